@@ -1,0 +1,1 @@
+"""Steadyline handoff package."""

@@ -1,0 +1,1 @@
+"""Steadyline media package."""
