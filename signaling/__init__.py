@@ -1,1 +1,50 @@
-"""Steadyline signaling package."""
+"""Signalling: who may talk to whom; the lobby; SDP/ICE relay; presence.
+
+``create_signaling`` builds the Socket.IO server for the composition root; it imports nothing of
+``server`` — durable records, tokens and policy come in through a ``Gatekeeper``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import socketio
+from prometheus_client import CollectorRegistry
+
+from .config import SignalingConfig
+from .live_state import LiveState, MemoryLiveState
+from .metrics import SignalingMetrics
+from .namespace import RoomNamespace
+from .ports import Gatekeeper
+from .redis_state import RedisLiveState
+from .rooms import RoomService
+
+
+@dataclass
+class Signaling:
+    sio: socketio.AsyncServer
+    live: LiveState
+    rooms: RoomService
+
+    async def close_room(self, session_id: str) -> None:
+        await self.rooms.close_room(session_id)
+
+    async def close(self) -> None:
+        await self.rooms.close()
+        await self.live.close()
+
+
+def create_signaling(config: SignalingConfig, gatekeeper: Gatekeeper, registry: CollectorRegistry) -> Signaling:
+    manager = socketio.AsyncRedisManager(config.redis_url) if config.redis_url else None
+    sio = socketio.AsyncServer(
+        async_mode="aiohttp", client_manager=manager, transports=["websocket"],
+        ping_interval=config.ping_interval, ping_timeout=config.ping_timeout,
+        max_http_buffer_size=config.max_message_bytes, logger=False, engineio_logger=False,
+    )
+    live: LiveState = RedisLiveState(config.redis_url) if config.redis_url else MemoryLiveState()
+    metrics = SignalingMetrics(registry)
+    rooms = RoomService(sio, live, gatekeeper, config, metrics)
+    sio.register_namespace(RoomNamespace(rooms, gatekeeper, metrics, config.message_rate, config.message_burst))
+    return Signaling(sio=sio, live=live, rooms=rooms)
+
+
+__all__ = ["Gatekeeper", "Signaling", "SignalingConfig", "create_signaling"]

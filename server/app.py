@@ -1,0 +1,76 @@
+"""The composition root: ``create_app(settings)`` wires every part; nothing starts at import."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from aiohttp import web
+from prometheus_client import CollectorRegistry
+
+from signaling import SignalingConfig, create_signaling
+from signaling.ice import IceConfig
+from signaling.messages import Emergency
+
+from .app_keys import DRAIN, ENGINE, HTTP_METRICS, REGISTRY, SETTINGS, SIGNALING, STORE, TOKENS
+from .database import make_engine, make_sessionmaker
+from .drain import Drain
+from .gatekeeper import StoreGatekeeper
+from .http_metrics import HttpMetrics
+from .middleware import errors_as_problems, request_context, security_headers
+from .routes import add_routes
+from .settings import Settings
+from .store import Store
+from .tokens import TokenService
+
+
+def app_version() -> str:
+    try:
+        return version("steadyline")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+def signaling_config(settings: Settings) -> SignalingConfig:
+    ice = IceConfig(
+        stun_urls=tuple(settings.stun_urls), turn_urls=tuple(settings.turn_urls),
+        turn_secret=settings.turn_secret.get_secret_value() if settings.turn_secret else None,
+        turn_ttl=settings.turn_ttl,
+    )
+    return SignalingConfig(
+        room_max_participants=settings.room_max_participants, max_message_bytes=settings.max_message_bytes,
+        message_rate=settings.message_rate, message_burst=settings.message_burst,
+        ping_interval=settings.ping_interval, ping_timeout=settings.ping_timeout,
+        reconnect_window=settings.reconnect_window, redis_url=settings.redis_url, ice=ice,
+        emergency=Emergency(crisis_line=settings.crisis_line, crisis_hotline=settings.crisis_hotline,
+                            emergency_number=settings.emergency_number),
+    )
+
+
+async def _close_resources(app: web.Application):
+    """Engine and clients are created (not connected) in ``create_app``; closed here, in reverse."""
+    yield
+    await app[SIGNALING].close()
+    await app[ENGINE].dispose()
+
+
+async def _drain_on_shutdown(app: web.Application) -> None:
+    app[DRAIN].start()
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(middlewares=[request_context, security_headers, errors_as_problems],
+                          client_max_size=1024 * 1024)
+    app[SETTINGS] = settings
+    app[TOKENS] = TokenService(settings.jwt_secret.get_secret_value(), settings.jwt_issuer)
+    app[REGISTRY] = CollectorRegistry()
+    app[HTTP_METRICS] = HttpMetrics(app[REGISTRY])
+    app[DRAIN] = Drain()
+    app[ENGINE] = make_engine(settings.database_url)
+    app[STORE] = Store(make_sessionmaker(app[ENGINE]))
+    gatekeeper = StoreGatekeeper(app[STORE], app[TOKENS])
+    app[SIGNALING] = create_signaling(signaling_config(settings), gatekeeper, app[REGISTRY])
+    app[SIGNALING].sio.attach(app)
+    app.cleanup_ctx.append(_close_resources)
+    app.on_shutdown.append(_drain_on_shutdown)
+    add_routes(app, app_version())
+    return app

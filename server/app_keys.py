@@ -1,0 +1,24 @@
+"""Typed application state: every shared object of the app, declared in one place."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from signaling import Signaling
+
+from .drain import Drain
+from .http_metrics import HttpMetrics
+from .settings import Settings
+from .store import Store
+from .tokens import TokenService
+
+SETTINGS = web.AppKey("settings", Settings)
+ENGINE = web.AppKey("engine", AsyncEngine)
+STORE = web.AppKey("store", Store)
+TOKENS = web.AppKey("tokens", TokenService)
+REGISTRY = web.AppKey("registry", CollectorRegistry)
+SIGNALING = web.AppKey("signaling", Signaling)
+DRAIN = web.AppKey("drain", Drain)
+HTTP_METRICS = web.AppKey("http_metrics", HttpMetrics)

@@ -1,0 +1,52 @@
+"""Staff sign-in and the ``staff_principal`` check every staff endpoint starts with."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from .api_models import LoginRequest, LoginResponse, StaffView
+from .app_keys import SETTINGS, STORE, TOKENS
+from .bodies import read_body
+from .errors import BadCredentials, Unauthorized
+from .passwords import verify_password
+from .policy import Principal, Role
+
+
+def bearer_token(request: web.Request) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized()
+    return token.strip()
+
+
+async def staff_principal(request: web.Request) -> Principal:
+    claims = request.app[TOKENS].verify_access(bearer_token(request))
+    staff = await request.app[STORE].get_staff_or_none(claims.staff_id)
+    if staff is None or staff.disabled or staff.program_id != claims.program_id:
+        raise Unauthorized()
+    return Principal(id=staff.id, role=Role(staff.role.value), program_id=staff.program_id)
+
+
+def staff_view(staff) -> StaffView:
+    return StaffView(id=staff.id, display_name=staff.display_name, role=staff.role.value, program_id=staff.program_id)
+
+
+async def login(request: web.Request) -> web.Response:
+    body = await read_body(request, LoginRequest)
+    store, settings = request.app[STORE], request.app[SETTINGS]
+    staff = await store.staff_by_email(body.email)
+    valid = verify_password(staff.password_hash if staff else None, body.password)
+    if staff is None or not valid or staff.disabled:
+        raise BadCredentials()
+    token = request.app[TOKENS].issue_access(
+        staff_id=staff.id, program_id=staff.program_id, role=staff.role.value, ttl=settings.access_token_ttl
+    )
+    response = LoginResponse(access_token=token, expires_in=settings.access_token_ttl, staff=staff_view(staff))
+    return web.json_response(response.model_dump(mode="json"))
+
+
+async def me(request: web.Request) -> web.Response:
+    principal = await staff_principal(request)
+    staff = await request.app[STORE].get_staff(principal.id)
+    return web.json_response(staff_view(staff).model_dump(mode="json"))

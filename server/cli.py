@@ -1,0 +1,155 @@
+"""The ``steadyline`` command: serve, migrate, create-staff, certs, demo, init-dev."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import secrets
+import signal
+import ssl
+import sys
+from pathlib import Path
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from .app import create_app
+from .app_keys import DRAIN, SIGNALING
+from .database import make_engine, make_sessionmaker, migrate
+from .demo import create_demo
+from .dev_certs import generate_dev_certificate
+from .logging_setup import configure_logging
+from .models import StaffRole
+from .passwords import hash_password
+from .settings import Settings
+from .store import Store
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = [f"  STEADYLINE_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()]
+        sys.exit("Configuration is not valid:\n" + "\n".join(lines))
+
+
+def cmd_init_dev(args: argparse.Namespace) -> None:
+    """Write a .env with a fresh random token secret (mode 0600) unless one exists."""
+    env = Path(".env")
+    if not env.exists():
+        fd = os.open(env, os.O_WRONLY | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(f"STEADYLINE_JWT_SECRET={secrets.token_urlsafe(48)}\nSTEADYLINE_DEMO=true\n")
+        print("Wrote .env with a new development secret.")
+    cmd_certs(args)
+
+
+def cmd_certs(args: argparse.Namespace) -> None:
+    cert, key = Path("certs/dev-cert.pem"), Path("certs/dev-key.pem")
+    if generate_dev_certificate(cert, key):
+        print(f"Wrote a self-signed development certificate to {cert} (key {key}, mode 0600).")
+
+
+async def _with_store(settings: Settings, work) -> object:
+    engine = make_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        return await work(Store(make_sessionmaker(engine)))
+    finally:
+        await engine.dispose()
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    settings = load_settings()
+    asyncio.run(_with_store(settings, lambda store: asyncio.sleep(0)))
+    print("Database is up to date.")
+
+
+def cmd_create_staff(args: argparse.Namespace) -> None:
+    settings = load_settings()
+    password = os.environ.get("STEADYLINE_NEW_STAFF_PASSWORD") or getpass.getpass("Password: ")
+    if len(password) < 12:
+        sys.exit("Use a password of at least 12 characters.")
+
+    async def work(store: Store):
+        program = await store.first_program() or await store.create_program(args.program)
+        await store.create_staff(program_id=program.id, email=args.email, display_name=args.name,
+                                 role=StaffRole(args.role), password_hash=hash_password(password))
+
+    asyncio.run(_with_store(settings, work))
+    print(f"Created {args.role} {args.email}.")
+
+
+def _print_demo(details) -> None:
+    if details is None:
+        return
+    print("\n  Steadyline demo is ready.\n"
+          f"  Therapist console: {details.console_url}\n"
+          f"    sign in as {details.email} with password {details.password}\n"
+          f"  Client join link:  {details.client_join_url}\n"
+          "  (The development certificate is self-signed: accept the browser warning once.)\n", flush=True)
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    settings = load_settings()
+    _print_demo(asyncio.run(_with_store(settings, lambda store: create_demo(store, settings.public_url))))
+
+
+def _ssl_context(settings: Settings) -> ssl.SSLContext | None:
+    if not settings.tls_enabled:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(settings.tls_cert), str(settings.tls_key))
+    return context
+
+
+async def serve(settings: Settings) -> None:
+    if settings.demo:
+        _print_demo(await _with_store(settings, lambda store: create_demo(store, settings.public_url)))
+    else:
+        await _with_store(settings, lambda store: asyncio.sleep(0))
+    app = create_app(settings)
+    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=settings.drain_seconds)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port, ssl_context=_ssl_context(settings))
+    await site.start()
+    scheme = "https" if settings.tls_enabled else "http"
+    print(f"Serving on {scheme}://{settings.host}:{settings.port} (public URL {settings.public_url})", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    # Staged shutdown: fail readiness, tell rooms, stop accepting, drain with a bound, clean up.
+    app[DRAIN].start()
+    await app[SIGNALING].sio.shutdown()
+    await runner.cleanup()
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    if settings.tls_enabled and not (Path(settings.tls_cert).exists() and Path(settings.tls_key).exists()):
+        sys.exit(f"TLS certificate {settings.tls_cert} not found: run `steadyline certs` "
+                 "or set STEADYLINE_TLS_CERT and STEADYLINE_TLS_KEY (empty to serve plain HTTP).")
+    asyncio.run(serve(settings))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="steadyline", description="Steadyline video session server")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="run the server").set_defaults(func=cmd_serve)
+    sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(func=cmd_migrate)
+    sub.add_parser("certs", help="make a self-signed development certificate").set_defaults(func=cmd_certs)
+    sub.add_parser("init-dev", help="write .env with a dev secret and make certificates").set_defaults(func=cmd_init_dev)
+    sub.add_parser("demo", help="create demo data on a fresh database").set_defaults(func=cmd_demo)
+    staff = sub.add_parser("create-staff", help="create a therapist or admin account")
+    staff.add_argument("--email", required=True)
+    staff.add_argument("--name", required=True)
+    staff.add_argument("--role", choices=[r.value for r in StaffRole], default="therapist")
+    staff.add_argument("--program", default="Treatment Program")
+    staff.set_defaults(func=cmd_create_staff)
+    args = parser.parse_args(argv)
+    args.func(args)

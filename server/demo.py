@@ -1,0 +1,50 @@
+"""Demo data for a fresh database: a program, a therapist and an individual session with a client."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from .links import new_link
+from .models import ParticipantRole, SessionKind, StaffRole, utcnow
+from .passwords import hash_password
+from .store import Store
+
+DEMO_EMAIL = "therapist@demo.steadyline.invalid"
+
+
+@dataclass(frozen=True)
+class DemoDetails:
+    email: str
+    password: str
+    console_url: str
+    client_join_url: str
+
+    def __repr__(self) -> str:
+        return f"DemoDetails(email={self.email!r}, password=***)"
+
+
+async def create_demo(store: Store, public_url: str) -> DemoDetails | None:
+    """Create the demo once; returns None when the database already has a program."""
+    if await store.first_program() is not None:
+        return None
+    program = await store.create_program("Demo Recovery Program")
+    password = secrets.token_urlsafe(12)
+    therapist = await store.create_staff(
+        program_id=program.id, email=DEMO_EMAIL, display_name="Demo Therapist",
+        role=StaffRole.THERAPIST, password_hash=hash_password(password),
+    )
+    now = utcnow()
+    session = await store.create_session(
+        therapist=therapist, kind=SessionKind.INDIVIDUAL, title="Demo individual session",
+        starts_at=now - timedelta(minutes=5), ends_at=now + timedelta(hours=8),
+    )
+    client = await store.create_client(program_id=program.id, display_name="Demo Client")
+    participant = await store.add_participant(
+        session_id=session.id, role=ParticipantRole.CLIENT, display_name=client.display_name, client_id=client.id
+    )
+    link = new_link()
+    await store.create_invite(participant_id=participant.id, token_hash=link.token_hash, expires_at=session.ends_at)
+    return DemoDetails(email=DEMO_EMAIL, password=password, console_url=f"{public_url}/console",
+                       client_join_url=link.url(public_url))

@@ -1,0 +1,76 @@
+"""Errors of the HTTP edge and the store. Each has a stable ``code`` and an HTTP status;
+the error middleware turns them into ``application/problem+json`` responses."""
+
+from __future__ import annotations
+
+
+class SteadylineError(Exception):
+    status = 500
+    code = "internal_error"
+    message = "Something went wrong on our side. Please try again."
+
+    def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
+        self.message = message or type(self).message
+        self.code = code or type(self).code
+        super().__init__(self.message)
+
+
+class InvalidInput(SteadylineError):
+    status = 422
+    code = "invalid_input"
+    message = "The request is not valid."
+
+    def __init__(self, message: str | None = None, *, errors: list[dict] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or []
+
+
+class Unauthorized(SteadylineError):
+    status = 401
+    code = "unauthorized"
+    message = "Please sign in."
+
+
+class BadCredentials(Unauthorized):
+    code = "bad_credentials"
+    message = "That email and password do not match."
+
+
+class Forbidden(SteadylineError):
+    status = 403
+    code = "forbidden"
+    message = "You are not allowed to do that."
+
+
+class NotFound(SteadylineError):
+    status = 404
+    code = "not_found"
+    message = "Not found."
+
+
+class LinkInvalid(SteadylineError):
+    """Expired, used, revoked and unknown links all get this same answer."""
+
+    status = 410
+    code = "link_invalid"
+    message = (
+        "This link can't be used. It may have expired, been replaced, or its session may have ended. "
+        "Please ask your therapist or program for a new link."
+    )
+
+
+class Conflict(SteadylineError):
+    status = 409
+    code = "conflict"
+    message = "That conflicts with the current state."
+
+
+class SessionEnded(Conflict):
+    code = "session_ended"
+    message = "This session has ended."
+
+
+class RateLimited(SteadylineError):
+    status = 429
+    code = "rate_limited"
+    message = "Too many attempts. Please wait a minute and try again."

@@ -1,0 +1,68 @@
+"""The server's side of the signalling ``Gatekeeper`` port: tokens, records and policy."""
+
+from __future__ import annotations
+
+import structlog
+
+from signaling.errors import AuthFailed, NotPermitted
+from signaling.ports import Identity, RoomAction, SessionInfo
+
+from .errors import NotFound, Unauthorized
+from .models import SessionStatus
+from .policy import Action, Principal, Role, SessionScope, is_allowed
+from .store import Store
+from .tokens import TokenService
+
+log = structlog.get_logger("steadyline.audit")
+
+ROOM_ACTIONS = {
+    RoomAction.MODERATE: Action.ROOM_MODERATE,
+    RoomAction.SIGNAL: Action.ROOM_SIGNAL,
+    RoomAction.PRESENT: Action.ROOM_PRESENT,
+}
+
+
+class StoreGatekeeper:
+    def __init__(self, store: Store, tokens: TokenService) -> None:
+        self._store = store
+        self._tokens = tokens
+
+    async def authenticate(self, token: str) -> Identity:
+        try:
+            claims = self._tokens.verify_participant(token)
+            participant = await self._store.get_participant(claims.participant_id)
+            session = await self._store.get_session(claims.session_id)
+            invite = await self._store.get_invite(claims.invite_id) if claims.invite_id else None
+        except (Unauthorized, NotFound):
+            raise AuthFailed() from None
+        valid = (
+            participant.session_id == session.id and session.program_id == claims.program_id
+            and participant.removed_at is None and session.status is not SessionStatus.ENDED
+            and (invite is None or (invite.revoked_at is None and invite.participant_id == participant.id))
+        )
+        if not valid:
+            raise AuthFailed()
+        info = SessionInfo(session_id=session.id, program_id=session.program_id, title=session.title,
+                           kind=session.kind.value)
+        return Identity(participant_id=participant.id, display_name=participant.display_name,
+                        role=participant.role.value, session=info, token_id=claims.token_id)
+
+    def may(self, identity: Identity, action: RoomAction) -> bool:
+        principal = Principal(id=identity.participant_id, role=Role(identity.role),
+                              program_id=identity.session.program_id, session_id=identity.session_id)
+        return is_allowed(principal, ROOM_ACTIONS[action])
+
+    async def remove_participant(self, by: Identity, participant_id: str) -> None:
+        participant = await self._store.get_participant(participant_id)
+        if participant.session_id != by.session_id or participant.role.value == "therapist":
+            raise NotPermitted()
+        await self._store.remove_participant(participant_id)
+        await self.record(by, "room.remove", participant_id)
+
+    async def end_session(self, by: Identity) -> None:
+        await self._store.end_session(by.session_id)
+        await self.record(by, "session.end")
+
+    async def record(self, by: Identity, action: str, target: str | None = None) -> None:
+        log.info("audit", action=action, actor=by.participant_id, actor_role=by.role,
+                 room_id=by.session_id, target=target)

@@ -1,0 +1,34 @@
+"""Redeeming a personal join link into a participant token (carried later in the Socket.IO auth)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from aiohttp import web
+
+from .api_models import ParticipantToken, RedeemRequest
+from .app_keys import SETTINGS, STORE, TOKENS
+from .bodies import read_body
+from .links import hash_token
+from .models import utcnow
+from .sessions_api import participant_view
+
+
+async def redeem(request: web.Request) -> web.Response:
+    body = await read_body(request, RedeemRequest)
+    settings = request.app[SETTINGS]
+    found = await request.app[STORE].redeem_invite(
+        hash_token(body.token), now=utcnow(), grace=timedelta(seconds=settings.link_grace)
+    )
+    remaining = int((found.session.ends_at - utcnow()).total_seconds())
+    ttl = max(60, min(settings.participant_token_ttl, remaining))
+    token = request.app[TOKENS].issue_participant(
+        participant_id=found.participant.id, session_id=found.session.id,
+        program_id=found.session.program_id, role=found.participant.role.value,
+        invite_id=found.invite.id, ttl=ttl,
+    )
+    response = ParticipantToken(
+        participant_token=token, expires_in=ttl, session_id=found.session.id,
+        participant=participant_view(found.participant),
+    )
+    return web.json_response(response.model_dump(mode="json"))

@@ -1,0 +1,181 @@
+"""Therapist API: sessions, the people in them, and their personal join links."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+from aiohttp import web
+
+from .api_models import (
+    AddParticipant, CreateSession, JoinLink, ParticipantToken, ParticipantView, Revoked, SessionList,
+    SessionView,
+)
+from .app_keys import SETTINGS, SIGNALING, STORE, TOKENS
+from .auth_api import staff_principal
+from .bodies import read_body
+from .errors import Conflict, InvalidInput, NotFound, SessionEnded
+from .links import new_link
+from .models import Participant, ParticipantRole, Session, SessionKind, SessionStatus
+from .policy import Action, Principal, SessionScope, authorize
+
+
+def scope_of(session: Session) -> SessionScope:
+    return SessionScope(session_id=session.id, program_id=session.program_id, therapist_id=session.therapist_id)
+
+
+def participant_view(p: Participant) -> ParticipantView:
+    return ParticipantView(id=p.id, role=p.role.value, display_name=p.display_name, removed=p.removed_at is not None)
+
+
+def session_view(s: Session, participants: list[Participant] | None = None) -> SessionView:
+    return SessionView(
+        id=s.id, program_id=s.program_id, therapist_id=s.therapist_id, kind=s.kind.value, title=s.title,
+        starts_at=s.starts_at, ends_at=s.ends_at, status=s.status.value,
+        participants=None if participants is None else [participant_view(p) for p in participants],
+    )
+
+
+def _json(model) -> web.Response:
+    return web.json_response(model.model_dump(mode="json"))
+
+
+async def _session_for(request: web.Request, action: Action) -> tuple[Principal, Session]:
+    principal = await staff_principal(request)
+    try:
+        session = await request.app[STORE].get_session(request.match_info["session_id"])
+    except NotFound:
+        raise NotFound("session not found") from None
+    authorize(principal, action, scope_of(session))
+    return principal, session
+
+
+async def _participant_in(request: web.Request, session: Session) -> Participant:
+    try:
+        participant = await request.app[STORE].get_participant(request.match_info["participant_id"])
+    except NotFound:
+        participant = None
+    if participant is None or participant.session_id != session.id:
+        raise NotFound("participant not found")
+    return participant
+
+
+def _live(session: Session) -> None:
+    if session.status is SessionStatus.ENDED:
+        raise SessionEnded()
+
+
+def _day_window(request: web.Request) -> tuple[datetime, datetime]:
+    raw = request.query.get("day")
+    try:
+        day = date.fromisoformat(raw) if raw else datetime.now(timezone.utc).date()
+    except ValueError:
+        raise InvalidInput("day must be a date like 2026-01-31") from None
+    start = datetime.combine(day, time.min, tzinfo=timezone.utc) - timedelta(hours=14)
+    return start, start + timedelta(hours=14 + 24 + 12)
+
+
+async def list_sessions(request: web.Request) -> web.Response:
+    principal = await staff_principal(request)
+    authorize(principal, Action.SESSION_LIST)
+    since, until = _day_window(request)
+    therapist_id = None if principal.role.value == "admin" else principal.id
+    sessions = await request.app[STORE].list_sessions(
+        program_id=principal.program_id, therapist_id=therapist_id, since=since, until=until
+    )
+    return _json(SessionList(sessions=[session_view(s) for s in sessions]))
+
+
+async def create_session(request: web.Request) -> web.Response:
+    principal = await staff_principal(request)
+    authorize(principal, Action.SESSION_CREATE)
+    body = await read_body(request, CreateSession)
+    store = request.app[STORE]
+    therapist = await store.get_staff(principal.id)
+    session = await store.create_session(
+        therapist=therapist, kind=SessionKind(body.kind), title=body.title,
+        starts_at=body.starts_at, ends_at=body.ends_at,
+    )
+    participants = await store.list_participants(session.id)
+    return web.json_response(session_view(session, participants).model_dump(mode="json"), status=201)
+
+
+async def get_session(request: web.Request) -> web.Response:
+    _, session = await _session_for(request, Action.SESSION_READ)
+    participants = await request.app[STORE].list_participants(session.id)
+    return _json(session_view(session, participants))
+
+
+async def _issue_link(request: web.Request, session: Session, participant: Participant) -> JoinLink:
+    link = new_link()
+    await request.app[STORE].create_invite(
+        participant_id=participant.id, token_hash=link.token_hash, expires_at=session.ends_at
+    )
+    return JoinLink(
+        participant=participant_view(participant), join_url=link.url(request.app[SETTINGS].public_url),
+        expires_at=session.ends_at,
+    )
+
+
+async def add_participant(request: web.Request) -> web.Response:
+    principal, session = await _session_for(request, Action.SESSION_MANAGE)
+    _live(session)
+    body = await read_body(request, AddParticipant)
+    store = request.app[STORE]
+    if body.client_id is not None:
+        client = await store.get_client(body.client_id)
+        if client.program_id != principal.program_id:
+            raise NotFound("client not found")
+    else:
+        client = await store.create_client(program_id=principal.program_id, display_name=body.display_name)
+    existing = await store.list_participants(session.id)
+    clients = [p for p in existing if p.role is ParticipantRole.CLIENT and p.removed_at is None]
+    if session.kind is SessionKind.INDIVIDUAL and clients:
+        raise Conflict("An individual session has one client. Create a group session for more.")
+    if any(p.client_id == client.id for p in clients):
+        raise Conflict("This client is already in the session.")
+    if len(clients) + 1 >= request.app[SETTINGS].room_max_participants:
+        raise Conflict("The session is full.")
+    participant = await store.add_participant(
+        session_id=session.id, role=ParticipantRole.CLIENT, display_name=body.display_name, client_id=client.id
+    )
+    link = await _issue_link(request, session, participant)
+    return web.json_response(link.model_dump(mode="json"), status=201)
+
+
+async def reissue_link(request: web.Request) -> web.Response:
+    _, session = await _session_for(request, Action.SESSION_MANAGE)
+    _live(session)
+    participant = await _participant_in(request, session)
+    if participant.removed_at is not None or participant.role is ParticipantRole.THERAPIST:
+        raise Conflict("No link can be issued for this person.")
+    return _json(await _issue_link(request, session, participant))
+
+
+async def revoke_link(request: web.Request) -> web.Response:
+    _, session = await _session_for(request, Action.SESSION_MANAGE)
+    participant = await _participant_in(request, session)
+    revoked = await request.app[STORE].revoke_invites(participant.id)
+    return _json(Revoked(revoked=revoked))
+
+
+async def host_token(request: web.Request) -> web.Response:
+    """The session's therapist gets a participant token to enter the call as its host."""
+    principal, session = await _session_for(request, Action.SESSION_HOST)
+    _live(session)
+    store, settings = request.app[STORE], request.app[SETTINGS]
+    participant = await store.therapist_participant(session.id, principal.id)
+    token = request.app[TOKENS].issue_participant(
+        participant_id=participant.id, session_id=session.id, program_id=session.program_id,
+        role=participant.role.value, invite_id=None, ttl=settings.participant_token_ttl,
+    )
+    return _json(ParticipantToken(
+        participant_token=token, expires_in=settings.participant_token_ttl, session_id=session.id,
+        participant=participant_view(participant),
+    ))
+
+
+async def end_session(request: web.Request) -> web.Response:
+    _, session = await _session_for(request, Action.SESSION_MANAGE)
+    ended = await request.app[STORE].end_session(session.id)
+    await request.app[SIGNALING].close_room(session.id)
+    return _json(session_view(ended))

@@ -1,0 +1,89 @@
+"""Settings: every knob is a ``STEADYLINE_*`` environment variable, validated once at start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIN_SECRET_BYTES = 32  # 256 bits
+
+
+class Settings(BaseSettings):
+    """All configuration of one Steadyline process. Secrets are ``SecretStr`` and print masked."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="STEADYLINE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    host: str = Field("127.0.0.1", description="Address to listen on.")
+    port: int = Field(8443, ge=1, le=65535, description="Port to listen on.")
+    public_url: str = Field(
+        "https://localhost:8443", description="Base URL printed in join links (no trailing slash)."
+    )
+    tls_cert: Path | None = Field(
+        Path("certs/dev-cert.pem"), description="PEM certificate; empty to serve plain HTTP behind a proxy."
+    )
+    tls_key: Path | None = Field(Path("certs/dev-key.pem"), description="PEM private key for `tls_cert`.")
+    database_url: str = Field(
+        "sqlite+aiosqlite:///steadyline.db",
+        description="SQLAlchemy async URL: sqlite+aiosqlite:///file.db or postgresql+asyncpg://…",
+    )
+    redis_url: str | None = Field(
+        None, description="Redis URL for multi-node live state and Socket.IO fan-out; unset = in-process."
+    )
+    jwt_secret: SecretStr = Field(
+        ..., description="HMAC secret for tokens, at least 32 bytes (the server refuses to start otherwise)."
+    )
+    jwt_issuer: str = Field("steadyline", description="`iss` claim of every token.")
+    access_token_ttl: int = Field(900, ge=60, description="Staff access token lifetime, seconds.")
+    participant_token_ttl: int = Field(
+        4 * 3600, ge=60, description="Participant (call) token lifetime, seconds."
+    )
+    link_grace: int = Field(
+        900, ge=0, description="Seconds before a session's start that its join links already work."
+    )
+    room_max_participants: int = Field(12, ge=2, le=64, description="Most admitted members in one room.")
+    max_message_bytes: int = Field(
+        65536, ge=1024, description="Largest Socket.IO frame; bigger frames close that connection."
+    )
+    message_rate: float = Field(20.0, gt=0, description="Socket events per second per connection.")
+    message_burst: int = Field(60, ge=1, description="Burst allowance of the per-connection rate limit.")
+    reconnect_window: float = Field(
+        30.0, ge=0, description="Seconds a dropped member keeps their place before they count as gone."
+    )
+    ping_interval: int = Field(5, ge=1, description="Socket.IO ping interval, seconds.")
+    ping_timeout: int = Field(10, ge=1, description="Socket.IO ping timeout, seconds.")
+    stun_urls: list[str] = Field(
+        default_factory=list, description='STUN URLs as JSON, e.g. ["stun:stun.example.org:3478"].'
+    )
+    turn_urls: list[str] = Field(default_factory=list, description="TURN URLs as JSON list.")
+    turn_secret: SecretStr | None = Field(
+        None, description="coturn `static-auth-secret` for time-limited TURN credentials."
+    )
+    turn_ttl: int = Field(3600, ge=60, description="Lifetime of TURN credentials, seconds.")
+    crisis_line: str = Field("+1-555-0100", description="The program's 24/7 crisis line shown to clients.")
+    crisis_hotline: str = Field("988", description="National crisis line shown in the lobby.")
+    emergency_number: str = Field("911", description="Emergency number shown in the lobby.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
+    log_json: bool = Field(True, description="JSON logs (true) or human-readable console logs (false).")
+    drain_seconds: float = Field(10.0, ge=0, description="Graceful shutdown: how long to drain.")
+    demo: bool = Field(False, description="Create a demo program, therapist and session on a fresh database.")
+
+    @field_validator("jwt_secret")
+    @classmethod
+    def _secret_long_enough(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value().encode()) < MIN_SECRET_BYTES:
+            raise ValueError(f"must be at least {MIN_SECRET_BYTES} bytes (256 bits)")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def tls_enabled(self) -> bool:
+        return bool(self.tls_cert and self.tls_key)

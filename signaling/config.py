@@ -1,0 +1,30 @@
+"""Settings of the signalling layer, built by the composition root from the server settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .ice import IceConfig
+from .messages import Emergency
+
+
+@dataclass(frozen=True)
+class SignalingConfig:
+    room_max_participants: int = 12
+    max_message_bytes: int = 65536
+    message_rate: float = 20.0
+    message_burst: int = 60
+    ping_interval: int = 5
+    ping_timeout: int = 10
+    reconnect_window: float = 30.0
+    redis_url: str | None = None
+    ice: IceConfig = field(default_factory=IceConfig)
+    emergency: Emergency = field(
+        default_factory=lambda: Emergency(crisis_line="", crisis_hotline="988", emergency_number="911")
+    )
+
+    def __post_init__(self) -> None:
+        if self.room_max_participants < 2:
+            raise ValueError("a room holds at least two people")
+        if self.reconnect_window < 0:
+            raise ValueError("reconnect_window must not be negative")

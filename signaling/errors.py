@@ -1,0 +1,72 @@
+"""Signalling errors: each has a stable code; the namespace turns them into error acks
+(``{"ok": false, "error": {"code", "message"}}``) or connection refusals."""
+
+from __future__ import annotations
+
+
+class SignalingError(Exception):
+    code = "signaling_error"
+    message = "That could not be done."
+
+    def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
+        self.message = message or type(self).message
+        self.code = code or type(self).code
+        super().__init__(self.message)
+
+    def as_payload(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+class AuthRequired(SignalingError):
+    code = "auth_required"
+    message = "No sign-in token was given."
+
+
+class AuthFailed(SignalingError):
+    code = "auth_failed"
+    message = "Your link or sign-in is not valid any more. Please open your link again."
+
+
+class MalformedPayload(SignalingError):
+    code = "malformed_payload"
+    message = "The message was not understood."
+
+
+class UnknownEvent(SignalingError):
+    code = "unknown_event"
+    message = "Unknown event."
+
+
+class NotPermitted(SignalingError):
+    code = "not_permitted"
+    message = "You are not allowed to do that."
+
+
+class NotJoined(SignalingError):
+    code = "not_joined"
+    message = "Join the session first."
+
+
+class NotAdmitted(SignalingError):
+    code = "not_admitted"
+    message = "You are still in the waiting room."
+
+
+class UnknownParticipant(SignalingError):
+    code = "unknown_participant"
+    message = "That person is not in this session."
+
+
+class RoomFull(SignalingError):
+    code = "room_full"
+    message = "The session is full."
+
+
+class RoomLocked(SignalingError):
+    code = "room_locked"
+    message = "The session is locked. Unlock it to let people in."
+
+
+class RateLimited(SignalingError):
+    code = "rate_limited"
+    message = "Too many messages; slow down."

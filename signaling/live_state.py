@@ -1,0 +1,85 @@
+"""Live room state — who is in which room, waiting or admitted, connected where.
+
+One interface, two implementations: in-process (single node, the default) and Redis
+(``redis_state.RedisLiveState``, multi-node). Socket.IO rooms are never the source of truth."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, replace
+from typing import Literal, Protocol
+
+Status = Literal["lobby", "admitted"]
+
+
+@dataclass(frozen=True)
+class Member:
+    participant_id: str
+    display_name: str
+    role: str
+    status: Status
+    sid: str | None
+    waiting_since: float
+    audio: bool = True
+    video: bool = True
+
+    @property
+    def connected(self) -> bool:
+        return self.sid is not None
+
+    def with_(self, **changes) -> Member:
+        return replace(self, **changes)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> Member:
+        return cls(**json.loads(raw))
+
+
+class LiveState(Protocol):
+    async def get(self, session_id: str, participant_id: str) -> Member | None: ...
+    async def put(self, session_id: str, member: Member) -> None: ...
+    async def delete(self, session_id: str, participant_id: str) -> None: ...
+    async def members(self, session_id: str) -> list[Member]: ...
+    async def set_locked(self, session_id: str, locked: bool) -> None: ...
+    async def is_locked(self, session_id: str) -> bool: ...
+    async def clear(self, session_id: str) -> None: ...
+    async def close(self) -> None: ...
+
+
+class MemoryLiveState:
+    """Single-process live state."""
+
+    def __init__(self) -> None:
+        self._rooms: dict[str, dict[str, Member]] = {}
+        self._locked: set[str] = set()
+
+    async def get(self, session_id: str, participant_id: str) -> Member | None:
+        return self._rooms.get(session_id, {}).get(participant_id)
+
+    async def put(self, session_id: str, member: Member) -> None:
+        self._rooms.setdefault(session_id, {})[member.participant_id] = member
+
+    async def delete(self, session_id: str, participant_id: str) -> None:
+        room = self._rooms.get(session_id, {})
+        room.pop(participant_id, None)
+        if not room:
+            self._rooms.pop(session_id, None)
+
+    async def members(self, session_id: str) -> list[Member]:
+        return list(self._rooms.get(session_id, {}).values())
+
+    async def set_locked(self, session_id: str, locked: bool) -> None:
+        (self._locked.add if locked else self._locked.discard)(session_id)
+
+    async def is_locked(self, session_id: str) -> bool:
+        return session_id in self._locked
+
+    async def clear(self, session_id: str) -> None:
+        self._rooms.pop(session_id, None)
+        self._locked.discard(session_id)
+
+    async def close(self) -> None:
+        self._rooms.clear()

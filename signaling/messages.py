@@ -1,0 +1,123 @@
+"""Typed payloads of every Socket.IO event, inbound and outbound (see docs/protocol.md)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+ParticipantId = Field(min_length=1, max_length=64)
+
+
+class Inbound(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Empty(Inbound):
+    pass
+
+
+class Target(Inbound):
+    participant_id: str = ParticipantId
+
+
+class Lock(Inbound):
+    locked: bool
+
+
+class MediaState(Inbound):
+    audio: bool
+    video: bool
+
+
+class SessionDescription(Inbound):
+    type: Literal["offer", "answer", "pranswer", "rollback"]
+    sdp: str = Field(default="", max_length=200_000)
+
+
+class IceCandidate(Inbound):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    candidate: str = Field(max_length=2_000)
+    sdpMid: str | None = Field(default=None, max_length=64)
+    sdpMLineIndex: int | None = Field(default=None, ge=0, le=1024)
+    usernameFragment: str | None = Field(default=None, max_length=256)
+
+
+class Signal(Inbound):
+    """An offer, answer or ICE candidate for one other admitted member of the same session."""
+
+    to: str = ParticipantId
+    description: SessionDescription | None = None
+    candidate: IceCandidate | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Signal:
+        if (self.description is None) == (self.candidate is None):
+            raise ValueError("give exactly one of description or candidate")
+        return self
+
+
+class Outbound(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    def payload(self) -> dict:
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+class MemberView(Outbound):
+    participant_id: str
+    display_name: str
+    role: str
+    status: Literal["lobby", "admitted"]
+    connected: bool
+    audio: bool
+    video: bool
+
+
+class LobbyEntry(Outbound):
+    participant_id: str
+    display_name: str
+    waiting_since: float
+
+
+class Emergency(Outbound):
+    crisis_line: str
+    crisis_hotline: str
+    emergency_number: str
+
+
+class RoomState(Outbound):
+    session_id: str
+    title: str
+    kind: str
+    you: MemberView
+    members: list[MemberView]
+    lobby: list[LobbyEntry] | None = None  # hosts only
+    host_present: bool
+    locked: bool
+    ice_servers: list[dict]
+    emergency: Emergency
+
+
+class Presence(Outbound):
+    participant_id: str
+    display_name: str
+    role: str
+    state: Literal["joined", "left", "reconnecting"]
+
+
+class SignalOut(Outbound):
+    from_: str = Field(serialization_alias="from")
+    description: SessionDescription | None = None
+    candidate: IceCandidate | None = None
+
+
+class LobbyUpdate(Outbound):
+    waiting: list[LobbyEntry]
+
+
+class Notice(Outbound):
+    """A short event to one member (admitted, denied, removed, returned to lobby, mute request...)."""
+
+    reason: str | None = None
+    message: str | None = None

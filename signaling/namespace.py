@@ -1,0 +1,170 @@
+"""The Socket.IO edge: authenticate on connect, then one dispatch table of typed events.
+
+Per-connection data lives in the socket session (``Connection``), never on the namespace."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import socketio
+import structlog
+from pydantic import BaseModel, ValidationError
+
+from .errors import (
+    AuthFailed, AuthRequired, MalformedPayload, NotJoined, NotPermitted, RateLimited, SignalingError,
+    UnknownEvent,
+)
+from .messages import Empty, Lock, MediaState, Signal, Target
+from .metrics import SignalingMetrics
+from .ports import Gatekeeper, Identity, RoomAction
+from .rate_limit import TokenBucket
+from .rooms import RoomService
+
+log = structlog.get_logger(__name__)
+
+Handler = Callable[[Identity, str, BaseModel], Awaitable[dict | None]]
+
+
+@dataclass
+class Connection:
+    identity: Identity
+    bucket: TokenBucket
+    joined: bool = False
+
+
+@dataclass(frozen=True)
+class Route:
+    model: type[BaseModel]
+    action: RoomAction
+    handler: Handler
+
+
+def _ok(extra: dict | None = None) -> dict:
+    return {"ok": True, **(extra or {})}
+
+
+class RoomNamespace(socketio.AsyncNamespace):
+    def __init__(
+        self, rooms: RoomService, gatekeeper: Gatekeeper, metrics: SignalingMetrics,
+        rate: float, burst: int,
+    ) -> None:
+        super().__init__("/")
+        self._rooms = rooms
+        self._gate = gatekeeper
+        self._metrics = metrics
+        self._rate = rate
+        self._burst = burst
+        self._routes: dict[str, Route] = {
+            "join": Route(Empty, RoomAction.PRESENT, self._join),
+            "leave": Route(Empty, RoomAction.PRESENT, self._leave),
+            "signal": Route(Signal, RoomAction.SIGNAL, self._signal),
+            "media_state": Route(MediaState, RoomAction.PRESENT, self._media_state),
+            "admit": Route(Target, RoomAction.MODERATE, self._target(rooms.admit)),
+            "deny": Route(Target, RoomAction.MODERATE, self._target(rooms.deny)),
+            "send_to_lobby": Route(Target, RoomAction.MODERATE, self._target(rooms.send_to_lobby)),
+            "remove": Route(Target, RoomAction.MODERATE, self._target(rooms.remove)),
+            "ask_mute": Route(Target, RoomAction.MODERATE, self._target(rooms.ask_mute)),
+            "lock": Route(Lock, RoomAction.MODERATE, self._lock),
+            "end_session": Route(Empty, RoomAction.MODERATE, self._end),
+        }
+
+    # connection lifecycle
+    async def on_connect(self, sid: str, environ: dict, auth: object = None) -> None:
+        token = auth.get("token") if isinstance(auth, dict) else None
+        if not isinstance(token, str) or not token or len(token) > 4096:
+            self._metrics.errors.labels(code=AuthRequired.code).inc()
+            raise socketio.exceptions.ConnectionRefusedError(AuthRequired().as_payload())
+        try:
+            identity = await self._gate.authenticate(token)
+        except SignalingError as exc:
+            self._metrics.errors.labels(code=exc.code).inc()
+            raise socketio.exceptions.ConnectionRefusedError(exc.as_payload()) from None
+        bucket = TokenBucket(rate=self._rate, burst=self._burst)
+        await self.save_session(sid, {"conn": Connection(identity=identity, bucket=bucket)})
+        self._metrics.connections.inc()
+        structlog.contextvars.bind_contextvars(room_id=identity.session_id)
+        log.info("socket_connected", participant_id=identity.participant_id, role=identity.role)
+
+    async def on_disconnect(self, sid: str, reason: object = None) -> None:
+        conn = await self._connection(sid)
+        if conn is None:
+            return
+        self._metrics.connections.dec()
+        if conn.joined:
+            await self._rooms.dropped(conn.identity, sid)
+        log.info("socket_disconnected", participant_id=conn.identity.participant_id, room_id=conn.identity.session_id)
+
+    async def _connection(self, sid: str) -> Connection | None:
+        try:
+            session = await self.get_session(sid)
+        except KeyError:
+            return None
+        return session.get("conn")
+
+    # dispatch
+    async def trigger_event(self, event: str, *args: object) -> object:
+        if event in ("connect", "disconnect"):
+            return await super().trigger_event(event, *args)
+        sid, payload = args[0], (args[1] if len(args) > 1 else None)
+        try:
+            result = await self._dispatch(event, str(sid), payload)
+        except SignalingError as exc:
+            self._metrics.errors.labels(code=exc.code).inc()
+            return {"ok": False, "error": exc.as_payload()}
+        except Exception:
+            log.exception("socket_event_failed", socket_event=event if event in self._routes else "?")
+            self._metrics.errors.labels(code="internal_error").inc()
+            return {"ok": False, "error": {"code": "internal_error", "message": "Something went wrong on our side."}}
+        return _ok(result)
+
+    async def _dispatch(self, event: str, sid: str, payload: object) -> dict | None:
+        conn = await self._connection(sid)
+        if conn is None:
+            raise AuthFailed()
+        if not conn.bucket.take():
+            raise RateLimited()
+        route = self._routes.get(event)
+        if route is None:
+            raise UnknownEvent()
+        self._metrics.messages.labels(event=event).inc()
+        try:
+            message = route.model.model_validate({} if payload is None else payload)
+        except ValidationError:
+            raise MalformedPayload() from None
+        if not self._gate.may(conn.identity, route.action):
+            raise NotPermitted()
+        if event != "join" and not conn.joined:
+            raise NotJoined()
+        if event == "join":
+            conn.joined = True
+        return await route.handler(conn.identity, sid, message)
+
+    # handlers
+    async def _join(self, identity: Identity, sid: str, _: BaseModel) -> dict:
+        state = await self._rooms.join(identity, sid)
+        return {"state": state.payload()}
+
+    async def _leave(self, identity: Identity, sid: str, _: BaseModel) -> None:
+        conn = await self._connection(sid)
+        if conn is not None:
+            conn.joined = False
+        await self._rooms.leave(identity)
+
+    async def _signal(self, identity: Identity, sid: str, message: BaseModel) -> None:
+        await self._rooms.relay(identity, message)  # type: ignore[arg-type]
+
+    async def _media_state(self, identity: Identity, sid: str, message: BaseModel) -> None:
+        await self._rooms.media_state(identity, message.audio, message.video)  # type: ignore[attr-defined]
+
+    async def _lock(self, identity: Identity, sid: str, message: BaseModel) -> None:
+        await self._rooms.lock(identity, message.locked)  # type: ignore[attr-defined]
+
+    async def _end(self, identity: Identity, sid: str, _: BaseModel) -> None:
+        await self._rooms.end(identity)
+
+    @staticmethod
+    def _target(action: Callable[[Identity, str], Awaitable[None]]) -> Handler:
+        async def handler(identity: Identity, sid: str, message: BaseModel) -> None:
+            await action(identity, message.participant_id)  # type: ignore[attr-defined]
+        return handler

@@ -1,0 +1,60 @@
+"""What signalling needs from the rest of the system, as ports the composition root fills.
+
+Signalling imports nothing of ``server``: token checks, policy, durable records and audit come in
+through a ``Gatekeeper``."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class RoomAction(str, enum.Enum):
+    MODERATE = "moderate"  # admit, deny, send back, remove, ask to mute, lock, end
+    SIGNAL = "signal"  # relay SDP/ICE to another admitted member
+    PRESENT = "present"  # own media state, leave
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    session_id: str
+    program_id: str
+    title: str
+    kind: str  # "individual" | "group"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A verified participant token: one person in one session."""
+
+    participant_id: str
+    display_name: str
+    role: str  # "therapist" | "client" | "support"
+    session: SessionInfo
+    token_id: str
+
+    @property
+    def session_id(self) -> str:
+        return self.session.session_id
+
+    @property
+    def is_host(self) -> bool:
+        return self.role == "therapist"
+
+
+class Gatekeeper(Protocol):
+    async def authenticate(self, token: str) -> Identity:
+        """Verify a participant token against the durable records; raise ``AuthFailed``."""
+
+    def may(self, identity: Identity, action: RoomAction) -> bool:
+        """Ask the access policy."""
+
+    async def remove_participant(self, by: Identity, participant_id: str) -> None:
+        """Record a removal: the person's links and tokens stop working."""
+
+    async def end_session(self, by: Identity) -> None:
+        """Record that the session has ended."""
+
+    async def record(self, by: Identity, action: str, target: str | None = None) -> None:
+        """Write an audit record of a room event."""

@@ -1,0 +1,45 @@
+"""Reconnect windows: a dropped member keeps their place for a while; the timers are owned here
+and all cancelled on shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import structlog
+
+log = structlog.get_logger(__name__)
+
+
+class ReclaimTimers:
+    def __init__(self, window: float) -> None:
+        self._window = window
+        self._tasks: dict[tuple[str, str], asyncio.Task] = {}
+
+    def start(self, key: tuple[str, str], on_expiry: Callable[[], Awaitable[None]]) -> None:
+        self.cancel(key)
+        self._tasks[key] = asyncio.create_task(self._run(key, on_expiry), name=f"reclaim:{key[1]}")
+
+    async def _run(self, key: tuple[str, str], on_expiry: Callable[[], Awaitable[None]]) -> None:
+        try:
+            await asyncio.sleep(self._window)
+            await on_expiry()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("reclaim_expiry_failed")
+        finally:
+            if self._tasks.get(key) is asyncio.current_task():
+                del self._tasks[key]
+
+    def cancel(self, key: tuple[str, str]) -> None:
+        task = self._tasks.pop(key, None)
+        if task is not None:
+            task.cancel()
+
+    async def close(self) -> None:
+        tasks = list(self._tasks.values())
+        self._tasks.clear()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

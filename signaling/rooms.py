@@ -1,0 +1,239 @@
+"""Room rules: the lobby, admission, moderation and relay between admitted members.
+
+Every decision reads the live state (the source of truth); delivery is by socket id, which the
+Socket.IO client manager routes to whichever node holds that socket."""
+
+from __future__ import annotations
+
+import time
+
+import socketio
+import structlog
+
+from .config import SignalingConfig
+from .errors import NotAdmitted, RoomFull, RoomLocked, UnknownParticipant
+from .ice import ice_servers
+from .live_state import LiveState, Member
+from .messages import (
+    LobbyEntry, LobbyUpdate, MemberView, Notice, Outbound, Presence, RoomState, Signal, SignalOut,
+)
+from .metrics import SignalingMetrics
+from .ports import Gatekeeper, Identity
+from .reclaim import ReclaimTimers
+
+log = structlog.get_logger(__name__)
+
+
+def _view(member: Member) -> MemberView:
+    return MemberView(
+        participant_id=member.participant_id, display_name=member.display_name, role=member.role,
+        status=member.status, connected=member.connected, audio=member.audio, video=member.video,
+    )
+
+
+def _presence(member: Member, state: str) -> Presence:
+    return Presence(
+        participant_id=member.participant_id, display_name=member.display_name, role=member.role, state=state
+    )
+
+
+class RoomService:
+    def __init__(
+        self, sio: socketio.AsyncServer, live: LiveState, gatekeeper: Gatekeeper,
+        config: SignalingConfig, metrics: SignalingMetrics,
+    ) -> None:
+        self._sio = sio
+        self._live = live
+        self._gate = gatekeeper
+        self._config = config
+        self._metrics = metrics
+        self._reclaim = ReclaimTimers(config.reconnect_window)
+
+    async def close(self) -> None:
+        await self._reclaim.close()
+
+    # delivery
+    async def _send(self, member: Member | None, event: str, message: Outbound | None = None) -> None:
+        if member is not None and member.sid is not None:
+            await self._sio.emit(event, message.payload() if message else {}, to=member.sid)
+
+    async def _broadcast(
+        self, session_id: str, event: str, message: Outbound, *, skip: str | None = None,
+        include_lobby: bool = False,
+    ) -> None:
+        for member in await self._live.members(session_id):
+            if member.participant_id != skip and (include_lobby or member.status == "admitted"):
+                await self._send(member, event, message)
+
+    async def _update_lobby(self, session_id: str) -> None:
+        members = await self._live.members(session_id)
+        update = LobbyUpdate(waiting=self._lobby(members))
+        for host in (m for m in members if m.role == "therapist"):
+            await self._send(host, "lobby", update)
+
+    @staticmethod
+    def _lobby(members: list[Member]) -> list[LobbyEntry]:
+        waiting = sorted((m for m in members if m.status == "lobby" and m.connected), key=lambda m: m.waiting_since)
+        return [LobbyEntry(participant_id=m.participant_id, display_name=m.display_name,
+                           waiting_since=m.waiting_since) for m in waiting]
+
+    async def state_for(self, identity: Identity) -> RoomState:
+        members = await self._live.members(identity.session_id)
+        you = next(m for m in members if m.participant_id == identity.participant_id)
+        admitted = [_view(m) for m in members if m.status == "admitted"]
+        return RoomState(
+            session_id=identity.session_id, title=identity.session.title, kind=identity.session.kind,
+            you=_view(you), members=admitted if you.status == "admitted" else [],
+            lobby=self._lobby(members) if identity.is_host else None,
+            host_present=any(m.role == "therapist" and m.connected for m in members),
+            locked=await self._live.is_locked(identity.session_id),
+            ice_servers=ice_servers(self._config.ice, identity.participant_id),
+            emergency=self._config.emergency,
+        )
+
+    async def _member(self, session_id: str, participant_id: str) -> Member:
+        member = await self._live.get(session_id, participant_id)
+        if member is None:
+            raise UnknownParticipant()
+        return member
+
+    # joining and leaving
+    async def join(self, identity: Identity, sid: str) -> RoomState:
+        key = (identity.session_id, identity.participant_id)
+        self._reclaim.cancel(key)
+        previous = await self._live.get(*key)
+        if previous is not None and previous.sid not in (None, sid):
+            await self._sio.emit("replaced", Notice(reason="replaced").payload(), to=previous.sid)
+            await self._sio.disconnect(previous.sid)
+        admitted = identity.is_host or (previous is not None and previous.status == "admitted")
+        member = Member(
+            participant_id=identity.participant_id, display_name=identity.display_name, role=identity.role,
+            status="admitted" if admitted else "lobby", sid=sid,
+            waiting_since=previous.waiting_since if previous else time.time(),
+            audio=previous.audio if previous else True, video=previous.video if previous else True,
+        )
+        await self._live.put(identity.session_id, member)
+        if admitted:
+            self._metrics.joins.inc()
+            await self._broadcast(identity.session_id, "presence", _presence(member, "joined"),
+                                  skip=member.participant_id, include_lobby=identity.is_host)
+        await self._update_lobby(identity.session_id)
+        await self._gate.record(identity, "room.join" if admitted else "room.wait")
+        return await self.state_for(identity)
+
+    async def leave(self, identity: Identity) -> None:
+        member = await self._live.get(identity.session_id, identity.participant_id)
+        await self._live.delete(identity.session_id, identity.participant_id)
+        if member is not None and member.status == "admitted":
+            await self._broadcast(identity.session_id, "presence", _presence(member, "left"),
+                                  include_lobby=identity.is_host)
+        await self._update_lobby(identity.session_id)
+        await self._gate.record(identity, "room.leave")
+
+    async def dropped(self, identity: Identity, sid: str) -> None:
+        """A socket went away without leaving: keep the place for the reconnect window."""
+        key = (identity.session_id, identity.participant_id)
+        member = await self._live.get(*key)
+        if member is None or member.sid != sid:
+            return  # replaced by a newer connection, or already gone
+        if member.status == "lobby":
+            await self._live.delete(*key)
+            await self._update_lobby(identity.session_id)
+            return
+        await self._live.put(identity.session_id, member.with_(sid=None))
+        await self._broadcast(identity.session_id, "presence", _presence(member, "reconnecting"))
+        self._reclaim.start(key, lambda: self._reclaim_expired(identity))
+
+    async def _reclaim_expired(self, identity: Identity) -> None:
+        member = await self._live.get(identity.session_id, identity.participant_id)
+        if member is not None and not member.connected:
+            await self.leave(identity)
+
+    # moderation (the namespace has checked the policy)
+    async def admit(self, by: Identity, participant_id: str) -> None:
+        target = await self._member(by.session_id, participant_id)
+        if target.status == "admitted":
+            return
+        if await self._live.is_locked(by.session_id):
+            raise RoomLocked()
+        members = await self._live.members(by.session_id)
+        if sum(m.status == "admitted" for m in members) >= self._config.room_max_participants:
+            raise RoomFull()
+        await self._live.put(by.session_id, target.with_(status="admitted"))
+        await self._send(target, "admitted", Notice(reason="admitted"))
+        await self._update_lobby(by.session_id)
+        await self._gate.record(by, "room.admit", participant_id)
+
+    async def deny(self, by: Identity, participant_id: str) -> None:
+        target = await self._member(by.session_id, participant_id)
+        await self._live.delete(by.session_id, participant_id)
+        await self._send(target, "denied", Notice(reason="denied", message="The therapist could not let you in."))
+        if target.sid:
+            await self._sio.disconnect(target.sid)
+        await self._update_lobby(by.session_id)
+        await self._gate.record(by, "room.deny", participant_id)
+
+    async def send_to_lobby(self, by: Identity, participant_id: str) -> None:
+        target = await self._member(by.session_id, participant_id)
+        if target.role == "therapist" or target.status == "lobby":
+            return
+        await self._live.put(by.session_id, target.with_(status="lobby", waiting_since=time.time()))
+        await self._send(target, "returned_to_lobby", Notice(reason="returned_to_lobby"))
+        await self._broadcast(by.session_id, "presence", _presence(target, "left"), skip=participant_id)
+        await self._update_lobby(by.session_id)
+        await self._gate.record(by, "room.send_to_lobby", participant_id)
+
+    async def remove(self, by: Identity, participant_id: str) -> None:
+        target = await self._member(by.session_id, participant_id)
+        await self._gate.remove_participant(by, participant_id)
+        await self._live.delete(by.session_id, participant_id)
+        self._reclaim.cancel((by.session_id, participant_id))
+        await self._send(target, "removed", Notice(reason="removed", message="You have been removed from this session."))
+        if target.sid:
+            await self._sio.disconnect(target.sid)
+        if target.status == "admitted":
+            await self._broadcast(by.session_id, "presence", _presence(target, "left"))
+        await self._update_lobby(by.session_id)
+
+    async def ask_mute(self, by: Identity, participant_id: str) -> None:
+        target = await self._member(by.session_id, participant_id)
+        await self._send(target, "mute_requested", Notice(reason="mute_requested"))
+        await self._gate.record(by, "room.ask_mute", participant_id)
+
+    async def lock(self, by: Identity, locked: bool) -> None:
+        await self._live.set_locked(by.session_id, locked)
+        await self._broadcast(by.session_id, "room_locked", Notice(reason="locked" if locked else "unlocked"),
+                              include_lobby=True)
+        await self._gate.record(by, "room.lock" if locked else "room.unlock")
+
+    async def end(self, by: Identity) -> None:
+        await self._gate.end_session(by)
+        await self.close_room(by.session_id)
+
+    async def close_room(self, session_id: str) -> None:
+        """The session has ended: tell everyone, disconnect them and forget the room."""
+        members = await self._live.members(session_id)
+        await self._live.clear(session_id)
+        for member in members:
+            self._reclaim.cancel((session_id, member.participant_id))
+            await self._send(member, "session_ended", Notice(reason="ended", message="The session has ended."))
+            if member.sid:
+                await self._sio.disconnect(member.sid)
+
+    # media
+    async def relay(self, by: Identity, signal: Signal) -> None:
+        sender = await self._member(by.session_id, by.participant_id)
+        target = await self._live.get(by.session_id, signal.to)
+        if sender.status != "admitted":
+            raise NotAdmitted()
+        if target is None or target.status != "admitted" or not target.connected:
+            raise UnknownParticipant()
+        out = SignalOut(from_=by.participant_id, description=signal.description, candidate=signal.candidate)
+        await self._send(target, "signal", out)
+
+    async def media_state(self, by: Identity, audio: bool, video: bool) -> None:
+        member = await self._member(by.session_id, by.participant_id)
+        updated = member.with_(audio=audio, video=video)
+        await self._live.put(by.session_id, updated)
+        if updated.status == "admitted":
+            await self._broadcast(by.session_id, "media_state", _view(updated), skip=by.participant_id)
