@@ -1,0 +1,111 @@
+"""Shared fixtures: real databases (SQLite file, PostgreSQL server), a real Redis server, and the
+real app served on a loopback port."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+from server.app import create_app
+from server.app_keys import STORE
+from server.database import make_engine, migrate
+from server.settings import Settings
+from tests.support.services import PostgresServer, RedisServer
+from tests.support.world import World
+
+TEST_SECRET = "test-secret-" + "x" * 40
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory) -> Iterator[PostgresServer]:
+    server = PostgresServer(tmp_path_factory.mktemp("postgres"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    server = RedisServer()
+    yield server
+    server.stop()
+
+
+async def _migrate(url: str) -> None:
+    engine = make_engine(url)
+    await migrate(engine)
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    asyncio.run(_migrate(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server) -> str:
+    async def create() -> None:
+        conn = await asyncpg.connect(postgres_server.url.replace("+asyncpg", ""))
+        await conn.execute("CREATE DATABASE steadyline_template")
+        await conn.close()
+        await _migrate(postgres_server.url.rsplit("/", 1)[0] + "/steadyline_template")
+
+    asyncio.run(create())
+    return "steadyline_template"
+
+
+async def fresh_postgres_url(server: PostgresServer, template: str) -> str:
+    name = "t_" + uuid.uuid4().hex[:12]
+    conn = await asyncpg.connect(server.url.replace("+asyncpg", ""))
+    await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    await conn.close()
+    return str(make_url(server.url).set(database=name).render_as_string(hide_password=False))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def database_url(request, tmp_path, sqlite_template) -> str:
+    """A fresh, migrated database: every test using this runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "steadyline.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite+aiosqlite:///{path}"
+    server = request.getfixturevalue("postgres_server")
+    template = request.getfixturevalue("postgres_template")
+    return await fresh_postgres_url(server, template)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path, sqlite_template) -> str:
+    path = tmp_path / "steadyline.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite+aiosqlite:///{path}"
+
+
+def make_settings(database_url: str, **overrides) -> Settings:
+    values = dict(
+        database_url=database_url, jwt_secret=TEST_SECRET, tls_cert=None, tls_key=None,
+        public_url="http://127.0.0.1", log_json=True, reconnect_window=2.0,
+        _env_file=None,
+    )
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def settings(sqlite_url) -> Settings:
+    return make_settings(sqlite_url)
+
+
+@pytest.fixture
+async def world(aiohttp_server, settings) -> AsyncIterator[World]:
+    """The real app on a loopback port, with a program, a therapist and helpers to drive it."""
+    async with World.start(aiohttp_server, create_app, settings) as w:
+        yield w
