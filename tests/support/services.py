@@ -11,6 +11,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -43,11 +44,14 @@ def _pg_bin(name: str) -> str | None:
 
 
 class PostgresServer:
-    def __init__(self, base: Path) -> None:
+    def __init__(self) -> None:
         initdb, postgres = _pg_bin("initdb"), _pg_bin("postgres")
         if not initdb or not postgres:
             pytest.fail(f"PostgreSQL server binaries are missing; install them with: {INSTALL_HINT}", pytrace=False)
         self.port = free_port()
+        # Not under pytest's tmp dirs: those are private to root, and postgres runs as its own user.
+        self.base = Path(tempfile.mkdtemp(prefix="steadyline-pg-"))
+        base = self.base
         self.data = base / "pgdata"
         run_as: list[str] = []
         if os.geteuid() == 0:  # initdb refuses to run as root
@@ -70,6 +74,7 @@ class PostgresServer:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=30)
+        shutil.rmtree(self.base, ignore_errors=True)
 
 
 class RedisServer:
