@@ -47,6 +47,10 @@ class StoreGatekeeper:
         return Identity(participant_id=participant.id, display_name=participant.display_name,
                         role=participant.role.value, session=info, token_id=claims.token_id)
 
+    async def is_open(self, session_id: str) -> bool:
+        session = await self._store.get_session(session_id)
+        return session.status is not SessionStatus.ENDED
+
     def may(self, identity: Identity, action: RoomAction) -> bool:
         principal = Principal(id=identity.participant_id, role=Role(identity.role),
                               program_id=identity.session.program_id, session_id=identity.session_id)

@@ -70,3 +70,8 @@ class RoomLocked(SignalingError):
 class RateLimited(SignalingError):
     code = "rate_limited"
     message = "Too many messages; slow down."
+
+
+class SessionClosed(SignalingError):
+    code = "session_ended"
+    message = "This session has ended."

@@ -74,17 +74,22 @@ class RoomNamespace(socketio.AsyncNamespace):
         token = auth.get("token") if isinstance(auth, dict) else None
         if not isinstance(token, str) or not token or len(token) > 4096:
             self._metrics.errors.labels(code=AuthRequired.code).inc()
-            raise socketio.exceptions.ConnectionRefusedError(AuthRequired().as_payload())
+            raise self._refusal(AuthRequired())
         try:
             identity = await self._gate.authenticate(token)
         except SignalingError as exc:
             self._metrics.errors.labels(code=exc.code).inc()
-            raise socketio.exceptions.ConnectionRefusedError(exc.as_payload()) from None
+            raise self._refusal(exc) from None
         bucket = TokenBucket(rate=self._rate, burst=self._burst)
         await self.save_session(sid, {"conn": Connection(identity=identity, bucket=bucket)})
         self._metrics.connections.inc()
         structlog.contextvars.bind_contextvars(room_id=identity.session_id)
         log.info("socket_connected", participant_id=identity.participant_id, role=identity.role)
+
+    @staticmethod
+    def _refusal(error: SignalingError) -> socketio.exceptions.ConnectionRefusedError:
+        """The client's ``connect_error`` gets ``{message, data: {code}}``."""
+        return socketio.exceptions.ConnectionRefusedError(error.message, {"code": error.code})
 
     async def on_disconnect(self, sid: str, reason: object = None) -> None:
         conn = await self._connection(sid)
@@ -161,7 +166,7 @@ class RoomNamespace(socketio.AsyncNamespace):
         await self._rooms.lock(identity, message.locked)  # type: ignore[attr-defined]
 
     async def _end(self, identity: Identity, sid: str, _: BaseModel) -> None:
-        await self._rooms.end(identity)
+        await self._rooms.end(identity, sid)
 
     @staticmethod
     def _target(action: Callable[[Identity, str], Awaitable[None]]) -> Handler:

@@ -47,6 +47,9 @@ class Gatekeeper(Protocol):
     async def authenticate(self, token: str) -> Identity:
         """Verify a participant token against the durable records; raise ``AuthFailed``."""
 
+    async def is_open(self, session_id: str) -> bool:
+        """Whether the session may still be joined (it has not ended)."""
+
     def may(self, identity: Identity, action: RoomAction) -> bool:
         """Ask the access policy."""
 

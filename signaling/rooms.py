@@ -11,7 +11,7 @@ import socketio
 import structlog
 
 from .config import SignalingConfig
-from .errors import NotAdmitted, RoomFull, RoomLocked, UnknownParticipant
+from .errors import NotAdmitted, RoomFull, RoomLocked, SessionClosed, UnknownParticipant
 from .ice import ice_servers
 from .live_state import LiveState, Member
 from .messages import (
@@ -99,6 +99,8 @@ class RoomService:
 
     # joining and leaving
     async def join(self, identity: Identity, sid: str) -> RoomState:
+        if not await self._gate.is_open(identity.session_id):
+            raise SessionClosed()
         key = (identity.session_id, identity.participant_id)
         self._reclaim.cancel(key)
         previous = await self._live.get(*key)
@@ -206,18 +208,19 @@ class RoomService:
                               include_lobby=True)
         await self._gate.record(by, "room.lock" if locked else "room.unlock")
 
-    async def end(self, by: Identity) -> None:
+    async def end(self, by: Identity, sid: str) -> None:
         await self._gate.end_session(by)
-        await self.close_room(by.session_id)
+        await self.close_room(by.session_id, keep_sid=sid)
 
-    async def close_room(self, session_id: str) -> None:
-        """The session has ended: tell everyone, disconnect them and forget the room."""
+    async def close_room(self, session_id: str, keep_sid: str | None = None) -> None:
+        """The session has ended: tell everyone, disconnect them and forget the room. ``keep_sid``
+        (whoever ended it) still gets its acknowledgement and disconnects itself."""
         members = await self._live.members(session_id)
         await self._live.clear(session_id)
         for member in members:
             self._reclaim.cancel((session_id, member.participant_id))
             await self._send(member, "session_ended", Notice(reason="ended", message="The session has ended."))
-            if member.sid:
+            if member.sid and member.sid != keep_sid:
                 await self._sio.disconnect(member.sid)
 
     # media

@@ -29,7 +29,12 @@ class SocketClient:
         self.sio = socketio.AsyncClient(reconnection=False)
         self.events: dict[str, list] = defaultdict(list)
         self._changed = asyncio.Condition()
+        self.refusal: object = None
         self.sio.on("*", self._record)
+        self.sio.on("connect_error", self._refused)
+
+    async def _refused(self, data: object = None) -> None:
+        self.refusal = data
 
     async def _record(self, event: str, data: object = None) -> None:
         async with self._changed:
