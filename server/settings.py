@@ -79,6 +79,11 @@ class Settings(BaseSettings):
             raise ValueError(f"must be at least {MIN_SECRET_BYTES} bytes (256 bits)")
         return value
 
+    @field_validator("tls_cert", "tls_key", mode="before")
+    @classmethod
+    def _empty_means_none(cls, value: object) -> object:
+        return None if value == "" else value
+
     @field_validator("public_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:

@@ -1,0 +1,25 @@
+# Steadyline server image: slim Python, non-root user, health check on /healthz.
+# Installed editable so the browser client in /app/static is served from beside the packages.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    STEADYLINE_HOST=0.0.0.0 STEADYLINE_PORT=8443 \
+    STEADYLINE_TLS_CERT= STEADYLINE_TLS_KEY= \
+    STEADYLINE_DATABASE_URL=sqlite+aiosqlite:////data/steadyline.db
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY server ./server
+COPY signaling ./signaling
+COPY media ./media
+COPY handoff ./handoff
+COPY static ./static
+RUN pip install -e . && useradd --system --uid 10001 --home-dir /app steadyline \
+    && mkdir -p /data && chown steadyline /data
+
+USER steadyline
+VOLUME ["/data"]
+EXPOSE 8443
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+    CMD python -c "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"STEADYLINE_PORT\"]}/healthz', timeout=2)"
+CMD ["steadyline", "serve"]
