@@ -82,7 +82,7 @@ class RoomNamespace(socketio.AsyncNamespace):
             raise self._refusal(exc) from None
         bucket = TokenBucket(rate=self._rate, burst=self._burst)
         await self.save_session(sid, {"conn": Connection(identity=identity, bucket=bucket)})
-        self._metrics.connections.inc()
+        self._metrics.socket_opened(identity.session_id, sid)
         structlog.contextvars.bind_contextvars(room_id=identity.session_id)
         log.info("socket_connected", participant_id=identity.participant_id, role=identity.role)
 
@@ -95,7 +95,7 @@ class RoomNamespace(socketio.AsyncNamespace):
         conn = await self._connection(sid)
         if conn is None:
             return
-        self._metrics.connections.dec()
+        self._metrics.socket_closed(conn.identity.session_id, sid)
         if conn.joined:
             await self._rooms.dropped(conn.identity, sid)
         log.info("socket_disconnected", participant_id=conn.identity.participant_id, room_id=conn.identity.session_id)

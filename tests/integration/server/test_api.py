@@ -146,3 +146,20 @@ async def test_security_headers_and_private_join_page(world):
         if resp.status == 200:
             assert resp.headers["Cache-Control"] == "no-store"
             assert resp.headers["Referrer-Policy"] == "no-referrer"
+
+
+async def test_metrics_count_connections_rooms_joins_and_messages(world):
+    therapist = await world.therapist()
+    session = await world.session(therapist)
+    host = await world.host_in_room(therapist, session["id"])
+    link = await world.add_client(therapist, session["id"])
+    await world.admitted_client(host, link["join_url"])
+    await host.call("lock", {"locked": "not a bool"})
+    _, metrics = await world.request("GET", "/metrics")
+    values = {line.split(" ")[0]: float(line.split(" ")[1]) for line in metrics.splitlines()
+              if line and not line.startswith("#")}
+    assert values["steadyline_socket_connections"] == 2
+    assert values["steadyline_rooms"] == 1
+    assert values["steadyline_joins_total"] == 2
+    assert values['steadyline_signaling_messages_total{event="admit"}'] == 1
+    assert values['steadyline_signaling_errors_total{code="malformed_payload"}'] == 1
