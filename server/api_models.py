@@ -108,3 +108,23 @@ class Problem(BaseModel):
     title: str
     status: int
     code: str
+
+
+class AuditRecordView(BaseModel):
+    sequence: int
+    occurred_at: str
+    actor_id: str
+    actor_role: str
+    action: str
+    outcome: str
+    target_type: str | None
+    target_id: str | None
+    program_id: str | None
+    remote_addr: str | None
+    details: dict
+    previous_hmac: str
+    hmac: str
+
+
+class AuditExport(BaseModel):
+    records: list[AuditRecordView]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from importlib.metadata import PackageNotFoundError, version
 
 from aiohttp import web
@@ -11,7 +13,9 @@ from signaling import SignalingConfig, create_signaling
 from signaling.ice import IceConfig
 from signaling.messages import Emergency
 
-from .app_keys import DRAIN, ENGINE, HTTP_METRICS, REGISTRY, SETTINGS, SIGNALING, STORE, TOKENS
+from .app_keys import AUDIT, DRAIN, ENGINE, HTTP_METRICS, REGISTRY, SETTINGS, SIGNALING, STORE, TOKENS
+from .audit_checkpoints import checkpoint_periodically
+from .audit_log import AuditLog
 from .database import make_engine, make_sessionmaker
 from .drain import Drain
 from .gatekeeper import StoreGatekeeper
@@ -46,6 +50,19 @@ def signaling_config(settings: Settings) -> SignalingConfig:
     )
 
 
+async def _audit_checkpoints(app: web.Application):
+    settings = app[SETTINGS]
+    task = None
+    if settings.audit_checkpoint_interval > 0:
+        task = asyncio.create_task(checkpoint_periodically(
+            app[AUDIT], settings.audit_checkpoint_file, settings.audit_checkpoint_interval))
+    yield
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 async def _close_resources(app: web.Application):
     """Engine and clients are created (not connected) in ``create_app``; closed here, in reverse."""
     yield
@@ -67,10 +84,11 @@ def create_app(settings: Settings) -> web.Application:
     app[DRAIN] = Drain()
     app[ENGINE] = make_engine(settings.database_url)
     app[STORE] = Store(make_sessionmaker(app[ENGINE]))
-    gatekeeper = StoreGatekeeper(app[STORE], app[TOKENS])
+    app[AUDIT] = AuditLog(make_sessionmaker(app[ENGINE]), settings.audit_key)
+    gatekeeper = StoreGatekeeper(app[STORE], app[TOKENS], app[AUDIT])
     app[SIGNALING] = create_signaling(signaling_config(settings), gatekeeper, app[REGISTRY])
     app[SIGNALING].sio.attach(app)
-    app.cleanup_ctx.append(_close_resources)
+    app.cleanup_ctx.extend([_close_resources, _audit_checkpoints])
     app.on_shutdown.append(_drain_on_shutdown)
     add_routes(app, app_version())
     return app

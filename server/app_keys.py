@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from signaling import Signaling
 
+from .audit_log import AuditLog
 from .drain import Drain
 from .http_metrics import HttpMetrics
 from .settings import Settings
@@ -22,3 +23,4 @@ REGISTRY = web.AppKey("registry", CollectorRegistry)
 SIGNALING = web.AppKey("signaling", Signaling)
 DRAIN = web.AppKey("drain", Drain)
 HTTP_METRICS = web.AppKey("http_metrics", HttpMetrics)
+AUDIT = web.AppKey("audit", AuditLog)

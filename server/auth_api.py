@@ -9,7 +9,9 @@ from .app_keys import SETTINGS, STORE, TOKENS
 from .bodies import read_body
 from .errors import BadCredentials, Unauthorized
 from .passwords import verify_password
+from .audit_chain import Outcome
 from .policy import Principal, Role
+from .request_audit import audit
 
 
 def bearer_token(request: web.Request) -> str:
@@ -38,10 +40,13 @@ async def login(request: web.Request) -> web.Response:
     staff = await store.staff_by_email(body.email)
     valid = verify_password(staff.password_hash if staff else None, body.password)
     if staff is None or not valid or staff.disabled:
+        await audit(request, "auth.sign_in", outcome=Outcome.FAILED, actor_id=staff.id if staff else "unknown",
+                    actor_role=staff.role.value if staff else "unknown", program_id=staff.program_id if staff else None)
         raise BadCredentials()
     token = request.app[TOKENS].issue_access(
         staff_id=staff.id, program_id=staff.program_id, role=staff.role.value, ttl=settings.access_token_ttl
     )
+    await audit(request, "auth.sign_in", actor_id=staff.id, actor_role=staff.role.value, program_id=staff.program_id)
     response = LoginResponse(access_token=token, expires_in=settings.access_token_ttl, staff=staff_view(staff))
     return web.json_response(response.model_dump(mode="json"))
 

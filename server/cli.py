@@ -17,6 +17,8 @@ from pydantic import ValidationError
 
 from .app import create_app
 from .app_keys import DRAIN, SIGNALING
+from .audit_checkpoints import append_checkpoint, latest_checkpoint
+from .audit_log import AuditLog
 from .database import make_engine, make_sessionmaker, migrate
 from .demo import create_demo
 from .dev_certs import generate_dev_certificate
@@ -137,6 +139,34 @@ def cmd_serve(args: argparse.Namespace) -> None:
     asyncio.run(serve(settings))
 
 
+def cmd_audit(args: argparse.Namespace) -> None:
+    settings = load_settings()
+
+    async def work(store: Store) -> int:
+        engine = make_engine(settings.database_url)
+        try:
+            audit = AuditLog(make_sessionmaker(engine), settings.audit_key)
+            if args.action == "checkpoint":
+                checkpoint = await audit.checkpoint()
+                append_checkpoint(settings.audit_checkpoint_file, checkpoint)
+                print(f"Checkpoint at record {checkpoint.sequence} written to {settings.audit_checkpoint_file}.")
+                return 0
+            checkpoint = latest_checkpoint(settings.audit_checkpoint_file)
+            result = await audit.verify(checkpoint)
+        finally:
+            await engine.dispose()
+        if result.ok:
+            against = f", consistent with checkpoint {checkpoint.sequence}" if checkpoint else ""
+            print(f"Audit trail intact: {result.checked} records{against}.")
+            return 0
+        broken = result.broken
+        print(f"Audit trail BROKEN at record index {broken.index} (sequence {broken.sequence}): "
+              f"{broken.reason.value} — {broken.detail}")
+        return 1
+
+    sys.exit(asyncio.run(_with_store(settings, work)))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="steadyline", description="Steadyline video session server")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -151,5 +181,8 @@ def main(argv: list[str] | None = None) -> None:
     staff.add_argument("--role", choices=[r.value for r in StaffRole], default="therapist")
     staff.add_argument("--program", default="Treatment Program")
     staff.set_defaults(func=cmd_create_staff)
+    audit = sub.add_parser("audit", help="verify the audit trail or write a signed checkpoint")
+    audit.add_argument("action", choices=["verify", "checkpoint"])
+    audit.set_defaults(func=cmd_audit)
     args = parser.parse_args(argv)
     args.func(args)

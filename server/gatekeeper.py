@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import structlog
-
 from signaling.errors import AuthFailed, NotPermitted
 from signaling.ports import Identity, RoomAction, SessionInfo
 
+from .audit_log import AuditEvent, AuditLog
 from .errors import NotFound, Unauthorized
 from .models import SessionStatus
 from .policy import Action, Principal, Role, SessionScope, is_allowed
 from .store import Store
 from .tokens import TokenService
-
-log = structlog.get_logger("steadyline.audit")
 
 ROOM_ACTIONS = {
     RoomAction.MODERATE: Action.ROOM_MODERATE,
@@ -23,9 +20,10 @@ ROOM_ACTIONS = {
 
 
 class StoreGatekeeper:
-    def __init__(self, store: Store, tokens: TokenService) -> None:
+    def __init__(self, store: Store, tokens: TokenService, audit: AuditLog) -> None:
         self._store = store
         self._tokens = tokens
+        self._audit = audit
 
     async def authenticate(self, token: str) -> Identity:
         try:
@@ -68,5 +66,8 @@ class StoreGatekeeper:
         await self.record(by, "session.end")
 
     async def record(self, by: Identity, action: str, target: str | None = None) -> None:
-        log.info("audit", action=action, actor=by.participant_id, actor_role=by.role,
-                 room_id=by.session_id, target=target)
+        await self._audit.record(AuditEvent(
+            actor_id=by.participant_id, actor_role=by.role, action=action,
+            target_type="participant" if target else "session", target_id=target or by.session_id,
+            program_id=by.session.program_id, session_id=by.session_id,
+        ))

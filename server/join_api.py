@@ -8,7 +8,10 @@ from aiohttp import web
 
 from .api_models import ParticipantToken, RedeemRequest
 from .app_keys import SETTINGS, STORE, TOKENS
+from .audit_chain import Outcome
 from .bodies import read_body
+from .errors import LinkInvalid
+from .request_audit import audit
 from .links import hash_token
 from .models import utcnow
 from .sessions_api import participant_view
@@ -17,9 +20,16 @@ from .sessions_api import participant_view
 async def redeem(request: web.Request) -> web.Response:
     body = await read_body(request, RedeemRequest)
     settings = request.app[SETTINGS]
-    found = await request.app[STORE].redeem_invite(
-        hash_token(body.token), now=utcnow(), grace=timedelta(seconds=settings.link_grace)
-    )
+    try:
+        found = await request.app[STORE].redeem_invite(
+            hash_token(body.token), now=utcnow(), grace=timedelta(seconds=settings.link_grace)
+        )
+    except LinkInvalid:
+        await audit(request, "link.redeem", outcome=Outcome.FAILED)
+        raise
+    await audit(request, "link.redeem", actor_id=found.participant.id, actor_role=found.participant.role.value,
+                program_id=found.session.program_id, session_id=found.session.id,
+                target_type="participant", target_id=found.participant.id)
     remaining = int((found.session.ends_at - utcnow()).total_seconds())
     ttl = max(60, min(settings.participant_token_ttl, remaining))
     token = request.app[TOKENS].issue_participant(

@@ -25,6 +25,7 @@ class Action(str, enum.Enum):
     SESSION_READ = "session.read"
     SESSION_MANAGE = "session.manage"  # add people, issue/revoke links, end
     SESSION_HOST = "session.host"  # enter the call as its host
+    AUDIT_EXPORT = "audit.export"
     ROOM_MODERATE = "room.moderate"  # admit, deny, send back, remove, ask to mute, lock, end
     ROOM_SIGNAL = "room.signal"  # relay offers/answers/ICE to other admitted members
     ROOM_PRESENT = "room.present"  # publish own media state, leave
@@ -36,6 +37,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.SESSION_READ: frozenset({Role.THERAPIST, Role.ADMIN}),
     Action.SESSION_MANAGE: frozenset({Role.THERAPIST, Role.ADMIN}),
     Action.SESSION_HOST: frozenset({Role.THERAPIST}),
+    Action.AUDIT_EXPORT: frozenset({Role.ADMIN}),
     Action.ROOM_MODERATE: frozenset({Role.THERAPIST}),
     Action.ROOM_SIGNAL: frozenset({Role.THERAPIST, Role.CLIENT, Role.SUPPORT}),
     Action.ROOM_PRESENT: frozenset({Role.THERAPIST, Role.CLIENT, Role.SUPPORT}),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from . import auth_api, health_api, join_api, sessions_api
+from . import audit_api, auth_api, health_api, join_api, sessions_api
 from .api_models import (
-    AddParticipant, CreateSession, JoinLink, LoginRequest, LoginResponse, ParticipantToken,
+    AddParticipant, AuditExport, CreateSession, JoinLink, LoginRequest, LoginResponse, ParticipantToken,
     RedeemRequest, Revoked, SessionList, SessionView, StaffView,
 )
 from .openapi import Operation, build_document, openapi_handler
@@ -31,6 +31,8 @@ API = [
     (Operation("POST", S + "/host", "Participant token for the session's therapist", response=ParticipantToken),
      sessions_api.host_token),
     (Operation("POST", S + "/end", "End the session for everyone", response=SessionView), sessions_api.end_session),
+    (Operation("GET", "/api/audit", "Export the audit trail of a session or a client (admins)",
+               response=AuditExport, query=("session_id", "client_id")), audit_api.export_audit),
     (Operation("POST", "/api/join", "Redeem a personal join link", RedeemRequest, ParticipantToken, auth=None),
      join_api.redeem),
 ]

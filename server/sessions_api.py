@@ -17,6 +17,7 @@ from .errors import Conflict, InvalidInput, NotFound, SessionEnded
 from .links import new_link
 from .models import Participant, ParticipantRole, Session, SessionKind, SessionStatus
 from .policy import Action, Principal, SessionScope, authorize
+from .request_audit import audit
 
 
 def scope_of(session: Session) -> SessionScope:
@@ -96,12 +97,14 @@ async def create_session(request: web.Request) -> web.Response:
         starts_at=body.starts_at, ends_at=body.ends_at,
     )
     participants = await store.list_participants(session.id)
+    await audit(request, "session.create", principal, target_type="session", target_id=session.id, session_id=session.id)
     return web.json_response(session_view(session, participants).model_dump(mode="json"), status=201)
 
 
 async def get_session(request: web.Request) -> web.Response:
-    _, session = await _session_for(request, Action.SESSION_READ)
+    principal, session = await _session_for(request, Action.SESSION_READ)
     participants = await request.app[STORE].list_participants(session.id)
+    await audit(request, "session.read", principal, target_type="session", target_id=session.id, session_id=session.id)
     return _json(session_view(session, participants))
 
 
@@ -139,22 +142,29 @@ async def add_participant(request: web.Request) -> web.Response:
         session_id=session.id, role=ParticipantRole.CLIENT, display_name=body.display_name, client_id=client.id
     )
     link = await _issue_link(request, session, participant)
+    await audit(request, "participant.add", principal, target_type="participant", target_id=participant.id,
+                session_id=session.id)
     return web.json_response(link.model_dump(mode="json"), status=201)
 
 
 async def reissue_link(request: web.Request) -> web.Response:
-    _, session = await _session_for(request, Action.SESSION_MANAGE)
+    principal, session = await _session_for(request, Action.SESSION_MANAGE)
     _live(session)
     participant = await _participant_in(request, session)
     if participant.removed_at is not None or participant.role is ParticipantRole.THERAPIST:
         raise Conflict("No link can be issued for this person.")
-    return _json(await _issue_link(request, session, participant))
+    link = await _issue_link(request, session, participant)
+    await audit(request, "link.issue", principal, target_type="participant", target_id=participant.id,
+                session_id=session.id)
+    return _json(link)
 
 
 async def revoke_link(request: web.Request) -> web.Response:
-    _, session = await _session_for(request, Action.SESSION_MANAGE)
+    principal, session = await _session_for(request, Action.SESSION_MANAGE)
     participant = await _participant_in(request, session)
     revoked = await request.app[STORE].revoke_invites(participant.id)
+    await audit(request, "link.revoke", principal, target_type="participant", target_id=participant.id,
+                session_id=session.id)
     return _json(Revoked(revoked=revoked))
 
 
@@ -175,7 +185,8 @@ async def host_token(request: web.Request) -> web.Response:
 
 
 async def end_session(request: web.Request) -> web.Response:
-    _, session = await _session_for(request, Action.SESSION_MANAGE)
+    principal, session = await _session_for(request, Action.SESSION_MANAGE)
     ended = await request.app[STORE].end_session(session.id)
+    await audit(request, "session.end", principal, target_type="session", target_id=session.id, session_id=session.id)
     await request.app[SIGNALING].close_room(session.id)
     return _json(session_view(ended))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from pathlib import Path
 from typing import Literal
 
@@ -67,6 +69,15 @@ class Settings(BaseSettings):
     crisis_line: str = Field("+1-555-0100", description="The program's 24/7 crisis line shown to clients.")
     crisis_hotline: str = Field("988", description="National crisis line shown in the lobby.")
     emergency_number: str = Field("911", description="Emergency number shown in the lobby.")
+    audit_secret: SecretStr | None = Field(
+        None, description="HMAC key sealing the audit chain; unset = derived from the token secret."
+    )
+    audit_checkpoint_file: Path = Field(
+        Path("audit-checkpoints.jsonl"), description="Where signed audit head checkpoints are appended."
+    )
+    audit_checkpoint_interval: float = Field(
+        300.0, ge=0, description="Seconds between audit checkpoints written by the server; 0 = off."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
     log_json: bool = Field(True, description="JSON logs (true) or human-readable console logs (false).")
     drain_seconds: float = Field(10.0, ge=0, description="Graceful shutdown: how long to drain.")
@@ -88,6 +99,12 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @property
+    def audit_key(self) -> bytes:
+        if self.audit_secret is not None:
+            return self.audit_secret.get_secret_value().encode()
+        return hmac.new(self.jwt_secret.get_secret_value().encode(), b"steadyline-audit-v1", hashlib.sha256).digest()
 
     @property
     def tls_enabled(self) -> bool:

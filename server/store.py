@@ -130,6 +130,11 @@ class Store:
         async with self._sm() as db:
             return list((await db.execute(query.order_by(Participant.created_at))).scalars())
 
+    async def participants_of_client(self, client_id: str) -> list[Participant]:
+        query = select(Participant).where(Participant.client_id == client_id)
+        async with self._sm() as db:
+            return list((await db.execute(query)).scalars())
+
     async def therapist_participant(self, session_id: str, staff_id: str) -> Participant:
         query = select(Participant).where(
             Participant.session_id == session_id, Participant.staff_id == staff_id,

@@ -1,0 +1,96 @@
+"""The audit trail of a scripted session, its export, and tampering caught by `steadyline audit verify`."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from server.app_keys import AUDIT
+from server.models import StaffRole
+from tests.conftest import TEST_SECRET
+
+
+async def _scripted_session(world):
+    therapist = await world.therapist()
+    session = await world.session(therapist)
+    host = await world.host_in_room(therapist, session["id"])
+    link = await world.add_client(therapist, session["id"], "Client A")
+    client, pid = await world.admitted_client(host, link["join_url"])
+    assert (await host.call("remove", {"participant_id": pid}))["ok"]
+    await world.request("POST", "/api/auth/login", json={"email": therapist.email, "password": "wrong"})
+    await world.request("POST", "/api/join", json={"token": "B" * 43})
+    return therapist, session, pid
+
+
+async def test_a_scripted_session_produces_the_expected_records(world):
+    therapist, session, pid = await _scripted_session(world)
+    entries = [s.entry for s in await world.app[AUDIT].entries()]
+    actions = [(e.action, e.outcome.value) for e in entries]
+    expected = [
+        ("auth.sign_in", "success"), ("session.create", "success"), ("room.join", "success"),
+        ("participant.add", "success"), ("link.redeem", "success"), ("room.wait", "success"),
+        ("room.admit", "success"), ("room.join", "success"), ("room.remove", "success"),
+        ("auth.sign_in", "failed"), ("link.redeem", "failed"),
+    ]
+    positions = [actions.index(item) for item in expected]
+    assert positions == sorted(positions)  # each expected record present, in the order it happened
+    admit = next(e for e in entries if e.action == "room.admit")
+    assert admit.target_id == pid and admit.details["session_id"] == session["id"]
+    assert all(e.remote_addr in (None, "127.0.0.1") for e in entries)
+    assert "Client A" not in repr(entries)  # who and what, never the name
+    assert (await world.app[AUDIT].verify()).ok
+
+
+async def test_admins_export_a_sessions_trail_and_others_cannot(world):
+    therapist, session, pid = await _scripted_session(world)
+    admin = await world.therapist(program_id=therapist.program_id, role=StaffRole.ADMIN)
+    status, body = await world.request("GET", f"/api/audit?session_id={session['id']}", admin.access_token)
+    assert status == 200
+    assert {"room.admit", "room.remove", "participant.add"} <= {r["action"] for r in body["records"]}
+    assert all(r["program_id"] == therapist.program_id for r in body["records"])
+    status, _ = await world.request("GET", f"/api/audit?session_id={session['id']}", therapist.access_token)
+    assert status == 403
+    outsider = await world.therapist(role=StaffRole.ADMIN)
+    status, _ = await world.request("GET", f"/api/audit?session_id={session['id']}", outsider.access_token)
+    assert status == 404
+    status, _ = await world.request("GET", "/api/audit", admin.access_token)
+    assert status == 422
+
+
+def _verify(db_path, checkpoint_file) -> subprocess.CompletedProcess:
+    env = {**os.environ, "STEADYLINE_DATABASE_URL": f"sqlite+aiosqlite:///{db_path}",
+           "STEADYLINE_JWT_SECRET": TEST_SECRET, "STEADYLINE_AUDIT_CHECKPOINT_FILE": str(checkpoint_file)}
+    return subprocess.run([sys.executable, "-m", "server", "audit", "verify"], env=env, capture_output=True,
+                          text=True, timeout=60)
+
+
+def _checkpoint(db_path, checkpoint_file) -> None:
+    env = {**os.environ, "STEADYLINE_DATABASE_URL": f"sqlite+aiosqlite:///{db_path}",
+           "STEADYLINE_JWT_SECRET": TEST_SECRET, "STEADYLINE_AUDIT_CHECKPOINT_FILE": str(checkpoint_file)}
+    subprocess.run([sys.executable, "-m", "server", "audit", "checkpoint"], env=env, check=True, timeout=60,
+                   capture_output=True)
+
+
+@pytest.mark.parametrize("tamper, where", [
+    ("UPDATE audit_records SET actor_id = 'someone-else' WHERE sequence = 4", "index 3"),
+    ("DELETE FROM audit_records WHERE sequence = 5", "index 4"),
+    ("UPDATE audit_records SET sequence = -1 WHERE sequence = 6; UPDATE audit_records SET sequence = 6 WHERE sequence = 7;"
+     " UPDATE audit_records SET sequence = 7 WHERE sequence = -1", "index 5"),
+    ("DELETE FROM audit_records WHERE sequence > 8", "index 8"),
+], ids=["edit", "delete", "reorder", "truncate"])
+async def test_tampering_is_named_at_the_first_broken_record(world, tmp_path, tamper, where):
+    await _scripted_session(world)
+    db_path = world.settings.database_url.split("///", 1)[1]
+    checkpoint_file = tmp_path / "checkpoints.jsonl"
+    _checkpoint(db_path, checkpoint_file)
+    intact = _verify(db_path, checkpoint_file)
+    assert intact.returncode == 0 and "intact" in intact.stdout, intact.stdout + intact.stderr
+    with sqlite3.connect(db_path) as conn:
+        conn.executescript(tamper)
+    broken = _verify(db_path, checkpoint_file)
+    assert broken.returncode == 1, broken.stdout
+    assert f"BROKEN at record {where}" in broken.stdout
