@@ -36,8 +36,8 @@ async def test_a_scripted_session_produces_the_expected_records(world):
         ("room.admit", "success"), ("room.join", "success"), ("room.remove", "success"),
         ("auth.sign_in", "failed"), ("link.redeem", "failed"),
     ]
-    positions = [actions.index(item) for item in expected]
-    assert positions == sorted(positions)  # each expected record present, in the order it happened
+    remaining = iter(actions)
+    assert all(item in remaining for item in expected), actions  # all present, in the order they happened
     admit = next(e for e in entries if e.action == "room.admit")
     assert admit.target_id == pid and admit.details["session_id"] == session["id"]
     assert all(e.remote_addr in (None, "127.0.0.1") for e in entries)
