@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-SOCKETIO_CLIENT_VERSION := 4.8.1
+SOCKETIO_CLIENT_VERSION := 4.8.4
 
 .PHONY: run test venv test-venv vendor bench clean
 

@@ -13,13 +13,14 @@ from signaling import SignalingConfig, create_signaling
 from signaling.ice import IceConfig
 from signaling.messages import Emergency
 
-from .app_keys import AUDIT, DRAIN, ENGINE, HTTP_METRICS, REGISTRY, SETTINGS, SIGNALING, STORE, TOKENS
+from .app_keys import AUDIT, DRAIN, KEYS, ENGINE, HTTP_METRICS, REGISTRY, SETTINGS, SIGNALING, STORE, TOKENS
 from .audit_checkpoints import checkpoint_periodically
 from .audit_log import AuditLog
 from .database import make_engine, make_sessionmaker
 from .drain import Drain
 from .gatekeeper import StoreGatekeeper
 from .http_metrics import HttpMetrics
+from .keys import KeySource
 from .middleware import errors_as_problems, request_context, security_headers
 from .routes import add_routes
 from .settings import Settings
@@ -83,7 +84,9 @@ def create_app(settings: Settings) -> web.Application:
     app[HTTP_METRICS] = HttpMetrics(app[REGISTRY])
     app[DRAIN] = Drain()
     app[ENGINE] = make_engine(settings.database_url)
-    app[STORE] = Store(make_sessionmaker(app[ENGINE]))
+    app[KEYS] = KeySource(settings.field_keys.get_secret_value() if settings.field_keys else None,
+                          settings.field_keys_file)
+    app[STORE] = Store(make_sessionmaker(app[ENGINE], app[KEYS]))
     app[AUDIT] = AuditLog(make_sessionmaker(app[ENGINE]), settings.audit_key)
     gatekeeper = StoreGatekeeper(app[STORE], app[TOKENS], app[AUDIT])
     app[SIGNALING] = create_signaling(signaling_config(settings), gatekeeper, app[REGISTRY])

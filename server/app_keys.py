@@ -11,6 +11,7 @@ from signaling import Signaling
 from .audit_log import AuditLog
 from .drain import Drain
 from .http_metrics import HttpMetrics
+from .keys import KeySource
 from .settings import Settings
 from .store import Store
 from .tokens import TokenService
@@ -24,3 +25,4 @@ SIGNALING = web.AppKey("signaling", Signaling)
 DRAIN = web.AppKey("drain", Drain)
 HTTP_METRICS = web.AppKey("http_metrics", HttpMetrics)
 AUDIT = web.AppKey("audit", AuditLog)
+KEYS = web.AppKey("keys", KeySource)

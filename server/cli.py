@@ -22,6 +22,8 @@ from .audit_log import AuditLog
 from .database import make_engine, make_sessionmaker, migrate
 from .demo import create_demo
 from .dev_certs import generate_dev_certificate
+from .key_rotation import count_with_key, reencrypt_all
+from .keys import KeySource, KeysMissing, init_key_file, write_key_file
 from .logging_setup import configure_logging
 from .models import StaffRole
 from .passwords import hash_password
@@ -46,6 +48,40 @@ def cmd_init_dev(args: argparse.Namespace) -> None:
             handle.write(f"STEADYLINE_JWT_SECRET={secrets.token_urlsafe(48)}\nSTEADYLINE_DEMO=true\n")
         print("Wrote .env with a new development secret.")
     cmd_certs(args)
+    if init_key_file(Path("certs/field-keys.json")):
+        print("Wrote a field-encryption key file to certs/field-keys.json (mode 0600).")
+
+
+def cmd_keys(args: argparse.Namespace) -> None:
+    settings = load_settings()
+    path = settings.field_keys_file
+    if args.action == "init":
+        print(f"Created field-encryption key file {path}." if init_key_file(path) else f"{path} already exists.")
+        return
+    if settings.field_keys:
+        sys.exit("Keys come from STEADYLINE_FIELD_KEYS: rotate them there, then run `steadyline keys reencrypt`.")
+    keyring = key_source(settings).keyring
+    if args.action == "rotate":
+        keyring = keyring.generate_key()
+        write_key_file(path, keyring)
+        print(f"Added key {keyring.active.kid} (now active) to {path}; re-encrypting…")
+    if args.action in ("rotate", "reencrypt"):
+        total = asyncio.run(reencrypt_all(settings.database_url, keyring, progress=_progress))
+        print(f"\nRe-encrypted {total} values with key {keyring.active.kid}.")
+    elif args.action == "retire":
+        if not args.kid:
+            sys.exit("Name the key to retire: steadyline keys retire KID")
+        users = asyncio.run(count_with_key(settings.database_url, args.kid))
+        if users:
+            sys.exit(f"{users} values still use key {args.kid}: run `steadyline keys reencrypt` first.")
+        write_key_file(path, keyring.retire(args.kid))
+        print(f"Retired key {args.kid}.")
+
+
+def _progress(done: int, total: int) -> None:
+    width = 30
+    filled = width * done // total if total else width
+    print(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr, flush=True)
 
 
 def cmd_certs(args: argparse.Namespace) -> None:
@@ -54,11 +90,19 @@ def cmd_certs(args: argparse.Namespace) -> None:
         print(f"Wrote a self-signed development certificate to {cert} (key {key}, mode 0600).")
 
 
+def key_source(settings: Settings) -> KeySource:
+    try:
+        return KeySource(settings.field_keys.get_secret_value() if settings.field_keys else None,
+                         settings.field_keys_file)
+    except KeysMissing as exc:
+        sys.exit(str(exc))
+
+
 async def _with_store(settings: Settings, work) -> object:
     engine = make_engine(settings.database_url)
     try:
         await migrate(engine)
-        return await work(Store(make_sessionmaker(engine)))
+        return await work(Store(make_sessionmaker(engine, key_source(settings))))
     finally:
         await engine.dispose()
 
@@ -142,9 +186,10 @@ def cmd_serve(args: argparse.Namespace) -> None:
 def cmd_audit(args: argparse.Namespace) -> None:
     settings = load_settings()
 
-    async def work(store: Store) -> int:
+    async def work() -> int:
         engine = make_engine(settings.database_url)
         try:
+            await migrate(engine)
             audit = AuditLog(make_sessionmaker(engine), settings.audit_key)
             if args.action == "checkpoint":
                 checkpoint = await audit.checkpoint()
@@ -164,7 +209,7 @@ def cmd_audit(args: argparse.Namespace) -> None:
               f"{broken.reason.value} — {broken.detail}")
         return 1
 
-    sys.exit(asyncio.run(_with_store(settings, work)))
+    sys.exit(asyncio.run(work()))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -181,6 +226,10 @@ def main(argv: list[str] | None = None) -> None:
     staff.add_argument("--role", choices=[r.value for r in StaffRole], default="therapist")
     staff.add_argument("--program", default="Treatment Program")
     staff.set_defaults(func=cmd_create_staff)
+    keys = sub.add_parser("keys", help="field-encryption keys: init, rotate, reencrypt, retire KID")
+    keys.add_argument("action", choices=["init", "rotate", "reencrypt", "retire"])
+    keys.add_argument("kid", nargs="?")
+    keys.set_defaults(func=cmd_keys)
     audit = sub.add_parser("audit", help="verify the audit trail or write a signed checkpoint")
     audit.add_argument("action", choices=["verify", "checkpoint"])
     audit.set_defaults(func=cmd_audit)

@@ -18,8 +18,10 @@ def make_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
-    return async_sessionmaker(engine, expire_on_commit=False)
+def make_sessionmaker(engine: AsyncEngine, keys: object | None = None) -> async_sessionmaker:
+    """``keys`` (a ``KeySource``) lets the ORM open and seal encrypted health-information fields."""
+    info = {} if keys is None else {"field_keys": keys}
+    return async_sessionmaker(engine, expire_on_commit=False, info=info)
 
 
 def _alembic_config(connection: Connection) -> Config:

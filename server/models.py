@@ -83,11 +83,14 @@ class Staff(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+ENCRYPTED_TEXT = 2048  # room for AES-GCM tokens of encrypted fields
+
+
 class Client(Base):
     __tablename__ = "clients"
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     program_id: Mapped[str] = mapped_column(ForeignKey("programs.id"), index=True)
-    display_name: Mapped[str] = mapped_column(String(200))
+    display_name: Mapped[str] = mapped_column(String(ENCRYPTED_TEXT))  # encrypted
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -118,7 +121,7 @@ class Participant(Base):
     role: Mapped[ParticipantRole] = mapped_column(_enum(ParticipantRole, "participant_role"))
     client_id: Mapped[str | None] = mapped_column(ForeignKey("clients.id"), nullable=True)
     staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
-    display_name: Mapped[str] = mapped_column(String(200))
+    display_name: Mapped[str] = mapped_column(String(ENCRYPTED_TEXT))  # encrypted
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -69,6 +69,13 @@ class Settings(BaseSettings):
     crisis_line: str = Field("+1-555-0100", description="The program's 24/7 crisis line shown to clients.")
     crisis_hotline: str = Field("988", description="National crisis line shown in the lobby.")
     emergency_number: str = Field("911", description="Emergency number shown in the lobby.")
+    field_keys: SecretStr | None = Field(
+        None, description="Encryption keys for health-information fields (`kid:base64key,…` or JSON); "
+        "takes precedence over the key file.",
+    )
+    field_keys_file: Path = Field(
+        Path("certs/field-keys.json"), description="Key file for field encryption (mode 0600; never in the database)."
+    )
     audit_secret: SecretStr | None = Field(
         None, description="HMAC key sealing the audit chain; unset = derived from the token secret."
     )

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from . import encrypted_fields  # noqa: F401  (declares the encrypted columns' ORM events)
 from .errors import LinkInvalid, NotFound
 from .models import (
     Client, Invite, Participant, ParticipantRole, Program, Session, SessionKind, SessionStatus,

@@ -143,7 +143,8 @@ class RoomService:
             await self._update_lobby(identity.session_id)
             return
         await self._live.put(identity.session_id, member.with_(sid=None))
-        await self._broadcast(identity.session_id, "presence", _presence(member, "reconnecting"))
+        await self._broadcast(identity.session_id, "presence", _presence(member, "reconnecting"),
+                              include_lobby=identity.is_host)
         self._reclaim.start(key, lambda: self._reclaim_expired(identity))
 
     async def _reclaim_expired(self, identity: Identity) -> None:

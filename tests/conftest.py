@@ -4,6 +4,7 @@ real app served on a loopback port."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import concurrent.futures
 import os
 import shutil
@@ -23,6 +24,7 @@ from tests.support.services import PostgresServer, RedisServer
 from tests.support.world import World
 
 TEST_SECRET = "test-secret-" + "x" * 40
+TEST_FIELD_KEYS = "test1:" + base64.b64encode(bytes(range(32))).decode()
 
 
 @pytest.fixture(scope="session")
@@ -99,7 +101,7 @@ def sqlite_url(tmp_path, sqlite_template) -> str:
 
 def make_settings(database_url: str, **overrides) -> Settings:
     values = dict(
-        database_url=database_url, jwt_secret=TEST_SECRET, tls_cert=None, tls_key=None,
+        database_url=database_url, jwt_secret=TEST_SECRET, field_keys=TEST_FIELD_KEYS, tls_cert=None, tls_key=None,
         public_url="http://127.0.0.1", log_json=True, reconnect_window=2.0,
         _env_file=None,
     )

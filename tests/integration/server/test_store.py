@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,9 @@ from server.database import make_engine, make_sessionmaker
 from server.errors import LinkInvalid, NotFound
 from server.links import new_link
 from server.models import ParticipantRole, SessionKind, SessionStatus, StaffRole, utcnow
+from server.keys import KeySource
 from server.store import Store
+from tests.conftest import TEST_FIELD_KEYS
 
 GRACE = timedelta(minutes=15)
 
@@ -19,7 +22,7 @@ GRACE = timedelta(minutes=15)
 @pytest.fixture
 async def store(database_url):
     engine = make_engine(database_url)
-    yield Store(make_sessionmaker(engine))
+    yield Store(make_sessionmaker(engine, KeySource(TEST_FIELD_KEYS, Path("unused"))))
     await engine.dispose()
 
 

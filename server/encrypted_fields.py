@@ -1,0 +1,77 @@
+"""Transparent encryption of health-information columns.
+
+Which columns are encrypted is declared here; ORM events seal values on the way into the database
+and open them on the way out, with the record id and field name bound as associated data. The
+keyring comes from the database session's ``info`` (set by ``make_sessionmaker``), never a global."""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import attributes, object_session
+
+from .field_crypto import UnknownKeyError, decrypt, encrypt
+from .models import Client, Participant, new_id
+
+ENCRYPTED: dict[type, tuple[str, ...]] = {
+    Client: ("display_name",),
+    Participant: ("display_name",),
+}
+KEYS_INFO = "field_keys"
+
+
+def _source(session: OrmSession | None):
+    if session is None or KEYS_INFO not in session.info:
+        raise RuntimeError("database session has no field keys")
+    return session.info[KEYS_INFO]
+
+
+def _open(source, model: type, record_id: str, field: str, token: str) -> str:
+    place = dict(table=model.__tablename__, record_id=record_id, field=field)
+    try:
+        return decrypt(source.keyring, token, **place)
+    except UnknownKeyError:
+        if not source.reload():  # a rotation may have added the key since we started
+            raise
+        return decrypt(source.keyring, token, **place)
+
+
+def _seal_before_write(mapper, connection, target) -> None:
+    source = _source(object_session(target))
+    if target.id is None:
+        target.id = new_id()
+    plain = {}
+    for field in ENCRYPTED[type(target)]:
+        value = getattr(target, field)
+        if value is not None:
+            plain[field] = value
+            setattr(target, field, encrypt(source.keyring, value, table=type(target).__tablename__,
+                                           record_id=target.id, field=field))
+    target.__dict__["_plaintext"] = plain
+
+
+def _restore_after_write(mapper, connection, target) -> None:
+    for field, value in target.__dict__.pop("_plaintext", {}).items():
+        attributes.set_committed_value(target, field, value)
+
+
+def _open_on_load(target, context) -> None:
+    source = _source(context.session)
+    for field in ENCRYPTED[type(target)]:
+        token = target.__dict__.get(field)
+        if token is not None:
+            plain = _open(source, type(target), target.id, field, token)
+            attributes.set_committed_value(target, field, plain)
+
+
+def _open_on_refresh(target, context, attrs) -> None:
+    _open_on_load(target, context)
+
+
+for _model in ENCRYPTED:
+    event.listen(_model, "before_insert", _seal_before_write)
+    event.listen(_model, "before_update", _seal_before_write)
+    event.listen(_model, "after_insert", _restore_after_write)
+    event.listen(_model, "after_update", _restore_after_write)
+    event.listen(_model, "load", _open_on_load)
+    event.listen(_model, "refresh", _open_on_refresh)

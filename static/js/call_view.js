@@ -1,0 +1,305 @@
+// The call: a grid of video tiles (1-12 people), names, speaking and connection indicators,
+// own controls (microphone, camera, audio only, leave), and a banner for reconnecting and notices.
+
+import { el, announce, formatDuration, initials } from "./dom.js";
+import { icon, setIcon } from "./icons.js";
+import { LevelMeter } from "./level_meter.js";
+
+const SPEAKING_LEVEL = 0.42;
+const SPEAKING_HOLD_MS = 700;
+const QUALITY_WORDS = { good: "Good connection", fair: "Unstable connection", poor: "Poor connection",
+  connecting: "Connecting…", lost: "Connection lost" };
+
+function columnsFor(count) {
+  if (count <= 1) return 1;
+  if (count <= 4) return 2;
+  if (count <= 9) return 3;
+  return 4;
+}
+
+class Tile {
+  constructor({ pid, name, self }) {
+    this.pid = pid;
+    this.self = self;
+    this.video = el("video", { autoplay: true, playsinline: true, class: "tile-video" });
+    this.video.muted = self; // never play our own microphone back
+    this.avatar = el("div", { class: "tile-avatar", "aria-hidden": "true" }, initials(name));
+    this.nameEl = el("span", { class: "tile-name" }, self ? "You" : name);
+    this.micOff = el("span", { class: "tile-mic-off", hidden: true }, icon("micOff"),
+      el("span", { class: "visually-hidden" }, "microphone off"));
+    this.quality = el("span", { class: "tile-quality", dataset: { level: "connecting" }, role: "img",
+      "aria-label": QUALITY_WORDS.connecting, title: QUALITY_WORDS.connecting },
+    el("i"), el("i"), el("i"));
+    this.overlay = el("div", { class: "tile-overlay", hidden: true });
+    this.root = el("li", { class: self ? "tile tile-self" : "tile", dataset: { pid, video: "off" } },
+      this.video, this.avatar, this.overlay, self ? null : this.quality,
+      el("div", { class: "tile-label" }, this.micOff, this.nameEl,
+        self ? el("span", { class: "visually-hidden" }, `, ${name}`) : null));
+    this._meter = null;
+    this._speakingUntil = 0;
+  }
+
+  setName(name) {
+    if (!this.self) this.nameEl.textContent = name;
+    this.avatar.textContent = initials(name);
+  }
+
+  attach(stream, onBlocked) {
+    if (this.video.srcObject !== stream) this.video.srcObject = stream;
+    const playing = this.video.play();
+    if (playing) playing.catch((error) => { if (error.name === "NotAllowedError") onBlocked(); });
+    if (!this._meter && stream.getAudioTracks().length) {
+      this._meter = new LevelMeter(stream, (level) => this._level(level));
+    }
+  }
+
+  _level(level) {
+    const now = performance.now();
+    if (level > SPEAKING_LEVEL && this.root.dataset.mic !== "off") this._speakingUntil = now + SPEAKING_HOLD_MS;
+    const speaking = now < this._speakingUntil;
+    if ((this.root.dataset.speaking === "true") !== speaking) this.root.dataset.speaking = String(speaking);
+  }
+
+  setMedia({ audio, video, hasVideo }) {
+    this.root.dataset.video = video && hasVideo ? "on" : "off";
+    this.root.dataset.mic = audio ? "on" : "off";
+    this.micOff.hidden = audio;
+  }
+
+  setQuality(level) {
+    this.quality.dataset.level = level;
+    this.quality.setAttribute("aria-label", QUALITY_WORDS[level]);
+    this.quality.title = QUALITY_WORDS[level];
+  }
+
+  setOverlay(text) {
+    this.overlay.hidden = !text;
+    this.overlay.textContent = text || "";
+  }
+
+  destroy() {
+    if (this._meter) this._meter.stop();
+    this.video.srcObject = null;
+    this.root.remove();
+  }
+}
+
+export class CallView {
+  constructor(container, room, { selfName, hostPanel = null, emergency = true, onLeave = null }) {
+    this.room = room;
+    this.container = container;
+    this.tiles = new Map();
+    this._onLeave = onLeave;
+    this._started = null;
+    this._build(selfName, hostPanel, emergency);
+    this._listen();
+    this._timer = setInterval(() => this._tick(), 1000);
+  }
+
+  _build(selfName, hostPanel, emergency) {
+    this.title = el("h1", { class: "call-title" }, "Session");
+    this.clock = el("span", { class: "call-clock", "aria-label": "Time in session" }, "0:00");
+    this.banner = el("div", { class: "call-banner", role: "status", "aria-live": "polite", hidden: true });
+    this.grid = el("ul", { class: "grid", "aria-label": "People in the session", dataset: { count: "1", cols: "1" } });
+    this.micButton = this._toggle("Mute", "mic", () => this.room.setMicrophone(!this.room.microphoneOn));
+    this.cameraButton = this._toggle("Stop video", "camera", () => this.room.setCamera(!this.room.cameraOn));
+    this.audioOnlyButton = this._toggle("Audio only", "speaker", () => this.room.setAudioOnly(!this.room.audioOnly));
+    this.leaveButton = el("button", { type: "button", class: "ctl ctl-leave", onclick: () => this._leave() },
+      icon("leave"), el("span", { class: "ctl-label" }, "Leave"));
+    const controls = el("div", { class: "controls", role: "toolbar", "aria-label": "Call controls" },
+      this.micButton, this.cameraButton, this.audioOnlyButton, this.leaveButton);
+    controls.addEventListener("keydown", (event) => this._arrowKeys(event, controls));
+    const main = el("div", { class: hostPanel ? "call-main with-panel" : "call-main" }, this.grid,
+      hostPanel ? hostPanel.root : null);
+    const help = emergency ? el("details", { class: "call-help" },
+      el("summary", {}, "Need urgent help?"), el("p", { class: "call-help-text" })) : null;
+    this.helpText = help ? help.querySelector("p") : null;
+    this.root = el("section", { class: "call", "aria-labelledby": "call-title" },
+      el("header", { class: "call-bar" }, this.title, this.clock, this.banner), main, controls, help);
+    this.title.id = "call-title";
+    this.container.replaceChildren(this.root);
+    this.selfTile = this._tile(this.room.selfId || "self", selfName, true);
+    this.selfTile.attach(this.room.localStream, () => {});
+    this._refreshOwnMedia();
+  }
+
+  _toggle(label, iconName, onclick) {
+    return el("button", { type: "button", class: "ctl", "aria-pressed": "false", onclick },
+      icon(iconName), el("span", { class: "ctl-label" }, label));
+  }
+
+  _arrowKeys(event, toolbar) {
+    if (event.key !== "ArrowRight" && event.key !== "ArrowLeft") return;
+    const buttons = [...toolbar.querySelectorAll("button:not([disabled])")];
+    const index = buttons.indexOf(document.activeElement);
+    if (index < 0) return;
+    const next = buttons[(index + (event.key === "ArrowRight" ? 1 : buttons.length - 1)) % buttons.length];
+    next.focus();
+    event.preventDefault();
+  }
+
+  _listen() {
+    const on = (name, handler) => this.room.addEventListener(name, (event) => handler(event.detail));
+    on("state", ({ state }) => {
+      this.title.textContent = state.title;
+      if (this.helpText) {
+        const e = state.emergency;
+        this.helpText.textContent = `Tell your therapist now. If you are in danger, call ${e.emergency_number}. ` +
+          `Call or text ${e.crisis_hotline} for the Suicide & Crisis Lifeline` +
+          (e.crisis_line ? `, or call your program's crisis line at ${e.crisis_line}.` : ".");
+      }
+      this.selfTile.root.dataset.pid = state.you.participant_id;
+    });
+    on("phase", ({ phase, previous }) => this._phase(phase, previous));
+    on("members", ({ members, changed, presence }) => this._members(members, changed, presence));
+    on("stream", ({ pid, stream }) => {
+      const tile = this.tiles.get(pid);
+      if (!tile) return;
+      tile.attach(stream, () => this._soundBlocked());
+      this._refreshMember(pid);
+      stream.addEventListener("removetrack", () => this._refreshMember(pid));
+    });
+    on("peerstate", ({ pid, state }) => {
+      const tile = this.tiles.get(pid);
+      if (!tile) return;
+      if (state === "connected") tile.setOverlay(null);
+      else if (state === "disconnected" || state === "failed") tile.setOverlay("Reconnecting…");
+      if (state !== "connected") tile.setQuality(state === "failed" ? "lost" : "connecting");
+    });
+    on("quality", ({ pid, level }) => { const t = this.tiles.get(pid); if (t) t.setQuality(level); });
+    on("closed", ({ pid }) => { const t = this.tiles.get(pid); if (t) t.setOverlay("Connecting…"); });
+    on("localmedia", () => this._refreshOwnMedia());
+    on("notice", (notice) => this._notice(notice));
+  }
+
+  _tile(pid, name, self = false) {
+    const tile = new Tile({ pid, name, self });
+    this.tiles.set(pid, tile);
+    if (self) this.grid.append(tile.root);
+    else this.grid.insertBefore(tile.root, this.selfTile ? this.selfTile.root : null);
+    this._layout();
+    return tile;
+  }
+
+  _members(members, changed, presence) {
+    const present = new Set(members.map((m) => m.participant_id));
+    for (const [pid, tile] of this.tiles) {
+      if (tile.self || present.has(pid)) continue;
+      tile.destroy();
+      this.tiles.delete(pid);
+      announce(`${tile.nameEl.textContent} left the session.`);
+    }
+    for (const member of members) {
+      let tile = this.tiles.get(member.participant_id);
+      if (!tile) {
+        tile = this._tile(member.participant_id, member.display_name);
+        if (this.room.phase === "call") announce(`${member.display_name} joined the session.`);
+      }
+      tile.setName(member.display_name);
+      const peerState = this.room.mesh ? this.room.mesh.state(member.participant_id) : null;
+      tile.setOverlay(!member.connected ? "Reconnecting…" : peerState === "connected" ? null : "Connecting…");
+      this._refreshMember(member.participant_id);
+      if (changed === member.participant_id && presence === "reconnecting") {
+        announce(`${member.display_name} lost their connection. Waiting for them to come back.`);
+      }
+    }
+    this._layout();
+  }
+
+  _refreshMember(pid) {
+    const tile = this.tiles.get(pid);
+    const member = this.room.members.get(pid);
+    if (!tile || !member) return;
+    const stream = tile.video.srcObject;
+    const hasVideo = Boolean(stream && stream.getVideoTracks().some((t) => t.readyState === "live"));
+    tile.setMedia({ audio: member.audio, video: member.video && !this.room.audioOnly, hasVideo });
+  }
+
+  _refreshOwnMedia() {
+    const room = this.room;
+    const { audio, video } = room.mediaState;
+    this.selfTile.setMedia({ audio, video, hasVideo: room.hasCamera });
+    this._setToggle(this.micButton, !audio, audio ? "Mute" : "Unmute", audio ? "mic" : "micOff", !room.hasMicrophone);
+    this._setToggle(this.cameraButton, !(room.cameraOn && room.hasCamera), room.cameraOn && room.hasCamera ? "Stop video" : "Start video",
+      room.cameraOn && room.hasCamera ? "camera" : "cameraOff", !room.hasCamera || room.audioOnly);
+    this._setToggle(this.audioOnlyButton, room.audioOnly, "Audio only", "speaker", false);
+    for (const pid of this.tiles.keys()) if (pid !== this.selfTile.pid) this._refreshMember(pid);
+  }
+
+  _setToggle(button, pressed, label, iconName, disabled) {
+    button.setAttribute("aria-pressed", String(pressed));
+    button.querySelector(".ctl-label").textContent = label;
+    setIcon(button, iconName);
+    button.disabled = disabled;
+  }
+
+  _layout() {
+    const count = this.tiles.size;
+    this.grid.dataset.count = String(count);
+    this.grid.dataset.cols = String(columnsFor(count));
+  }
+
+  _phase(phase, previous) {
+    if (phase === "call" && !this._started) this._started = Date.now();
+    if (phase === "reconnecting") {
+      this.showBanner("Reconnecting… Your connection dropped. We're trying to bring you back.", "warning");
+      announce("Connection lost. Reconnecting.", { assertive: true });
+    } else if (previous === "reconnecting" && phase === "call") {
+      this.showBanner("You're back in the session.", "ok", 4000);
+      announce("Reconnected.");
+    }
+    this.root.dataset.phase = phase;
+  }
+
+  _notice(notice) {
+    if (notice.kind === "mute_requested") {
+      const mute = el("button", { type: "button", class: "btn btn-small", text: "Mute now",
+        onclick: () => { this.room.setMicrophone(false); this._hideBanner(); } });
+      this.showBanner("Your therapist asked you to mute your microphone.", "info", 0, mute);
+      announce("Your therapist asked you to mute your microphone.", { assertive: true });
+    } else if (notice.kind === "error") {
+      this.showBanner(notice.message || "Something went wrong.", "warning", 6000);
+    }
+  }
+
+  _soundBlocked() {
+    if (this._soundButtonShown) return;
+    this._soundButtonShown = true;
+    const button = el("button", { type: "button", class: "btn btn-small", text: "Turn on sound", onclick: () => {
+      for (const tile of this.tiles.values()) tile.video.play().catch(() => {});
+      this._soundButtonShown = false;
+      this._hideBanner();
+    } });
+    this.showBanner("Your browser paused the sound.", "info", 0, button);
+  }
+
+  showBanner(text, tone, hideAfter = 0, action = null) {
+    clearTimeout(this._bannerTimer);
+    this.banner.replaceChildren(el("span", {}, text), action);
+    this.banner.dataset.tone = tone;
+    this.banner.hidden = false;
+    if (hideAfter) this._bannerTimer = setTimeout(() => this._hideBanner(), hideAfter);
+  }
+
+  _hideBanner() {
+    this.banner.hidden = true;
+    this.banner.replaceChildren();
+  }
+
+  _tick() {
+    if (this._started) this.clock.textContent = formatDuration((Date.now() - this._started) / 1000);
+  }
+
+  async _leave() {
+    if (this._onLeave && !(await this._onLeave())) return;
+    await this.room.leave();
+  }
+
+  destroy() {
+    clearInterval(this._timer);
+    for (const tile of this.tiles.values()) tile.destroy();
+    this.tiles.clear();
+    this.root.remove();
+  }
+}
+

@@ -1,0 +1,359 @@
+// /console: sign in, today's sessions, create sessions, add clients and manage their links, and
+// enter the call as its host (the same call view as clients, plus the host panel).
+
+import { $, el, showView, announce, formatTime } from "./dom.js";
+import { api, ApiError } from "./api.js";
+import { openLocalMedia, explainProblem } from "./local_media.js";
+import { Room } from "./room.js";
+import { CallView } from "./call_view.js";
+import { HostPanel } from "./host_panel.js";
+import { confirmAction } from "./dialog.js";
+
+const STAFF_KEY = "steadyline.staff";
+const CALL_KEY = "steadyline.hostCall";
+
+function load(key) {
+  try {
+    const value = JSON.parse(sessionStorage.getItem(key) || "null");
+    if (value && value.expires_at > Date.now()) return value;
+  } catch { /* fall through */ }
+  sessionStorage.removeItem(key);
+  return null;
+}
+
+function store(key, value, expiresIn) {
+  sessionStorage.setItem(key, JSON.stringify({ ...value, expires_at: Date.now() + expiresIn * 1000 }));
+}
+
+let staff = load(STAFF_KEY);
+let selectedId = null;
+let sessions = [];
+
+async function call(method, path, body) {
+  try {
+    return await api(method, path, { body, token: staff && staff.access_token });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) signOut("Your sign-in has expired. Please sign in again.");
+    throw error;
+  }
+}
+
+// ---- sign in / out ------------------------------------------------------------------------------
+
+function signOut(message = "") {
+  staff = null;
+  sessionStorage.removeItem(STAFF_KEY);
+  sessionStorage.removeItem(CALL_KEY);
+  $("#header-user").hidden = true;
+  $("#signin-error").textContent = message;
+  showView("signin");
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const email = form.email.value.trim();
+  const password = form.password.value;
+  const error = $("#signin-error");
+  if (!email || !password) {
+    error.textContent = "Enter your email and password.";
+    (email ? form.password : form.email).focus();
+    return;
+  }
+  error.textContent = "";
+  try {
+    const answer = await api("POST", "/api/auth/login", { body: { email, password } });
+    store(STAFF_KEY, { access_token: answer.access_token, staff: answer.staff }, answer.expires_in);
+    staff = load(STAFF_KEY);
+    form.password.value = "";
+    await dashboard();
+  } catch (e) {
+    error.textContent = e.status === 401 || e.status === 403
+      ? "That email and password don't match. Please try again." : e.message;
+    form.password.focus();
+  }
+}
+
+// ---- sessions -----------------------------------------------------------------------------------
+
+function today() {
+  const now = new Date();
+  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}-${String(now.getDate()).padStart(2, "0")}`;
+}
+
+async function dashboard({ focus = true } = {}) {
+  $("#header-user").hidden = false;
+  $("#staff-name").textContent = staff.staff.display_name;
+  showView("sessions", { focus });
+  await refresh();
+}
+
+async function refresh() {
+  $("#sessions-error").textContent = "";
+  try {
+    sessions = (await call("GET", `/api/sessions?day=${today()}`)).sessions;
+  } catch (e) {
+    $("#sessions-error").textContent = e.message;
+    return;
+  }
+  sessions.sort((a, b) => a.starts_at.localeCompare(b.starts_at));
+  $("#sessions-empty").hidden = sessions.length > 0;
+  $("#session-list").replaceChildren(...sessions.map(sessionItem));
+  if (selectedId) await openDetail(selectedId, { focus: false });
+}
+
+function sessionItem(s) {
+  const ended = s.status === "ended";
+  return el("li", { class: ended ? "session-item ended" : "session-item", dataset: { sessionId: s.id } },
+    el("div", { class: "session-text" },
+      el("span", { class: "session-time" }, `${formatTime(s.starts_at)} – ${formatTime(s.ends_at)}`),
+      el("span", { class: "session-title" }, s.title),
+      el("span", { class: "badges" },
+        el("span", { class: "badge" }, s.kind === "group" ? "Group" : "Individual"),
+        ended ? el("span", { class: "badge badge-muted" }, "Ended") : null)),
+    el("div", { class: "session-actions" },
+      el("button", { type: "button", class: "btn btn-small", "aria-label": `Manage ${s.title}`,
+        onclick: () => openDetail(s.id) }, "Manage"),
+      ended ? null : el("button", { type: "button", class: "btn btn-small btn-primary", "aria-label": `Start call: ${s.title}`,
+        onclick: () => startCall(s.id) }, "Start call")));
+}
+
+function minutesFrom(input) {
+  return new Date(input).getTime();
+}
+
+async function create(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const error = $("#create-error");
+  error.textContent = "";
+  const start = minutesFrom(form.starts.value);
+  if (!form.title.value.trim() || Number.isNaN(start)) {
+    error.textContent = "Give the session a title and a start time.";
+    return;
+  }
+  const end = start + Number(form.duration.value) * 60000;
+  try {
+    const created = await call("POST", "/api/sessions", {
+      kind: form.kind.value, title: form.title.value.trim(),
+      starts_at: new Date(start).toISOString(), ends_at: new Date(end).toISOString(),
+    });
+    announce(`Session ${created.title} created.`);
+    resetCreateForm();
+    selectedId = created.id;
+    await refresh();
+    $("#client-name").focus();
+  } catch (e) {
+    error.textContent = e.message;
+  }
+}
+
+function localInputValue(date) {
+  const shifted = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
+  return shifted.toISOString().slice(0, 16);
+}
+
+function resetCreateForm() {
+  const form = $("#create-form");
+  const now = new Date();
+  now.setSeconds(0, 0);
+  form.starts.value = localInputValue(now);
+  form.title.value = form.kind.value === "group" ? "Group session" : "Individual session";
+}
+
+// ---- one session --------------------------------------------------------------------------------
+
+async function openDetail(id, { focus = true } = {}) {
+  selectedId = id;
+  let s;
+  try {
+    s = await call("GET", `/api/sessions/${id}`);
+  } catch (e) {
+    $("#sessions-error").textContent = e.message;
+    return;
+  }
+  const ended = s.status === "ended";
+  const detail = $("#detail");
+  detail.hidden = false;
+  detail.dataset.sessionId = s.id;
+  $("#detail-title").textContent = s.title;
+  $("#detail-status").textContent = ended ? "Ended" : s.kind === "group" ? "Group" : "Individual";
+  $("#detail-when").textContent = `${formatTime(s.starts_at)} – ${formatTime(s.ends_at)}`;
+  const clients = (s.participants || []).filter((p) => p.role === "client");
+  $("#detail-empty").hidden = clients.length > 0;
+  $("#detail-people").replaceChildren(...clients.map((p) => el("li", { class: "person", dataset: { pid: p.id } },
+    el("div", { class: "person-text" },
+      el("span", { class: "person-name" }, p.display_name),
+      el("span", { class: "person-meta" }, p.removed ? "removed" : "")),
+    ended || p.removed ? null : el("div", { class: "person-actions" },
+      el("button", { type: "button", class: "btn btn-small", "aria-label": `New link: ${p.display_name}`,
+        onclick: () => reissue(s, p) }, "New link"),
+      el("button", { type: "button", class: "btn btn-small btn-danger-quiet", "aria-label": `Revoke link: ${p.display_name}`,
+        onclick: () => revoke(s, p) }, "Revoke link")))));
+  $("#add-form").hidden = ended;
+  $("#detail-start").hidden = ended;
+  $("#detail-end").hidden = ended;
+  $("#detail-error").textContent = "";
+  if (focus) {
+    $("#link-box").hidden = true;
+    $("#detail-title").setAttribute("tabindex", "-1");
+    $("#detail-title").focus();
+  }
+}
+
+function showLink(name, link) {
+  $("#link-label").textContent = `Personal link for ${name}`;
+  $("#link-out").value = link.join_url;
+  $("#copy-done").textContent = "";
+  $("#link-box").hidden = false;
+  $("#link-out").focus();
+  $("#link-out").select();
+}
+
+async function addClient(event) {
+  event.preventDefault();
+  const input = $("#client-name");
+  const name = input.value.trim();
+  if (!name) {
+    $("#detail-error").textContent = "Enter the client's name.";
+    input.focus();
+    return;
+  }
+  try {
+    const link = await call("POST", `/api/sessions/${selectedId}/participants`, { display_name: name });
+    input.value = "";
+    await openDetail(selectedId, { focus: false });
+    showLink(name, link);
+  } catch (e) {
+    $("#detail-error").textContent = e.message;
+  }
+}
+
+async function reissue(s, p) {
+  try {
+    const link = await call("POST", `/api/sessions/${s.id}/participants/${p.id}/link`);
+    showLink(p.display_name, link);
+    announce(`New link for ${p.display_name}. The old link no longer works.`);
+  } catch (e) {
+    $("#detail-error").textContent = e.message;
+  }
+}
+
+async function revoke(s, p) {
+  const ok = await confirmAction({
+    title: `Revoke ${p.display_name}'s link?`,
+    message: "Their link stops working and they are disconnected. You can create a new link afterwards.",
+    confirmLabel: "Revoke link",
+  });
+  if (!ok) return;
+  try {
+    await call("DELETE", `/api/sessions/${s.id}/participants/${p.id}/link`);
+    $("#link-box").hidden = true;
+    announce(`${p.display_name}'s link was revoked.`);
+  } catch (e) {
+    $("#detail-error").textContent = e.message;
+  }
+}
+
+async function copyLink() {
+  const input = $("#link-out");
+  try {
+    await navigator.clipboard.writeText(input.value);
+  } catch {
+    input.select();
+    document.execCommand("copy");
+  }
+  $("#copy-done").textContent = "Copied.";
+  announce("Link copied.");
+}
+
+async function endSession() {
+  const ok = await confirmAction({
+    title: "End this session?",
+    message: "Everyone in the call is disconnected and all personal links stop working.",
+    confirmLabel: "End session",
+  });
+  if (!ok) return;
+  try {
+    await call("POST", `/api/sessions/${selectedId}/end`);
+    announce("Session ended.");
+    await refresh();
+  } catch (e) {
+    $("#detail-error").textContent = e.message;
+  }
+}
+
+// ---- the call -----------------------------------------------------------------------------------
+
+async function startCall(id) {
+  try {
+    const answer = await call("POST", `/api/sessions/${id}/host`);
+    store(CALL_KEY, { session_id: id, participant_token: answer.participant_token, participant: answer.participant },
+      answer.expires_in);
+    await enterCall(load(CALL_KEY));
+  } catch (e) {
+    $("#sessions-error").textContent = e.message;
+    $("#detail-error").textContent = e.message;
+  }
+}
+
+async function enterCall(saved) {
+  showView("call", { focus: false });
+  const media = await openLocalMedia();
+  const room = new Room({ token: saved.participant_token, localStream: media.stream });
+  const panel = new HostPanel(room);
+  const view = new CallView($("#call-host"), room, {
+    selfName: `${saved.participant.display_name}`, hostPanel: panel, emergency: false,
+  });
+  const problems = [explainProblem("camera", media.camera), explainProblem("microphone", media.microphone)];
+  if (problems.some(Boolean)) view.showBanner(problems.filter(Boolean).join(" "), "warning", 15000);
+  room.addEventListener("phase", ({ detail }) => {
+    if (detail.phase === "call" && detail.previous === "connecting") {
+      $("#call-title").setAttribute("tabindex", "-1");
+      $("#call-title").focus();
+    }
+  });
+  room.addEventListener("ended", async ({ detail }) => {
+    sessionStorage.removeItem(CALL_KEY);
+    view.destroy();
+    panel.destroy();
+    if (detail.reason === "replaced") announce("You opened this call in another window.");
+    await dashboard();
+    if (detail.reason === "ended") announce("The session has ended.");
+  });
+  room.start();
+}
+
+// ---- start --------------------------------------------------------------------------------------
+
+async function main() {
+  $("#signin-form").addEventListener("submit", signIn);
+  $("#sign-out").addEventListener("click", () => signOut());
+  $("#refresh").addEventListener("click", refresh);
+  $("#create-form").addEventListener("submit", create);
+  $("#create-form").addEventListener("change", (event) => {
+    if (event.target.name === "kind") {
+      const title = $("#title");
+      if (!title.value || /^(Individual|Group) session$/.test(title.value)) resetCreateForm();
+    }
+  });
+  $("#add-form").addEventListener("submit", addClient);
+  $("#copy-link").addEventListener("click", copyLink);
+  $("#detail-start").addEventListener("click", () => startCall(selectedId));
+  $("#detail-end").addEventListener("click", endSession);
+  resetCreateForm();
+  if (!staff) {
+    showView("signin");
+    return;
+  }
+  try {
+    await call("GET", "/api/me");
+  } catch {
+    if (!staff) return; // signed out by the 401 handler
+  }
+  const saved = load(CALL_KEY);
+  if (saved) await enterCall(saved);
+  else await dashboard({ focus: false });
+}
+
+main();

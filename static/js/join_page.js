@@ -1,0 +1,297 @@
+// /join#<token>: redeem the personal link, check camera and microphone, wait in the lobby, then
+// the call. The participant token is kept in sessionStorage so a reload rejoins without the link.
+
+import { $, el, showView, announce, formatDuration } from "./dom.js";
+import { api } from "./api.js";
+import { icon, setIcon } from "./icons.js";
+import { LevelMeter, chime } from "./level_meter.js";
+import { openLocalMedia, listDevices, explainProblem, stopStream, saveChoices, loadChoices } from "./local_media.js";
+import { Room } from "./room.js";
+import { CallView } from "./call_view.js";
+
+const PARTICIPANT_KEY = "steadyline.participant";
+
+function loadParticipant() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(PARTICIPANT_KEY) || "null");
+    if (saved && saved.expires_at > Date.now()) return saved;
+  } catch { /* fall through */ }
+  sessionStorage.removeItem(PARTICIPANT_KEY);
+  return null;
+}
+
+function forget() {
+  sessionStorage.removeItem(PARTICIPANT_KEY);
+  sessionStorage.removeItem("steadyline.devices");
+}
+
+async function redeem(token) {
+  const answer = await api("POST", "/api/join", { body: { token } });
+  const saved = {
+    participant_token: answer.participant_token,
+    session_id: answer.session_id,
+    participant: answer.participant,
+    expires_at: Date.now() + answer.expires_in * 1000,
+  };
+  sessionStorage.setItem(PARTICIPANT_KEY, JSON.stringify(saved));
+  return saved;
+}
+
+// ---- device check ------------------------------------------------------------------------------
+
+class DeviceCheck {
+  constructor(participant, onContinue) {
+    this.participant = participant;
+    this.onContinue = onContinue;
+    this.stream = null;
+    this.meter = null;
+    this.microphoneOn = true;
+    this.cameraOn = true;
+    this.problems = { camera: null, microphone: null };
+    this.video = $("#preview-video");
+    this.frame = $("#preview-frame");
+    this.cameraSelect = $("#camera-select");
+    this.microphoneSelect = $("#microphone-select");
+    this.micButton = $("#preview-mic");
+    this.cameraButton = $("#preview-camera");
+    this.level = $("#mic-level");
+    $("#check-greeting").textContent =
+      `Hello ${participant.participant.display_name}. Let's make sure your camera and microphone work.`;
+    this.cameraSelect.addEventListener("change", () => this.open());
+    this.microphoneSelect.addEventListener("change", () => this.open());
+    this.micButton.addEventListener("click", () => { this.microphoneOn = !this.microphoneOn; this.render(); });
+    this.cameraButton.addEventListener("click", () => { this.cameraOn = !this.cameraOn; this.render(); });
+    $("#continue").addEventListener("click", () => this.finish());
+  }
+
+  async open() {
+    this.stopPreview();
+    const result = await openLocalMedia({
+      cameraId: this.cameraSelect.value || null, microphoneId: this.microphoneSelect.value || null,
+    });
+    this.stream = result.stream;
+    this.problems = { camera: result.camera, microphone: result.microphone };
+    this.video.srcObject = this.stream;
+    this.meter = new LevelMeter(this.stream, (level) => { this.level.value = level; });
+    await this.fillPickers();
+    this.render();
+  }
+
+  async fillPickers() {
+    const { cameras, microphones } = await listDevices();
+    const fill = (select, devices, track, noneText) => {
+      const current = track ? track.getSettings().deviceId : select.value;
+      select.replaceChildren(...(devices.length ? devices : [{ id: "", label: noneText }])
+        .map((d) => el("option", { value: d.id, selected: d.id === current }, d.label)));
+      select.disabled = devices.length === 0;
+    };
+    fill(this.cameraSelect, cameras, this.stream.getVideoTracks()[0], "No camera available");
+    fill(this.microphoneSelect, microphones, this.stream.getAudioTracks()[0], "No microphone available");
+  }
+
+  render() {
+    const hasCamera = this.stream.getVideoTracks().length > 0;
+    const hasMic = this.stream.getAudioTracks().length > 0;
+    this.stream.getVideoTracks().forEach((t) => { t.enabled = this.cameraOn; });
+    this.stream.getAudioTracks().forEach((t) => { t.enabled = this.microphoneOn; });
+    this.frame.dataset.video = hasCamera && this.cameraOn ? "on" : "off";
+    $("#preview-off").textContent = hasCamera ? "Camera is off" : "No camera: you'll join with sound only";
+    this.button(this.micButton, hasMic ? !this.microphoneOn : true, this.microphoneOn && hasMic ? "Mute" : "Unmute",
+      this.microphoneOn && hasMic ? "mic" : "micOff", !hasMic);
+    this.button(this.cameraButton, hasCamera ? !this.cameraOn : true, this.cameraOn && hasCamera ? "Stop video" : "Start video",
+      this.cameraOn && hasCamera ? "camera" : "cameraOff", !hasCamera);
+    const box = $("#device-problems");
+    const messages = [explainProblem("camera", this.problems.camera), explainProblem("microphone", this.problems.microphone)]
+      .filter(Boolean);
+    box.replaceChildren(...messages.map((m) => el("p", {}, m)));
+    box.hidden = messages.length === 0;
+    $("#continue").textContent = hasCamera || !hasMic ? "Continue to the waiting room" : "Continue with sound only";
+  }
+
+  button(button, pressed, label, iconName, disabled) {
+    button.setAttribute("aria-pressed", String(pressed));
+    button.querySelector(".ctl-label").textContent = label;
+    setIcon(button, iconName);
+    button.disabled = disabled;
+  }
+
+  stopPreview() {
+    if (this.meter) this.meter.stop();
+    stopStream(this.stream);
+    this.stream = null;
+  }
+
+  finish() {
+    if (this.meter) this.meter.stop();
+    const choices = {
+      session_id: this.participant.session_id,
+      cameraId: this.stream.getVideoTracks()[0]?.getSettings().deviceId || null,
+      microphoneId: this.stream.getAudioTracks()[0]?.getSettings().deviceId || null,
+      cameraOn: this.cameraOn, microphoneOn: this.microphoneOn,
+    };
+    saveChoices(choices);
+    this.onContinue(this.stream, choices);
+  }
+}
+
+// ---- lobby and call -----------------------------------------------------------------------------
+
+class Visit {
+  constructor(participant, stream, choices) {
+    this.participant = participant;
+    this.room = new Room({
+      token: participant.participant_token, localStream: stream,
+      microphoneOn: choices.microphoneOn, cameraOn: choices.cameraOn,
+    });
+    this.call = null;
+    this.waitingSince = Date.now();
+    this._timer = setInterval(() => this.tick(), 1000);
+    const on = (name, fn) => this.room.addEventListener(name, (event) => fn(event.detail));
+    on("phase", ({ phase, previous }) => this.phase(phase, previous));
+    on("state", ({ state }) => this.state(state));
+    on("hostpresence", ({ present, state }) => this.host(present, state));
+    on("notice", (notice) => this.notice(notice));
+    on("ended", ({ reason, message }) => this.ended(reason, message));
+    $("#lobby-video").srcObject = stream;
+    $("#lobby-frame").dataset.video = stream.getVideoTracks().length && choices.cameraOn ? "on" : "off";
+    $("#lobby-frame .preview-off").textContent = stream.getVideoTracks().length ? "Camera is off" : "Sound only";
+    $("#lobby-leave").onclick = () => this.room.leave();
+    this.call = new CallView($("#call-host"), this.room, { selfName: participant.participant.display_name });
+    this.room.start();
+  }
+
+  phase(phase, previous) {
+    if (phase === "lobby") {
+      if (previous !== "reconnecting" || document.body.dataset.screen !== "lobby") this.waitingSince = Date.now();
+      showView("lobby", { focus: previous !== "reconnecting" });
+      announce("You're in the waiting room. Your therapist will let you in shortly.");
+    } else if (phase === "call") {
+      if (previous === "lobby" || previous === "connecting") {
+        if (previous === "lobby") chime();
+        showView("call");
+        announce("You're in the session now.");
+      }
+    } else if (phase === "reconnecting" && document.body.dataset.screen === "lobby") {
+      this.lobbyNote("Reconnecting… Your connection dropped. You'll keep your place if you come back within a short time.");
+    }
+    if (phase !== "reconnecting") this.lobbyNote(null);
+  }
+
+  state(state) {
+    $("#lobby-session").textContent = state.title;
+    const e = state.emergency;
+    $("#em-emergency").textContent = e.emergency_number;
+    $("#em-emergency").href = `tel:${e.emergency_number}`;
+    $("#em-hotline").textContent = e.crisis_hotline;
+    $("#em-hotline").href = `tel:${e.crisis_hotline}`;
+    $("#em-line").textContent = e.crisis_line;
+    $("#em-line").href = `tel:${e.crisis_line.replace(/[^+\d]/g, "")}`;
+    $("#em-line-item").hidden = !e.crisis_line;
+  }
+
+  host(present) {
+    $("#host-status").textContent = present ? "Here, and will let you in soon" : "Not here yet";
+    $("#host-status").dataset.present = String(present);
+  }
+
+  lobbyNote(text) {
+    const note = $("#lobby-note");
+    note.hidden = !text;
+    note.textContent = text || "";
+  }
+
+  notice(notice) {
+    if (notice.kind === "returned_to_lobby") {
+      this.lobbyNote("Your therapist moved you back to the waiting room. You'll be let in again shortly.");
+    }
+  }
+
+  tick() {
+    $("#wait-time").textContent = formatDuration((Date.now() - this.waitingSince) / 1000);
+  }
+
+  ended(reason, message) {
+    clearInterval(this._timer);
+    if (this.call) this.call.destroy();
+    if (reason === "refused") {
+      forget();
+      showView("invalid");
+      return;
+    }
+    const words = {
+      left: ["You've left the session", "You can rejoin while the session is still going.", "Rejoin the session"],
+      ended: ["The session has ended", "Thank you for joining today. You can close this page.", null],
+      denied: ["You weren't let in", "Your therapist couldn't let you in right now. If you think this is a mistake, contact your program.", null],
+      removed: ["You've left the session", "Your therapist removed you from this session. If you think this is a mistake, contact your program.", null],
+      replaced: ["The session opened somewhere else", "You joined from another window or device, so this window was disconnected.", "Use this window instead"],
+      disconnected: ["You were disconnected", "The connection to the session closed.", "Rejoin the session"],
+    }[reason] || ["You've left the session", message || "", "Rejoin the session"];
+    const [title, text, action] = words;
+    if (!action) forget();
+    $("#ended-title").textContent = title;
+    $("#ended-text").textContent = text;
+    const button = $("#ended-action");
+    button.hidden = !action;
+    button.textContent = action || "";
+    button.onclick = () => startFromSaved();
+    showView("ended");
+  }
+}
+
+// ---- start -----------------------------------------------------------------------------------
+
+async function enter(participant, choices) {
+  let media = await openLocalMedia({ cameraId: choices.cameraId, microphoneId: choices.microphoneId });
+  if (media.camera === "missing" || media.microphone === "missing") {
+    stopStream(media.stream);
+    media = await openLocalMedia(); // a remembered device is gone: take the defaults
+  }
+  return new Visit(participant, media.stream, choices);
+}
+
+async function startFromSaved() {
+  const participant = loadParticipant();
+  if (!participant) {
+    showView("invalid");
+    return;
+  }
+  const choices = loadChoices();
+  if (choices && choices.session_id === participant.session_id) {
+    showView("loading");
+    await enter(participant, choices);
+    return;
+  }
+  showView("check");
+  const check = new DeviceCheck(participant, (stream, chosen) => new Visit(participant, stream, chosen));
+  await check.open();
+}
+
+async function main() {
+  const token = decodeURIComponent(location.hash.slice(1));
+  if (token) {
+    history.replaceState(null, "", location.pathname + location.search); // the link leaves the address bar
+    showView("loading", { focus: false });
+    try {
+      forget();
+      await redeem(token);
+    } catch (error) {
+      if (error.status === 0 || error.status >= 500) {
+        $("#error-text").textContent = error.message;
+        $("#error-retry").onclick = () => { location.hash = token; location.reload(); };
+        showView("error");
+      } else {
+        showView("invalid");
+      }
+      return;
+    }
+  } else if (!loadParticipant()) {
+    showView("nolink");
+    return;
+  }
+  await startFromSaved();
+}
+
+// A new link opened in this same tab only changes the fragment: start again with it.
+window.addEventListener("hashchange", () => { if (location.hash.length > 1) location.reload(); });
+
+main();

@@ -1,0 +1,269 @@
+// One person's presence in a session: the signalling channel, the lobby/call phases, the other
+// members, and the media transport (PeerMesh). Views listen to its events and call its methods.
+//
+// phases: connecting → lobby → call, "reconnecting" while the network is away, "ended" at the end.
+// events: phase, state, members, lobby, stream, peerstate, quality, notice, ended, locked, hostpresence
+
+import { SignalingChannel } from "./signaling.js";
+import { PeerMesh } from "./peer_mesh.js";
+import { stopStream } from "./local_media.js";
+
+const FINAL_EVENTS = {
+  denied: "denied", removed: "removed", session_ended: "ended", replaced: "replaced",
+};
+
+export class Room extends EventTarget {
+  constructor({ token, localStream, microphoneOn = true, cameraOn = true }) {
+    super();
+    this.localStream = localStream || new MediaStream();
+    this.microphoneOn = microphoneOn;
+    this.cameraOn = cameraOn;
+    this.audioOnly = false;
+    this.phase = "connecting";
+    this.state = null;
+    this.selfId = null;
+    this.members = new Map(); // admitted others: pid → MemberView
+    this.lobby = [];
+    this.hostPresent = false;
+    this.locked = false;
+    this.mesh = null;
+    this._joining = null;
+    this._channel = new SignalingChannel(token);
+    this._wire();
+    this._applyLocalTracks();
+  }
+
+  // ---- wiring ----------------------------------------------------------------------------
+  _emit(name, detail = {}) {
+    this.dispatchEvent(new CustomEvent(name, { detail }));
+  }
+
+  _on(name, handler) {
+    this._channel.addEventListener(name, (event) => handler(event.detail));
+  }
+
+  _wire() {
+    this._on("connected", () => this.join());
+    this._on("disconnected", ({ reason, willRetry }) => {
+      if (this.phase === "ended") return;
+      if (willRetry) this._setPhase("reconnecting");
+      else if (reason === "io server disconnect") this._end("disconnected");
+    });
+    this._on("retrying", () => {
+      if (this.phase !== "ended" && this.phase !== "connecting") this._setPhase("reconnecting");
+    });
+    this._on("refused", ({ code }) => this._end("refused", code));
+    this._on("admitted", () => this.join());
+    this._on("returned_to_lobby", () => {
+      this._closePeers();
+      this._emit("notice", { kind: "returned_to_lobby" });
+      this.join();
+    });
+    for (const [event, reason] of Object.entries(FINAL_EVENTS)) {
+      this._on(event, ({ message }) => this._end(reason, message));
+    }
+    this._on("lobby", ({ waiting }) => {
+      this.lobby = waiting || [];
+      this._emit("lobby", { waiting: this.lobby });
+    });
+    this._on("presence", (p) => this._onPresence(p));
+    this._on("media_state", (member) => this._upsert(member));
+    this._on("signal", (message) => {
+      if (this.phase === "call" || this.phase === "reconnecting") this.mesh && this.mesh.handleSignal(message);
+    });
+    this._on("mute_requested", () => this._emit("notice", { kind: "mute_requested" }));
+    this._on("room_locked", ({ reason }) => {
+      this.locked = reason === "locked";
+      this._emit("locked", { locked: this.locked });
+    });
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------
+  start() {
+    this._channel.connect();
+  }
+
+  async join() {
+    if (this._joining) return this._joining;
+    this._joining = (async () => {
+      try {
+        const ack = await this._channel.request("join");
+        this._applyState(ack.state);
+      } catch (error) {
+        this._emit("notice", { kind: "error", code: error.code, message: error.message });
+      } finally {
+        this._joining = null;
+      }
+    })();
+    return this._joining;
+  }
+
+  _applyState(state) {
+    if (this.phase === "ended") return;
+    this.state = state;
+    this.selfId = state.you.participant_id;
+    this.hostPresent = state.host_present;
+    this.locked = state.locked;
+    if (state.lobby) this.lobby = state.lobby;
+    this._emit("state", { state });
+    this._emit("hostpresence", { present: this.hostPresent });
+    this._emit("locked", { locked: this.locked });
+    if (state.lobby) this._emit("lobby", { waiting: this.lobby });
+    this._sendMediaState(state.you);
+    if (state.you.status !== "admitted") {
+      this._closePeers();
+      this.members.clear();
+      this._emit("members", { members: [] });
+      this._setPhase("lobby");
+      return;
+    }
+    this.members = new Map(
+      state.members.filter((m) => m.participant_id !== this.selfId).map((m) => [m.participant_id, m])
+    );
+    this._ensureMesh(state.ice_servers);
+    this.mesh.keepOnly([...this.members.keys()]);
+    this._setPhase("call");
+    this._emit("members", { members: [...this.members.values()] });
+    // We are the newcomer (or back after a reconnect): we offer to everyone already here.
+    for (const member of this.members.values()) {
+      if (!member.connected) continue;
+      const peerState = this.mesh.state(member.participant_id);
+      if (peerState === "connected") continue;
+      if (peerState === "disconnected" || peerState === "failed") this.mesh.restart(member.participant_id);
+      else this.mesh.connectTo(member.participant_id);
+    }
+  }
+
+  _ensureMesh(iceServers) {
+    if (this.mesh) return;
+    this.mesh = new PeerMesh({
+      selfId: this.selfId, iceServers, localStream: this.localStream,
+      send: (to, signal) => this._channel.send("signal", { to, ...signal }),
+    });
+    this.mesh.setAudioOnly(this.audioOnly);
+    for (const name of ["stream", "peerstate", "quality", "closed"]) {
+      this.mesh.addEventListener(name, (event) => this._emit(name, event.detail));
+    }
+  }
+
+  _closePeers() {
+    if (this.mesh) this.mesh.keepOnly([]);
+  }
+
+  _onPresence({ participant_id: pid, display_name, role, state }) {
+    if (role === "therapist" && pid !== this.selfId) {
+      this.hostPresent = state === "joined";
+      this._emit("hostpresence", { present: this.hostPresent, state });
+    }
+    if (pid === this.selfId || this.phase === "lobby") return;
+    if (state === "left") {
+      this.members.delete(pid);
+      if (this.mesh) this.mesh.drop(pid);
+    } else {
+      const previous = this.members.get(pid) || { audio: true, video: true, status: "admitted" };
+      this.members.set(pid, {
+        ...previous, participant_id: pid, display_name, role, connected: state === "joined",
+      });
+    }
+    this._emit("members", { members: [...this.members.values()], changed: pid, presence: state });
+  }
+
+  _upsert(member) {
+    if (member.participant_id === this.selfId || !this.members.has(member.participant_id)) return;
+    this.members.set(member.participant_id, member);
+    this._emit("members", { members: [...this.members.values()], changed: member.participant_id });
+  }
+
+  _setPhase(phase) {
+    if (this.phase === phase) return;
+    const previous = this.phase;
+    this.phase = phase;
+    this._emit("phase", { phase, previous });
+  }
+
+  _end(reason, message = null) {
+    if (this.phase === "ended") return;
+    this._setPhase("ended");
+    this._teardown();
+    this._emit("ended", { reason, message });
+  }
+
+  _teardown() {
+    if (this.mesh) this.mesh.close();
+    this.mesh = null;
+    this._channel.close();
+    stopStream(this.localStream);
+  }
+
+  async leave() {
+    if (this.phase === "ended") return;
+    try {
+      if (this._channel.connected) await this._channel.request("leave", {}, 3000);
+    } catch {
+      // leaving anyway
+    }
+    this._end("left");
+  }
+
+  // ---- own media -------------------------------------------------------------------------
+  get hasMicrophone() {
+    return this.localStream.getAudioTracks().length > 0;
+  }
+
+  get hasCamera() {
+    return this.localStream.getVideoTracks().length > 0;
+  }
+
+  get mediaState() {
+    return {
+      audio: this.hasMicrophone && this.microphoneOn,
+      video: this.hasCamera && this.cameraOn && !this.audioOnly,
+    };
+  }
+
+  _applyLocalTracks() {
+    for (const track of this.localStream.getAudioTracks()) track.enabled = this.microphoneOn;
+    for (const track of this.localStream.getVideoTracks()) track.enabled = this.cameraOn && !this.audioOnly;
+  }
+
+  _sendMediaState(you = null) {
+    const wanted = this.mediaState;
+    if (you && you.audio === wanted.audio && you.video === wanted.video) return;
+    if (this._channel.connected) this._channel.send("media_state", wanted);
+  }
+
+  _mediaChanged() {
+    this._applyLocalTracks();
+    this._sendMediaState();
+    this._emit("localmedia", this.mediaState);
+  }
+
+  setMicrophone(on) {
+    this.microphoneOn = on;
+    this._mediaChanged();
+  }
+
+  setCamera(on) {
+    this.cameraOn = on;
+    this._mediaChanged();
+  }
+
+  setAudioOnly(on) {
+    this.audioOnly = on;
+    if (this.mesh) this.mesh.setAudioOnly(on);
+    this._mediaChanged();
+  }
+
+  // ---- host actions ------------------------------------------------------------------------
+  moderate(event, participantId) {
+    return this._channel.request(event, { participant_id: participantId });
+  }
+
+  lock(locked) {
+    return this._channel.request("lock", { locked });
+  }
+
+  endSession() {
+    return this._channel.request("end_session");
+  }
+}

@@ -1,0 +1,114 @@
+"""Drivers for the browser client's pages: what a person does, in the words they see."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from playwright.async_api import Browser, BrowserContext, Page, expect
+
+from tests.support.world import PASSWORD, Therapist
+
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+# getUserMedia fails for the camera as if the person had said no; the microphone still works.
+DENY_CAMERA = """
+(() => {
+  const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    if (constraints && constraints.video) throw new DOMException("Permission denied", "NotAllowedError");
+    return original(constraints);
+  };
+})();
+"""
+
+# Every remote video element shows frames: a size, and at least `frames` new frames within the time.
+REMOTE_VIDEOS_PLAYING = """
+async ({count, frames}) => {
+  const videos = [...document.querySelectorAll('[data-view="call"]:not([hidden]) .tile:not(.tile-self) video')];
+  if (videos.length !== count) return {ok: false, why: `${videos.length} remote tiles`};
+  const counts = await Promise.all(videos.map((video) => new Promise((resolve) => {
+    let seen = 0;
+    const started = video.currentTime;
+    const step = () => { seen += 1; if (seen < frames) video.requestVideoFrameCallback(step); else done(); };
+    const done = () => resolve({seen, width: video.videoWidth, advanced: video.currentTime > started});
+    video.requestVideoFrameCallback(step);
+    setTimeout(done, 2500);
+  })));
+  const ok = counts.every((c) => c.seen >= frames && c.width > 0 && c.advanced);
+  return {ok, counts};
+}
+"""
+
+
+async def new_page(browser: Browser, *, viewport=DESKTOP, deny_camera: bool = False) -> tuple[BrowserContext, Page]:
+    context = await browser.new_context(viewport=viewport, permissions=["camera", "microphone"])
+    if deny_camera:
+        await context.add_init_script(DENY_CAMERA)
+    page = await context.new_page()
+    page.on("pageerror", lambda error: print(f"[pageerror] {error}"))
+    page.on("console", lambda msg: print(f"[console.{msg.type}] {msg.text}") if msg.type in ("error", "warning") else None)
+    return context, page
+
+
+async def sign_in(page: Page, base_url: str, therapist: Therapist) -> None:
+    await page.goto(base_url + "/console")
+    await page.get_by_label("Email").fill(therapist.email)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("heading", name="Today's sessions")).to_be_visible()
+
+
+async def start_call(page: Page, title: str) -> None:
+    await page.get_by_role("button", name=f"Start call: {title}").click()
+    await expect(page.locator("#call-title")).to_have_text(title)
+
+
+async def client_to_lobby(page: Page, join_url: str, shot: Path | None = None) -> None:
+    await page.goto(join_url)
+    await expect(page.get_by_role("heading", name="Before you join")).to_be_visible()
+    await expect(page.locator("#continue")).to_be_enabled()
+    if shot:
+        await wait_js(page, "() => document.querySelector('#preview-video').videoWidth > 0")
+        await page.screenshot(path=str(shot))
+    await page.locator("#continue").click()
+    await expect(page.get_by_role("heading", name="You're in the waiting room")).to_be_visible()
+
+
+async def wait_js(page: Page, expression: str, arg=None, timeout: float = 15.0) -> None:
+    """Poll a JS function until it returns a truthy value. (Playwright's wait_for_function evaluates
+    strings in the page, which our Content-Security-Policy rightly forbids.)"""
+    end = time.monotonic() + timeout
+    while True:
+        if await page.evaluate(expression, arg):
+            return
+        if time.monotonic() > end:
+            raise AssertionError(f"timed out waiting for {expression.strip()[:200]} on {page.url}")
+        await asyncio.sleep(0.2)
+
+
+async def admit(host: Page, name: str) -> None:
+    await host.get_by_role("button", name=f"Admit {name}").click()
+
+
+async def expect_in_call(page: Page) -> None:
+    await expect(page.locator('[data-view="call"]')).to_be_visible(timeout=15000)
+
+
+async def expect_remote_videos(page: Page, count: int, frames: int = 5, timeout: float = 30.0) -> None:
+    """Wait until `count` remote videos are on the page and each one shows new frames."""
+    last = None
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        last = await page.evaluate(REMOTE_VIDEOS_PLAYING, {"count": count, "frames": frames})
+        if last["ok"]:
+            return
+        await asyncio.sleep(0.3)
+    raise AssertionError(f"remote videos not playing on {page.url}: {last}")
+
+
+async def tile_names(page: Page) -> set[str]:
+    names = await page.locator('[data-view="call"] .tile:not(.tile-self) .tile-name').all_text_contents()
+    return set(names)
