@@ -13,7 +13,8 @@ from signaling import SignalingConfig, create_signaling
 from signaling.ice import IceConfig
 from signaling.messages import Emergency
 
-from .app_keys import AUDIT, DRAIN, KEYS, ENGINE, HTTP_METRICS, REGISTRY, SETTINGS, SIGNALING, STORE, TOKENS
+from .abuse import AbuseGuard
+from .app_keys import ABUSE, AUDIT, DRAIN, KEYS, ENGINE, HTTP_METRICS, REGISTRY, SETTINGS, SIGNALING, STORE, TOKENS
 from .audit_checkpoints import checkpoint_periodically
 from .audit_log import AuditLog
 from .database import make_engine, make_sessionmaker
@@ -83,6 +84,7 @@ def create_app(settings: Settings) -> web.Application:
     app[REGISTRY] = CollectorRegistry()
     app[HTTP_METRICS] = HttpMetrics(app[REGISTRY])
     app[DRAIN] = Drain()
+    app[ABUSE] = AbuseGuard()
     app[ENGINE] = make_engine(settings.database_url)
     app[KEYS] = KeySource(settings.field_keys.get_secret_value() if settings.field_keys else None,
                           settings.field_keys_file)

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from signaling import Signaling
 
+from .abuse import AbuseGuard
 from .audit_log import AuditLog
 from .drain import Drain
 from .http_metrics import HttpMetrics
@@ -26,3 +27,4 @@ DRAIN = web.AppKey("drain", Drain)
 HTTP_METRICS = web.AppKey("http_metrics", HttpMetrics)
 AUDIT = web.AppKey("audit", AuditLog)
 KEYS = web.AppKey("keys", KeySource)
+ABUSE = web.AppKey("abuse", AbuseGuard)

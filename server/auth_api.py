@@ -5,9 +5,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from .api_models import LoginRequest, LoginResponse, StaffView
-from .app_keys import SETTINGS, STORE, TOKENS
+from .app_keys import ABUSE, SETTINGS, STORE, TOKENS
 from .bodies import read_body
 from .errors import BadCredentials, Unauthorized
+from .middleware import client_address
 from .passwords import verify_password
 from .audit_chain import Outcome
 from .policy import Principal, Role
@@ -36,16 +37,20 @@ def staff_view(staff) -> StaffView:
 
 async def login(request: web.Request) -> web.Response:
     body = await read_body(request, LoginRequest)
-    store, settings = request.app[STORE], request.app[SETTINGS]
+    store, settings, guard = request.app[STORE], request.app[SETTINGS], request.app[ABUSE]
+    address, account = client_address(request), body.email.strip().lower()
+    await guard.before_sign_in(address, account)
     staff = await store.staff_by_email(body.email)
     valid = verify_password(staff.password_hash if staff else None, body.password)
     if staff is None or not valid or staff.disabled:
+        await guard.sign_in_failed(address, account)
         await audit(request, "auth.sign_in", outcome=Outcome.FAILED, actor_id=staff.id if staff else "unknown",
                     actor_role=staff.role.value if staff else "unknown", program_id=staff.program_id if staff else None)
         raise BadCredentials()
     token = request.app[TOKENS].issue_access(
         staff_id=staff.id, program_id=staff.program_id, role=staff.role.value, ttl=settings.access_token_ttl
     )
+    await guard.sign_in_succeeded(address, account)
     await audit(request, "auth.sign_in", actor_id=staff.id, actor_role=staff.role.value, program_id=staff.program_id)
     response = LoginResponse(access_token=token, expires_in=settings.access_token_ttl, staff=staff_view(staff))
     return web.json_response(response.model_dump(mode="json"))

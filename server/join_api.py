@@ -7,7 +7,8 @@ from datetime import timedelta
 from aiohttp import web
 
 from .api_models import ParticipantToken, RedeemRequest
-from .app_keys import SETTINGS, STORE, TOKENS
+from .app_keys import ABUSE, SETTINGS, STORE, TOKENS
+from .middleware import client_address
 from .audit_chain import Outcome
 from .bodies import read_body
 from .errors import LinkInvalid
@@ -18,6 +19,7 @@ from .sessions_api import participant_view
 
 
 async def redeem(request: web.Request) -> web.Response:
+    await request.app[ABUSE].before_redeem(client_address(request))
     body = await read_body(request, RedeemRequest)
     settings = request.app[SETTINGS]
     try:

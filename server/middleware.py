@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 import time
 
 import structlog
 from aiohttp import web
 
-from .app_keys import HTTP_METRICS
+from .app_keys import HTTP_METRICS, SETTINGS
 from .errors import InvalidInput, SteadylineError
 
 log = structlog.get_logger("steadyline.http")
@@ -32,6 +33,17 @@ SECURITY_HEADERS = {
 def problem(status: int, code: str, message: str, **extra: object) -> web.Response:
     body = {"type": f"about:blank#{code}", "title": message, "status": status, "code": code, **extra}
     return web.json_response(body, status=status, content_type="application/problem+json")
+
+
+def client_address(request: web.Request) -> str:
+    """The peer address, or the first X-Forwarded-For hop when the proxy is trusted."""
+    if request.app[SETTINGS].trust_forwarded_for:
+        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[0].strip()
+        try:
+            return str(ipaddress.ip_address(forwarded))
+        except ValueError:
+            pass
+    return request.remote or "unknown"
 
 
 def _route_name(request: web.Request) -> str:

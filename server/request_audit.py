@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from aiohttp import web
 
 from .app_keys import AUDIT
 from .audit_chain import Outcome
 from .audit_log import AuditEvent
+from .middleware import client_address
 from .policy import Principal
+
+
+def _address_or_none(address: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 async def audit(
@@ -20,5 +30,5 @@ async def audit(
         actor_role=actor_role or (principal.role.value if principal else "anonymous"),
         action=action, outcome=outcome, target_type=target_type, target_id=target_id,
         program_id=program_id or (principal.program_id if principal else None), session_id=session_id,
-        remote_addr=request.remote,
+        remote_addr=_address_or_none(client_address(request)),
     ))

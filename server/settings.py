@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         None, description="Redis URL for multi-node live state and Socket.IO fan-out; unset = in-process."
     )
+    trust_forwarded_for: bool = Field(
+        False, description="Take the client address from X-Forwarded-For (only behind a trusted proxy)."
+    )
     jwt_secret: SecretStr = Field(
         ..., description="HMAC secret for tokens, at least 32 bytes (the server refuses to start otherwise)."
     )

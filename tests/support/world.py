@@ -103,8 +103,8 @@ class World:
     def settings(self):
         return self.app[SETTINGS]
 
-    async def request(self, method: str, path: str, token: str | None = None, json=None, **kw):
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async def request(self, method: str, path: str, token: str | None = None, json=None, headers=None, **kw):
+        headers = {**({"Authorization": f"Bearer {token}"} if token else {}), **(headers or {})}
         async with self.http.request(method, self.base_url + path, json=json, headers=headers, **kw) as resp:
             body = await resp.json(content_type=None) if resp.content_type.endswith("json") else await resp.text()
             return resp.status, body
