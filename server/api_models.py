@@ -128,3 +128,7 @@ class AuditRecordView(BaseModel):
 
 class AuditExport(BaseModel):
     records: list[AuditRecordView]
+
+
+class SignedOutView(BaseModel):
+    signed_out: bool

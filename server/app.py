@@ -14,7 +14,7 @@ from signaling.ice import IceConfig
 from signaling.messages import Emergency
 
 from .abuse import AbuseGuard
-from .app_keys import ABUSE, AUDIT, DRAIN, KEYS, ENGINE, HTTP_METRICS, REGISTRY, SETTINGS, SIGNALING, STORE, TOKENS
+from .app_keys import ABUSE, AUDIT, DRAIN, KEYS, STAFF_SESSIONS, ENGINE, HTTP_METRICS, REGISTRY, SETTINGS, SIGNALING, STORE, TOKENS
 from .audit_checkpoints import checkpoint_periodically
 from .audit_log import AuditLog
 from .database import make_engine, make_sessionmaker
@@ -25,6 +25,7 @@ from .keys import KeySource
 from .middleware import errors_as_problems, request_context, security_headers
 from .routes import add_routes
 from .settings import Settings
+from .staff_sessions import StaffSessions
 from .store import Store
 from .tokens import TokenService
 
@@ -47,6 +48,7 @@ def signaling_config(settings: Settings) -> SignalingConfig:
         message_rate=settings.message_rate, message_burst=settings.message_burst,
         ping_interval=settings.ping_interval, ping_timeout=settings.ping_timeout,
         reconnect_window=settings.reconnect_window, redis_url=settings.redis_url, ice=ice,
+        keepalive_interval=min(60.0, settings.staff_idle_timeout / 3),
         emergency=Emergency(crisis_line=settings.crisis_line, crisis_hotline=settings.crisis_hotline,
                             emergency_number=settings.emergency_number),
     )
@@ -66,7 +68,8 @@ async def _audit_checkpoints(app: web.Application):
 
 
 async def _close_resources(app: web.Application):
-    """Engine and clients are created (not connected) in ``create_app``; closed here, in reverse."""
+    """Engine and clients are created (not connected) in ``create_app``; started and closed here."""
+    app[SIGNALING].start()
     yield
     await app[SIGNALING].close()
     await app[ENGINE].dispose()
@@ -90,7 +93,8 @@ def create_app(settings: Settings) -> web.Application:
                           settings.field_keys_file)
     app[STORE] = Store(make_sessionmaker(app[ENGINE], app[KEYS]))
     app[AUDIT] = AuditLog(make_sessionmaker(app[ENGINE]), settings.audit_key)
-    gatekeeper = StoreGatekeeper(app[STORE], app[TOKENS], app[AUDIT])
+    app[STAFF_SESSIONS] = StaffSessions(app[STORE], settings.staff_session_lifetime, settings.staff_idle_timeout)
+    gatekeeper = StoreGatekeeper(app[STORE], app[TOKENS], app[AUDIT], app[STAFF_SESSIONS])
     app[SIGNALING] = create_signaling(signaling_config(settings), gatekeeper, app[REGISTRY])
     app[SIGNALING].sio.attach(app)
     app.cleanup_ctx.extend([_close_resources, _audit_checkpoints])

@@ -14,6 +14,7 @@ from .drain import Drain
 from .http_metrics import HttpMetrics
 from .keys import KeySource
 from .settings import Settings
+from .staff_sessions import StaffSessions
 from .store import Store
 from .tokens import TokenService
 
@@ -28,3 +29,4 @@ HTTP_METRICS = web.AppKey("http_metrics", HttpMetrics)
 AUDIT = web.AppKey("audit", AuditLog)
 KEYS = web.AppKey("keys", KeySource)
 ABUSE = web.AppKey("abuse", AbuseGuard)
+STAFF_SESSIONS = web.AppKey("staff_sessions", StaffSessions)

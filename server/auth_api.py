@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from .api_models import LoginRequest, LoginResponse, StaffView
-from .app_keys import ABUSE, SETTINGS, STORE, TOKENS
+from .app_keys import ABUSE, SETTINGS, SIGNALING, STAFF_SESSIONS, STORE, TOKENS
 from .bodies import read_body
 from .errors import BadCredentials, Unauthorized
 from .middleware import client_address
@@ -25,10 +25,12 @@ def bearer_token(request: web.Request) -> str:
 
 async def staff_principal(request: web.Request) -> Principal:
     claims = request.app[TOKENS].verify_access(bearer_token(request))
+    await request.app[STAFF_SESSIONS].check(claims.staff_session_id, claims.staff_id)
     staff = await request.app[STORE].get_staff_or_none(claims.staff_id)
     if staff is None or staff.disabled or staff.program_id != claims.program_id:
         raise Unauthorized()
-    return Principal(id=staff.id, role=Role(staff.role.value), program_id=staff.program_id)
+    return Principal(id=staff.id, role=Role(staff.role.value), program_id=staff.program_id,
+                     staff_session_id=claims.staff_session_id)
 
 
 def staff_view(staff) -> StaffView:
@@ -47,12 +49,14 @@ async def login(request: web.Request) -> web.Response:
         await audit(request, "auth.sign_in", outcome=Outcome.FAILED, actor_id=staff.id if staff else "unknown",
                     actor_role=staff.role.value if staff else "unknown", program_id=staff.program_id if staff else None)
         raise BadCredentials()
+    signed_in = await request.app[STAFF_SESSIONS].start(staff.id)
     token = request.app[TOKENS].issue_access(
-        staff_id=staff.id, program_id=staff.program_id, role=staff.role.value, ttl=settings.access_token_ttl
+        staff_id=staff.id, staff_session_id=signed_in.id, program_id=staff.program_id, role=staff.role.value,
+        ttl=settings.staff_session_lifetime,
     )
     await guard.sign_in_succeeded(address, account)
     await audit(request, "auth.sign_in", actor_id=staff.id, actor_role=staff.role.value, program_id=staff.program_id)
-    response = LoginResponse(access_token=token, expires_in=settings.access_token_ttl, staff=staff_view(staff))
+    response = LoginResponse(access_token=token, expires_in=settings.staff_session_lifetime, staff=staff_view(staff))
     return web.json_response(response.model_dump(mode="json"))
 
 
@@ -60,3 +64,13 @@ async def me(request: web.Request) -> web.Response:
     principal = await staff_principal(request)
     staff = await request.app[STORE].get_staff(principal.id)
     return web.json_response(staff_view(staff).model_dump(mode="json"))
+
+
+async def logout(request: web.Request) -> web.Response:
+    """Sign out: the access token stops working and any call this person hosts is left at once."""
+    principal = await staff_principal(request)
+    await request.app[STAFF_SESSIONS].end(principal.staff_session_id)
+    for place in await request.app[STORE].open_host_places(principal.id):
+        await request.app[SIGNALING].disconnect_member(place.session_id, place.id, reason="signed_out")
+    await audit(request, "auth.sign_out", principal)
+    return web.json_response({"signed_out": True})

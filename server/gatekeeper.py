@@ -9,6 +9,7 @@ from .audit_log import AuditEvent, AuditLog
 from .errors import NotFound, Unauthorized
 from .models import SessionStatus
 from .policy import Action, Principal, Role, SessionScope, is_allowed
+from .staff_sessions import StaffSessions
 from .store import Store
 from .tokens import TokenService
 
@@ -20,10 +21,11 @@ ROOM_ACTIONS = {
 
 
 class StoreGatekeeper:
-    def __init__(self, store: Store, tokens: TokenService, audit: AuditLog) -> None:
+    def __init__(self, store: Store, tokens: TokenService, audit: AuditLog, staff_sessions: StaffSessions) -> None:
         self._store = store
         self._tokens = tokens
         self._audit = audit
+        self._staff_sessions = staff_sessions
 
     async def authenticate(self, token: str) -> Identity:
         try:
@@ -38,12 +40,20 @@ class StoreGatekeeper:
             and participant.removed_at is None and session.status is not SessionStatus.ENDED
             and (invite is None or (invite.revoked_at is None and invite.participant_id == participant.id))
         )
+        if claims.staff_session_id and not await self._staff_sessions.keep_alive(claims.staff_session_id):
+            valid = False  # the host has signed out or their sign-in expired
         if not valid:
             raise AuthFailed()
         info = SessionInfo(session_id=session.id, program_id=session.program_id, title=session.title,
                            kind=session.kind.value)
         return Identity(participant_id=participant.id, display_name=participant.display_name,
-                        role=participant.role.value, session=info, token_id=claims.token_id)
+                        role=participant.role.value, session=info, token_id=claims.token_id,
+                        staff_session_id=claims.staff_session_id)
+
+    async def keep_alive(self, identity: Identity) -> bool:
+        if identity.staff_session_id is None:
+            return True
+        return await self._staff_sessions.keep_alive(identity.staff_session_id)
 
     async def is_open(self, session_id: str) -> bool:
         session = await self._store.get_session(session_id)

@@ -86,6 +86,18 @@ class Staff(Base):
 ENCRYPTED_TEXT = 2048  # room for AES-GCM tokens of encrypted fields
 
 
+class StaffSession(Base):
+    """One staff sign-in: idle and absolute limits, and sign-out, are enforced against this row."""
+
+    __tablename__ = "staff_sessions"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
 class Client(Base):
     __tablename__ = "clients"
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)

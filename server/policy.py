@@ -56,6 +56,7 @@ class Principal:
     role: Role
     program_id: str
     session_id: str | None = None
+    staff_session_id: str | None = None  # the sign-in a staff principal acts under
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from aiohttp import web
 from . import audit_api, auth_api, health_api, join_api, sessions_api
 from .api_models import (
     AddParticipant, AuditExport, CreateSession, JoinLink, LoginRequest, LoginResponse, ParticipantToken,
-    RedeemRequest, Revoked, SessionList, SessionView, StaffView,
+    RedeemRequest, Revoked, SignedOutView, SessionList, SessionView, StaffView,
 )
 from .openapi import Operation, build_document, openapi_handler
 from .pages import STATIC_DIR, page
@@ -17,6 +17,8 @@ P = S + "/participants/{participant_id}"
 
 API = [
     (Operation("POST", "/api/auth/login", "Staff sign-in", LoginRequest, LoginResponse, auth=None), auth_api.login),
+    (Operation("POST", "/api/auth/logout", "Sign out; any call you host is left at once", response=SignedOutView),
+     auth_api.logout),
     (Operation("GET", "/api/me", "The signed-in staff member", response=StaffView), auth_api.me),
     (Operation("GET", "/api/sessions", "Sessions of a day (yours; all of the program for admins)",
                response=SessionList, query=("day",)), sessions_api.list_sessions),

@@ -177,6 +177,7 @@ async def host_token(request: web.Request) -> web.Response:
     token = request.app[TOKENS].issue_participant(
         participant_id=participant.id, session_id=session.id, program_id=session.program_id,
         role=participant.role.value, invite_id=None, ttl=settings.participant_token_ttl,
+        staff_session_id=principal.staff_session_id,
     )
     return _json(ParticipantToken(
         participant_token=token, expires_in=settings.participant_token_ttl, session_id=session.id,

@@ -43,7 +43,12 @@ class Settings(BaseSettings):
         ..., description="HMAC secret for tokens, at least 32 bytes (the server refuses to start otherwise)."
     )
     jwt_issuer: str = Field("steadyline", description="`iss` claim of every token.")
-    access_token_ttl: int = Field(900, ge=60, description="Staff access token lifetime, seconds.")
+    staff_session_lifetime: int = Field(
+        12 * 3600, ge=300, description="Absolute lifetime of a staff sign-in, seconds."
+    )
+    staff_idle_timeout: int = Field(
+        900, ge=60, description="A staff sign-in ends after this many idle seconds — never while in a live call."
+    )
     participant_token_ttl: int = Field(
         4 * 3600, ge=60, description="Participant (call) token lifetime, seconds."
     )

@@ -13,7 +13,7 @@ from . import encrypted_fields  # noqa: F401  (declares the encrypted columns' O
 from .errors import LinkInvalid, NotFound
 from .models import (
     Client, Invite, Participant, ParticipantRole, Program, Session, SessionKind, SessionStatus,
-    Staff, StaffRole, utcnow,
+    Staff, StaffRole, StaffSession, utcnow,
 )
 
 
@@ -67,6 +67,32 @@ class Store:
     async def get_staff_or_none(self, staff_id: str) -> Staff | None:
         async with self._sm() as db:
             return await db.get(Staff, staff_id)
+
+    async def start_staff_session(self, staff_id: str, lifetime: timedelta) -> StaffSession:
+        now = utcnow()
+        return await self._add(StaffSession(staff_id=staff_id, created_at=now, last_seen_at=now,
+                                            expires_at=now + lifetime))
+
+    async def get_staff_session(self, staff_session_id: str) -> StaffSession | None:
+        async with self._sm() as db:
+            return await db.get(StaffSession, staff_session_id)
+
+    async def touch_staff_session(self, staff_session_id: str, now: datetime) -> None:
+        async with self._sm() as db, db.begin():
+            await db.execute(update(StaffSession).where(StaffSession.id == staff_session_id,
+                                                        StaffSession.ended_at.is_(None)).values(last_seen_at=now))
+
+    async def end_staff_session(self, staff_session_id: str) -> None:
+        async with self._sm() as db, db.begin():
+            await db.execute(update(StaffSession).where(StaffSession.id == staff_session_id,
+                                                        StaffSession.ended_at.is_(None)).values(ended_at=utcnow()))
+
+    async def open_host_places(self, staff_id: str) -> list[Participant]:
+        """The staff member's host places in sessions that have not ended."""
+        query = select(Participant).join(Session, Session.id == Participant.session_id).where(
+            Participant.staff_id == staff_id, Session.status != SessionStatus.ENDED)
+        async with self._sm() as db:
+            return list((await db.execute(query)).scalars())
 
     async def create_client(self, *, program_id: str, display_name: str) -> Client:
         return await self._add(Client(program_id=program_id, display_name=display_name))

@@ -26,6 +26,7 @@ class TokenKind(str, enum.Enum):
 @dataclass(frozen=True)
 class AccessClaims:
     staff_id: str
+    staff_session_id: str
     program_id: str
     role: str
     token_id: str
@@ -39,6 +40,7 @@ class ParticipantClaims:
     program_id: str
     role: str
     invite_id: str | None
+    staff_session_id: str | None
     token_id: str
     expires_at: datetime
 
@@ -91,21 +93,21 @@ class TokenService:
             raise InvalidToken()
         return claims
 
-    def issue_access(self, *, staff_id: str, program_id: str, role: str, ttl: int) -> str:
-        return self._encode(TokenKind.ACCESS, staff_id, ttl, {"prg": program_id, "rol": role})
+    def issue_access(self, *, staff_id: str, staff_session_id: str, program_id: str, role: str, ttl: int) -> str:
+        return self._encode(TokenKind.ACCESS, staff_id, ttl, {"prg": program_id, "rol": role, "ssn": staff_session_id})
 
     def issue_participant(
         self, *, participant_id: str, session_id: str, program_id: str, role: str,
-        invite_id: str | None, ttl: int,
+        invite_id: str | None, ttl: int, staff_session_id: str | None = None,
     ) -> str:
-        claims = {"ses": session_id, "prg": program_id, "rol": role, "inv": invite_id}
+        claims = {"ses": session_id, "prg": program_id, "rol": role, "inv": invite_id, "ssn": staff_session_id}
         return self._encode(TokenKind.PARTICIPANT, participant_id, ttl, claims)
 
     def verify_access(self, token: str) -> AccessClaims:
         c = self._decode(token, TokenKind.ACCESS)
         try:
             return AccessClaims(
-                staff_id=str(c["sub"]), program_id=str(c["prg"]), role=str(c["rol"]),
+                staff_id=str(c["sub"]), staff_session_id=str(c["ssn"]), program_id=str(c["prg"]), role=str(c["rol"]),
                 token_id=str(c["jti"]), expires_at=datetime.fromtimestamp(c["exp"], timezone.utc),
             )
         except KeyError as exc:
@@ -116,7 +118,7 @@ class TokenService:
         try:
             return ParticipantClaims(
                 participant_id=str(c["sub"]), session_id=str(c["ses"]), program_id=str(c["prg"]),
-                role=str(c["rol"]), invite_id=c.get("inv"), token_id=str(c["jti"]),
+                role=str(c["rol"]), invite_id=c.get("inv"), staff_session_id=c.get("ssn"), token_id=str(c["jti"]),
                 expires_at=datetime.fromtimestamp(c["exp"], timezone.utc),
             )
         except KeyError as exc:

@@ -11,7 +11,9 @@ import socketio
 from prometheus_client import CollectorRegistry
 
 from .config import SignalingConfig
+from .keepalive import HostKeepalive
 from .live_state import LiveState, MemoryLiveState
+from .local_connections import LocalConnections
 from .metrics import SignalingMetrics
 from .namespace import RoomNamespace
 from .ports import Gatekeeper
@@ -24,11 +26,19 @@ class Signaling:
     sio: socketio.AsyncServer
     live: LiveState
     rooms: RoomService
+    keepalive: HostKeepalive
+
+    def start(self) -> None:
+        self.keepalive.start()
 
     async def close_room(self, session_id: str) -> None:
         await self.rooms.close_room(session_id)
 
+    async def disconnect_member(self, session_id: str, participant_id: str, reason: str) -> None:
+        await self.rooms.disconnect_member(session_id, participant_id, reason)
+
     async def close(self) -> None:
+        await self.keepalive.close()
         await self.rooms.close()
         await self.live.close()
 
@@ -43,8 +53,11 @@ def create_signaling(config: SignalingConfig, gatekeeper: Gatekeeper, registry: 
     live: LiveState = RedisLiveState(config.redis_url) if config.redis_url else MemoryLiveState()
     metrics = SignalingMetrics(registry)
     rooms = RoomService(sio, live, gatekeeper, config, metrics)
-    sio.register_namespace(RoomNamespace(rooms, gatekeeper, metrics, config.message_rate, config.message_burst))
-    return Signaling(sio=sio, live=live, rooms=rooms)
+    connections = LocalConnections()
+    sio.register_namespace(
+        RoomNamespace(rooms, gatekeeper, metrics, connections, config.message_rate, config.message_burst))
+    keepalive = HostKeepalive(sio, gatekeeper, connections, config.keepalive_interval)
+    return Signaling(sio=sio, live=live, rooms=rooms, keepalive=keepalive)
 
 
 __all__ = ["Gatekeeper", "Signaling", "SignalingConfig", "create_signaling"]

@@ -17,6 +17,7 @@ class SignalingConfig:
     ping_interval: int = 5
     ping_timeout: int = 10
     reconnect_window: float = 30.0
+    keepalive_interval: float = 60.0
     redis_url: str | None = None
     ice: IceConfig = field(default_factory=IceConfig)
     emergency: Emergency = field(

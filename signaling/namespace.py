@@ -16,6 +16,7 @@ from .errors import (
     UnknownEvent,
 )
 from .messages import Empty, Lock, MediaState, Signal, Target
+from .local_connections import LocalConnections
 from .metrics import SignalingMetrics
 from .ports import Gatekeeper, Identity, RoomAction
 from .rate_limit import TokenBucket
@@ -47,10 +48,11 @@ def _ok(extra: dict | None = None) -> dict:
 class RoomNamespace(socketio.AsyncNamespace):
     def __init__(
         self, rooms: RoomService, gatekeeper: Gatekeeper, metrics: SignalingMetrics,
-        rate: float, burst: int,
+        connections: LocalConnections, rate: float, burst: int,
     ) -> None:
         super().__init__("/")
         self._rooms = rooms
+        self._connections = connections
         self._gate = gatekeeper
         self._metrics = metrics
         self._rate = rate
@@ -82,7 +84,8 @@ class RoomNamespace(socketio.AsyncNamespace):
             raise self._refusal(exc) from None
         bucket = TokenBucket(rate=self._rate, burst=self._burst)
         await self.save_session(sid, {"conn": Connection(identity=identity, bucket=bucket)})
-        self._metrics.socket_opened(identity.session_id, sid)
+        self._connections.add(sid, identity)
+        self._metrics.observe(self._connections)
         structlog.contextvars.bind_contextvars(room_id=identity.session_id)
         log.info("socket_connected", participant_id=identity.participant_id, role=identity.role)
 
@@ -95,7 +98,8 @@ class RoomNamespace(socketio.AsyncNamespace):
         conn = await self._connection(sid)
         if conn is None:
             return
-        self._metrics.socket_closed(conn.identity.session_id, sid)
+        self._connections.remove(sid)
+        self._metrics.observe(self._connections)
         if conn.joined:
             await self._rooms.dropped(conn.identity, sid)
         log.info("socket_disconnected", participant_id=conn.identity.participant_id, room_id=conn.identity.session_id)

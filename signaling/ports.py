@@ -33,6 +33,7 @@ class Identity:
     role: str  # "therapist" | "client" | "support"
     session: SessionInfo
     token_id: str
+    staff_session_id: str | None = None  # hosts: the staff sign-in behind this token
 
     @property
     def session_id(self) -> str:
@@ -46,6 +47,9 @@ class Identity:
 class Gatekeeper(Protocol):
     async def authenticate(self, token: str) -> Identity:
         """Verify a participant token against the durable records; raise ``AuthFailed``."""
+
+    async def keep_alive(self, identity: Identity) -> bool:
+        """A connected host keeps their staff sign-in alive; False once it has ended."""
 
     async def is_open(self, session_id: str) -> bool:
         """Whether the session may still be joined (it has not ended)."""

@@ -198,6 +198,13 @@ class RoomService:
             await self._broadcast(by.session_id, "presence", _presence(target, "left"))
         await self._update_lobby(by.session_id)
 
+    async def disconnect_member(self, session_id: str, participant_id: str, reason: str) -> None:
+        """Disconnect a member at once (e.g. their host signed out); they keep their place."""
+        member = await self._live.get(session_id, participant_id)
+        if member is not None and member.sid:
+            await self._send(member, reason, Notice(reason=reason))
+            await self._sio.disconnect(member.sid)
+
     async def ask_mute(self, by: Identity, participant_id: str) -> None:
         target = await self._member(by.session_id, participant_id)
         await self._send(target, "mute_requested", Notice(reason="mute_requested"))

@@ -86,7 +86,7 @@ def test_bad_claims_are_refused(claims):
 
 
 def test_a_token_of_one_kind_is_not_accepted_as_another():
-    access = svc.issue_access(staff_id="st1", program_id="g1", role="therapist", ttl=60)
+    access = svc.issue_access(staff_id="st1", staff_session_id="ss1", program_id="g1", role="therapist", ttl=60)
     participant = svc.issue_participant(participant_id="p1", session_id="s1", program_id="g1", role="client",
                                         invite_id=None, ttl=60)
     with pytest.raises(InvalidToken):

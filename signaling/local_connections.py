@@ -1,0 +1,27 @@
+"""The sockets connected to *this* node, with whose they are. Node-local by nature: used for
+metrics and for keeping hosts' staff sign-ins alive while they are in a call — never for
+decisions about a room (those read the live state)."""
+
+from __future__ import annotations
+
+from .ports import Identity
+
+
+class LocalConnections:
+    def __init__(self) -> None:
+        self._by_sid: dict[str, Identity] = {}
+
+    def add(self, sid: str, identity: Identity) -> None:
+        self._by_sid[sid] = identity
+
+    def remove(self, sid: str) -> None:
+        self._by_sid.pop(sid, None)
+
+    def __len__(self) -> int:
+        return len(self._by_sid)
+
+    def room_count(self) -> int:
+        return len({identity.session_id for identity in self._by_sid.values()})
+
+    def hosts(self) -> list[tuple[str, Identity]]:
+        return [(sid, identity) for sid, identity in self._by_sid.items() if identity.staff_session_id]
