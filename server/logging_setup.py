@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TextIO
 
 import structlog
 
@@ -22,7 +23,8 @@ def _mask_sensitive(_: object, __: str, event: dict) -> dict:
     return event
 
 
-def configure_logging(level: str, json_logs: bool) -> None:
+def configure_logging(level: str, json_logs: bool, stream: TextIO | None = None) -> None:
+    stream = stream or sys.stderr
     renderer = structlog.processors.JSONRenderer() if json_logs else structlog.dev.ConsoleRenderer(colors=False)
     structlog.configure(
         processors=[
@@ -34,9 +36,10 @@ def configure_logging(level: str, json_logs: bool) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, level)),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=stream),
         cache_logger_on_first_use=False,
     )
-    logging.basicConfig(level=getattr(logging, level), stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
+    logging.basicConfig(level=getattr(logging, level), stream=stream, format="%(levelname)s %(name)s %(message)s",
+                        force=True)
     for noisy in ("aiortc", "aioice", "aiohttp.access", "engineio", "socketio"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, getattr(logging, level)))

@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from server.app import create_app
 from server.app_keys import STORE
 from server.database import make_engine, migrate
+from server.logging_setup import configure_logging
 from server.settings import Settings
 from tests.support.services import PostgresServer, RedisServer
 from tests.support.world import World
@@ -121,9 +122,37 @@ async def world(aiohttp_server, settings) -> AsyncIterator[World]:
         yield w
 
 
+SUITE_LOG = Path("test-artifacts") / f"suite-debug-{os.getpid()}.log"  # kept only if it leaked
+
+
+def pytest_configure(config):
+    """The whole suite logs at DEBUG into one file, which is checked for secrets at the end."""
+    SUITE_LOG.parent.mkdir(exist_ok=True)
+    config._steadyline_log = SUITE_LOG.open("w", encoding="utf-8")
+    configure_logging("DEBUG", json_logs=True, stream=config._steadyline_log)
+
+
+def _leaked_secrets() -> list[str]:
+    from tests.support.world import PASSWORD, SEEN_SECRETS
+
+    text = SUITE_LOG.read_text(encoding="utf-8", errors="replace")
+    key_material = TEST_FIELD_KEYS.split(":", 1)[1]
+    known = {TEST_SECRET, key_material, PASSWORD, *SEEN_SECRETS}
+    return sorted(secret[:12] + "…" for secret in known if secret and secret in text)
+
+
 def pytest_sessionfinish(session, exitstatus):
-    """In CI nothing may be skipped: a skipped Redis/PostgreSQL/browser test fails the run."""
+    """In CI nothing may be skipped: a skipped Redis/PostgreSQL/browser test fails the run.
+    And no token, key, password or personal name may appear in the DEBUG logs."""
+    session.config._steadyline_log.flush()
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    leaked = _leaked_secrets()
+    if leaked and reporter:
+        reporter.write_line(f"Secrets found in {SUITE_LOG}: {leaked}", red=True)
+        session.exitstatus = 1
+    elif not leaked:
+        session.config._steadyline_log.close()
+        SUITE_LOG.unlink(missing_ok=True)
     skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
     if os.environ.get("CI") and skipped and exitstatus == 0:
         reporter.write_line(f"CI is strict: {skipped} skipped test(s) count as failures.", red=True)

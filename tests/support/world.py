@@ -19,6 +19,8 @@ from server.passwords import hash_password
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
+# Every token, link and personal name the tests hand out: none may ever appear in the logs.
+SEEN_SECRETS: set[str] = set()
 
 
 class SocketClient:
@@ -119,6 +121,7 @@ class World:
         )
         status, body = await self.request("POST", "/api/auth/login", json={"email": email, "password": PASSWORD})
         assert status == 200, body
+        SEEN_SECRETS.add(body["access_token"])
         return Therapist(id=staff.id, program_id=program_id, email=email, access_token=body["access_token"])
 
     async def session(self, therapist: Therapist, kind: str = "individual", **times) -> dict:
@@ -137,17 +140,20 @@ class World:
             "POST", f"/api/sessions/{session_id}/participants", therapist.access_token, json={"display_name": name}
         )
         assert status == 201, body
+        SEEN_SECRETS.update({body["join_url"].split("#", 1)[1], name})
         return body
 
     async def redeem(self, join_url: str) -> dict:
         token = join_url.split("#", 1)[1]
         status, body = await self.request("POST", "/api/join", json={"token": token})
         assert status == 200, body
+        SEEN_SECRETS.add(body["participant_token"])
         return body
 
     async def host_token(self, therapist: Therapist, session_id: str) -> str:
         status, body = await self.request("POST", f"/api/sessions/{session_id}/host", therapist.access_token)
         assert status == 200, body
+        SEEN_SECRETS.add(body["participant_token"])
         return body["participant_token"]
 
     async def socket(self, token: str | None, auth: object = "default") -> SocketClient:
