@@ -119,10 +119,13 @@ class World:
             program_id=program_id, email=email, display_name=f"Therapist {next(_counter)}",
             role=role, password_hash=hash_password(PASSWORD),
         )
+        return Therapist(id=staff.id, program_id=program_id, email=email, access_token=await self.login(email))
+
+    async def login(self, email: str) -> str:
         status, body = await self.request("POST", "/api/auth/login", json={"email": email, "password": PASSWORD})
         assert status == 200, body
         SEEN_SECRETS.add(body["access_token"])
-        return Therapist(id=staff.id, program_id=program_id, email=email, access_token=body["access_token"])
+        return body["access_token"]
 
     async def session(self, therapist: Therapist, kind: str = "individual", **times) -> dict:
         now = utcnow()

@@ -1,0 +1,140 @@
+"""Every endpoint and every socket event × every role × own / other program."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from server.models import StaffRole
+from server.routes import API
+
+ROLES = ["anonymous", "owner", "colleague", "admin", "other_admin", "client"]
+
+
+async def _cast(world) -> dict:
+    owner = await world.therapist()
+    return {"owner": owner, "colleague": await world.therapist(program_id=owner.program_id),
+            "admin": await world.therapist(program_id=owner.program_id, role=StaffRole.ADMIN),
+            "other_admin": await world.therapist(role=StaffRole.ADMIN)}
+
+
+async def _scene(world, cast: dict, fresh_sign_ins: bool):
+    """A fresh session with a client (a previous call may have ended the last one)."""
+    if fresh_sign_ins:  # the previous call signed out
+        for staff in cast.values():
+            staff.access_token = await world.login(staff.email)
+    tokens = {role: staff.access_token for role, staff in cast.items()}
+    owner = dataclasses.replace(cast["owner"], access_token=tokens["owner"])
+    session = await world.session(owner)
+    link = await world.add_client(owner, session["id"], "Client A")
+    tokens["client"] = (await world.redeem(link["join_url"]))["participant_token"]
+    tokens["anonymous"] = None
+    return tokens, session, link
+
+
+# expected status per role for each staff endpoint on the owner's session (None: not applicable)
+SESSION_ENDPOINTS = {
+    ("GET", "/api/sessions/{session_id}"): {"owner": 200, "colleague": 403, "admin": 200, "other_admin": 404},
+    ("POST", "/api/sessions/{session_id}/participants"): {"owner": 201, "colleague": 403, "admin": 201,
+                                                          "other_admin": 404},
+    ("POST", "/api/sessions/{session_id}/participants/{participant_id}/link"): {
+        "owner": 200, "colleague": 403, "admin": 200, "other_admin": 404},
+    ("DELETE", "/api/sessions/{session_id}/participants/{participant_id}/link"): {
+        "owner": 200, "colleague": 403, "admin": 200, "other_admin": 404},
+    ("POST", "/api/sessions/{session_id}/host"): {"owner": 200, "colleague": 403, "admin": 403, "other_admin": 404},
+    ("POST", "/api/sessions/{session_id}/end"): {"owner": 200, "colleague": 403, "admin": 200, "other_admin": 404},
+    ("GET", "/api/audit"): {"owner": 403, "colleague": 403, "admin": 200, "other_admin": 404},
+    ("GET", "/api/sessions"): {"owner": 200, "colleague": 200, "admin": 200, "other_admin": 200},
+    ("POST", "/api/sessions"): {"owner": 201, "colleague": 201, "admin": 201, "other_admin": 201},
+    ("GET", "/api/me"): {"owner": 200, "colleague": 200, "admin": 200, "other_admin": 200},
+    ("POST", "/api/auth/logout"): {"owner": 200, "colleague": 200, "admin": 200, "other_admin": 200},
+}
+PUBLIC = {("POST", "/api/auth/login"), ("POST", "/api/join")}
+
+
+def test_the_matrix_covers_every_endpoint():
+    assert {(op.method, op.path) for op, _ in API} == set(SESSION_ENDPOINTS) | PUBLIC
+
+
+@pytest.mark.parametrize("endpoint", sorted(SESSION_ENDPOINTS))
+async def test_staff_endpoints_by_role(world, endpoint):
+    from datetime import timedelta
+
+    from server.models import utcnow
+    method, template = endpoint
+    cast = await _cast(world)
+    for role in ROLES:
+        tokens, session, link = await _scene(world, cast, fresh_sign_ins=template == "/api/auth/logout")
+        path = template.format(session_id=session["id"], participant_id=link["participant"]["id"])
+        if template == "/api/audit":
+            path += f"?session_id={session['id']}"
+        body = None
+        if template.endswith("/participants"):
+            body = {"display_name": "Client B"}
+            await world.request("DELETE", f"/api/sessions/{session['id']}/participants/"
+                                f"{link['participant']['id']}/link", tokens["owner"])
+            await world.store.remove_participant(link["participant"]["id"])
+        if template == "/api/sessions" and method == "POST":
+            now = utcnow()
+            body = {"kind": "group", "title": "T", "starts_at": now.isoformat(),
+                    "ends_at": (now + timedelta(hours=1)).isoformat()}
+        status, _ = await world.request(method, path, tokens[role], json=body)
+        expected = SESSION_ENDPOINTS[endpoint].get(role, 401)
+        assert status == expected, (role, method, path, status)
+
+
+EVENTS = {
+    "admit": {"participant_id": "x"}, "deny": {"participant_id": "x"}, "send_to_lobby": {"participant_id": "x"},
+    "remove": {"participant_id": "x"}, "ask_mute": {"participant_id": "x"}, "lock": {"locked": False},
+    "end_session": {}, "signal": {"to": "x", "description": {"type": "offer", "sdp": "v=0"}},
+    "media_state": {"audio": True, "video": True}, "leave": {},
+}
+MODERATION = {"admit", "deny", "send_to_lobby", "remove", "ask_mute", "lock", "end_session"}
+
+
+def test_the_event_matrix_covers_every_event():
+    from types import SimpleNamespace
+
+    from signaling.namespace import RoomNamespace
+
+    rooms = SimpleNamespace(admit=None, deny=None, send_to_lobby=None, remove=None, ask_mute=None)
+    namespace = RoomNamespace(rooms, None, None, None, rate=1, burst=1)
+    assert set(namespace._routes) == set(EVENTS) | {"join"}
+
+
+@pytest.mark.parametrize("event", sorted(EVENTS))
+async def test_socket_events_by_role(world, event):
+    owner = await world.therapist()
+    session = await world.session(owner)
+    host = await world.host_in_room(owner, session["id"])
+    link = await world.add_client(owner, session["id"], "Client A")
+    client, pid = await world.admitted_client(host, link["join_url"])
+    ack = await client.call(event, EVENTS[event])
+    if event in MODERATION:
+        assert ack["error"]["code"] == "not_permitted"
+    else:
+        assert ack["ok"] or ack["error"]["code"] in ("unknown_participant",), ack
+    if event != "leave":
+        ack = await host.call(event, EVENTS[event])
+        assert ack["ok"] or ack["error"]["code"] == "unknown_participant", ack  # allowed, target unknown
+
+
+async def test_a_removed_participant_cannot_reconnect_with_the_same_token(world):
+    owner = await world.therapist()
+    session = await world.session(owner)
+    host = await world.host_in_room(owner, session["id"])
+    link = await world.add_client(owner, session["id"], "Client A")
+    redeemed = await world.redeem(link["join_url"])
+    client = await world.socket(redeemed["participant_token"])
+    await client.call("join")
+    pid = redeemed["participant"]["id"]
+    await host.wait_for("lobby", lambda d: d["waiting"])
+    assert (await host.call("remove", {"participant_id": pid}))["ok"]
+    await client.wait_for("removed")
+    from tests.support.world import SocketClient
+    import socketio
+    again = SocketClient(world.base_url)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await again.connect(redeemed["participant_token"])
+    assert again.refusal["data"]["code"] == "auth_failed"
