@@ -48,7 +48,12 @@ class StoreGatekeeper:
                            kind=session.kind.value)
         return Identity(participant_id=participant.id, display_name=participant.display_name,
                         role=participant.role.value, session=info, token_id=claims.token_id,
-                        staff_session_id=claims.staff_session_id)
+                        staff_session_id=claims.staff_session_id, admitted=participant.admitted_at is not None)
+
+    async def set_admitted(self, session_id: str, participant_id: str, admitted: bool) -> None:
+        participant = await self._store.get_participant(participant_id)
+        if participant.session_id == session_id:
+            await self._store.set_admitted(participant_id, admitted)
 
     async def keep_alive(self, identity: Identity) -> bool:
         if identity.staff_session_id is None:

@@ -134,6 +134,7 @@ class Participant(Base):
     client_id: Mapped[str | None] = mapped_column(ForeignKey("clients.id"), nullable=True)
     staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
     display_name: Mapped[str] = mapped_column(String(ENCRYPTED_TEXT))  # encrypted
+    admitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # survives restarts
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -173,11 +173,16 @@ class Store:
             raise NotFound("participant not found")
         return found
 
+    async def set_admitted(self, participant_id: str, admitted: bool) -> None:
+        async with self._sm() as db, db.begin():
+            await db.execute(update(Participant).where(Participant.id == participant_id)
+                             .values(admitted_at=utcnow() if admitted else None))
+
     async def remove_participant(self, participant_id: str) -> None:
         async with self._sm() as db, db.begin():
             await db.execute(
                 update(Participant).where(Participant.id == participant_id, Participant.removed_at.is_(None))
-                .values(removed_at=utcnow())
+                .values(removed_at=utcnow(), admitted_at=None)
             )
             await db.execute(
                 update(Invite).where(Invite.participant_id == participant_id, Invite.revoked_at.is_(None))

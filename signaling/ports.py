@@ -33,7 +33,8 @@ class Identity:
     role: str  # "therapist" | "client" | "support"
     session: SessionInfo
     token_id: str
-    staff_session_id: str | None = None  # hosts: the staff sign-in behind this token
+    staff_session_id: str | None = None
+    admitted: bool = False  # durably admitted earlier in this session  # hosts: the staff sign-in behind this token
 
     @property
     def session_id(self) -> str:
@@ -50,6 +51,9 @@ class Gatekeeper(Protocol):
 
     async def keep_alive(self, identity: Identity) -> bool:
         """A connected host keeps their staff sign-in alive; False once it has ended."""
+
+    async def set_admitted(self, session_id: str, participant_id: str, admitted: bool) -> None:
+        """Remember admission durably, so a restart or a failover does not send people back."""
 
     async def is_open(self, session_id: str) -> bool:
         """Whether the session may still be joined (it has not ended)."""

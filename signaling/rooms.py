@@ -107,7 +107,10 @@ class RoomService:
         if previous is not None and previous.sid not in (None, sid):
             await self._sio.emit("replaced", Notice(reason="replaced").payload(), to=previous.sid)
             await self._sio.disconnect(previous.sid)
-        admitted = identity.is_host or (previous is not None and previous.status == "admitted")
+        if previous is not None:
+            admitted = identity.is_host or previous.status == "admitted"
+        else:  # first connection on this live state (or after a restart): the durable record decides
+            admitted = identity.is_host or identity.admitted
         member = Member(
             participant_id=identity.participant_id, display_name=identity.display_name, role=identity.role,
             status="admitted" if admitted else "lobby", sid=sid,
@@ -126,6 +129,8 @@ class RoomService:
     async def leave(self, identity: Identity) -> None:
         member = await self._live.get(identity.session_id, identity.participant_id)
         await self._live.delete(identity.session_id, identity.participant_id)
+        if not identity.is_host:
+            await self._gate.set_admitted(identity.session_id, identity.participant_id, False)
         if member is not None and member.status == "admitted":
             await self._broadcast(identity.session_id, "presence", _presence(member, "left"),
                                   include_lobby=identity.is_host)
@@ -163,6 +168,7 @@ class RoomService:
         if sum(m.status == "admitted" for m in members) >= self._config.room_max_participants:
             raise RoomFull()
         await self._live.put(by.session_id, target.with_(status="admitted"))
+        await self._gate.set_admitted(by.session_id, participant_id, True)
         await self._send(target, "admitted", Notice(reason="admitted"))
         await self._update_lobby(by.session_id)
         await self._gate.record(by, "room.admit", participant_id)
@@ -170,6 +176,7 @@ class RoomService:
     async def deny(self, by: Identity, participant_id: str) -> None:
         target = await self._member(by.session_id, participant_id)
         await self._live.delete(by.session_id, participant_id)
+        await self._gate.set_admitted(by.session_id, participant_id, False)
         await self._send(target, "denied", Notice(reason="denied", message="The therapist could not let you in."))
         if target.sid:
             await self._sio.disconnect(target.sid)
@@ -181,6 +188,7 @@ class RoomService:
         if target.role == "therapist" or target.status == "lobby":
             return
         await self._live.put(by.session_id, target.with_(status="lobby", waiting_since=time.time()))
+        await self._gate.set_admitted(by.session_id, participant_id, False)
         await self._send(target, "returned_to_lobby", Notice(reason="returned_to_lobby"))
         await self._broadcast(by.session_id, "presence", _presence(target, "left"), skip=participant_id)
         await self._update_lobby(by.session_id)
