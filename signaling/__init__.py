@@ -37,6 +37,9 @@ class Signaling:
     async def disconnect_member(self, session_id: str, participant_id: str, reason: str) -> None:
         await self.rooms.disconnect_member(session_id, participant_id, reason)
 
+    async def notify_hosts(self, session_id: str, event: str, payload: dict) -> int:
+        return await self.rooms.notify_hosts(session_id, event, payload)
+
     async def close(self) -> None:
         await self.keepalive.close()
         await self.rooms.close()

@@ -24,6 +24,10 @@ class RedisLiveState:
         raw = await self._redis.hget(self._members_key(session_id), participant_id)
         return None if raw is None else Member.from_json(raw)
 
+    async def get_many(self, session_id: str, participant_ids: list[str]) -> list[Member | None]:
+        raw = await self._redis.hmget(self._members_key(session_id), participant_ids)  # one round trip
+        return [None if value is None else Member.from_json(value) for value in raw]
+
     async def put(self, session_id: str, member: Member) -> None:
         key = self._members_key(session_id)
         async with self._redis.pipeline(transaction=True) as pipe:

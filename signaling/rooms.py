@@ -65,6 +65,13 @@ class RoomService:
             if member.participant_id != skip and (include_lobby or member.status == "admitted"):
                 await self._send(member, event, message)
 
+    async def notify_hosts(self, session_id: str, event: str, payload: dict) -> int:
+        """Send ``event`` to the session's connected therapists; returns how many got it."""
+        hosts = [m for m in await self._live.members(session_id) if m.role == "therapist" and m.sid is not None]
+        for host in hosts:
+            await self._sio.emit(event, payload, to=host.sid)
+        return len(hosts)
+
     async def _update_lobby(self, session_id: str) -> None:
         members = await self._live.members(session_id)
         update = LobbyUpdate(waiting=self._lobby(members))
@@ -241,8 +248,9 @@ class RoomService:
 
     # media
     async def relay(self, by: Identity, signal: Signal) -> None:
-        sender = await self._member(by.session_id, by.participant_id)
-        target = await self._live.get(by.session_id, signal.to)
+        sender, target = await self._live.get_many(by.session_id, [by.participant_id, signal.to])
+        if sender is None:
+            raise UnknownParticipant()
         if sender.status != "admitted":
             raise NotAdmitted()
         if target is None or target.status != "admitted" or not target.connected:

@@ -7,7 +7,7 @@ import asyncio
 import time
 from collections import defaultdict
 
-from aiortc import RTCIceCandidate, RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
 from aiortc.mediastreams import MediaStreamError
 from av import VideoFrame
 
@@ -48,7 +48,7 @@ class RtcPeer:
 
     def _pc(self, remote: str) -> RTCPeerConnection:
         if remote not in self.pcs:
-            pc = RTCPeerConnection()
+            pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))  # no default STUN: loopback only
             pc.addTrack(PatternTrack())
             pc.on("track", lambda track: self._spawn(self._consume(remote, track)))
             self.pcs[remote] = pc

@@ -30,6 +30,7 @@ async def test_members_round_trip_per_room(live):
     assert {m.participant_id for m in await live.members("room1")} == {"a", "b"}
     assert (await live.get("room1", "b")).status == "admitted"
     assert await live.get("room1", "c") is None
+    assert [m and m.participant_id for m in await live.get_many("room1", ["b", "c", "a"])] == ["b", None, "a"]
     await live.delete("room1", "a")
     assert [m.participant_id for m in await live.members("room1")] == ["b"]
 
