@@ -43,7 +43,10 @@ class CreateSession(Body):
     def _aware(cls, value: datetime) -> datetime:
         if value.tzinfo is None:
             raise ValueError("must include a timezone, e.g. 2026-01-01T10:00:00Z")
-        return value.astimezone(timezone.utc)
+        try:
+            return value.astimezone(timezone.utc)
+        except OverflowError:
+            raise ValueError("is outside the supported range of dates") from None
 
     @model_validator(mode="after")
     def _ordered(self) -> CreateSession:
@@ -64,6 +67,7 @@ class ParticipantView(BaseModel):
     role: str
     display_name: str
     removed: bool
+    client_id: str | None = None
 
 
 class SessionView(BaseModel):

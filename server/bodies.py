@@ -20,7 +20,7 @@ async def read_body(request: web.Request, model: type[M]) -> M:
     raw = await request.read()
     try:
         data = json.loads(raw.decode("utf-8")) if raw else {}
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):  # bad UTF-8 or JSON, huge numbers, absurd nesting
         raise InvalidInput("The request body must be JSON.") from None
     try:
         return model.model_validate(data)

@@ -25,7 +25,8 @@ def scope_of(session: Session) -> SessionScope:
 
 
 def participant_view(p: Participant) -> ParticipantView:
-    return ParticipantView(id=p.id, role=p.role.value, display_name=p.display_name, removed=p.removed_at is not None)
+    return ParticipantView(id=p.id, role=p.role.value, display_name=p.display_name, removed=p.removed_at is not None,
+                           client_id=p.client_id)
 
 
 def session_view(s: Session, participants: list[Participant] | None = None) -> SessionView:
@@ -69,10 +70,10 @@ def _day_window(request: web.Request) -> tuple[datetime, datetime]:
     raw = request.query.get("day")
     try:
         day = date.fromisoformat(raw) if raw else datetime.now(timezone.utc).date()
-    except ValueError:
+        start = datetime.combine(day, time.min, tzinfo=timezone.utc) - timedelta(hours=14)
+        return start, start + timedelta(hours=14 + 24 + 12)
+    except (ValueError, OverflowError):
         raise InvalidInput("day must be a date like 2026-01-31") from None
-    start = datetime.combine(day, time.min, tzinfo=timezone.utc) - timedelta(hours=14)
-    return start, start + timedelta(hours=14 + 24 + 12)
 
 
 async def list_sessions(request: web.Request) -> web.Response:

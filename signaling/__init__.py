@@ -14,6 +14,7 @@ from .config import SignalingConfig
 from .keepalive import HostKeepalive
 from .live_state import LiveState, MemoryLiveState
 from .local_connections import LocalConnections
+from .media_rooms import MediaRooms
 from .metrics import SignalingMetrics
 from .namespace import RoomNamespace
 from .ports import Gatekeeper
@@ -55,7 +56,7 @@ def create_signaling(config: SignalingConfig, gatekeeper: Gatekeeper, registry: 
     )
     live: LiveState = RedisLiveState(config.redis_url) if config.redis_url else MemoryLiveState()
     metrics = SignalingMetrics(registry)
-    rooms = RoomService(sio, live, gatekeeper, config, metrics)
+    rooms = RoomService(sio, live, gatekeeper, config, metrics, MediaRooms(sio, live))
     connections = LocalConnections()
     sio.register_namespace(
         RoomNamespace(rooms, gatekeeper, metrics, connections, config.message_rate, config.message_burst))

@@ -75,3 +75,13 @@ class RateLimited(SignalingError):
 class SessionClosed(SignalingError):
     code = "session_ended"
     message = "This session has ended."
+
+
+class NotWaiting(SignalingError):
+    code = "not_waiting"
+    message = "That person is not in the waiting room."
+
+
+class NotGroupSession(SignalingError):
+    code = "not_group_session"
+    message = "This session's media is peer-to-peer; use `signal`."

@@ -57,6 +57,16 @@ class Signal(Inbound):
         return self
 
 
+class MediaDescription(Inbound):
+    """An SDP offer or answer between a member and the server's SFU (group sessions)."""
+
+    sdp: str = Field(min_length=1, max_length=200_000)
+
+
+class MediaCandidate(Inbound):
+    candidate: IceCandidate | None = None  # None: end of candidates
+
+
 class Outbound(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -121,3 +131,13 @@ class Notice(Outbound):
 
     reason: str | None = None
     message: str | None = None
+
+
+class ActiveSpeaker(Outbound):
+    participant_id: str | None
+
+
+class MediaOffer(Outbound):
+    """The server's SFU offers a member new subscriptions (someone joined or left)."""
+
+    sdp: str

@@ -15,7 +15,7 @@ from .errors import (
     AuthFailed, AuthRequired, MalformedPayload, NotJoined, NotPermitted, RateLimited, SignalingError,
     UnknownEvent,
 )
-from .messages import Empty, Lock, MediaState, Signal, Target
+from .messages import Empty, Lock, MediaCandidate, MediaDescription, MediaState, Signal, Target
 from .local_connections import LocalConnections
 from .metrics import SignalingMetrics
 from .ports import Gatekeeper, Identity, RoomAction
@@ -69,6 +69,9 @@ class RoomNamespace(socketio.AsyncNamespace):
             "ask_mute": Route(Target, RoomAction.MODERATE, self._target(rooms.ask_mute)),
             "lock": Route(Lock, RoomAction.MODERATE, self._lock),
             "end_session": Route(Empty, RoomAction.MODERATE, self._end),
+            "media_offer": Route(MediaDescription, RoomAction.SIGNAL, self._media_offer),
+            "media_answer": Route(MediaDescription, RoomAction.SIGNAL, self._media_answer),
+            "media_candidate": Route(MediaCandidate, RoomAction.SIGNAL, self._media_candidate),
         }
 
     # connection lifecycle
@@ -112,12 +115,18 @@ class RoomNamespace(socketio.AsyncNamespace):
         return session.get("conn")
 
     # dispatch
-    async def trigger_event(self, event: str, *args: object) -> object:
-        if event in ("connect", "disconnect"):
-            return await super().trigger_event(event, *args)
-        sid, payload = args[0], (args[1] if len(args) > 1 else None)
+    async def trigger_event(self, event: object, *args: object) -> object:
+        sid = str(args[0])
+        if event == "connect" and await self._connection(sid) is None:
+            return await super().trigger_event(event, *args)  # the real connection handshake
+        if event == "disconnect" and not self.server.manager.is_connected(sid, self.namespace):
+            return await super().trigger_event(event, *args)  # the real end of the connection
+        if not isinstance(event, str) or event in ("connect", "disconnect"):
+            self._metrics.errors.labels(code=UnknownEvent.code).inc()
+            return {"ok": False, "error": UnknownEvent().as_payload()}  # a client posing as the transport
+        payload = args[1] if len(args) > 1 else None
         try:
-            result = await self._dispatch(event, str(sid), payload)
+            result = await self._dispatch(event, sid, payload)
         except SignalingError as exc:
             self._metrics.errors.labels(code=exc.code).inc()
             return {"ok": False, "error": exc.as_payload()}
@@ -171,6 +180,16 @@ class RoomNamespace(socketio.AsyncNamespace):
 
     async def _end(self, identity: Identity, sid: str, _: BaseModel) -> None:
         await self._rooms.end(identity, sid)
+
+    async def _media_offer(self, identity: Identity, sid: str, message: BaseModel) -> dict:
+        return {"sdp": await self._rooms.media_offer(identity, message.sdp)}  # type: ignore[attr-defined]
+
+    async def _media_answer(self, identity: Identity, sid: str, message: BaseModel) -> None:
+        await self._rooms.media_answer(identity, message.sdp)  # type: ignore[attr-defined]
+
+    async def _media_candidate(self, identity: Identity, sid: str, message: BaseModel) -> None:
+        candidate = message.candidate  # type: ignore[attr-defined]
+        await self._rooms.media_candidate(identity, candidate.model_dump() if candidate else None)
 
     @staticmethod
     def _target(action: Callable[[Identity, str], Awaitable[None]]) -> Handler:

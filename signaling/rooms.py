@@ -11,9 +11,10 @@ import socketio
 import structlog
 
 from .config import SignalingConfig
-from .errors import NotAdmitted, RoomFull, RoomLocked, SessionClosed, UnknownParticipant
+from .errors import NotAdmitted, NotGroupSession, NotWaiting, RoomFull, RoomLocked, SessionClosed, UnknownParticipant
 from .ice import ice_servers
 from .live_state import LiveState, Member
+from .media_rooms import MediaRooms
 from .messages import (
     LobbyEntry, LobbyUpdate, MemberView, Notice, Outbound, Presence, RoomState, Signal, SignalOut,
 )
@@ -40,8 +41,9 @@ def _presence(member: Member, state: str) -> Presence:
 class RoomService:
     def __init__(
         self, sio: socketio.AsyncServer, live: LiveState, gatekeeper: Gatekeeper,
-        config: SignalingConfig, metrics: SignalingMetrics,
+        config: SignalingConfig, metrics: SignalingMetrics, media: MediaRooms,
     ) -> None:
+        self._media = media
         self._sio = sio
         self._live = live
         self._gate = gatekeeper
@@ -51,6 +53,7 @@ class RoomService:
 
     async def close(self) -> None:
         await self._reclaim.close()
+        await self._media.close()
 
     # delivery
     async def _send(self, member: Member | None, event: str, message: Outbound | None = None) -> None:
@@ -136,6 +139,7 @@ class RoomService:
     async def leave(self, identity: Identity) -> None:
         member = await self._live.get(identity.session_id, identity.participant_id)
         await self._live.delete(identity.session_id, identity.participant_id)
+        await self._media.remove(identity.session_id, identity.participant_id)
         if not identity.is_host:
             await self._gate.set_admitted(identity.session_id, identity.participant_id, False)
         if member is not None and member.status == "admitted":
@@ -182,6 +186,8 @@ class RoomService:
 
     async def deny(self, by: Identity, participant_id: str) -> None:
         target = await self._member(by.session_id, participant_id)
+        if target.status != "lobby":
+            raise NotWaiting()
         await self._live.delete(by.session_id, participant_id)
         await self._gate.set_admitted(by.session_id, participant_id, False)
         await self._send(target, "denied", Notice(reason="denied", message="The therapist could not let you in."))
@@ -196,6 +202,7 @@ class RoomService:
             return
         await self._live.put(by.session_id, target.with_(status="lobby", waiting_since=time.time()))
         await self._gate.set_admitted(by.session_id, participant_id, False)
+        await self._media.remove(by.session_id, participant_id)
         await self._send(target, "returned_to_lobby", Notice(reason="returned_to_lobby"))
         await self._broadcast(by.session_id, "presence", _presence(target, "left"), skip=participant_id)
         await self._update_lobby(by.session_id)
@@ -205,6 +212,7 @@ class RoomService:
         target = await self._member(by.session_id, participant_id)
         await self._gate.remove_participant(by, participant_id)
         await self._live.delete(by.session_id, participant_id)
+        await self._media.remove(by.session_id, participant_id)
         self._reclaim.cancel((by.session_id, participant_id))
         await self._send(target, "removed", Notice(reason="removed", message="You have been removed from this session."))
         if target.sid:
@@ -240,6 +248,7 @@ class RoomService:
         (whoever ended it) still gets its acknowledgement and disconnects itself."""
         members = await self._live.members(session_id)
         await self._live.clear(session_id)
+        await self._media.close_room(session_id)
         for member in members:
             self._reclaim.cancel((session_id, member.participant_id))
             await self._send(member, "session_ended", Notice(reason="ended", message="The session has ended."))
@@ -262,5 +271,26 @@ class RoomService:
         member = await self._member(by.session_id, by.participant_id)
         updated = member.with_(audio=audio, video=video)
         await self._live.put(by.session_id, updated)
+        self._media.set_paused(by.session_id, by.participant_id, audio, video)  # mute = stop forwarding
         if updated.status == "admitted":
             await self._broadcast(by.session_id, "media_state", _view(updated), skip=by.participant_id)
+
+    # group sessions: the server's SFU
+    async def _in_group_call(self, by: Identity) -> None:
+        if by.session.kind != "group":
+            raise NotGroupSession()
+        member = await self._member(by.session_id, by.participant_id)
+        if member.status != "admitted":
+            raise NotAdmitted()
+
+    async def media_offer(self, by: Identity, sdp: str) -> str:
+        await self._in_group_call(by)
+        return await self._media.offer(by, sdp)
+
+    async def media_answer(self, by: Identity, sdp: str) -> None:
+        await self._in_group_call(by)
+        await self._media.answer(by, sdp)
+
+    async def media_candidate(self, by: Identity, candidate: dict | None) -> None:
+        await self._in_group_call(by)
+        await self._media.candidate(by, candidate)

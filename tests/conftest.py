@@ -122,12 +122,12 @@ async def world(aiohttp_server, settings) -> AsyncIterator[World]:
         yield w
 
 
-SUITE_LOG = Path("test-artifacts") / f"suite-debug-{os.getpid()}.log"  # kept only if it leaked
+SUITE_LOG = Path(__file__).resolve().parent.parent / "test-artifacts" / f"suite-debug-{os.getpid()}.log"  # kept only if it leaked
 
 
 def pytest_configure(config):
     """The whole suite logs at DEBUG into one file, which is checked for secrets at the end."""
-    SUITE_LOG.parent.mkdir(exist_ok=True)
+    SUITE_LOG.parent.mkdir(parents=True, exist_ok=True)
     config._steadyline_log = SUITE_LOG.open("w", encoding="utf-8")
     configure_logging("DEBUG", json_logs=True, stream=config._steadyline_log)
 

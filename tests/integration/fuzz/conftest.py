@@ -19,8 +19,10 @@ _PASSWORD_HASH = hash_password(PASSWORD)
 
 @pytest.fixture
 def settings(sqlite_url):
-    """The fuzzers send hundreds of events per connection: keep the rate limit out of the way."""
-    return make_settings(sqlite_url, message_rate=10_000, message_burst=10_000)
+    """The fuzzers send hundreds of events per connection: keep the socket rate limit out of the way.
+    X-Forwarded-For is trusted so that REST fuzzing can come from many addresses (the sign-in and
+    redemption limits are per address) — and so that the header itself gets fuzzed."""
+    return make_settings(sqlite_url, message_rate=10_000, message_burst=10_000, trust_forwarded_for=True)
 
 
 @dataclass

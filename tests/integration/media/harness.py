@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import fractions
+import json
 import math
+import signal
+import sys
+from pathlib import Path
+import socket
 import struct
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aiortc import (
@@ -18,11 +24,18 @@ from aiortc import (
     RTCSessionDescription,
 )
 from aiortc import sdp as aiortc_sdp
+from aiortc.exceptions import InvalidStateError
 from aiortc.mediastreams import MediaStreamError
-from av import AudioFrame, VideoFrame
+from av import AudioFrame, CodecContext, Packet, VideoFrame
 
-from media import MediaRoom
+import av
+from aiortc.codecs import get_decoder
+from aiortc.jitterbuffer import JitterBuffer
 
+from media import MediaError, MediaRoom, aiortc_internals
+from media.codec_inspect import is_frame_complete
+
+ROOT = Path(__file__).resolve().parents[3]
 VIDEO_CLOCK = 90000
 AUDIO_RATE = 48000
 AUDIO_SAMPLES = 960  # 20 ms
@@ -95,6 +108,54 @@ class ToneAudioTrack(MediaStreamTrack):
         return self._buffers[amplitude]
 
 
+class OpusPacketTrack(MediaStreamTrack):
+    """Pre-encoded Opus in long (120 ms) frames, sent through aiortc's pack path.
+
+    A real Opus stream at a sixth of the packet rate of aiortc's 20 ms frames,
+    which keeps a dozen in-process peers within a loaded 2-core machine.
+    """
+
+    kind = "audio"
+
+    def __init__(self, amplitude: float = 0.1, frame_ms: int = 120, loop_frames: int = 8) -> None:
+        super().__init__()
+        self._payloads, self._samples = self._encode(amplitude, frame_ms, loop_frames)
+        self._index = 0
+        self._start: float | None = None
+
+    async def recv(self) -> Packet:
+        if self.readyState != "live":
+            raise MediaStreamError
+        if self._start is None:
+            self._start = time.monotonic()
+        await asyncio.sleep(max(0.0, self._start + self._index * self._samples / AUDIO_RATE - time.monotonic()))
+        packet = Packet(self._payloads[self._index % len(self._payloads)])
+        packet.pts = self._index * self._samples
+        packet.time_base = fractions.Fraction(1, AUDIO_RATE)
+        self._index += 1
+        return packet
+
+    @staticmethod
+    def _encode(amplitude: float, frame_ms: int, count: int) -> tuple[list[bytes], int]:
+        codec = CodecContext.create("libopus", "w")
+        codec.sample_rate, codec.layout, codec.format = AUDIO_RATE, "mono", "s16"
+        codec.time_base = fractions.Fraction(1, AUDIO_RATE)
+        codec.options = {"frame_duration": str(frame_ms), "application": "voip"}
+        codec.open()
+        samples = codec.frame_size
+        payloads: list[bytes] = []
+        for k in range(count + 2):
+            frame = AudioFrame(format="s16", layout="mono", samples=samples)
+            frame.planes[0].update(struct.pack(f"<{samples}h", *(
+                int(amplitude * 32767 * math.sin(2 * math.pi * 400 * (i + k * samples) / AUDIO_RATE))
+                for i in range(samples)
+            )))
+            frame.sample_rate, frame.pts = AUDIO_RATE, k * samples
+            frame.time_base = fractions.Fraction(1, AUDIO_RATE)
+            payloads += [bytes(p) for p in codec.encode(frame)]
+        return payloads[:count], samples
+
+
 @dataclass
 class Reception:
     """Frames one client decoded from one publisher's track of one kind."""
@@ -105,23 +166,79 @@ class Reception:
         return sum(1 for t in self.times if start <= t < end)
 
 
+RECEIVE_BUFFER = 4 * 1024 * 1024
+
+
+def enlarge_receive_buffers(pc: RTCPeerConnection) -> None:
+    """Give each of the peer's UDP sockets a 4 MB receive buffer.
+
+    Two dozen peers share one event loop here; on a loaded machine the loop
+    stalls for longer than the default 208 KB buffer absorbs, and the kernel
+    drops packets that a real client, in its own process, would have read.
+    Reads aioice internals: test-only tuning, not SFU behaviour.
+    """
+    for ice_transport in getattr(pc, "_RTCPeerConnection__iceTransports", ()):
+        for protocol in getattr(ice_transport._connection, "_protocols", ()):
+            sock = protocol.transport.get_extra_info("socket")
+            if sock is not None:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
+
+
 def peer_connection() -> RTCPeerConnection:
     return RTCPeerConnection(RTCConfiguration(iceServers=[], bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
+
+
+class LoopDecoder:
+    """Decodes a receiver's encoded frames with aiortc's own decoders, on the
+    event loop thread instead of one thread per receiver.
+
+    Hundreds of decoder threads in one process make the event loop wait on the
+    GIL; a dozen in-process peers then measure the test harness, not the SFU.
+    Frames still pass through aiortc's jitter buffer and depayloader.
+    """
+
+    def __init__(self, publisher: Callable[[], str | None], kind: str, client: "Client") -> None:
+        self._publisher = publisher
+        self._kind = kind
+        self._client = client
+        self._decoder = None
+        self._codec_name = None
+
+    def __call__(self, codec, jitter_frame) -> None:
+        if not is_frame_complete(codec.name, jitter_frame.data):
+            # aiortc's jitter buffer resynchronised mid-frame after a local
+            # packet loss (an overloaded test process drops UDP): not a frame
+            # the SFU sent. Counted apart, never decoded.
+            self._client.incomplete_frames += 1
+            return
+        if codec.name != self._codec_name:
+            self._decoder, self._codec_name = get_decoder(codec), codec.name
+        try:
+            frames = self._decoder.decode(jitter_frame)
+        except av.FFmpegError:
+            self._client.decode_errors += 1
+            return
+        for _ in frames:
+            self._client.record(self._publisher(), self._kind)
 
 
 class Client:
     """A participant: publishes synthetic media, decodes everything it gets."""
 
     def __init__(self, participant_id: str, room: MediaRoom, *, fps: int = 15, tone: float = 0.0,
-                 size: tuple[int, int] = (320, 240)) -> None:
+                 size: tuple[int, int] = (320, 240), long_audio_frames: bool = False,
+                 decode_in_loop: bool = True) -> None:
         self.id = participant_id
         self.room = room
         self.video = PatternVideoTrack(*size, fps=fps)
-        self.audio = ToneAudioTrack(tone)
+        self.audio = OpusPacketTrack(max(tone, 0.05)) if long_audio_frames else ToneAudioTrack(tone)
         self.pc = peer_connection()
         self.received: dict[tuple[str, str], Reception] = defaultdict(Reception)
         self.mid_publisher: dict[str, str] = {}
         self.offers = 0
+        self.decode_errors = 0
+        self.incomplete_frames = 0
+        self.decode_in_loop = decode_in_loop
         self.joined_at = 0.0
         self._tasks: set[asyncio.Task] = set()
         self.pc.on("track", self._on_track)
@@ -131,6 +248,7 @@ class Client:
         self.pc.addTransceiver(self.audio, direction="sendonly")
         self.pc.addTransceiver(self.video, direction="sendonly")
         await self.pc.setLocalDescription(await self.pc.createOffer())
+        enlarge_receive_buffers(self.pc)
         answer = await self.room.handle_offer(self.id, self.pc.localDescription.sdp)
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
 
@@ -144,9 +262,13 @@ class Client:
         for media in description.media:
             if media.msid and media.direction == "sendonly":
                 self.mid_publisher[media.rtp.muxId] = media.msid.split()[0]
-        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
-        await self.pc.setLocalDescription(await self.pc.createAnswer())
-        await self.room.handle_answer(self.id, self.pc.localDescription.sdp)
+        try:
+            await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
+            await self.pc.setLocalDescription(await self.pc.createAnswer())
+            await self.room.handle_answer(self.id, self.pc.localDescription.sdp)
+        except (MediaError, InvalidStateError):
+            if self.pc.signalingState != "closed" and self.id in self.room.participants:
+                raise
 
     def first_frame_after(self, publisher: str, kind: str, since: float) -> float | None:
         times = [t for t in self.received[(publisher, kind)].times if t >= since]
@@ -165,15 +287,26 @@ class Client:
 
     def _on_track(self, track: MediaStreamTrack) -> None:
         transceiver = next(t for t in self.pc.getTransceivers() if t.receiver.track is track)
-        self._spawn(self._read(track, transceiver.mid))
+        if self.decode_in_loop:
+            decoder = LoopDecoder(lambda: self.mid_publisher.get(transceiver.mid), track.kind, self)
+            aiortc_internals.install_decoder_tap(transceiver.receiver, decoder)
+            if track.kind == "video":
+                # aiortc NACKs a gap once; if the retransmission is lost too its
+                # 512-packet buffer stalls for a minute at 10 packets/s. A small
+                # buffer overflows within seconds, sends a PLI and recovers.
+                aiortc_internals.replace_jitter_buffer(transceiver.receiver, JitterBuffer(capacity=64, is_video=True))
+        else:
+            self._spawn(self._read(track, transceiver.mid))
+
+    def record(self, publisher: str | None, kind: str) -> None:
+        if publisher is not None:
+            self.received[(publisher, kind)].times.append(time.monotonic())
 
     async def _read(self, track: MediaStreamTrack, mid: str) -> None:
         try:
             while True:
                 await track.recv()
-                publisher = self.mid_publisher.get(mid)
-                if publisher is not None:
-                    self.received[(publisher, track.kind)].times.append(time.monotonic())
+                self.record(self.mid_publisher.get(mid), track.kind)
         except MediaStreamError:
             pass
 
@@ -188,11 +321,12 @@ class Group:
 
     def __init__(self, room_id: str = "room", **room_kwargs) -> None:
         self.clients: dict[str, Client] = {}
+        self.remotes: dict[str, "RemotePeer"] = {}
         self.speakers: list[str | None] = []
         self.room = MediaRoom(room_id, on_offer=self._on_offer, on_active_speaker=self.speakers.append, **room_kwargs)
 
     async def _on_offer(self, participant_id: str, sdp: str) -> None:
-        client = self.clients.get(participant_id)
+        client = self.clients.get(participant_id) or self.remotes.get(participant_id)
         if client is not None:
             client.deliver_offer(sdp)
 
@@ -207,8 +341,16 @@ class Group:
         await self.room.remove(participant_id)
         await client.close()
 
+    async def join_remote(self, participant_id: str) -> "RemotePeer":
+        remote = RemotePeer(participant_id, self.room)
+        self.remotes[participant_id] = remote
+        await remote.start()
+        return remote
+
     async def close(self) -> None:
         await self.room.close()
+        for remote in list(self.remotes.values()):
+            await remote.close()
         for client in list(self.clients.values()):
             await client.close()
         self.clients.clear()
@@ -221,3 +363,56 @@ async def wait_for(predicate, timeout: float, interval: float = 0.05) -> bool:
             return True
         await asyncio.sleep(interval)
     return predicate()
+
+
+class RemotePeer:
+    """A participant in a child process (see remote_peer.py)."""
+
+    def __init__(self, participant_id: str, room: MediaRoom) -> None:
+        self.id = participant_id
+        self.room = room
+        self.frames = {"video": 0, "audio": 0}
+        self.process: asyncio.subprocess.Process | None = None
+        self._reader: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tests.integration.media.remote_peer", self.id,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, cwd=str(ROOT),
+        )
+        offer = json.loads(await self.process.stdout.readline())
+        answer = await self.room.handle_offer(self.id, offer["sdp"])
+        self._send({"type": "answer", "sdp": answer})
+        self._reader = asyncio.ensure_future(self._read())
+
+    def deliver_offer(self, sdp: str) -> None:
+        self._send({"type": "offer", "sdp": sdp})
+
+    def signal(self, signum: int) -> None:
+        self.process.send_signal(signum)
+
+    async def close(self) -> None:
+        if self.process is None:
+            return
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGCONT)
+            self.process.kill()
+        await self.process.wait()
+        if self._reader is not None:
+            self._reader.cancel()
+            await asyncio.gather(self._reader, return_exceptions=True)
+        self.process = None
+
+    def _send(self, message: dict) -> None:
+        self.process.stdin.write((json.dumps(message) + "\n").encode())
+
+    async def _read(self) -> None:
+        while line := await self.process.stdout.readline():
+            message = json.loads(line)
+            if message["type"] == "answer":
+                try:
+                    await self.room.handle_answer(self.id, message["sdp"])
+                except MediaError:
+                    pass
+            elif message["type"] == "frames":
+                self.frames = {"video": message["video"], "audio": message["audio"]}

@@ -1,0 +1,472 @@
+"""Benchmark: forwarding SFU (media.MediaRoom) against aiortc's MediaRelay.
+
+One publisher (640x480, 30 fps, real VP8 at ~1.4 Mbps) is received by N
+subscribers, N in 1, 4, 8, 16, 32, 64, in two modes:
+
+- ``sfu``: media.MediaRoom forwards the encoded frames (no codec work);
+- ``relay``: aiortc's usual fan-out: decode once, ``MediaRelay``, and one
+  VP8 encoder per subscriber.
+
+Then a 12-person group (each publishes the same 640x480 stream and receives
+the 11 others) through MediaRoom.
+
+Processes: the server side runs alone in a child process and its CPU time is
+read from ``/proc/<pid>/stat`` (user + system, all threads). Publisher and
+subscribers run in other processes ("workers"); subscribers count encoded
+frames without decoding (one subscriber per worker also decodes them all to
+check they decode). Everything is on loopback.
+
+Run: ``python benchmarks/sfu.py`` (about 4 minutes) or ``--quick`` (N up to
+8, shorter windows). ``--json PATH`` writes the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import fractions
+import json
+import multiprocessing as mp
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import av  # noqa: E402
+from aiortc import (  # noqa: E402
+    MediaStreamTrack,
+    RTCBundlePolicy,
+    RTCConfiguration,
+    RTCPeerConnection,
+    RTCSessionDescription,
+)
+from aiortc.codecs import get_decoder  # noqa: E402
+from aiortc.contrib.media import MediaRelay  # noqa: E402
+from aiortc.mediastreams import MediaStreamError  # noqa: E402
+
+from media import MediaRoom, aiortc_internals  # noqa: E402
+
+WIDTH, HEIGHT, FPS, BITRATE = 640, 480, 30, 1_400_000
+CLIP_FRAMES = 90
+VIDEO_CLOCK = 90000
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+# --------------------------------------------------------------------------- media
+
+
+def encode_clip() -> list[bytes]:
+    """Three seconds of a moving pattern as real VP8, keyframe first only."""
+    codec = av.CodecContext.create("libvpx", "w")
+    codec.width, codec.height, codec.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+    codec.time_base = fractions.Fraction(1, FPS)
+    codec.bit_rate = BITRATE
+    codec.gop_size = 10_000
+    codec.options = {"deadline": "realtime", "cpu-used": "8", "lag-in-frames": "0",
+                     "minrate": str(BITRATE), "maxrate": str(BITRATE), "bufsize": str(BITRATE)}
+    strip = bytes((i * 7 + (i // 640) * 13) & 0xFF for i in range(WIDTH * 8 + HEIGHT * 8))
+    frames: list[bytes] = []
+    for index in range(CLIP_FRAMES):
+        frame = av.VideoFrame(WIDTH, HEIGHT, "yuv420p")
+        luma = frame.planes[0]
+        shift = (index * 9) % (WIDTH * 4)
+        luma.update(b"".join(strip[shift + 3 * y: shift + 3 * y + luma.line_size] for y in range(HEIGHT)))
+        for plane in frame.planes[1:]:
+            plane.update(bytes([(index * 3) & 0xFF]) * plane.buffer_size)
+        frame.pts = index
+        frames += [bytes(p) for p in codec.encode(frame)]
+    frames += [bytes(p) for p in codec.encode(None)]
+    return frames[:CLIP_FRAMES]
+
+
+class ClipTrack(MediaStreamTrack):
+    """Loops a pre-encoded clip at 30 fps through aiortc's pack path; a
+    keyframe request restarts the clip at its keyframe."""
+
+    kind = "video"
+
+    def __init__(self, clip: list[bytes]) -> None:
+        super().__init__()
+        self.clip = clip
+        self.position = 0
+        self.sent = 0
+        self.start: float | None = None
+
+    def restart(self) -> None:
+        self.position = 0
+
+    async def recv(self) -> av.Packet:
+        if self.readyState != "live":
+            raise MediaStreamError
+        if self.start is None:
+            self.start = time.monotonic()
+        await asyncio.sleep(max(0.0, self.start + self.sent / FPS - time.monotonic()))
+        packet = av.Packet(self.clip[self.position])
+        packet.pts = self.sent * VIDEO_CLOCK // FPS
+        packet.time_base = fractions.Fraction(1, VIDEO_CLOCK)
+        self.position = (self.position + 1) % len(self.clip)
+        self.sent += 1
+        return packet
+
+
+def new_pc() -> RTCPeerConnection:
+    return RTCPeerConnection(RTCConfiguration(iceServers=[], bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
+
+
+# --------------------------------------------------------------------------- signalling
+
+
+async def send(writer: asyncio.StreamWriter, message: dict) -> None:
+    writer.write((json.dumps(message) + "\n").encode())
+    await writer.drain()
+
+
+# --------------------------------------------------------------------------- server
+
+
+class Connections:
+    """Routes server offers to the worker connection of each participant."""
+
+    def __init__(self) -> None:
+        self.writers: dict[str, asyncio.StreamWriter] = {}
+
+    async def offer(self, pid: str, sdp: str) -> None:
+        await send(self.writers[pid], {"op": "offer", "pid": pid, "sdp": sdp})
+
+
+class SfuServer:
+    def __init__(self, connections: Connections) -> None:
+        self.room = MediaRoom("bench", on_offer=connections.offer)
+
+    async def join(self, pid: str, sdp: str) -> str:
+        return await self.room.handle_offer(pid, sdp)
+
+    async def answer(self, pid: str, sdp: str) -> None:
+        await self.room.handle_answer(pid, sdp)
+
+
+class RelayServer:
+    """aiortc's documented fan-out: decode once, re-encode per subscriber."""
+
+    def __init__(self, connections: Connections) -> None:
+        self.relay = MediaRelay()
+        self.source: asyncio.Future[MediaStreamTrack] = asyncio.get_running_loop().create_future()
+        self.pcs: list[RTCPeerConnection] = []
+
+    async def join(self, pid: str, sdp: str) -> str:
+        pc = new_pc()
+        self.pcs.append(pc)
+        if pid == "publisher":
+            pc.on("track", lambda track: self.source.done() or self.source.set_result(track))
+            await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
+        else:
+            await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
+            pc.addTrack(self.relay.subscribe(await self.source))
+        await pc.setLocalDescription(await pc.createAnswer())
+        return pc.localDescription.sdp
+
+    async def answer(self, pid: str, sdp: str) -> None:
+        raise RuntimeError("the relay server never offers")
+
+
+def server_main(mode: str, port_queue: mp.Queue) -> None:
+    asyncio.run(serve(mode, port_queue))
+
+
+async def serve(mode: str, port_queue: mp.Queue) -> None:
+    """Serve until killed: the orchestrator reads this process's CPU time."""
+    connections = Connections()
+    server = SfuServer(connections) if mode == "sfu" else RelayServer(connections)
+    tasks: set[asyncio.Task] = set()
+
+    async def handle(message: dict, writer: asyncio.StreamWriter) -> None:
+        if message["op"] == "join":
+            connections.writers[message["pid"]] = writer
+            answer = await server.join(message["pid"], message["sdp"])
+            await send(writer, {"op": "answer", "pid": message["pid"], "sdp": answer})
+        elif message["op"] == "answer":
+            await server.answer(message["pid"], message["sdp"])
+
+    async def on_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while line := await reader.readline():
+            task = asyncio.ensure_future(handle(json.loads(line), writer))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+
+    tcp = await asyncio.start_server(on_client, "127.0.0.1", 0, limit=2**22)
+    port_queue.put(tcp.sockets[0].getsockname()[1])
+    await asyncio.Event().wait()
+
+
+# --------------------------------------------------------------------------- clients
+
+
+@dataclass
+class Received:
+    first_frame: float | None = None
+    times: list[float] = field(default_factory=list)
+    decode_errors: int = 0
+
+
+class Participant:
+    def __init__(self, pid: str, clip: list[bytes] | None, decode: bool) -> None:
+        self.pid = pid
+        self.pc = new_pc()
+        self.track = ClipTrack(clip) if clip else None
+        self.decode = decode
+        self.received: dict[str, Received] = {}
+        self.mid_publisher: dict[str, str] = {}
+        self.join_started = 0.0
+        self.pc.on("track", self.on_track)
+
+    def offer_media(self) -> None:
+        if self.track is not None:
+            sender = self.pc.addTransceiver(self.track, direction="sendonly").sender
+            aiortc_internals.on_keyframe_request(sender, self.track.restart)
+        else:
+            self.pc.addTransceiver("video", direction="recvonly")
+
+    def on_track(self, track: MediaStreamTrack) -> None:
+        transceiver = next(t for t in self.pc.getTransceivers() if t.receiver.track is track)
+        decoder = {"codec": None}
+
+        def sink(codec, frame) -> None:
+            publisher = self.mid_publisher.get(transceiver.mid, "publisher")
+            stats = self.received.setdefault(publisher, Received())
+            now = time.monotonic()
+            if stats.first_frame is None:
+                stats.first_frame = now - self.join_started
+            stats.times.append(now)
+            if self.decode:
+                decoder["codec"] = decoder["codec"] or get_decoder(codec)
+                try:
+                    decoder["codec"].decode(frame)
+                except av.FFmpegError:
+                    stats.decode_errors += 1
+
+        aiortc_internals.install_decoder_tap(transceiver.receiver, sink)
+
+
+async def run_worker(port: int, pids: list[str], publishers: set[str], decode_first: bool,
+                     clip: list[bytes] | None, stagger: float, results: mp.Queue, control: mp.Queue) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=2**22)
+    participants = {pid: Participant(pid, clip if pid in publishers else None, decode_first and i == 0)
+                    for i, pid in enumerate(pids)}
+    answers: dict[str, asyncio.Future[str]] = {}
+    loop = asyncio.get_running_loop()
+
+    async def on_offer(participant: Participant, sdp: str) -> None:
+        from aiortc import sdp as aiortc_sdp
+        for media in aiortc_sdp.SessionDescription.parse(sdp).media:
+            if media.msid:
+                participant.mid_publisher[media.rtp.muxId] = media.msid.split()[0]
+        await participant.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
+        await participant.pc.setLocalDescription(await participant.pc.createAnswer())
+        await send(writer, {"op": "answer", "pid": participant.pid, "sdp": participant.pc.localDescription.sdp})
+
+    async def read() -> None:
+        while line := await reader.readline():
+            message = json.loads(line)
+            if message["op"] == "answer":
+                answers[message["pid"]].set_result(message["sdp"])
+            elif message["op"] == "offer":
+                asyncio.ensure_future(on_offer(participants[message["pid"]], message["sdp"]))
+
+    reading = asyncio.ensure_future(read())
+    for participant in participants.values():
+        participant.join_started = time.monotonic()
+        participant.offer_media()
+        await participant.pc.setLocalDescription(await participant.pc.createOffer())
+        answers[participant.pid] = loop.create_future()
+        await send(writer, {"op": "join", "pid": participant.pid, "sdp": participant.pc.localDescription.sdp})
+        answer = await answers[participant.pid]
+        await participant.pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
+        await asyncio.sleep(stagger)
+    results.put(("joined", os.getpid()))
+    window = await loop.run_in_executor(None, control.get)  # (start, end) monotonic
+    await asyncio.sleep(max(0.0, window[1] - time.monotonic()) + 0.05)
+    report = {}
+    for participant in participants.values():
+        for publisher, stats in participant.received.items():
+            frames = sum(1 for t in stats.times if window[0] <= t < window[1])
+            report[f"{participant.pid}<-{publisher}"] = {
+                "fps": frames / (window[1] - window[0]),
+                "first_frame": stats.first_frame,
+                "decode_errors": stats.decode_errors,
+                "decoded": participant.decode,
+            }
+        if participant.track is not None:
+            report[f"{participant.pid}:sent"] = {"fps": participant.track.sent / (time.monotonic() - participant.track.start)}
+    results.put(("report", report))
+    await loop.run_in_executor(None, control.get)  # quit
+    reading.cancel()
+    for participant in participants.values():
+        await participant.pc.close()
+    writer.close()
+
+
+def worker_main(*args) -> None:
+    asyncio.run(run_worker(*args))
+
+
+# --------------------------------------------------------------------------- orchestration
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
+
+
+@dataclass
+class RunResult:
+    mode: str
+    subscribers: int
+    publishers: int
+    streams: int
+    server_cores: float
+    client_cores: float
+    cpu_per_stream_ms: float
+    publisher_fps: float
+    min_fps: float
+    mean_fps: float
+    min_ratio: float
+    ttff_median: float | None
+    ttff_max: float | None
+    decode_errors: int
+    decoded_frames_checked: bool
+
+
+def split(items: list[str], parts: int) -> list[list[str]]:
+    return [items[i::parts] for i in range(parts) if items[i::parts]]
+
+
+def run(mode: str, subscribers: int, clip: list[bytes], seconds: float, warmup: float,
+        group: int = 0) -> RunResult:
+    ctx = mp.get_context("spawn")
+    port_queue, results = ctx.Queue(), ctx.Queue()
+    server = ctx.Process(target=server_main, args=(mode, port_queue), daemon=True)
+    server.start()
+    port = port_queue.get(timeout=30)
+    if group:
+        pids = [f"m{i}" for i in range(group)]
+        publishers = set(pids)
+        layout = [(chunk, True) for chunk in split(pids, 2)]
+    else:
+        subs = [f"s{i}" for i in range(subscribers)]
+        publishers = {"publisher"}
+        workers_n = 1 if subscribers <= 8 else 2
+        layout = [(["publisher"], False)] + [(chunk, True) for chunk in split(subs, workers_n)]
+    controls, procs = [], []
+    for index, (pids, decode_first) in enumerate(layout):
+        control = ctx.Queue()
+        stagger = 0.02 if mode == "sfu" else 0.0
+        proc = ctx.Process(target=worker_main, daemon=True, args=(
+            port, pids, publishers & set(pids), decode_first, clip, stagger, results, control))
+        proc.start()
+        controls.append(control)
+        procs.append(proc)
+        if index == 0 and not group:
+            first = results.get(timeout=60)  # the publisher joins first
+            assert first[0] == "joined"
+    expected = len(layout) - (0 if group else 1)
+    worker_pids = [results.get(timeout=180)[1] for _ in range(expected)]
+    worker_pids.append(procs[0].pid)
+    time.sleep(warmup)
+    start = time.monotonic()
+    cpu0, ccpu0 = cpu_seconds(server.pid), sum(cpu_seconds(p.pid) for p in procs)
+    window = (start, start + seconds)
+    for control in controls:
+        control.put(window)
+    time.sleep(max(0.0, window[1] - time.monotonic()))
+    cpu1, ccpu1 = cpu_seconds(server.pid), sum(cpu_seconds(p.pid) for p in procs)
+    report: dict = {}
+    for _ in controls:
+        kind, part = results.get(timeout=60)
+        report.update(part)
+    for control in controls:
+        control.put("quit")
+    for proc in procs:
+        proc.join(timeout=20)
+        if proc.is_alive():
+            proc.kill()
+    server.kill()
+    server.join()
+    received = {k: v for k, v in report.items() if "<-" in k}
+    sent = [v["fps"] for k, v in report.items() if k.endswith(":sent")]
+    publisher_fps = sum(sent) / len(sent) if sent else 0.0
+    fps = [v["fps"] for v in received.values()]
+    ttff = sorted(v["first_frame"] for v in received.values() if v["first_frame"] is not None)
+    streams = len(received)
+    server_cores = (cpu1 - cpu0) / seconds
+    missing = (group * (group - 1) if group else subscribers) - streams
+    fps += [0.0] * max(0, missing)
+    return RunResult(
+        mode=mode, subscribers=subscribers if not group else group, publishers=len(publishers),
+        streams=max(streams, streams + missing), server_cores=server_cores,
+        client_cores=(ccpu1 - ccpu0) / seconds,
+        cpu_per_stream_ms=1000 * server_cores / max(1, streams + missing),
+        publisher_fps=publisher_fps, min_fps=min(fps) if fps else 0.0,
+        mean_fps=sum(fps) / len(fps) if fps else 0.0,
+        min_ratio=(min(fps) / publisher_fps) if fps and publisher_fps else 0.0,
+        ttff_median=ttff[len(ttff) // 2] if ttff else None, ttff_max=ttff[-1] if ttff else None,
+        decode_errors=sum(v["decode_errors"] for v in received.values()),
+        decoded_frames_checked=any(v["decoded"] for v in received.values()),
+    )
+
+
+def show(result: RunResult) -> None:
+    ttff = f"{result.ttff_median:.2f}/{result.ttff_max:.2f}s" if result.ttff_max is not None else "-"
+    print(f"{result.mode:5} N={result.subscribers:<3} streams={result.streams:<4} "
+          f"server={result.server_cores * 100:6.1f}% of a core  per-stream={result.cpu_per_stream_ms:6.2f} ms/s  "
+          f"clients={result.client_cores * 100:5.1f}%  pub={result.publisher_fps:5.1f}fps  "
+          f"recv min/mean={result.min_fps:5.1f}/{result.mean_fps:5.1f}fps (x{result.min_ratio:.2f})  "
+          f"ttff med/max={ttff}  decode_errors={result.decode_errors}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="N up to 8 and shorter windows")
+    parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], default=None)
+    parser.add_argument("--seconds", type=float, default=None, help="measurement window per run")
+    parser.add_argument("--no-group", action="store_true")
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args()
+    sizes = args.sizes or ([1, 4, 8] if args.quick else [1, 4, 8, 16, 32, 64])
+    seconds = args.seconds or (4.0 if args.quick else 6.0)
+    warmup = 1.5 if args.quick else 2.5
+    clip = encode_clip()
+    bitrate = sum(map(len, clip)) * 8 * FPS / len(clip)
+    print(f"clip: {WIDTH}x{HEIGHT} VP8, {FPS} fps, {bitrate / 1e6:.2f} Mbps; {os.cpu_count()} cores; "
+          f"load average {os.getloadavg()[0]:.2f}", flush=True)
+    results: list[RunResult] = []
+    for n in sizes:
+        for mode in ("sfu", "relay"):
+            result = run(mode, n, clip, seconds, warmup)
+            show(result)
+            results.append(result)
+    if not args.no_group:
+        group = run("sfu", 0, clip, seconds, warmup, group=12)
+        show(group)
+        results.append(group)
+    print()
+    for n in sizes:
+        ours = next(r for r in results if r.mode == "sfu" and r.subscribers == n and r.publishers == 1)
+        base = next(r for r in results if r.mode == "relay" and r.subscribers == n)
+        print(f"N={n:<3} CPU ratio relay/sfu = {base.server_cores / max(ours.server_cores, 1e-9):6.1f}x   "
+              f"sfu min fps ratio x{ours.min_ratio:.2f}   relay min fps ratio x{base.min_ratio:.2f}")
+    fan = [r for r in results if r.mode == "sfu" and r.publishers == 1]
+    if len(fan) >= 2:
+        low, high = fan[0], fan[-1]
+        marginal = (high.server_cores - low.server_cores) / max(1, high.subscribers - low.subscribers)
+        print(f"marginal server CPU per forwarded 30 fps stream: {marginal * 1000:.2f} ms/s "
+              f"-> {1 / marginal if marginal > 0 else float('inf'):.0f} streams per core; "
+              f"at N={high.subscribers}: {high.subscribers / high.server_cores:.0f} streams per core all-in")
+    if args.json:
+        args.json.write_text(json.dumps([asdict(r) for r in results], indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+"""Every use of a private aiortc name, in one place.
+
+aiortc (pinned to 1.16.0 in pyproject.toml) has no public API to tap encoded
+frames, to send a PLI upstream, or to hear a subscriber's keyframe request when
+a track yields pre-encoded packets. The SFU needs all three, so this module
+reaches into the objects below and nothing else in ``media/`` does.
+``tests/unit/media/test_aiortc_contract.py`` exercises each function against
+real peers so that an aiortc upgrade which moves these internals fails loudly.
+
+Private names used:
+
+- ``RTCRtpReceiver.__decoder_queue``: the ``queue.Queue`` between the jitter
+  buffer and the decoder thread. Items are ``(codec, JitterFrame)`` and
+  ``None`` is the stop sentinel the decoder thread waits for.
+- ``RTCRtpReceiver.__decoder_thread``: must still be ``None`` when we tap, so the
+  thread is started on our queue.
+- ``RTCRtpReceiver.__jitter_buffer``: an object with ``add(packet) ->
+  (pli_flag, JitterFrame | None)``.
+- ``RTCRtpReceiver._send_rtcp_pli(media_ssrc)``: sends a Picture Loss Indication.
+- ``RTCRtpSender._send_keyframe()``: called on a received PLI or FIR; the
+  ``pack()`` path of the encoders ignores it, so we replace it per instance.
+- ``RTCRtpSender._stream_id``: the msid stream id written into the SDP.
+"""
+
+from __future__ import annotations
+
+import queue
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from aiortc import RTCRtpReceiver, RTCRtpSender
+
+from .errors import AiortcContractError
+
+_DECODER_QUEUE = "_RTCRtpReceiver__decoder_queue"
+_DECODER_THREAD = "_RTCRtpReceiver__decoder_thread"
+_JITTER_BUFFER = "_RTCRtpReceiver__jitter_buffer"
+
+
+class JitterBufferLike(Protocol):
+    def add(self, packet: Any) -> tuple[bool, Any]: ...
+
+
+EncodedFrameSink = Callable[[Any, Any], None]
+
+
+class TapQueue:
+    """Stands in for the receiver's decoder queue.
+
+    Encoded frames go to ``sink(codec, jitter_frame)`` on the event loop thread
+    (``RTCRtpReceiver._handle_rtp_packet`` runs there) instead of the decoder.
+    The ``None`` stop sentinel goes on to the original queue so the idle decoder
+    thread still ends when the receiver stops.
+    """
+
+    def __init__(self, original: queue.Queue, sink: EncodedFrameSink) -> None:
+        self._original = original
+        self._sink = sink
+
+    def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
+        if item is None:
+            self._original.put(None)
+            return
+        codec, jitter_frame = item
+        self._sink(codec, jitter_frame)
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+        return self._original.get(block, timeout)
+
+
+def _require(obj: object, name: str) -> Any:
+    if not hasattr(obj, name):
+        raise AiortcContractError(f"{type(obj).__name__} has no attribute {name!r}")
+    return getattr(obj, name)
+
+
+def install_decoder_tap(receiver: RTCRtpReceiver, sink: EncodedFrameSink) -> None:
+    """Route the receiver's encoded frames to ``sink`` instead of its decoder."""
+    original = _require(receiver, _DECODER_QUEUE)
+    if not isinstance(original, queue.Queue):
+        raise AiortcContractError("RTCRtpReceiver decoder queue is not a queue.Queue")
+    if _require(receiver, _DECODER_THREAD) is not None:
+        raise AiortcContractError("RTCRtpReceiver already started its decoder thread")
+    setattr(receiver, _DECODER_QUEUE, TapQueue(original, sink))
+
+
+def jitter_buffer(receiver: RTCRtpReceiver) -> JitterBufferLike:
+    buffer = _require(receiver, _JITTER_BUFFER)
+    if not callable(getattr(buffer, "add", None)):
+        raise AiortcContractError("RTCRtpReceiver jitter buffer has no add()")
+    return buffer
+
+
+def replace_jitter_buffer(receiver: RTCRtpReceiver, buffer: JitterBufferLike) -> None:
+    jitter_buffer(receiver)
+    setattr(receiver, _JITTER_BUFFER, buffer)
+
+
+async def send_pli(receiver: RTCRtpReceiver, media_ssrc: int) -> None:
+    """Ask the remote sender of ``media_ssrc`` for a keyframe (RFC 4585 PLI)."""
+    await _require(receiver, "_send_rtcp_pli")(media_ssrc)
+
+
+def on_keyframe_request(sender: RTCRtpSender, callback: Callable[[], None]) -> None:
+    """Call ``callback`` whenever the remote peer sends PLI or FIR to ``sender``."""
+    _require(sender, "_send_keyframe")
+    sender._send_keyframe = callback  # type: ignore[method-assign]
+
+
+def set_stream_id(sender: RTCRtpSender, stream_id: str) -> None:
+    """Set the msid stream id the next offer announces for ``sender``'s track."""
+    _require(sender, "_stream_id")
+    sender._stream_id = stream_id

@@ -1,0 +1,118 @@
+"""Group sessions' media through the server's SFU (``media.MediaRoom``), one per session, owned by
+this process. Signalling relays SDP between each member's single peer connection and the room;
+1:1 sessions stay peer-to-peer and never come here."""
+
+from __future__ import annotations
+
+import asyncio
+
+import socketio
+import structlog
+
+from media import MediaError, MediaRoom, MediaSettings, NegotiationTimeoutError
+
+from .errors import SignalingError
+from .live_state import LiveState
+from .messages import ActiveSpeaker, MediaOffer
+from .ports import Identity
+
+log = structlog.get_logger(__name__)
+
+
+class MediaFailed(SignalingError):
+    code = "media_failed"
+    message = "The media connection could not be set up. Reconnecting may help."
+
+
+def as_signaling_error(error: MediaError) -> SignalingError:
+    return SignalingError(str(error) or MediaFailed.message, code=error.code)
+
+
+class MediaRooms:
+    def __init__(self, sio: socketio.AsyncServer, live: LiveState, settings: MediaSettings | None = None) -> None:
+        self._sio = sio
+        self._live = live
+        self._settings = settings or MediaSettings()
+        self._rooms: dict[str, MediaRoom] = {}
+        self._tasks: set[asyncio.Task] = set()
+
+    def _room(self, session_id: str) -> MediaRoom:
+        room = self._rooms.get(session_id)
+        if room is None:
+            room = MediaRoom(
+                session_id, settings=self._settings,
+                on_offer=lambda pid, sdp: self._send_offer(session_id, pid, sdp),
+                on_active_speaker=lambda pid: self._spawn(self._announce_speaker(session_id, pid)),
+                on_error=lambda pid, error: self._spawn(self._failed(session_id, pid, error)),
+            )
+            self._rooms[session_id] = room
+        return room
+
+    def _spawn(self, coroutine) -> None:
+        task = asyncio.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _send_offer(self, session_id: str, participant_id: str, sdp: str) -> None:
+        member = await self._live.get(session_id, participant_id)
+        if member is not None and member.sid is not None:
+            await self._sio.emit("media_offer", MediaOffer(sdp=sdp).payload(), to=member.sid)
+
+    async def _announce_speaker(self, session_id: str, participant_id: str | None) -> None:
+        payload = ActiveSpeaker(participant_id=participant_id).payload()
+        for member in await self._live.members(session_id):
+            if member.status == "admitted" and member.sid:
+                await self._sio.emit("active_speaker", payload, to=member.sid)
+
+    async def _failed(self, session_id: str, participant_id: str, error: MediaError) -> None:
+        log.warning("media_participant_failed", code=error.code, participant_id=participant_id, room_id=session_id)
+        if isinstance(error, NegotiationTimeoutError):
+            await self.remove(session_id, participant_id)
+            member = await self._live.get(session_id, participant_id)
+            if member is not None and member.sid is not None:  # start afresh with a new peer connection
+                await self._sio.emit("media_reset", {"reason": error.code}, to=member.sid)
+
+    # called by the namespace (policy checked, member admitted, session is a group)
+    async def offer(self, identity: Identity, sdp: str) -> str:
+        try:
+            return await self._room(identity.session_id).handle_offer(identity.participant_id, sdp)
+        except MediaError as error:
+            raise as_signaling_error(error) from None
+
+    async def answer(self, identity: Identity, sdp: str) -> None:
+        try:
+            await self._room(identity.session_id).handle_answer(identity.participant_id, sdp)
+        except MediaError as error:
+            raise as_signaling_error(error) from None
+
+    async def candidate(self, identity: Identity, candidate: dict | None) -> None:
+        room = self._rooms.get(identity.session_id)
+        if room is not None:
+            try:
+                await room.add_ice_candidate(identity.participant_id, candidate)
+            except MediaError as error:
+                raise as_signaling_error(error) from None
+
+    def set_paused(self, session_id: str, participant_id: str, audio: bool, video: bool) -> None:
+        room = self._rooms.get(session_id)
+        if room is not None and participant_id in room.participants:
+            room.set_paused(participant_id, "audio", not audio)
+            room.set_paused(participant_id, "video", not video)
+
+    # called by the room rules when someone leaves the call
+    async def remove(self, session_id: str, participant_id: str) -> None:
+        room = self._rooms.get(session_id)
+        if room is not None:
+            await room.remove(participant_id)
+
+    async def close_room(self, session_id: str) -> None:
+        room = self._rooms.pop(session_id, None)
+        if room is not None:
+            await room.close()
+
+    async def close(self) -> None:
+        for session_id in list(self._rooms):
+            await self.close_room(session_id)
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)

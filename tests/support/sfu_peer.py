@@ -1,0 +1,93 @@
+"""A real aiortc participant of a group session through Steadyline's SFU: one peer connection with
+the server, publishing video and audio once, receiving everyone else's, signalled over Socket.IO."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc.mediastreams import AudioStreamTrack, MediaStreamError
+
+from .rtc_peer import PatternTrack
+from .world import SocketClient
+
+
+class SfuPeer:
+    def __init__(self, sock: SocketClient, participant_id: str) -> None:
+        self.sock = sock
+        self.participant_id = participant_id
+        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        self.pc.addTrack(PatternTrack())
+        self.pc.addTrack(AudioStreamTrack())
+        self.frames: dict[tuple[str, str], int] = defaultdict(int)  # (publisher, kind) → frames
+        self.first_frame_at: dict[str, float] = {}
+        self._tasks: set[asyncio.Task] = set()
+        self._lock = asyncio.Lock()
+        self.pc.on("track", self._on_track)
+        sock.sio.on("media_offer", self._on_offer)
+
+    def _on_track(self, track) -> None:
+        self._spawn(self._consume(track))
+
+    def _publisher_of(self, track) -> str | None:
+        for transceiver in self.pc.getTransceivers():
+            if transceiver.receiver.track is track and transceiver.mid:
+                return self._msids.get(transceiver.mid)
+        return None
+
+    @property
+    def _msids(self) -> dict[str, str]:
+        """mid → publisher id, from the msid lines of the server's last offer."""
+        mapping, mid = {}, None
+        for line in (self.pc.remoteDescription.sdp if self.pc.remoteDescription else "").splitlines():
+            if line.startswith("a=mid:"):
+                mid = line[6:].strip()
+            elif line.startswith("a=msid:") and mid is not None:
+                mapping[mid] = line[7:].split()[0]
+        return mapping
+
+    async def _consume(self, track) -> None:
+        while True:
+            try:
+                await track.recv()
+            except MediaStreamError:
+                return
+            publisher = self._publisher_of(track)
+            if publisher is None:
+                continue
+            self.frames[(publisher, track.kind)] += 1
+            self.first_frame_at.setdefault(publisher, time.monotonic())
+
+    def _spawn(self, coro) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def publish(self) -> None:
+        async with self._lock:
+            await self.pc.setLocalDescription(await self.pc.createOffer())
+            ack = await self.sock.call("media_offer", {"sdp": self.pc.localDescription.sdp})
+            assert ack["ok"], ack
+            await self.pc.setRemoteDescription(RTCSessionDescription(sdp=ack["sdp"], type="answer"))
+
+    async def _on_offer(self, data: dict) -> None:
+        async with self._lock:
+            await self.pc.setRemoteDescription(RTCSessionDescription(sdp=data["sdp"], type="offer"))
+            await self.pc.setLocalDescription(await self.pc.createAnswer())
+            await self.sock.call("media_answer", {"sdp": self.pc.localDescription.sdp})
+
+    async def wait_frames(self, publishers: list[str], kind: str = "video", count: int = 5,
+                          timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while any(self.frames[(p, kind)] < count for p in publishers):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{kind} frames {dict(self.frames)} after {timeout}s; wanted {publishers}")
+            await asyncio.sleep(0.05)
+
+    async def close(self) -> None:
+        await self.pc.close()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)

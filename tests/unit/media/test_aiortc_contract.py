@@ -1,0 +1,152 @@
+"""The aiortc internals media/ relies on, checked against real peers.
+
+If aiortc is upgraded and one of these fails, media/aiortc_internals.py must be
+revisited before anything else: the SFU would silently stop forwarding,
+hang on close, or ignore keyframe requests.
+"""
+
+import asyncio
+import fractions
+import queue
+
+import aiortc
+import av
+import pytest
+from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender
+from aiortc.codecs import get_encoder
+from aiortc.jitterbuffer import JitterFrame
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+
+from media import aiortc_internals
+from media.errors import AiortcContractError
+from tests.integration.media.harness import PatternVideoTrack, peer_connection
+
+
+def test_aiortc_is_the_pinned_version():
+    assert aiortc.__version__ == "1.16.0"
+
+
+def test_private_names_exist():
+    for name in ("_send_rtcp_pli", "_handle_rtp_packet", "_set_rtcp_ssrc"):
+        assert callable(getattr(RTCRtpReceiver, name, None)), name
+    for name in ("_send_keyframe", "_handle_rtcp_packet", "_next_encoded_frame"):
+        assert callable(getattr(RTCRtpSender, name, None)), name
+
+
+def test_encoders_pack_encoded_packets_without_encoding():
+    for mime, clock in (("video/VP8", 90000), ("audio/opus", 48000)):
+        codec = next(c for c in aiortc.codecs.CODECS[mime.split("/")[0]] if c.mimeType == mime)
+        packet = av.Packet(b"\x10\x02\x00\x9d\x01\x2a" + bytes(20))
+        packet.pts = 3000
+        packet.time_base = fractions.Fraction(1, clock)
+        payloads, timestamp = get_encoder(codec).pack(packet)
+        assert payloads and timestamp == 3000
+
+
+class PacketTrack(MediaStreamTrack):
+    """Yields the encoded VP8 packets of a real encoder, as the SFU does."""
+
+    kind = "video"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.source = PatternVideoTrack(160, 120, fps=15)
+        self.codec = av.CodecContext.create("libvpx", "w")
+        self.codec.width, self.codec.height, self.codec.pix_fmt = 160, 120, "yuv420p"
+        self.codec.time_base = fractions.Fraction(1, 90000)
+        self.codec.bit_rate = 300000
+        self.pending: list[av.Packet] = []
+        self.force = False
+
+    async def recv(self) -> av.Packet:
+        while not self.pending:
+            frame = await self.source.recv()
+            if self.force:
+                frame.pict_type = av.video.frame.PictureType.I
+                self.force = False
+            self.pending = list(self.codec.encode(frame))
+        packet = self.pending.pop(0)
+        packet.time_base = fractions.Fraction(1, 90000)
+        return packet
+
+
+async def connect(sender_pc: RTCPeerConnection, receiver_pc: RTCPeerConnection) -> None:
+    await sender_pc.setLocalDescription(await sender_pc.createOffer())
+    await receiver_pc.setRemoteDescription(sender_pc.localDescription)
+    await receiver_pc.setLocalDescription(await receiver_pc.createAnswer())
+    await sender_pc.setRemoteDescription(receiver_pc.localDescription)
+
+
+async def test_packets_flow_tap_sees_them_pli_bridges_and_close_does_not_hang():
+    sender_pc, receiver_pc = peer_connection(), peer_connection()
+    track = PacketTrack()
+    transceiver = sender_pc.addTransceiver(track, direction="sendonly")
+    keyframe_requests = []
+    aiortc_internals.on_keyframe_request(transceiver.sender, lambda: keyframe_requests.append(1))
+    tapped: list[tuple[object, JitterFrame]] = []
+    ssrcs = []
+
+    @receiver_pc.on("track")
+    def on_track(remote):
+        receiver = next(t.receiver for t in receiver_pc.getTransceivers() if t.receiver.track is remote)
+        inner = aiortc_internals.jitter_buffer(receiver)
+
+        class Recording:
+            def add(self, packet):
+                ssrcs.append(packet.ssrc)
+                return inner.add(packet)
+
+        aiortc_internals.replace_jitter_buffer(receiver, Recording())
+        aiortc_internals.install_decoder_tap(receiver, lambda codec, frame: tapped.append((codec, frame)))
+        on_track.receiver = receiver
+
+    try:
+        await connect(sender_pc, receiver_pc)
+        for _ in range(100):
+            if len(tapped) >= 5:
+                break
+            await asyncio.sleep(0.05)
+        assert len(tapped) >= 5, "no encoded frame reached the tap: decoder queue changed?"
+        codec, frame = tapped[0]
+        assert codec.name == "VP8" and isinstance(frame.data, bytes) and isinstance(frame.timestamp, int)
+        assert frame.data[3:6] == b"\x9d\x01\x2a", "first forwarded frame is the encoder's keyframe"
+
+        await aiortc_internals.send_pli(on_track.receiver, ssrcs[-1])
+        for _ in range(100):
+            if keyframe_requests:
+                break
+            await asyncio.sleep(0.02)
+        assert keyframe_requests, "a PLI no longer reaches RTCRtpSender._send_keyframe"
+    finally:
+        await asyncio.wait_for(receiver_pc.close(), 5)  # the stop sentinel reached the decoder thread
+        await asyncio.wait_for(sender_pc.close(), 5)
+    with pytest.raises(MediaStreamError):
+        await asyncio.wait_for(on_track.receiver.track.recv(), 2)
+
+
+async def test_stream_id_is_written_into_the_offer():
+    pc = peer_connection()
+    transceiver = pc.addTransceiver("video", direction="sendonly")
+    aiortc_internals.set_stream_id(transceiver.sender, "alice")
+    offer = await pc.createOffer()
+    assert "a=msid:alice " in offer.sdp
+    await pc.close()
+
+
+async def test_tap_refuses_a_started_receiver():
+    pc = peer_connection()
+    receiver = pc.addTransceiver("video", direction="recvonly").receiver
+    setattr(receiver, "_RTCRtpReceiver__decoder_thread", object())
+    with pytest.raises(AiortcContractError):
+        aiortc_internals.install_decoder_tap(receiver, lambda *_: None)
+    setattr(receiver, "_RTCRtpReceiver__decoder_thread", None)
+    await pc.close()
+
+
+def test_tap_queue_passes_the_stop_sentinel_on():
+    original: queue.Queue = queue.Queue()
+    seen = []
+    tap = aiortc_internals.TapQueue(original, lambda codec, frame: seen.append(frame))
+    tap.put(("codec", "frame"))
+    tap.put(None)
+    assert seen == ["frame"] and original.get_nowait() is None
