@@ -17,6 +17,7 @@ from aiortc import sdp as aiortc_sdp
 from aiortc.exceptions import OperationError
 
 from .config import MediaSettings
+from .header_extensions import extension_ids, renumber
 from .errors import MediaError, UnsupportedCodecError
 from .negotiator import Negotiator
 from .publication import AudioLevelSink, Publication
@@ -50,10 +51,11 @@ class Participant:
             RTCConfiguration(iceServers=list(settings.ice_servers), bundlePolicy=RTCBundlePolicy.MAX_BUNDLE)
         )
         self.slots = SlotTable(participant_id, settings.queue_capacities, settings.codecs)
+        self._extension_ids: dict[str, int] = {}
         self.negotiator = Negotiator(
             participant_id,
             self.pc,
-            send_offer=send_offer,
+            send_offer=lambda pid, sdp: send_offer(pid, renumber(sdp, self._extension_ids)),
             prepare=lambda: self.slots.prepare_offer(self.pc),
             commit=self.slots.commit_answer,
             on_failure=lambda error: on_failure(participant_id, error),
@@ -68,6 +70,7 @@ class Participant:
     async def accept_offer(self, description: aiortc_sdp.SessionDescription, sdp: str) -> str:
         """Apply the client's offer and return our answer (caller holds the lock)."""
         self._prepare_receivers(description)
+        self._extension_ids = extension_ids(sdp) or self._extension_ids
         try:
             await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
         except OperationError as exc:

@@ -14,15 +14,20 @@ from signaling.ice import IceConfig
 from signaling.messages import Emergency
 
 from .abuse import AbuseGuard
-from .app_keys import ABUSE, AUDIT, DRAIN, KEYS, STAFF_SESSIONS, ENGINE, HTTP_METRICS, REGISTRY, SETTINGS, SIGNALING, STORE, TOKENS
+from .app_keys import (
+    ABUSE, AUDIT, DISCLOSURES, DRAIN, ENGINE, HTTP_METRICS, KEYS, PLAN_STORE, REGISTRY, SETTINGS, SIGNALING,
+    STAFF_SESSIONS, STORE, TOKENS,
+)
 from .audit_checkpoints import checkpoint_periodically
 from .audit_log import AuditLog
 from .database import make_engine, make_sessionmaker
+from .disclosure import Disclosures
 from .drain import Drain
 from .gatekeeper import StoreGatekeeper
 from .http_metrics import HttpMetrics
 from .keys import KeySource
 from .middleware import errors_as_problems, request_context, security_headers
+from .plan_store import PlanStore
 from .routes import add_routes
 from .settings import Settings
 from .staff_sessions import StaffSessions
@@ -92,6 +97,8 @@ def create_app(settings: Settings) -> web.Application:
     app[KEYS] = KeySource(settings.field_keys.get_secret_value() if settings.field_keys else None,
                           settings.field_keys_file)
     app[STORE] = Store(make_sessionmaker(app[ENGINE], app[KEYS]))
+    app[PLAN_STORE] = PlanStore(make_sessionmaker(app[ENGINE], app[KEYS]))
+    app[DISCLOSURES] = Disclosures(app[PLAN_STORE])
     app[AUDIT] = AuditLog(make_sessionmaker(app[ENGINE]), settings.audit_key)
     app[STAFF_SESSIONS] = StaffSessions(app[STORE], settings.staff_session_lifetime, settings.staff_idle_timeout)
     gatekeeper = StoreGatekeeper(app[STORE], app[TOKENS], app[AUDIT], app[STAFF_SESSIONS])

@@ -10,9 +10,11 @@ from signaling import Signaling
 
 from .abuse import AbuseGuard
 from .audit_log import AuditLog
+from .disclosure import Disclosures
 from .drain import Drain
 from .http_metrics import HttpMetrics
 from .keys import KeySource
+from .plan_store import PlanStore
 from .settings import Settings
 from .staff_sessions import StaffSessions
 from .store import Store
@@ -30,3 +32,5 @@ AUDIT = web.AppKey("audit", AuditLog)
 KEYS = web.AppKey("keys", KeySource)
 ABUSE = web.AppKey("abuse", AbuseGuard)
 STAFF_SESSIONS = web.AppKey("staff_sessions", StaffSessions)
+PLAN_STORE = web.AppKey("plan_store", PlanStore)
+DISCLOSURES = web.AppKey("disclosures", Disclosures)

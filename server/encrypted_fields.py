@@ -12,10 +12,15 @@ from sqlalchemy.orm import attributes, object_session
 
 from .field_crypto import UnknownKeyError, decrypt, encrypt
 from .models import Client, Participant, new_id
+from .plan_models import AlertRecord, ClientLocationRecord, DisclosureOverrideRecord, SafetyPlanVersionRecord
 
 ENCRYPTED: dict[type, tuple[str, ...]] = {
     Client: ("display_name",),
     Participant: ("display_name",),
+    SafetyPlanVersionRecord: ("content",),
+    DisclosureOverrideRecord: ("reason",),
+    AlertRecord: ("body",),
+    ClientLocationRecord: ("address", "geolocation"),
 }
 KEYS_INFO = "field_keys"
 

@@ -171,3 +171,6 @@ class AuditRecord(Base):
     details: Mapped[str] = mapped_column(String(4000))
     previous_hmac: Mapped[str] = mapped_column(String(64))
     hmac: Mapped[str] = mapped_column(String(64))
+
+
+from . import plan_models  # noqa: E402,F401  (safety plans, consent, locations: known to the metadata)

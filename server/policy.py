@@ -29,6 +29,16 @@ class Action(str, enum.Enum):
     ROOM_MODERATE = "room.moderate"  # admit, deny, send back, remove, ask to mute, lock, end
     ROOM_SIGNAL = "room.signal"  # relay offers/answers/ICE to other admitted members
     ROOM_PRESENT = "room.present"  # publish own media state, leave
+    PLAN_READ = "plan.read"  # a client's safety plan, its history, consents, nearest resources
+    PLAN_WRITE = "plan.write"  # write a new version of a client's safety plan
+    PLAN_READ_OWN = "plan.read_own"  # a client reads their own plan
+    CONSENT_RECORD = "consent.record"  # record or revoke a consent grant
+    DISCLOSURE_OVERRIDE = "disclosure.override"  # share without consent in an emergency
+    ALERT_LIST = "alert.list"
+    TEMPLATE_MANAGE = "template.manage"  # the program's safety-plan template
+    RESOURCES_READ = "resources.read"
+    RESOURCES_MANAGE = "resources.manage"  # import the program's local resource directory
+    LOCATION_CONFIRM = "location.confirm"  # a client confirms where they are at a join
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -41,6 +51,16 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.ROOM_MODERATE: frozenset({Role.THERAPIST}),
     Action.ROOM_SIGNAL: frozenset({Role.THERAPIST, Role.CLIENT, Role.SUPPORT}),
     Action.ROOM_PRESENT: frozenset({Role.THERAPIST, Role.CLIENT, Role.SUPPORT}),
+    Action.PLAN_READ: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.PLAN_WRITE: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.PLAN_READ_OWN: frozenset({Role.CLIENT}),
+    Action.CONSENT_RECORD: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.DISCLOSURE_OVERRIDE: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.ALERT_LIST: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.TEMPLATE_MANAGE: frozenset({Role.ADMIN}),
+    Action.RESOURCES_READ: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.RESOURCES_MANAGE: frozenset({Role.ADMIN}),
+    Action.LOCATION_CONFIRM: frozenset({Role.CLIENT}),
 }
 
 # Actions on a session that a therapist may take only on sessions they lead; admins on any
@@ -57,6 +77,7 @@ class Principal:
     program_id: str
     session_id: str | None = None
     staff_session_id: str | None = None  # the sign-in a staff principal acts under
+    client_id: str | None = None  # the client record a client participant is
 
 
 @dataclass(frozen=True)
@@ -68,11 +89,29 @@ class SessionScope:
     therapist_id: str
 
 
-def is_allowed(principal: Principal, action: Action, scope: SessionScope | None = None) -> bool:
+@dataclass(frozen=True)
+class ClientScope:
+    """What is being touched: one client's records (safety plan, consent, locations) in one program."""
+
+    client_id: str
+    program_id: str
+
+
+def _client_allowed(principal: Principal, scope: ClientScope) -> bool:
+    if principal.program_id != scope.program_id:
+        return False
+    if principal.role in (Role.CLIENT, Role.SUPPORT, Role.RESPONDER):
+        return principal.client_id is not None and principal.client_id == scope.client_id
+    return True
+
+
+def is_allowed(principal: Principal, action: Action, scope: SessionScope | ClientScope | None = None) -> bool:
     if principal.role not in ALLOWED[action]:
         return False
     if scope is None:
         return True
+    if isinstance(scope, ClientScope):
+        return _client_allowed(principal, scope)
     if principal.program_id != scope.program_id:
         return False
     if principal.session_id is not None and principal.session_id != scope.session_id:
@@ -82,10 +121,13 @@ def is_allowed(principal: Principal, action: Action, scope: SessionScope | None 
     return True
 
 
-def authorize(principal: Principal, action: Action, scope: SessionScope | None = None) -> None:
+def authorize(principal: Principal, action: Action, scope: SessionScope | ClientScope | None = None) -> None:
     """Raise unless ``principal`` may take ``action`` on ``scope``."""
     if is_allowed(principal, action, scope):
         return
+    if isinstance(scope, ClientScope) and (principal.program_id != scope.program_id
+                                           or principal.client_id not in (None, scope.client_id)):
+        raise NotFound("client not found")
     if scope is not None and principal.program_id != scope.program_id:
         raise NotFound("session not found")
     raise Forbidden()

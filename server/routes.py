@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from . import audit_api, auth_api, health_api, join_api, sessions_api
+from . import (
+    alerts_api, audit_api, auth_api, consent_api, health_api, join_api, location_api, resources_api,
+    safety_plan_api, sessions_api,
+)
 from .api_models import (
     AddParticipant, AuditExport, CreateSession, JoinLink, LoginRequest, LoginResponse, ParticipantToken,
     RedeemRequest, Revoked, SignedOutView, SessionList, SessionView, StaffView,
+)
+from .plan_api_models import (
+    AlertList, ConfirmLocation, ConsentList, ConsentView, ImportResources, LocationRecorded, OverrideRequest,
+    OverrideView, OwnPlanView, PlanVersionView, PlanView, RecordConsent, ResourceImported, ResourceList, SavePlan,
+    SetTemplate, TemplateView,
 )
 from .openapi import Operation, build_document, openapi_handler
 from .pages import STATIC_DIR, page
 
 S = "/api/sessions/{session_id}"
 P = S + "/participants/{participant_id}"
+C = "/api/clients/{client_id}"
 
 API = [
     (Operation("POST", "/api/auth/login", "Staff sign-in", LoginRequest, LoginResponse, auth=None), auth_api.login),
@@ -37,6 +46,37 @@ API = [
                response=AuditExport, query=("session_id", "client_id")), audit_api.export_audit),
     (Operation("POST", "/api/join", "Redeem a personal join link", RedeemRequest, ParticipantToken, auth=None),
      join_api.redeem),
+    # safety plans, consent, location, resources, alerts
+    (Operation("GET", C + "/safety-plan", "A client's safety plan: latest version, history, nearest resources",
+               response=PlanView), safety_plan_api.get_plan),
+    (Operation("PUT", C + "/safety-plan", "Save the client's safety plan as a new version", SavePlan, PlanView),
+     safety_plan_api.save_plan),
+    (Operation("GET", C + "/safety-plan/versions/{number}", "One earlier version of the safety plan",
+               response=PlanVersionView), safety_plan_api.get_version),
+    (Operation("GET", C + "/consents", "The client's consent grants", response=ConsentList),
+     consent_api.list_consents),
+    (Operation("POST", C + "/consents", "Record a consent to share with a support person or emergency services",
+               RecordConsent, ConsentView, status=201), consent_api.record_consent),
+    (Operation("POST", C + "/consents/{grant_id}/revoke", "Revoke a consent grant from now on",
+               response=ConsentView), consent_api.revoke_consent),
+    (Operation("POST", C + "/disclosure-overrides", "Emergency override: share without consent (written reason; "
+               "audited; alerts the clinical lead)", OverrideRequest, OverrideView, status=201),
+     consent_api.override_disclosure),
+    (Operation("GET", "/api/alerts", "Alerts of your program (e.g. emergency overrides)", response=AlertList),
+     alerts_api.list_alerts),
+    (Operation("GET", "/api/program/plan-template", "The program's safety-plan template", response=TemplateView),
+     safety_plan_api.get_template),
+    (Operation("PUT", "/api/program/plan-template", "Set the program's safety-plan template (admins)",
+               SetTemplate, TemplateView), safety_plan_api.set_template),
+    (Operation("GET", "/api/program/resources", "The program's local crisis resources", response=ResourceList),
+     resources_api.list_resources),
+    (Operation("POST", "/api/program/resources/import", "Replace the local resource directory from CSV (admins)",
+               ImportResources, ResourceImported), resources_api.import_resources),
+    (Operation("GET", "/api/participant/safety-plan", "Your own safety plan, read-only (client participant token)",
+               response=OwnPlanView, auth="participant"), safety_plan_api.own_plan),
+    (Operation("POST", "/api/participant/location", "Confirm where you are at this join (client participant "
+               "token)", ConfirmLocation, LocationRecorded, status=201, auth="participant"),
+     location_api.confirm_location),
 ]
 
 

@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     crisis_line: str = Field("+1-555-0100", description="The program's 24/7 crisis line shown to clients.")
     crisis_hotline: str = Field("988", description="National crisis line shown in the lobby.")
     emergency_number: str = Field("911", description="Emergency number shown in the lobby.")
+    location_mismatch_m: float = Field(
+        500.0, ge=0, description="Flag a client to their therapist when their device is this many metres "
+        "further from the address they confirmed than both positions' accuracy allows.",
+    )
     field_keys: SecretStr | None = Field(
         None, description="Encryption keys for health-information fields (`kid:base64key,…` or JSON); "
         "takes precedence over the key file.",

@@ -8,6 +8,7 @@ import { Room } from "./room.js";
 import { CallView } from "./call_view.js";
 import { HostPanel } from "./host_panel.js";
 import { confirmAction } from "./dialog.js";
+import { PlanEditor } from "./plan_editor.js";
 
 const STAFF_KEY = "steadyline.staff";
 const CALL_KEY = "steadyline.hostCall";
@@ -28,6 +29,7 @@ function store(key, value, expiresIn) {
 let staff = load(STAFF_KEY);
 let selectedId = null;
 let sessions = [];
+let planEditor = null;
 
 async function call(method, path, body) {
   try {
@@ -185,11 +187,14 @@ async function openDetail(id, { focus = true } = {}) {
     el("div", { class: "person-text" },
       el("span", { class: "person-name" }, p.display_name),
       el("span", { class: "person-meta" }, p.removed ? "removed" : "")),
-    ended || p.removed ? null : el("div", { class: "person-actions" },
-      el("button", { type: "button", class: "btn btn-small", "aria-label": `New link: ${p.display_name}`,
+    el("div", { class: "person-actions" },
+      p.client_id ? el("button", { type: "button", class: "btn btn-small", "aria-label": `Safety plan: ${p.display_name}`,
+        onclick: () => planEditor.open(p.client_id, p.display_name) }, "Safety plan") : null,
+      ended || p.removed ? null : el("button", { type: "button", class: "btn btn-small", "aria-label": `New link: ${p.display_name}`,
         onclick: () => reissue(s, p) }, "New link"),
       el("button", { type: "button", class: "btn btn-small btn-danger-quiet", "aria-label": `Revoke link: ${p.display_name}`,
         onclick: () => revoke(s, p) }, "Revoke link")))));
+  if (focus && planEditor) planEditor.close();
   $("#add-form").hidden = ended;
   $("#detail-start").hidden = ended;
   $("#detail-end").hidden = ended;
@@ -313,6 +318,13 @@ async function enterCall(saved) {
       $("#call-title").focus();
     }
   });
+  // A client's device is far from the address they confirmed at this join (docs/protocol.md).
+  room._channel.addEventListener("location_flag", ({ detail }) => {
+    const member = room.members.get(detail.participant_id) || room.lobby.find((w) => w.participant_id === detail.participant_id);
+    const km = (detail.distance_m / 1000).toFixed(1);
+    view.showBanner(`${member ? member.display_name : "A client"} may not be where they said: their device is about ${km} km `
+      + "from the address they confirmed. Ask them where they are now.", "warning", 120000);
+  });
   room.addEventListener("ended", async ({ detail }) => {
     sessionStorage.removeItem(CALL_KEY);
     view.destroy();
@@ -341,6 +353,7 @@ async function main() {
   $("#copy-link").addEventListener("click", copyLink);
   $("#detail-start").addEventListener("click", () => startCall(selectedId));
   $("#detail-end").addEventListener("click", endSession);
+  planEditor = new PlanEditor($("#plan-panel"), call);
   resetCreateForm();
   if (!staff) {
     showView("signin");

@@ -8,6 +8,8 @@ import { LevelMeter, chime } from "./level_meter.js";
 import { openLocalMedia, listDevices, explainProblem, stopStream, saveChoices, loadChoices } from "./local_media.js";
 import { Room } from "./room.js";
 import { CallView } from "./call_view.js";
+import { LocationStep } from "./location_confirm.js";
+import { PlanView } from "./plan_view.js";
 
 const PARTICIPANT_KEY = "steadyline.participant";
 
@@ -255,6 +257,7 @@ async function startFromSaved() {
     showView("invalid");
     return;
   }
+  offerPlan(participant);
   const choices = loadChoices();
   if (choices && choices.session_id === participant.session_id) {
     showView("loading");
@@ -262,8 +265,22 @@ async function startFromSaved() {
     return;
   }
   showView("check");
-  const check = new DeviceCheck(participant, (stream, chosen) => new Visit(participant, stream, chosen));
+  const check = new DeviceCheck(participant, async (stream, chosen) => {
+    if (isClient(participant)) await new LocationStep(participant.participant_token).run();
+    return new Visit(participant, stream, chosen);
+  });
   await check.open();
+}
+
+function isClient(participant) {
+  return participant.participant.role === "client";
+}
+
+let planView = null;
+
+function offerPlan(participant) {
+  if (planView || !isClient(participant)) return;
+  planView = new PlanView(participant.participant_token);
 }
 
 async function main() {

@@ -74,7 +74,14 @@ async def client_to_lobby(page: Page, join_url: str, shot: Path | None = None) -
         await wait_js(page, "() => document.querySelector('#preview-video').videoWidth > 0")
         await page.screenshot(path=str(shot))
     await page.locator("#continue").click()
+    await skip_location(page)
     await expect(page.get_by_role("heading", name="You're in the waiting room")).to_be_visible()
+
+
+async def skip_location(page: Page) -> None:
+    """The join page asks where the client is; these tests are not about that."""
+    await expect(page.get_by_role("heading", name="Where are you right now?")).to_be_visible()
+    await page.locator("#location-skip").click()
 
 
 async def wait_js(page: Page, expression: str, arg=None, timeout: float = 15.0) -> None:
@@ -106,7 +113,10 @@ async def expect_remote_videos(page: Page, count: int, frames: int = 5, timeout:
         if last["ok"]:
             return
         await asyncio.sleep(0.3)
-    raise AssertionError(f"remote videos not playing on {page.url}: {last}")
+    detail = await page.evaluate("""() => [...document.querySelectorAll('[data-view="call"] video')].map(v => ({
+        tracks: v.srcObject ? v.srcObject.getTracks().map(t => `${t.kind}:${t.readyState}:${t.muted}`) : null,
+        width: v.videoWidth, paused: v.paused}))""")
+    raise AssertionError(f"remote videos not playing on {page.url}: {last}; videos: {detail}")
 
 
 async def tile_names(page: Page) -> set[str]:

@@ -7,8 +7,8 @@ import pytest
 from playwright.async_api import expect
 
 from tests.browser.pages import (
-    PHONE, admit, client_to_lobby, expect_in_call, expect_remote_videos, new_page, sign_in, start_call,
-    tile_names, wait_js,
+    PHONE, admit, client_to_lobby, expect_in_call, expect_remote_videos, new_page, sign_in, skip_location,
+    start_call, tile_names, wait_js,
 )
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -111,6 +111,7 @@ async def test_refused_camera_explains_and_joins_with_sound_only(world, browser,
         await expect(client.locator("#continue")).to_have_text("Continue with sound only")
         await client.screenshot(path=str(shots / "join-camera-refused-phone.png"), full_page=True)
         await client.locator("#continue").click()
+        await skip_location(client)
         await expect(client.get_by_role("heading", name="You're in the waiting room")).to_be_visible()
         await client.screenshot(path=str(shots / "lobby-phone.png"), full_page=True)
 

@@ -1,0 +1,112 @@
+"""Consent API: record and revoke what a client agreed may be shared with each support person of their
+plan (and with emergency services), and the emergency override when consent cannot be asked for."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from handoff.consent import ConsentGrant, Party, PartyKind, Scope
+
+from .app_keys import DISCLOSURES, PLAN_STORE
+from .audit_chain import Outcome
+from .bodies import read_body
+from .client_scope import client_for, json_response
+from .errors import InvalidInput
+from .handoff_errors import domain_errors
+from .models import utcnow
+from .plan_api_models import ConsentList, ConsentView, OverrideRequest, OverrideView, RecordConsent
+from .plan_store import StoredPlan
+from .policy import Action
+from .request_audit import audit
+
+
+def _party(kind: str, contact_id: str | None) -> Party:
+    return Party.emergency_services() if kind == PartyKind.EMERGENCY_SERVICES.value else \
+        Party.support_person(contact_id or "")
+
+
+def _contact_names(stored: StoredPlan | None) -> dict[str, str]:
+    if stored is None:
+        return {}
+    return {c.contact_id: c.name for v in stored.plan.versions for c in v.contacts()}
+
+
+def _view(grant: ConsentGrant, names: dict[str, str], now) -> ConsentView:
+    return ConsentView(
+        grant_id=grant.grant_id, party=grant.party.kind.value, contact_id=grant.party.contact_id,
+        contact_name=names.get(grant.party.contact_id or ""), scope=grant.scope.value,
+        categories=sorted(c.value for c in grant.categories), starts_at=grant.starts_at,
+        expires_at=grant.expires_at, recorded_by=grant.recorded_by, revoked_at=grant.revoked_at,
+        revoked_by=grant.revoked_by, active=grant.active_at(now),
+    )
+
+
+async def list_consents(request: web.Request) -> web.Response:
+    principal, client = await client_for(request, Action.PLAN_READ)
+    plans = request.app[PLAN_STORE]
+    ledger = await plans.ledger(client.id)
+    names, now = _contact_names(await plans.plan(client.id)), utcnow()
+    await audit(request, "consent.read", principal, target_type="client", target_id=client.id)
+    return json_response(ConsentList(grants=[_view(g, names, now) for g in ledger.grants]))
+
+
+async def record_consent(request: web.Request) -> web.Response:
+    principal, client = await client_for(request, Action.CONSENT_RECORD)
+    body = await read_body(request, RecordConsent)
+    plans, now = request.app[PLAN_STORE], utcnow()
+    stored = await plans.plan(client.id)
+    party = _party(body.party, body.contact_id)
+    if party.kind is PartyKind.SUPPORT_PERSON:
+        if stored is None:
+            raise InvalidInput("Write the safety plan first: consent to share is given per person in it.")
+        with domain_errors():
+            stored.plan.contact(party.contact_id)
+    with domain_errors():
+        ledger = (await plans.ledger(client.id)).grant(
+            party, Scope(body.scope), starts_at=body.starts_at or now, expires_at=body.expires_at,
+            recorded_by=principal.id,
+        )
+    grant = ledger.grants[-1]
+    await plans.add_grant(grant, client.program_id)
+    await audit(request, "consent.record", principal, target_type="consent", target_id=grant.grant_id)
+    return json_response(_view(grant, _contact_names(stored), now), status=201)
+
+
+async def revoke_consent(request: web.Request) -> web.Response:
+    principal, client = await client_for(request, Action.CONSENT_RECORD)
+    plans, now = request.app[PLAN_STORE], utcnow()
+    with domain_errors():
+        ledger = (await plans.ledger(client.id)).revoke(request.match_info["grant_id"], at=now,
+                                                         recorded_by=principal.id)
+        grant = ledger.get(request.match_info["grant_id"])
+    await plans.revoke_grant(grant)
+    await audit(request, "consent.revoke", principal, target_type="consent", target_id=grant.grant_id)
+    return json_response(_view(grant, _contact_names(await plans.plan(client.id)), now))
+
+
+async def override_disclosure(request: web.Request) -> web.Response:
+    """Share without consent because of imminent risk: needs a written reason, is audited as
+    ``disclosure.override`` and raises an alert to the program's clinical lead."""
+    principal, client = await client_for(request, Action.DISCLOSURE_OVERRIDE)
+    body = await read_body(request, OverrideRequest)
+    if body.party == PartyKind.SUPPORT_PERSON.value and not body.contact_id:
+        raise InvalidInput("Name the support person by contact_id.")
+    party = _party(body.party, body.contact_id)
+    scopes = frozenset(Scope(s) for s in body.scopes) if body.scopes else None
+    try:
+        with domain_errors():
+            decision = await request.app[DISCLOSURES].override(
+                client_id=client.id, program_id=client.program_id, clinician_id=principal.id, reason=body.reason,
+                at=utcnow(), party=party, scopes=scopes, crisis_id=body.crisis_id,
+            )
+    except InvalidInput:
+        await audit(request, "disclosure.override", principal, outcome=Outcome.FAILED, target_type="client",
+                    target_id=client.id)
+        raise
+    basis = decision.basis
+    await audit(request, "disclosure.override", principal, target_type="client", target_id=client.id)
+    return json_response(OverrideView(
+        override_id=basis.override_id, alert_id=decision.alert.alert_id, client_id=client.id,
+        crisis_id=basis.crisis_id, party=basis.party.kind.value, scopes=sorted(s.value for s in basis.scopes),
+        categories=sorted(c.value for c in basis.categories), at=basis.at,
+    ), status=201)
