@@ -266,6 +266,7 @@ class Client:
             await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
             await self.pc.setLocalDescription(await self.pc.createAnswer())
             await self.room.handle_answer(self.id, self.pc.localDescription.sdp)
+            self.first_answer_at = getattr(self, "first_answer_at", None) or time.monotonic()
         except (MediaError, InvalidStateError):
             if self.pc.signalingState != "closed" and self.id in self.room.participants:
                 raise
