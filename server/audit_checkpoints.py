@@ -9,7 +9,7 @@ from pathlib import Path
 
 import structlog
 
-from .audit_chain import Checkpoint
+from .audit_verify import Checkpoint
 from .audit_log import AuditLog
 
 log = structlog.get_logger(__name__)

@@ -12,9 +12,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from .audit_chain import (
-    AuditEntry, Checkpoint, Outcome, SealedEntry, VerifyResult, append, sign_checkpoint, utc_timestamp, verify,
-)
+from .audit_chain import AuditEntry, Outcome, SealedEntry, append, utc_timestamp
+from .audit_verify import Checkpoint, VerifyResult, sign_checkpoint, verify
 from .models import AuditRecord
 
 APPEND_ATTEMPTS = 8
