@@ -38,6 +38,8 @@ Protocol
    it and return; the client's answer comes back through ``handle_answer``.
    Offers to one participant never overlap and changes are coalesced. The
    callback may also await the answer itself: the room does not block on it.
+   Server offers keep the participant's own numbering (payload types and
+   header-extension ids from its offer), as browsers require.
 3. Each received m-line carries one other participant's track; the msid stream
    id is that participant's id (``event.streams[0].id`` in the browser) and
    ``track_map`` gives the same mapping by mid. When a publisher leaves, its

@@ -20,6 +20,12 @@ Private names used:
 - ``RTCRtpSender._send_keyframe()``: called on a received PLI or FIR; the
   ``pack()`` path of the encoders ignores it, so we replace it per instance.
 - ``RTCRtpSender._stream_id``: the msid stream id written into the SDP.
+- ``RTCRtpTransceiver._codecs`` / ``._headerExtensions``: the negotiated codecs
+  and header extensions. ``createOffer`` resets both to aiortc's own table
+  (payload types and extension ids) on every transceiver, while the senders and
+  receivers of the last answer are started later by a task (``__connect``) that
+  reads them then: they would start with numbers the participant never agreed
+  to. :func:`create_offer` puts the negotiated values back at once.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ import queue
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from aiortc import RTCRtpReceiver, RTCRtpSender
+from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender, RTCSessionDescription
 
 from .errors import AiortcContractError
 
@@ -111,3 +117,19 @@ def set_stream_id(sender: RTCRtpSender, stream_id: str) -> None:
     """Set the msid stream id the next offer announces for ``sender``'s track."""
     _require(sender, "_stream_id")
     sender._stream_id = stream_id
+
+
+async def create_offer(pc: RTCPeerConnection) -> RTCSessionDescription:
+    """``pc.createOffer()`` that leaves already negotiated transceivers' codecs and
+    header extensions as negotiated (``createOffer`` runs without suspending, so
+    nothing sees the reset values in between)."""
+    saved = [
+        (t, _require(t, "_codecs"), _require(t, "_headerExtensions"))
+        for t in pc.getTransceivers()
+        if t.currentDirection is not None
+    ]
+    offer = await pc.createOffer()
+    for transceiver, codecs, extensions in saved:
+        transceiver._codecs = codecs
+        transceiver._headerExtensions = extensions
+    return offer

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 
 from aiortc import RTCPeerConnection, RTCSessionDescription
 
+from . import aiortc_internals
 from .errors import MediaError, NegotiationTimeoutError, NoPendingOfferError
 from .sdp_checks import parse_sdp
 
@@ -103,7 +104,7 @@ class Negotiator:
             self._answer, self._applied = None, None
 
     async def _exchange(self) -> None:
-        await self._pc.setLocalDescription(await self._pc.createOffer())
+        await self._pc.setLocalDescription(await aiortc_internals.create_offer(self._pc))
         self._offers += 1
         send = asyncio.ensure_future(self._send_offer(self._participant_id, self._pc.localDescription.sdp))
         try:

@@ -18,6 +18,7 @@ from aiortc.exceptions import OperationError
 
 from .config import MediaSettings
 from .header_extensions import extension_ids, renumber
+from .payload_types import payload_types, renumber_payload_types
 from .errors import MediaError, UnsupportedCodecError
 from .negotiator import Negotiator
 from .publication import AudioLevelSink, Publication
@@ -52,10 +53,11 @@ class Participant:
         )
         self.slots = SlotTable(participant_id, settings.queue_capacities, settings.codecs)
         self._extension_ids: dict[str, int] = {}
+        self._payload_types: dict[tuple, int] = {}
         self.negotiator = Negotiator(
             participant_id,
             self.pc,
-            send_offer=lambda pid, sdp: send_offer(pid, renumber(sdp, self._extension_ids)),
+            send_offer=lambda pid, sdp: send_offer(pid, self._in_their_numbering(sdp)),
             prepare=lambda: self.slots.prepare_offer(self.pc),
             commit=self.slots.commit_answer,
             on_failure=lambda error: on_failure(participant_id, error),
@@ -71,6 +73,7 @@ class Participant:
         """Apply the client's offer and return our answer (caller holds the lock)."""
         self._prepare_receivers(description)
         self._extension_ids = extension_ids(sdp) or self._extension_ids
+        self._payload_types = payload_types(sdp) or self._payload_types
         try:
             await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
         except OperationError as exc:
@@ -78,6 +81,12 @@ class Participant:
         await self.pc.setLocalDescription(await self.pc.createAnswer())
         self.ice_ufrag = ice_ufrag(description)
         return self.pc.localDescription.sdp
+
+    def _in_their_numbering(self, sdp: str) -> str:
+        """Our offer with the participant's header-extension ids and payload types: a browser
+        refuses changed extension ids, and would switch its published tracks to our payload
+        types, which aiortc's already started receivers drop (see media/payload_types.py)."""
+        return renumber_payload_types(renumber(sdp, self._extension_ids), self._payload_types)
 
     def subscribe(self, publication: Publication) -> None:
         if self.slots.subscribe(publication):

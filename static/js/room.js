@@ -1,11 +1,15 @@
 // One person's presence in a session: the signalling channel, the lobby/call phases, the other
-// members, and the media transport (PeerMesh). Views listen to its events and call its methods.
+// members, and the media transport: a PeerMesh for 1:1 sessions, one SfuConnection with the server
+// for group sessions (same interface, held in `this.mesh`). Views listen to its events and call
+// its methods.
 //
 // phases: connecting → lobby → call, "reconnecting" while the network is away, "ended" at the end.
-// events: phase, state, members, lobby, stream, peerstate, quality, notice, ended, locked, hostpresence
+// events: phase, state, members, lobby, stream, peerstate, quality, notice, ended, locked, hostpresence,
+//         speaker
 
 import { SignalingChannel } from "./signaling.js";
 import { PeerMesh } from "./peer_mesh.js";
+import { SfuConnection } from "./sfu_connection.js";
 import { stopStream } from "./local_media.js";
 
 const FINAL_EVENTS = {
@@ -27,6 +31,8 @@ export class Room extends EventTarget {
     this.hostPresent = false;
     this.locked = false;
     this.mesh = null;
+    this.activeSpeaker = null;
+    this._streams = new Map(); // pid → stream received, kept until that member is shown
     this._joining = null;
     this._channel = new SignalingChannel(token);
     this._wire();
@@ -69,7 +75,17 @@ export class Room extends EventTarget {
     this._on("presence", (p) => this._onPresence(p));
     this._on("media_state", (member) => this._upsert(member));
     this._on("signal", (message) => {
-      if (this.phase === "call" || this.phase === "reconnecting") this.mesh && this.mesh.handleSignal(message);
+      if (!this._usesSfu && (this.phase === "call" || this.phase === "reconnecting")) this.mesh && this.mesh.handleSignal(message);
+    });
+    this._on("media_offer", (message) => {
+      if (this._usesSfu) this.mesh.handleOffer(message);
+    });
+    this._on("media_reset", () => {
+      if (this._usesSfu) this.mesh.reset();
+    });
+    this._on("active_speaker", ({ participant_id: pid }) => {
+      this.activeSpeaker = pid || null;
+      this._emit("speaker", { pid: this.activeSpeaker });
     });
     this._on("mute_requested", () => this._emit("notice", { kind: "mute_requested" }));
     this._on("room_locked", ({ reason }) => {
@@ -120,10 +136,17 @@ export class Room extends EventTarget {
     this.members = new Map(
       state.members.filter((m) => m.participant_id !== this.selfId).map((m) => [m.participant_id, m])
     );
-    this._ensureMesh(state.ice_servers);
+    this._ensureMesh(state.ice_servers, state.kind === "group");
     this.mesh.keepOnly([...this.members.keys()]);
     this._setPhase("call");
     this._emit("members", { members: [...this.members.values()] });
+    if (this._usesSfu) {
+      for (const pid of this.members.keys()) this._replayStream(pid);
+      const sfuState = this.mesh.connectionState;
+      if (sfuState === "failed" || sfuState === "closed") this.mesh.reset();
+      else this.mesh.start();
+      return;
+    }
     // We are the newcomer (or back after a reconnect): we offer to everyone already here.
     for (const member of this.members.values()) {
       if (!member.connected) continue;
@@ -134,20 +157,52 @@ export class Room extends EventTarget {
     }
   }
 
-  _ensureMesh(iceServers) {
+  get _usesSfu() {
+    return this.mesh instanceof SfuConnection;
+  }
+
+  _ensureMesh(iceServers, group) {
     if (this.mesh) return;
-    this.mesh = new PeerMesh({
-      selfId: this.selfId, iceServers, localStream: this.localStream,
-      send: (to, signal) => this._channel.send("signal", { to, ...signal }),
-    });
+    if (group) {
+      this.mesh = new SfuConnection({
+        selfId: this.selfId, iceServers, localStream: this.localStream, channel: this._channel,
+      });
+    } else {
+      this.mesh = new PeerMesh({
+        selfId: this.selfId, iceServers, localStream: this.localStream,
+        send: (to, signal) => this._channel.send("signal", { to, ...signal }),
+      });
+    }
     this.mesh.setAudioOnly(this.audioOnly);
     for (const name of ["stream", "peerstate", "quality", "closed"]) {
-      this.mesh.addEventListener(name, (event) => this._emit(name, event.detail));
+      this.mesh.addEventListener(name, (event) => this._onMedia(name, event.detail));
     }
   }
 
+  // With the SFU, media may arrive before that member's presence: keep it and show it later.
+  _onMedia(name, detail) {
+    if (name === "stream") this._streams.set(detail.pid, detail.stream);
+    if (name === "closed") this._streams.delete(detail.pid);
+    this._emit(name, detail);
+  }
+
+  _replayStream(pid) {
+    const stream = this._streams.get(pid);
+    if (!stream || !this.mesh) return;
+    this._emit("stream", { pid, stream });
+    const state = this.mesh.state(pid);
+    if (state) this._emit("peerstate", { pid, state });
+  }
+
   _closePeers() {
-    if (this.mesh) this.mesh.keepOnly([]);
+    if (this._usesSfu) {
+      // Back in the lobby: the server dropped our media; a new connection follows admission.
+      this.mesh.close();
+      this.mesh = null;
+      this._streams.clear();
+    } else if (this.mesh) {
+      this.mesh.keepOnly([]);
+    }
   }
 
   _onPresence({ participant_id: pid, display_name, role, state }) {
@@ -156,6 +211,7 @@ export class Room extends EventTarget {
       this._emit("hostpresence", { present: this.hostPresent, state });
     }
     if (pid === this.selfId || this.phase === "lobby") return;
+    const known = this.members.has(pid);
     if (state === "left") {
       this.members.delete(pid);
       if (this.mesh) this.mesh.drop(pid);
@@ -166,6 +222,7 @@ export class Room extends EventTarget {
       });
     }
     this._emit("members", { members: [...this.members.values()], changed: pid, presence: state });
+    if (!known && state !== "left") this._replayStream(pid);
   }
 
   _upsert(member) {
@@ -191,6 +248,7 @@ export class Room extends EventTarget {
   _teardown() {
     if (this.mesh) this.mesh.close();
     this.mesh = null;
+    this._streams.clear();
     this._channel.close();
     stopStream(this.localStream);
   }

@@ -1,12 +1,14 @@
 """A group: a therapist and three clients in four browsers; every page shows every other
-participant's video (full mesh)."""
+participant's video, forwarded by the server's SFU (one peer connection per browser)."""
 
 from __future__ import annotations
 
 import asyncio
 
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import Page, expect
+
+from server.app_keys import SIGNALING
 
 from tests.browser.pages import (
     admit, client_to_lobby, expect_in_call, expect_remote_videos, new_page, sign_in, start_call, tile_names,
@@ -16,6 +18,50 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 CLIENTS = ["Avery Chen", "Morgan Diaz", "Taylor Brooks"]
 
+# Counts the page's peer connections that are not closed.
+COUNT_PEER_CONNECTIONS = """
+(() => {
+  const Original = window.RTCPeerConnection;
+  const open = new Set();
+  window.__steadylinePeerConnections = () => [...open].filter((pc) => pc.connectionState !== "closed").length;
+  window.RTCPeerConnection = function (...args) {
+    const pc = new Original(...args);
+    open.add(pc);
+    return pc;
+  };
+  window.RTCPeerConnection.prototype = Original.prototype;
+  Object.setPrototypeOf(window.RTCPeerConnection, Original);
+})();
+"""
+
+
+async def open_peer_connections(page: Page) -> int:
+    return await page.evaluate("() => window.__steadylinePeerConnections()")
+
+
+async def media_through_sfu(world, session_id: str, participants: int) -> None:
+    """The server's media room has everyone, receives everyone's audio and VP8 video and
+    forwards every publication to every other participant."""
+    room = world.app[SIGNALING].rooms._media._rooms.get(session_id)
+    assert room is not None, "no SFU room: the browsers did not send media through the server"
+    assert len(room.participants) == participants
+    end = asyncio.get_running_loop().time() + 15
+    while True:
+        stats = room.stats()
+        publications = {(p.publisher_id, p.kind): p for p in stats.publications}
+        forwarded = {(s.subscriber_id, s.publisher_id, s.kind): s.forwarded for s in stats.subscriptions}
+        ok = (
+            len(publications) == 2 * participants
+            and all(p.frames_received > 0 and p.codec.lower() in ("vp8", "opus") for p in publications.values())
+            and len(forwarded) == 2 * participants * (participants - 1)
+            and all(count > 0 for count in forwarded.values())
+        )
+        if ok:
+            return
+        if asyncio.get_running_loop().time() > end:
+            raise AssertionError(f"SFU not forwarding everything: {stats}")
+        await asyncio.sleep(0.3)
+
 
 async def test_group_of_three_clients_and_therapist_all_see_each_other(world, browser, shots):
     therapist = await world.therapist()
@@ -23,6 +69,8 @@ async def test_group_of_three_clients_and_therapist_all_see_each_other(world, br
     links = [await world.add_client(therapist, session["id"], name) for name in CLIENTS]
     host_ctx, host = await new_page(browser)
     clients = [await new_page(browser) for _ in CLIENTS]
+    for _, page in [(host_ctx, host), *clients]:
+        await page.add_init_script(COUNT_PEER_CONNECTIONS)
     try:
         await sign_in(host, world.base_url, therapist)
         await start_call(host, session["title"])
@@ -43,6 +91,9 @@ async def test_group_of_three_clients_and_therapist_all_see_each_other(world, br
             expect_remote_videos(host, 3, timeout=45),
             *(expect_remote_videos(page, 3, timeout=45) for _, page in clients),
         )
+        await media_through_sfu(world, session["id"], participants=4)
+        for page in [host, *(page for _, page in clients)]:
+            assert await open_peer_connections(page) == 1, "group media goes through one connection with the server"
         assert await tile_names(host) == set(CLIENTS)
         for (_, page), name in zip(clients, CLIENTS):
             assert await tile_names(page) == everyone - {name}

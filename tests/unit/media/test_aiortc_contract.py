@@ -150,3 +150,109 @@ def test_tap_queue_passes_the_stop_sentinel_on():
     tap.put(("codec", "frame"))
     tap.put(None)
     assert seen == ["frame"] and original.get_nowait() is None
+
+
+def _rtpmap(sdp: str, mid: str) -> dict[str, int]:
+    """codec name -> payload type in the m-section of ``mid``."""
+    section = sdp.split(f"a=mid:{mid}\r\n")[0].rsplit("m=", 1)[-1] + sdp.split(f"a=mid:{mid}\r\n")[1].split("m=")[0]
+    table = {}
+    for line in section.split("\r\n"):
+        if line.startswith("a=rtpmap:"):
+            pt, name = line[len("a=rtpmap:"):].split(" ", 1)
+            table.setdefault(name.split("/")[0].lower(), int(pt))
+    return table
+
+
+async def test_offers_use_aiortcs_payload_types_and_answers_set_the_senders():
+    """Why media/payload_types.py exists, and what it relies on: aiortc's createOffer numbers
+    codecs from its own table whatever was negotiated before (a browser would switch its sending
+    payload types to those; aiortc's started receivers keep their first table), and aiortc sends
+    with the payload types of the remote answer. A client numbering VP8 100 / RTX 101 (as a
+    browser numbers its own way) keeps receiving and sending once our offers are renumbered."""
+    from media.codec_inspect import codec_preferences
+    from media.payload_types import payload_types, renumber_payload_types
+
+    server, client = peer_connection(), peer_connection()
+    published = client.addTransceiver(PacketTrack(), direction="sendonly")
+    published.setCodecPreferences(codec_preferences("video", "video/VP8"))
+    received: dict[str, list[int]] = {}
+
+    @server.on("track")
+    def on_server_track(remote):
+        receiver = next(t.receiver for t in server.getTransceivers() if t.receiver.track is remote)
+        aiortc_internals.install_decoder_tap(receiver, lambda codec, frame: received.setdefault("server", []).append(1))
+
+    @client.on("track")
+    def on_client_track(remote):
+        receiver = next(t.receiver for t in client.getTransceivers() if t.receiver.track is remote)
+        aiortc_internals.install_decoder_tap(receiver, lambda codec, frame: received.setdefault("client", []).append(1))
+
+    try:
+        await client.setLocalDescription(await client.createOffer())
+        client_offer = renumber_payload_types(
+            client.localDescription.sdp, {("vp8", 90000, None): 100, ("rtx", ("vp8", 90000, None)): 101}
+        )
+        assert _rtpmap(client_offer, "0") == {"vp8": 100, "rtx": 101}
+        await server.setRemoteDescription(aiortc.RTCSessionDescription(client_offer, "offer"))
+        await server.setLocalDescription(await server.createAnswer())
+        assert _rtpmap(server.localDescription.sdp, "0") == {"vp8": 100, "rtx": 101}
+        await client.setRemoteDescription(server.localDescription)
+        for _ in range(100):
+            if len(received.get("server", [])) >= 3:
+                break
+            await asyncio.sleep(0.05)
+        assert len(received.get("server", [])) >= 3
+
+        forward = server.addTransceiver(PacketTrack(), direction="sendonly")
+        forward.setCodecPreferences(codec_preferences("video", "video/VP8"))
+        await server.setLocalDescription(await server.createOffer())
+        ours = server.localDescription.sdp
+        assert _rtpmap(ours, "0")["vp8"] == 97, "createOffer no longer renumbers: payload_types.py may be moot"
+        offer = renumber_payload_types(ours, payload_types(client_offer))
+        for mid in ("0", "1"):
+            assert (_rtpmap(offer, mid)["vp8"], _rtpmap(offer, mid)["rtx"]) == (100, 101)
+        await client.setRemoteDescription(aiortc.RTCSessionDescription(offer, "offer"))
+        await client.setLocalDescription(await client.createAnswer())
+        assert _rtpmap(client.localDescription.sdp, "1") == {"vp8": 100, "rtx": 101}
+        await server.setRemoteDescription(client.localDescription)
+
+        before = len(received["server"])
+        for _ in range(100):
+            if len(received.get("client", [])) >= 3 and len(received["server"]) >= before + 3:
+                break
+            await asyncio.sleep(0.05)
+        assert len(received.get("client", [])) >= 3, "the forwarded track did not reach the client"
+        assert len(received["server"]) >= before + 3, "the publication stopped after renegotiation"
+    finally:
+        await asyncio.wait_for(client.close(), 5)
+        await asyncio.wait_for(server.close(), 5)
+
+
+async def test_create_offer_keeps_negotiated_codecs_and_does_not_suspend():
+    """createOffer resets every transceiver's codecs and header extensions to aiortc's table;
+    aiortc starts answered senders/receivers later, in a task that reads them. create_offer
+    restores the negotiated ones, which is only safe because createOffer never suspends."""
+    from media.payload_types import renumber_payload_types
+
+    server, client = peer_connection(), peer_connection()
+    client.addTransceiver(PacketTrack(), direction="sendonly")
+    try:
+        await client.setLocalDescription(await client.createOffer())
+        offer = renumber_payload_types(client.localDescription.sdp, {("vp8", 90000, None): 100})
+        await server.setRemoteDescription(aiortc.RTCSessionDescription(offer, "offer"))
+        await server.setLocalDescription(await server.createAnswer())
+        transceiver = server.getTransceivers()[0]
+        negotiated = (list(transceiver._codecs), list(transceiver._headerExtensions))
+        assert negotiated[0][0].payloadType == 100
+
+        await aiortc_internals.create_offer(server)
+        assert (transceiver._codecs, transceiver._headerExtensions) == negotiated
+
+        ran = []
+        asyncio.get_running_loop().call_soon(ran.append, True)
+        await server.createOffer()
+        assert not ran, "createOffer suspends: restoring codecs afterwards is racy"
+        assert transceiver._codecs[0].payloadType == 97, "createOffer no longer resets codecs"
+    finally:
+        await client.close()
+        await server.close()
