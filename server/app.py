@@ -15,11 +15,13 @@ from signaling.messages import Emergency
 
 from .abuse import AbuseGuard
 from .app_keys import (
-    ABUSE, AUDIT, DISCLOSURES, DRAIN, ENGINE, HTTP_METRICS, KEYS, PLAN_STORE, REGISTRY, SETTINGS, SIGNALING,
-    STAFF_SESSIONS, STORE, TOKENS,
+    ABUSE, AUDIT, CRISES, DISCLOSURES, DRAIN, ENGINE, HTTP_METRICS, KEYS, NOTIFIER, PLAN_STORE, REGISTRY, SETTINGS,
+    SIGNALING, STAFF_SESSIONS, STORE, TOKENS,
 )
 from .audit_checkpoints import checkpoint_periodically
 from .audit_log import AuditLog
+from .crisis_hold import SessionHold
+from .crisis_store import SqlCrisisStore
 from .database import make_engine, make_sessionmaker
 from .disclosure import Disclosures
 from .drain import Drain
@@ -27,6 +29,7 @@ from .gatekeeper import StoreGatekeeper
 from .http_metrics import HttpMetrics
 from .keys import KeySource
 from .middleware import errors_as_problems, request_context, security_headers
+from .notifier import Notifier
 from .plan_store import PlanStore
 from .routes import add_routes
 from .settings import Settings
@@ -101,7 +104,9 @@ def create_app(settings: Settings) -> web.Application:
     app[DISCLOSURES] = Disclosures(app[PLAN_STORE])
     app[AUDIT] = AuditLog(make_sessionmaker(app[ENGINE]), settings.audit_key)
     app[STAFF_SESSIONS] = StaffSessions(app[STORE], settings.staff_session_lifetime, settings.staff_idle_timeout)
-    gatekeeper = StoreGatekeeper(app[STORE], app[TOKENS], app[AUDIT], app[STAFF_SESSIONS])
+    app[CRISES] = SqlCrisisStore(make_sessionmaker(app[ENGINE], app[KEYS]))
+    app[NOTIFIER] = Notifier(settings)
+    gatekeeper = StoreGatekeeper(app[STORE], app[TOKENS], app[AUDIT], app[STAFF_SESSIONS], SessionHold(app[CRISES]))
     app[SIGNALING] = create_signaling(signaling_config(settings), gatekeeper, app[REGISTRY])
     app[SIGNALING].sio.attach(app)
     app.cleanup_ctx.extend([_close_resources, _audit_checkpoints])

@@ -10,10 +10,12 @@ from signaling import Signaling
 
 from .abuse import AbuseGuard
 from .audit_log import AuditLog
+from .crisis_store import SqlCrisisStore
 from .disclosure import Disclosures
 from .drain import Drain
 from .http_metrics import HttpMetrics
 from .keys import KeySource
+from .notifier import Notifier
 from .plan_store import PlanStore
 from .settings import Settings
 from .staff_sessions import StaffSessions
@@ -34,3 +36,5 @@ ABUSE = web.AppKey("abuse", AbuseGuard)
 STAFF_SESSIONS = web.AppKey("staff_sessions", StaffSessions)
 PLAN_STORE = web.AppKey("plan_store", PlanStore)
 DISCLOSURES = web.AppKey("disclosures", Disclosures)
+CRISES = web.AppKey("crises", SqlCrisisStore)
+NOTIFIER = web.AppKey("notifier", Notifier)

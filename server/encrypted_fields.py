@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import attributes, object_session
 
 from .field_crypto import UnknownKeyError, decrypt, encrypt
+from .crisis_models import CrisisEventRecord, ResponderLinkRecord
 from .models import Client, Participant, new_id
 from .plan_models import AlertRecord, ClientLocationRecord, DisclosureOverrideRecord, SafetyPlanVersionRecord
 
@@ -21,6 +22,8 @@ ENCRYPTED: dict[type, tuple[str, ...]] = {
     DisclosureOverrideRecord: ("reason",),
     AlertRecord: ("body",),
     ClientLocationRecord: ("address", "geolocation"),
+    CrisisEventRecord: ("data",),
+    ResponderLinkRecord: ("packet",),
 }
 KEYS_INFO = "field_keys"
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from signaling.errors import AuthFailed, NotPermitted
+from signaling.errors import AuthFailed, NotPermitted, SignalingError
 from signaling.ports import Identity, RoomAction, SessionInfo
 
+from .audit_chain import Outcome
 from .audit_log import AuditEvent, AuditLog
+from .crisis_errors import CrisisActive
+from .crisis_hold import SessionHold
 from .errors import NotFound, Unauthorized
 from .models import SessionStatus
 from .policy import Action, Principal, Role, SessionScope, is_allowed
@@ -21,7 +24,9 @@ ROOM_ACTIONS = {
 
 
 class StoreGatekeeper:
-    def __init__(self, store: Store, tokens: TokenService, audit: AuditLog, staff_sessions: StaffSessions) -> None:
+    def __init__(self, store: Store, tokens: TokenService, audit: AuditLog, staff_sessions: StaffSessions,
+                 hold: SessionHold) -> None:
+        self._hold = hold
         self._store = store
         self._tokens = tokens
         self._audit = audit
@@ -77,12 +82,18 @@ class StoreGatekeeper:
         await self.record(by, "room.remove", participant_id)
 
     async def end_session(self, by: Identity) -> None:
+        try:
+            await self._hold.ensure_can_end(by.session_id)
+        except CrisisActive as exc:
+            await self.record(by, "session.end", outcome=Outcome.DENIED)
+            raise SignalingError(exc.message, code=exc.code) from None
         await self._store.end_session(by.session_id)
         await self.record(by, "session.end")
 
-    async def record(self, by: Identity, action: str, target: str | None = None) -> None:
+    async def record(self, by: Identity, action: str, target: str | None = None, *,
+                     outcome: Outcome = Outcome.SUCCESS) -> None:
         await self._audit.record(AuditEvent(
-            actor_id=by.participant_id, actor_role=by.role, action=action,
+            actor_id=by.participant_id, actor_role=by.role, action=action, outcome=outcome,
             target_type="participant" if target else "session", target_id=target or by.session_id,
             program_id=by.session.program_id, session_id=by.session_id,
         ))

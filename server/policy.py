@@ -39,6 +39,8 @@ class Action(str, enum.Enum):
     RESOURCES_READ = "resources.read"
     RESOURCES_MANAGE = "resources.manage"  # import the program's local resource directory
     LOCATION_CONFIRM = "location.confirm"  # a client confirms where they are at a join
+    CRISIS_START = "crisis.start"  # open a crisis from a live session
+    CRISIS_MANAGE = "crisis.manage"  # read, move along, add support persons, relay to responders
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -61,11 +63,14 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.RESOURCES_READ: frozenset({Role.THERAPIST, Role.ADMIN}),
     Action.RESOURCES_MANAGE: frozenset({Role.ADMIN}),
     Action.LOCATION_CONFIRM: frozenset({Role.CLIENT}),
+    Action.CRISIS_START: frozenset({Role.THERAPIST}),
+    Action.CRISIS_MANAGE: frozenset({Role.THERAPIST, Role.ADMIN}),
 }
 
 # Actions on a session that a therapist may take only on sessions they lead; admins on any
 # session of their program.
-_OWNER_ONLY = frozenset({Action.SESSION_READ, Action.SESSION_MANAGE, Action.SESSION_HOST})
+_OWNER_ONLY = frozenset({Action.SESSION_READ, Action.SESSION_MANAGE, Action.SESSION_HOST, Action.CRISIS_START,
+                         Action.CRISIS_MANAGE})
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from handoff.responder_packet import ResponderPacket
+
 from . import (
-    alerts_api, audit_api, auth_api, consent_api, health_api, join_api, location_api, resources_api,
-    safety_plan_api, sessions_api,
+    alerts_api, audit_api, auth_api, consent_api, crisis_api, crisis_hold, crisis_support_api, health_api, join_api,
+    location_api, resources_api, responder_api, safety_plan_api, sessions_api,
 )
 from .api_models import (
     AddParticipant, AuditExport, CreateSession, JoinLink, LoginRequest, LoginResponse, ParticipantToken,
@@ -17,12 +19,17 @@ from .plan_api_models import (
     OverrideView, OwnPlanView, PlanVersionView, PlanView, RecordConsent, ResourceImported, ResourceList, SavePlan,
     SetTemplate, TemplateView,
 )
+from .crisis_api_models import (
+    AddSupportPerson, CrisisView, ResponderPacketRequest, ResponderPacketView, StartCrisis, SupportInviteView,
+    TimelineExport, TransitionRequest,
+)
 from .openapi import Operation, build_document, openapi_handler
 from .pages import STATIC_DIR, page
 
 S = "/api/sessions/{session_id}"
 P = S + "/participants/{participant_id}"
 C = "/api/clients/{client_id}"
+K = "/api/crises/{crisis_id}"
 
 API = [
     (Operation("POST", "/api/auth/login", "Staff sign-in", LoginRequest, LoginResponse, auth=None), auth_api.login),
@@ -41,7 +48,8 @@ API = [
     (Operation("DELETE", P + "/link", "Revoke a person's links", response=Revoked), sessions_api.revoke_link),
     (Operation("POST", S + "/host", "Participant token for the session's therapist", response=ParticipantToken),
      sessions_api.host_token),
-    (Operation("POST", S + "/end", "End the session for everyone", response=SessionView), sessions_api.end_session),
+    (Operation("POST", S + "/end", "End the session for everyone (409 crisis_active while a crisis is open)",
+               response=SessionView), crisis_hold.end_session),
     (Operation("GET", "/api/audit", "Export the audit trail of a session or a client (admins)",
                response=AuditExport, query=("session_id", "client_id")), audit_api.export_audit),
     (Operation("POST", "/api/join", "Redeem a personal join link", RedeemRequest, ParticipantToken, auth=None),
@@ -77,13 +85,46 @@ API = [
     (Operation("POST", "/api/participant/location", "Confirm where you are at this join (client participant "
                "token)", ConfirmLocation, LocationRecorded, status=201, auth="participant"),
      location_api.confirm_location),
+    # crises
+    (Operation("POST", S + "/crisis", "Open a crisis in this live session (its therapist); it holds the session open",
+               StartCrisis, CrisisView, status=201), crisis_api.start_crisis),
+    (Operation("GET", K, "A crisis: state, allowed actions and timeline", response=CrisisView), crisis_api.get_crisis),
+    (Operation("POST", K + "/transitions", "Move the crisis one step (409 on a version conflict)",
+               TransitionRequest, CrisisView), crisis_api.transition),
+    (Operation("GET", K + "/timeline", "Export the crisis timeline (events after ?after=seq)",
+               response=TimelineExport, query=("after",)), crisis_api.export_timeline),
+    (Operation("POST", K + "/support-persons", "Invite a support person from the plan (consent or override); "
+               "single-use link sent by email / webhook", AddSupportPerson, SupportInviteView, status=201),
+     crisis_support_api.add_support_person),
+    (Operation("POST", K + "/responder-packet", "Build the responder packet (consent or override) and a "
+               "time-limited responder link", ResponderPacketRequest, ResponderPacketView, status=201),
+     responder_api.create_packet),
+    (Operation("GET", "/api/responder/{token}", "The responder packet behind a responder link (410 when expired)",
+               response=ResponderPacket, auth=None), responder_api.packet_json),
+    (Operation("GET", "/api/responder/{token}/pidf", "The responder packet as PIDF-LO (application/pidf+xml)",
+               auth=None), responder_api.packet_pidf),
 ]
+
+
+# Path parameters with a known shape (the builder says "string" for every other one).
+PATH_PARAMETER_SCHEMAS = {
+    "token": {"type": "string", "pattern": "^[A-Za-z0-9_-]{43}$", "description": "responder link token"},
+}
+
+
+def _constrain_path_parameters(document: dict) -> dict:
+    for methods in document["paths"].values():
+        for spec in methods.values():
+            for parameter in spec["parameters"]:
+                if parameter["in"] == "path" and parameter["name"] in PATH_PARAMETER_SCHEMAS:
+                    parameter["schema"] = PATH_PARAMETER_SCHEMAS[parameter["name"]]
+    return document
 
 
 def add_routes(app: web.Application, version: str) -> None:
     for op, handler in API:
         app.router.add_route(op.method, op.path, handler)
-    document = build_document([op for op, _ in API], version)
+    document = _constrain_path_parameters(build_document([op for op, _ in API], version))
     app.router.add_get("/api/openapi.json", openapi_handler(document))
     app.router.add_get("/healthz", health_api.healthz)
     app.router.add_get("/readyz", health_api.readyz)

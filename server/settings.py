@@ -81,6 +81,22 @@ class Settings(BaseSettings):
         500.0, ge=0, description="Flag a client to their therapist when their device is this many metres "
         "further from the address they confirmed than both positions' accuracy allows.",
     )
+    support_link_ttl: int = Field(
+        600, ge=60, le=86400, description="Lifetime of a support person's single-use crisis invite link, seconds."
+    )
+    responder_link_ttl: int = Field(
+        3600, ge=60, le=86400, description="Lifetime of a responder packet link, seconds (never past the "
+        "packet's retention expiry).",
+    )
+    smtp_host: str | None = Field(None, description="SMTP server for support-person invitations; unset = no email.")
+    smtp_port: int = Field(25, ge=1, le=65535, description="SMTP server port.")
+    smtp_from: str = Field("steadyline@localhost", description="From address of invitation emails.")
+    notify_webhook_url: str | None = Field(
+        None, description="URL that receives signed JSON notifications (e.g. an SMS gateway); unset = none."
+    )
+    notify_webhook_secret: SecretStr | None = Field(
+        None, description="HMAC-SHA256 key signing webhook bodies (header X-Steadyline-Signature)."
+    )
     field_keys: SecretStr | None = Field(
         None, description="Encryption keys for health-information fields (`kid:base64key,…` or JSON); "
         "takes precedence over the key file.",

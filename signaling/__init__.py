@@ -41,6 +41,9 @@ class Signaling:
     async def notify_hosts(self, session_id: str, event: str, payload: dict) -> int:
         return await self.rooms.notify_hosts(session_id, event, payload)
 
+    async def notify_room(self, session_id: str, event: str, payload: dict) -> int:
+        return await self.rooms.notify_room(session_id, event, payload)
+
     async def close(self) -> None:
         await self.keepalive.close()
         await self.rooms.close()

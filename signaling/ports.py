@@ -65,7 +65,8 @@ class Gatekeeper(Protocol):
         """Record a removal: the person's links and tokens stop working."""
 
     async def end_session(self, by: Identity) -> None:
-        """Record that the session has ended."""
+        """Record that the session has ended; raise a ``SignalingError`` (code ``crisis_active``)
+        while a crisis holds the session open."""
 
     async def record(self, by: Identity, action: str, target: str | None = None) -> None:
         """Write an audit record of a room event."""

@@ -75,6 +75,14 @@ class RoomService:
             await self._sio.emit(event, payload, to=host.sid)
         return len(hosts)
 
+    async def notify_room(self, session_id: str, event: str, payload: dict) -> int:
+        """Send ``event`` to every connected member of the session (lobby included); returns how
+        many got it."""
+        members = [m for m in await self._live.members(session_id) if m.sid is not None]
+        for member in members:
+            await self._sio.emit(event, payload, to=member.sid)
+        return len(members)
+
     async def _update_lobby(self, session_id: str) -> None:
         members = await self._live.members(session_id)
         update = LobbyUpdate(waiting=self._lobby(members))

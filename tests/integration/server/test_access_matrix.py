@@ -8,6 +8,7 @@ import pytest
 
 from server.models import StaffRole
 from server.routes import API
+from tests.integration.crisis.test_crisis_access import CRISIS_ENDPOINTS, RESPONDER_LINKS
 from tests.integration.plans.test_plan_access import PLAN_ENDPOINTS
 
 ROLES = ["anonymous", "owner", "colleague", "admin", "other_admin", "client"]
@@ -55,7 +56,8 @@ PUBLIC = {("POST", "/api/auth/login"), ("POST", "/api/join")}
 
 
 def test_the_matrix_covers_every_endpoint():
-    assert {(op.method, op.path) for op, _ in API} == set(SESSION_ENDPOINTS) | PUBLIC | set(PLAN_ENDPOINTS)
+    assert {(op.method, op.path) for op, _ in API} == (set(SESSION_ENDPOINTS) | PUBLIC | set(PLAN_ENDPOINTS)
+                                                     | set(CRISIS_ENDPOINTS) | RESPONDER_LINKS)
 
 
 @pytest.mark.parametrize("endpoint", sorted(SESSION_ENDPOINTS))

@@ -1,0 +1,160 @@
+"""Crisis API: open a crisis from a live session, move it along, read it and export its timeline.
+
+Every change is persisted first (a compare-and-set on the crisis version), then audited, then
+broadcast to the session's room as a ``crisis`` socket event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import structlog
+from aiohttp import web
+
+from handoff.crisis import Actor, Crisis, apply_transition, open_crisis
+from handoff.crisis_state import Action as CrisisAction
+from handoff.crisis_state import Role as CrisisRole
+from handoff.crisis_state import allowed_actions
+from handoff.errors import HandoffError, RoleNotPermitted
+from handoff.values import new_id
+
+from .app_keys import CRISES, SIGNALING, STORE
+from .audit_chain import Outcome
+from .auth_api import staff_principal
+from .bodies import read_body
+from .client_scope import json_response
+from .crisis_api_models import CrisisNotice, CrisisView, StartCrisis, TimelineExport, TransitionRequest
+from .crisis_errors import crisis_errors
+from .errors import Conflict, InvalidInput, NotFound, SessionEnded
+from .models import ParticipantRole, Session, SessionStatus, utcnow
+from .policy import Action, Principal, Role, authorize
+from .request_audit import audit
+from .sessions_api import scope_of
+
+log = structlog.get_logger(__name__)
+_ROLES = {Role.THERAPIST: CrisisRole.THERAPIST, Role.ADMIN: CrisisRole.ADMIN}
+
+
+@dataclass(frozen=True)
+class CrisisContext:
+    principal: Principal
+    session: Session
+    crisis: Crisis
+
+    @property
+    def actor(self) -> Actor:
+        return actor_of(self.principal)
+
+
+def actor_of(principal: Principal) -> Actor:
+    return Actor(actor_id=principal.id, role=_ROLES[principal.role])
+
+
+async def crisis_for(request: web.Request, action: Action) -> CrisisContext:
+    """Signed in, allowed, and the crisis's session is theirs; another program's crisis is 404."""
+    principal = await staff_principal(request)
+    authorize(principal, action)
+    crises, crisis_id = request.app[CRISES], request.match_info["crisis_id"]
+    session_id = await crises.session_of(crisis_id)
+    crisis = await crises.load(crisis_id) if session_id else None
+    if crisis is None:
+        raise NotFound("crisis not found", code="crisis_not_found")
+    session = await request.app[STORE].get_session(session_id)
+    authorize(principal, action, scope_of(session))
+    return CrisisContext(principal=principal, session=session, crisis=crisis)
+
+
+async def announce(request: web.Request, crisis: Crisis, session_id: str, *, room: bool = True) -> None:
+    """Tell the room (or only its therapists) about the crisis's latest event. The change is already
+    saved: a failed delivery is logged, and clients catch up from the timeline by ``seq``."""
+    notice = CrisisNotice(crisis_id=crisis.crisis_id, session_id=session_id, state=crisis.state.value,
+                          version=crisis.version, event=crisis.timeline[-1]).model_dump(mode="json")
+    signaling = request.app[SIGNALING]
+    try:
+        if room:
+            await signaling.notify_room(session_id, "crisis", notice)
+        else:
+            await signaling.notify_hosts(session_id, "crisis", notice)
+    except Exception:
+        log.exception("crisis_broadcast_failed", crisis_id=crisis.crisis_id, seq=crisis.version)
+
+
+def _view(crisis: Crisis, session_id: str, principal: Principal) -> CrisisView:
+    return CrisisView.of(crisis, session_id, allowed_actions(crisis.state, _ROLES[principal.role]))
+
+
+async def _client_of(request: web.Request, session: Session, client_id: str | None) -> str:
+    clients = [p.client_id for p in await request.app[STORE].list_participants(session.id)
+               if p.role is ParticipantRole.CLIENT and p.removed_at is None and p.client_id]
+    if client_id is not None:
+        if client_id not in clients:
+            raise NotFound("client not found")
+        return client_id
+    if len(clients) != 1:
+        raise InvalidInput("Name the client this crisis is about (client_id).")
+    return clients[0]
+
+
+async def start_crisis(request: web.Request) -> web.Response:
+    principal = await staff_principal(request)
+    try:
+        session = await request.app[STORE].get_session(request.match_info["session_id"])
+    except NotFound:
+        raise NotFound("session not found") from None
+    authorize(principal, Action.CRISIS_START, scope_of(session))
+    body = await read_body(request, StartCrisis)
+    if session.status is SessionStatus.ENDED:
+        raise SessionEnded()
+    client_id = await _client_of(request, session, body.client_id)
+    crises = request.app[CRISES]
+    if await crises.open_in_session(session.id) is not None:
+        raise Conflict("A crisis is already open in this session.", code="crisis_already_open")
+    with crisis_errors():
+        crisis = await open_crisis(crises.for_session(session.id), new_id("crisis"), client_id=client_id,
+                                   program_id=session.program_id, actor=actor_of(principal), clock=utcnow)
+    await audit(request, "crisis.start", principal, target_type="crisis", target_id=crisis.crisis_id,
+                session_id=session.id)
+    await announce(request, crisis, session.id)
+    return json_response(_view(crisis, session.id, principal), status=201)
+
+
+async def transition(request: web.Request) -> web.Response:
+    ctx = await crisis_for(request, Action.CRISIS_MANAGE)
+    body = await read_body(request, TransitionRequest)
+    action = CrisisAction(body.action)
+    with crisis_errors():
+        try:
+            crisis = await apply_transition(
+                request.app[CRISES].for_session(ctx.session.id), ctx.crisis.crisis_id, action, ctx.actor,
+                expected_version=body.expected_version, clock=utcnow)
+        except HandoffError as exc:
+            outcome = Outcome.DENIED if isinstance(exc, RoleNotPermitted) else Outcome.FAILED
+            await audit(request, f"crisis.{action.value}", ctx.principal, outcome=outcome, target_type="crisis",
+                        target_id=ctx.crisis.crisis_id, session_id=ctx.session.id)
+            raise
+    await audit(request, f"crisis.{action.value}", ctx.principal, target_type="crisis", target_id=crisis.crisis_id,
+                session_id=ctx.session.id)
+    await announce(request, crisis, ctx.session.id)
+    return json_response(_view(crisis, ctx.session.id, ctx.principal))
+
+
+async def get_crisis(request: web.Request) -> web.Response:
+    ctx = await crisis_for(request, Action.CRISIS_MANAGE)
+    await audit(request, "crisis.read", ctx.principal, target_type="crisis", target_id=ctx.crisis.crisis_id,
+                session_id=ctx.session.id)
+    return json_response(_view(ctx.crisis, ctx.session.id, ctx.principal))
+
+
+async def export_timeline(request: web.Request) -> web.Response:
+    """The timeline as a JSON document; ``?after=seq`` gives only the events a client missed."""
+    ctx = await crisis_for(request, Action.CRISIS_MANAGE)
+    raw = request.query.get("after", "0")
+    if not raw.isdigit() or len(raw) > 9:
+        raise InvalidInput("after must be a sequence number (0 or more).")
+    crisis = ctx.crisis
+    export = TimelineExport(crisis_id=crisis.crisis_id, session_id=ctx.session.id, state=crisis.state.value,
+                            version=crisis.version, exported_at=utcnow(), events=list(crisis.events_after(int(raw))))
+    await audit(request, "crisis.export", ctx.principal, target_type="crisis", target_id=crisis.crisis_id,
+                session_id=ctx.session.id)
+    response = json_response(export)
+    response.headers["Content-Disposition"] = f'attachment; filename="{crisis.crisis_id}-timeline.json"'
+    return response

@@ -1,0 +1,150 @@
+"""The SQL implementation of ``handoff.crisis.CrisisStore``, plus the queries the edge needs
+(which crisis holds a session open, responder links). Rows in, ``handoff`` values out.
+
+``save_if_version`` is one transaction: a new crisis is an INSERT (a taken id answers False); a
+change is ``UPDATE crises … WHERE id = ? AND version = expected`` — the compare-and-set — followed by
+the INSERT of the new timeline events. If the UPDATE matches no row, nothing is written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from handoff.crisis import Actor, Crisis, TimelineEvent
+from handoff.crisis_state import CrisisState
+from handoff.responder_packet import ResponderPacket
+
+from . import encrypted_fields  # noqa: F401  (declares the encrypted columns' ORM events)
+from .crisis_models import CrisisEventRecord, CrisisRecord, ResponderLinkRecord
+
+
+@dataclass(frozen=True)
+class CrisisPlace:
+    """Where a crisis happens: the session it holds open."""
+
+    crisis_id: str
+    session_id: str
+
+
+@dataclass(frozen=True)
+class ResponderLink:
+    crisis_id: str
+    program_id: str
+    packet: ResponderPacket
+    expires_at: datetime
+
+
+def _event_row(event: TimelineEvent) -> CrisisEventRecord:
+    return CrisisEventRecord(crisis_id=event.crisis_id, seq=event.seq, at=event.at, kind=event.kind.value,
+                             data=event.model_dump_json())
+
+
+def _header(crisis: Crisis) -> dict:
+    return dict(state=crisis.state.value, version=crisis.version,
+                responsible_clinician_id=crisis.responsible_clinician_id, closed_at=crisis.closed_at,
+                closed_by=crisis.closed_by)
+
+
+class SqlCrisisStore:
+    """Crises in SQL. ``for_session`` gives the port bound to the session a new crisis opens in."""
+
+    def __init__(self, sessionmaker: async_sessionmaker) -> None:
+        self._sm = sessionmaker
+
+    def for_session(self, session_id: str) -> "SessionCrisisStore":
+        return SessionCrisisStore(self, session_id)
+
+    async def load(self, crisis_id: str) -> Crisis | None:
+        async with self._sm() as db:
+            row = await db.get(CrisisRecord, crisis_id)
+            if row is None:
+                return None
+            # Header first, then only the events it counts: a change committed between the two reads
+            # (its header and events are written together) is simply not seen yet.
+            events = (await db.execute(select(CrisisEventRecord).where(
+                CrisisEventRecord.crisis_id == crisis_id, CrisisEventRecord.seq <= row.version)
+                .order_by(CrisisEventRecord.seq))).scalars()
+            timeline = tuple(TimelineEvent.model_validate_json(e.data) for e in events)
+        return Crisis(
+            crisis_id=row.id, client_id=row.client_id, program_id=row.program_id, state=CrisisState(row.state),
+            version=row.version, opened_at=row.opened_at,
+            opened_by=Actor(actor_id=row.opened_by_id, role=row.opened_by_role),
+            responsible_clinician_id=row.responsible_clinician_id, closed_at=row.closed_at,
+            closed_by=row.closed_by, timeline=timeline,
+        )
+
+    async def session_of(self, crisis_id: str) -> str | None:
+        async with self._sm() as db:
+            return (await db.execute(select(CrisisRecord.session_id).where(CrisisRecord.id == crisis_id))).scalar()
+
+    async def save_if_version(self, crisis: Crisis, expected_version: int, *, session_id: str | None = None) -> bool:
+        if expected_version == 0:
+            return await self._insert(crisis, session_id)
+        async with self._sm() as db, db.begin():
+            result = await db.execute(
+                update(CrisisRecord).where(CrisisRecord.id == crisis.crisis_id,
+                                           CrisisRecord.version == expected_version).values(**_header(crisis)))
+            if result.rowcount != 1:
+                return False
+            for event in crisis.timeline[expected_version:]:
+                db.add(_event_row(event))
+        return True
+
+    async def _insert(self, crisis: Crisis, session_id: str | None) -> bool:
+        if session_id is None:
+            raise ValueError("a new crisis is opened in a session: use for_session(session_id)")
+        try:
+            async with self._sm() as db, db.begin():
+                db.add(CrisisRecord(
+                    id=crisis.crisis_id, session_id=session_id, client_id=crisis.client_id,
+                    program_id=crisis.program_id, opened_at=crisis.opened_at, opened_by_id=crisis.opened_by.actor_id,
+                    opened_by_role=crisis.opened_by.role.value, **_header(crisis)))
+                await db.flush()
+                for event in crisis.timeline:
+                    db.add(_event_row(event))
+        except IntegrityError:
+            return False
+        return True
+
+    async def open_in_session(self, session_id: str) -> CrisisPlace | None:
+        """The crisis that holds ``session_id`` open (any state but closed), if there is one."""
+        query = select(CrisisRecord.id).where(CrisisRecord.session_id == session_id,
+                                              CrisisRecord.state != CrisisState.CLOSED.value).limit(1)
+        async with self._sm() as db:
+            crisis_id = (await db.execute(query)).scalar()
+        return None if crisis_id is None else CrisisPlace(crisis_id=crisis_id, session_id=session_id)
+
+    # responder links
+    async def add_responder_link(self, *, token_hash: str, packet: ResponderPacket, program_id: str,
+                                 created_by: str, expires_at: datetime) -> None:
+        async with self._sm() as db, db.begin():
+            db.add(ResponderLinkRecord(crisis_id=packet.crisis_id, program_id=program_id, token_hash=token_hash,
+                                       packet=packet.model_dump_json(), created_by=created_by,
+                                       expires_at=expires_at))
+
+    async def responder_link(self, token_hash: str) -> ResponderLink | None:
+        query = select(ResponderLinkRecord).where(ResponderLinkRecord.token_hash == token_hash)
+        async with self._sm() as db:
+            row = (await db.execute(query)).scalar()
+        if row is None:
+            return None
+        return ResponderLink(crisis_id=row.crisis_id, program_id=row.program_id,
+                             packet=ResponderPacket.model_validate_json(row.packet), expires_at=row.expires_at)
+
+
+class SessionCrisisStore:
+    """The ``CrisisStore`` port for one session: new crises are opened in it."""
+
+    def __init__(self, store: SqlCrisisStore, session_id: str) -> None:
+        self._store = store
+        self._session_id = session_id
+
+    async def load(self, crisis_id: str) -> Crisis | None:
+        return await self._store.load(crisis_id)
+
+    async def save_if_version(self, crisis: Crisis, expected_version: int) -> bool:
+        return await self._store.save_if_version(crisis, expected_version, session_id=self._session_id)

@@ -1,0 +1,124 @@
+"""Sending a support person their invitation: by email (SMTP) and to a signed webhook.
+
+Both channels are optional (unset settings = that channel is skipped) and neither can fail the
+request that asked for them: the outcome of each is reported back (``sent``, ``failed``,
+``skipped``), the link is also returned to the clinician, who can read it out on the phone.
+Nothing personal is logged — only channel and outcome.
+
+SMTP runs ``smtplib`` in a worker thread (``asyncio.to_thread``) so the event loop never blocks.
+The webhook body is JSON; ``X-Steadyline-Signature: sha256=<hex>`` is the HMAC-SHA256 of the exact
+body bytes under ``STEADYLINE_NOTIFY_WEBHOOK_SECRET``, and the body carries ``sent_at`` and a unique
+``notification_id`` so a receiver can refuse replays."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import smtplib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from enum import Enum
+
+import aiohttp
+import structlog
+
+from .settings import Settings
+
+log = structlog.get_logger(__name__)
+SIGNATURE_HEADER = "X-Steadyline-Signature"
+TIMEOUT_SECONDS = 10.0
+
+
+class Outcome(str, Enum):
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class SupportInvitation:
+    """What a support person is sent: where to reach them and the personal link."""
+
+    crisis_id: str
+    participant_id: str
+    join_url: str
+    expires_at: datetime
+    email: str | None
+    phone: str | None
+
+    def __repr__(self) -> str:
+        return f"SupportInvitation(crisis_id={self.crisis_id!r}, participant_id={self.participant_id!r})"
+
+    def text(self, program_line: str) -> str:
+        until = self.expires_at.strftime("%H:%M UTC")
+        return (
+            "Someone who named you as a support person needs you now. Their care team invites you to a "
+            f"video call:\n\n{self.join_url}\n\nThe link is personal, works once and only until {until}. "
+            f"If it does not work, call {program_line}.\n"
+        )
+
+
+def sign(secret: bytes, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+
+
+def _send_mail(host: str, port: int, message: EmailMessage) -> None:
+    with smtplib.SMTP(host, port, timeout=TIMEOUT_SECONDS) as smtp:
+        smtp.send_message(message)
+
+
+class Notifier:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    async def invite_support_person(self, invitation: SupportInvitation, now: datetime) -> dict[str, Outcome]:
+        email, webhook = await asyncio.gather(self._email(invitation), self._webhook(invitation, now))
+        return {"email": email, "webhook": webhook}
+
+    async def _email(self, invitation: SupportInvitation) -> Outcome:
+        settings = self._settings
+        if not settings.smtp_host or not invitation.email:
+            return Outcome.SKIPPED
+        message = EmailMessage()
+        message["From"] = settings.smtp_from
+        message["To"] = invitation.email
+        message["Subject"] = "You are invited to a video call"
+        message.set_content(invitation.text(settings.crisis_line))
+        try:
+            await asyncio.to_thread(_send_mail, settings.smtp_host, settings.smtp_port, message)
+        except (OSError, smtplib.SMTPException) as exc:
+            log.warning("notification_failed", channel="email", error=type(exc).__name__)
+            return Outcome.FAILED
+        log.info("notification_sent", channel="email", crisis_id=invitation.crisis_id)
+        return Outcome.SENT
+
+    async def _webhook(self, invitation: SupportInvitation, now: datetime) -> Outcome:
+        settings = self._settings
+        if not settings.notify_webhook_url:
+            return Outcome.SKIPPED
+        body = json.dumps({
+            "kind": "support_invitation", "notification_id": uuid.uuid4().hex, "sent_at": now.isoformat(),
+            "crisis_id": invitation.crisis_id, "participant_id": invitation.participant_id,
+            "to": {"phone": invitation.phone, "email": invitation.email},
+            "join_url": invitation.join_url, "expires_at": invitation.expires_at.isoformat(),
+            "text": invitation.text(settings.crisis_line),
+        }, separators=(",", ":")).encode()
+        headers = {"Content-Type": "application/json"}
+        if settings.notify_webhook_secret is not None:
+            headers[SIGNATURE_HEADER] = sign(settings.notify_webhook_secret.get_secret_value().encode(), body)
+        try:
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)) as http:
+                async with http.post(settings.notify_webhook_url, data=body, headers=headers) as response:
+                    ok = 200 <= response.status < 300
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            log.warning("notification_failed", channel="webhook", error=type(exc).__name__)
+            return Outcome.FAILED
+        if not ok:
+            log.warning("notification_failed", channel="webhook", status=response.status)
+            return Outcome.FAILED
+        log.info("notification_sent", channel="webhook", crisis_id=invitation.crisis_id)
+        return Outcome.SENT

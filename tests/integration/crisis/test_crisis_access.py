@@ -1,0 +1,56 @@
+"""Who may open and work a crisis: every crisis endpoint × role × own / other program. Only the
+session's therapist opens one; its therapist and the program's admins work it; others get 403, another
+program 404. Responder links are bearer links: whoever holds a valid one may read it."""
+
+from __future__ import annotations
+
+import pytest
+
+from server.models import StaffRole
+from tests.integration.crisis.helpers import scene, start_crisis
+from tests.support.world import SEEN_SECRETS
+
+S = "/api/sessions/{session_id}"
+K = "/api/crises/{crisis_id}"
+REASON = "Client is unreachable after saying she took pills at home; we cannot ask for consent right now."
+CRISIS_ENDPOINTS = {
+    ("POST", S + "/crisis"): {"owner": 201, "colleague": 403, "admin": 403, "other_admin": 404},
+    ("GET", K): {"owner": 200, "colleague": 403, "admin": 200, "other_admin": 404},
+    ("POST", K + "/transitions"): {"owner": 200, "colleague": 403, "admin": 200, "other_admin": 404},
+    ("GET", K + "/timeline"): {"owner": 200, "colleague": 403, "admin": 200, "other_admin": 404},
+    ("POST", K + "/support-persons"): {"owner": 201, "colleague": 403, "admin": 201, "other_admin": 404},
+    ("POST", K + "/responder-packet"): {"owner": 201, "colleague": 403, "admin": 201, "other_admin": 404},
+}
+RESPONDER_LINKS = {("GET", "/api/responder/{token}"), ("GET", "/api/responder/{token}/pidf")}
+ROLES = ["anonymous", "owner", "colleague", "admin", "other_admin", "client"]
+
+
+def _body(template: str, sam: str) -> dict | None:
+    if template.endswith("/transitions"):
+        return {"action": "stabilise", "expected_version": 1}
+    if template.endswith("/support-persons"):
+        return {"contact_id": sam, "override_reason": REASON}
+    if template.endswith("/responder-packet"):
+        return {"situation": "Synthetic situation for an access test.", "override_reason": REASON}
+    return None
+
+
+@pytest.mark.parametrize("endpoint", sorted(CRISIS_ENDPOINTS))
+async def test_crisis_endpoints_by_role(world, endpoint):
+    method, template = endpoint
+    owner = await world.therapist()
+    cast = {"owner": owner, "colleague": await world.therapist(program_id=owner.program_id),
+            "admin": await world.therapist(program_id=owner.program_id, role=StaffRole.ADMIN),
+            "other_admin": await world.therapist(role=StaffRole.ADMIN)}
+    for role in ROLES:
+        s = await scene(world, owner)
+        crisis_id = "none" if template.endswith("/crisis") else (await start_crisis(world, s))["crisis_id"]
+        tokens = {name: staff.access_token for name, staff in cast.items()}
+        tokens.update(anonymous=None, client=s.client.token)
+        path = template.format(session_id=s.session_id, crisis_id=crisis_id)
+        status, body = await world.request(method, path, tokens[role], json=_body(template, s.contact("Sam Example")))
+        if isinstance(body, dict) and "join_url" in body:
+            SEEN_SECRETS.add(body["join_url"].split("#", 1)[1])
+        if isinstance(body, dict) and "responder_url" in body:
+            SEEN_SECRETS.add(body["responder_url"].rsplit("/", 1)[1])
+        assert status == CRISIS_ENDPOINTS[endpoint].get(role, 401), (role, method, path, status, body)

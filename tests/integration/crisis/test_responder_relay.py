@@ -1,0 +1,117 @@
+"""Relaying a crisis to responders: the packet is built on consent (or an override with a reason), holds
+the client's confirmed location, the program's callback line, the situation and the plan's means-safety
+notes; the disclosure is on the crisis timeline and in the audit log; the responder link serves the
+packet as JSON and as schema-valid PIDF-LO until it expires, then answers 410."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import xmlschema
+from sqlalchemy import update
+
+from handoff.pidf_lo import CA, GML, GP, GS
+from server.app_keys import CRISES, ENGINE
+from server.crisis_models import ResponderLinkRecord
+from server.models import StaffRole, utcnow
+from tests.integration.crisis.helpers import scene, start_crisis
+from tests.integration.plans.helpers import NEAR_POINT
+from tests.support.world import SEEN_SECRETS
+
+SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+SITUATION = "Client disclosed taking pills about twenty minutes ago; still talking on video, slow speech."
+REASON = ("Client disclosed an overdose on video and is now drowsy; we cannot ask for consent and "
+          "responders must go to her address now.")
+
+
+@pytest.fixture(scope="module")
+def schema() -> xmlschema.XMLSchema:
+    return xmlschema.XMLSchema(str(SCHEMAS / "pidf.xsd"), locations=[
+        (GP, str(SCHEMAS / "geopriv10.xsd")), (CA, str(SCHEMAS / "civicAddr.xsd")),
+        (GS, str(SCHEMAS / "geoShape.xsd")), (GML, str(SCHEMAS / "gml-subset.xsd")),
+    ])
+
+
+def _path(world, url: str) -> str:
+    assert url.startswith(world.settings.public_url)
+    return url[len(world.settings.public_url):]
+
+
+async def _located_scene(world):
+    s = await scene(world)
+    status, body = await world.request("POST", "/api/participant/location", s.client.token,
+                                       json={"at_planned_address": True, "geolocation": NEAR_POINT})
+    assert status == 201, body
+    return s
+
+
+async def test_packet_on_consent_is_recorded_and_served_until_the_link_expires(world, schema):
+    s = await _located_scene(world)
+    status, grant = await world.request("POST", f"/api/clients/{s.client.client_id}/consents", s.therapist.access_token,
+                                        json={"party": "emergency_services", "scope": "share_location_and_situation"})
+    assert status == 201, grant
+    host = await world.host_in_room(s.therapist, s.session_id)
+    crisis = await start_crisis(world, s)
+    cid = crisis["crisis_id"]
+
+    status, made = await world.request("POST", f"/api/crises/{cid}/responder-packet", s.therapist.access_token,
+                                       json={"situation": SITUATION})
+    assert status == 201, made
+    SEEN_SECRETS.add(made["responder_url"].rsplit("/", 1)[1])
+    packet = made["packet"]
+    assert packet["basis"]["kind"] == "consent" and packet["basis"]["reference"] == grant["grant_id"]
+    assert sorted(packet["included"]) == ["callback_numbers", "lethal_means", "location", "situation"]
+    assert packet["civic"]["address"]["street"] == "Example" and packet["geolocation"]["latitude"] == 40.001
+    assert packet["callbacks"] == [{"role": "program_line", "phone": "+15550100"}]
+    assert packet["lethal_means_notes"] == ["Sam keeps the spare medication at her place"]
+    assert made["pidf_url"] == made["responder_url"] + "/pidf"
+
+    notice = await host.wait_for("crisis", lambda d: d["event"]["kind"] == "disclosure")
+    assert notice["event"]["recipient"] == {"kind": "emergency_services", "contact_id": None}
+    status, got = await world.request("GET", f"/api/crises/{cid}", s.therapist.access_token)
+    disclosure = got["timeline"][-1]
+    assert (disclosure["kind"], disclosure["basis_ref"]) == ("disclosure", grant["grant_id"])
+    assert sorted(disclosure["categories"]) == sorted(packet["included"]) and got["state"] == "active"
+
+    status, served = await world.request("GET", _path(world, made["responder_url"]))
+    assert status == 200 and served["packet_id"] == packet["packet_id"] and served["situation"] == SITUATION
+    async with world.http.get(world.base_url + _path(world, made["pidf_url"])) as resp:
+        assert resp.status == 200 and resp.content_type == "application/pidf+xml"
+        document = await resp.read()
+    schema.validate(document.decode())
+    assert b"Example" in document and b"tel:+15550100" in document
+
+    async with world.app[ENGINE].begin() as conn:
+        await conn.execute(update(ResponderLinkRecord).values(expires_at=utcnow() - timedelta(seconds=1)))
+    for url in (made["responder_url"], made["pidf_url"]):
+        status, gone = await world.request("GET", _path(world, url))
+        assert (status, gone["code"]) == (410, "responder_link_invalid")
+    status, gone = await world.request("GET", "/api/responder/not-a-token/pidf")
+    assert (status, gone["code"]) == (410, "responder_link_invalid")
+
+    admin = await world.therapist(program_id=s.therapist.program_id, role=StaffRole.ADMIN)
+    status, trail = await world.request("GET", f"/api/audit?session_id={s.session_id}", admin.access_token)
+    actions = [(r["action"], r["outcome"]) for r in trail["records"]]
+    assert ("crisis.disclosure", "success") in actions
+
+
+async def test_without_consent_only_an_override_with_a_reason_relays(world, schema):
+    s = await _located_scene(world)
+    crisis = await start_crisis(world, s)
+    path = f"/api/crises/{crisis['crisis_id']}/responder-packet"
+    status, refused = await world.request("POST", path, s.therapist.access_token, json={"situation": SITUATION})
+    assert (status, refused["code"]) == (409, "consent_required")
+    status, made = await world.request("POST", path, s.therapist.access_token,
+                                       json={"situation": SITUATION, "override_reason": REASON})
+    assert status == 201, made
+    SEEN_SECRETS.add(made["responder_url"].rsplit("/", 1)[1])
+    packet = made["packet"]
+    assert packet["basis"]["kind"] == "override" and packet["basis"]["audit_required"] is True
+    assert "lethal_means" not in packet["included"]  # not covered by an override unless chosen
+    assert REASON not in str(packet)  # the written reason is for the audit trail, not responders
+    async with world.http.get(world.base_url + _path(world, made["pidf_url"])) as resp:
+        schema.validate((await resp.read()).decode())
+    crisis_now = await world.app[CRISES].load(crisis["crisis_id"])
+    assert crisis_now.timeline[-1].basis_kind == "override"
