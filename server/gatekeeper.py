@@ -11,7 +11,7 @@ from .crisis_errors import CrisisActive
 from .crisis_hold import SessionHold
 from .errors import NotFound, Unauthorized
 from .models import SessionStatus
-from .policy import Action, Principal, Role, SessionScope, is_allowed
+from .policy import Action, Principal, Role, is_allowed
 from .staff_sessions import StaffSessions
 from .store import Store
 from .tokens import TokenService

@@ -19,13 +19,12 @@ from .ports import Identity
 log = structlog.get_logger(__name__)
 
 
-class MediaFailed(SignalingError):
-    code = "media_failed"
-    message = "The media connection could not be set up. Reconnecting may help."
+MEDIA_FAILED = "The media connection could not be set up. Reconnecting may help."
 
 
 def as_signaling_error(error: MediaError) -> SignalingError:
-    return SignalingError(str(error) or MediaFailed.message, code=error.code)
+    """Media errors keep their stable code in the error ack."""
+    return SignalingError(str(error) or MEDIA_FAILED, code=error.code)
 
 
 class MediaRooms:

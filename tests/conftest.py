@@ -17,7 +17,6 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from server.app import create_app
-from server.app_keys import STORE
 from server.database import make_engine, migrate
 from server.logging_setup import configure_logging
 from server.settings import Settings
