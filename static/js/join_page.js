@@ -176,7 +176,9 @@ class Visit {
     } else if (phase === "reconnecting" && document.body.dataset.screen === "lobby") {
       this.lobbyNote("Reconnecting… Your connection dropped. You'll keep your place if you come back within a short time.");
     }
-    if (phase !== "reconnecting") this.lobbyNote(null);
+    // A note explains the way into the lobby (sent back by the therapist): keep it there; clear it
+    // once in the call, or once a reconnection it described is over.
+    if (phase === "call" || previous === "reconnecting") this.lobbyNote(null);
   }
 
   state(state) {
