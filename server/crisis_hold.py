@@ -23,6 +23,11 @@ class SessionHold:
     def __init__(self, crises: SqlCrisisStore) -> None:
         self._crises = crises
 
+    async def open_crisis(self, session_id: str) -> tuple[str, str, int] | None:
+        place = await self._crises.open_in_session(session_id)
+        crisis = await self._crises.load(place.crisis_id) if place else None
+        return None if crisis is None else (crisis.crisis_id, crisis.state.value, crisis.version)
+
     async def ensure_can_end(self, session_id: str) -> None:
         """Raise ``CrisisActive`` while a crisis holds ``session_id`` open."""
         if await self._crises.open_in_session(session_id) is not None:

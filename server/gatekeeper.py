@@ -65,6 +65,9 @@ class StoreGatekeeper:
             return True
         return await self._staff_sessions.keep_alive(identity.staff_session_id)
 
+    async def open_crisis(self, session_id: str) -> tuple[str, str, int] | None:
+        return await self._hold.open_crisis(session_id)
+
     async def is_open(self, session_id: str) -> bool:
         session = await self._store.get_session(session_id)
         return session.status is not SessionStatus.ENDED

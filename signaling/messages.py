@@ -96,6 +96,14 @@ class Emergency(Outbound):
     emergency_number: str
 
 
+class CrisisSummary(Outbound):
+    """The crisis holding this session open, so a reload or reconnect shows it at once."""
+
+    crisis_id: str
+    state: str
+    version: int
+
+
 class RoomState(Outbound):
     session_id: str
     title: str
@@ -107,6 +115,7 @@ class RoomState(Outbound):
     locked: bool
     ice_servers: list[dict]
     emergency: Emergency
+    crisis: CrisisSummary | None = None
 
 
 class Presence(Outbound):

@@ -55,6 +55,9 @@ class Gatekeeper(Protocol):
     async def set_admitted(self, session_id: str, participant_id: str, admitted: bool) -> None:
         """Remember admission durably, so a restart or a failover does not send people back."""
 
+    async def open_crisis(self, session_id: str) -> tuple[str, str, int] | None:
+        """(crisis id, state, version) of the crisis holding the session open, if any."""
+
     async def is_open(self, session_id: str) -> bool:
         """Whether the session may still be joined (it has not ended)."""
 

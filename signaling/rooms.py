@@ -16,7 +16,7 @@ from .ice import ice_servers
 from .live_state import LiveState, Member
 from .media_rooms import MediaRooms
 from .messages import (
-    LobbyEntry, LobbyUpdate, MemberView, Notice, Outbound, Presence, RoomState, Signal, SignalOut,
+    CrisisSummary, LobbyEntry, LobbyUpdate, MemberView, Notice, Outbound, Presence, RoomState, Signal, SignalOut,
 )
 from .metrics import SignalingMetrics
 from .ports import Gatekeeper, Identity
@@ -107,7 +107,12 @@ class RoomService:
             locked=await self._live.is_locked(identity.session_id),
             ice_servers=ice_servers(self._config.ice, identity.participant_id),
             emergency=self._config.emergency,
+            crisis=await self._crisis(identity.session_id),
         )
+
+    async def _crisis(self, session_id: str) -> CrisisSummary | None:
+        found = await self._gate.open_crisis(session_id)
+        return None if found is None else CrisisSummary(crisis_id=found[0], state=found[1], version=found[2])
 
     async def _member(self, session_id: str, participant_id: str) -> Member:
         member = await self._live.get(session_id, participant_id)

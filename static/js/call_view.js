@@ -4,6 +4,7 @@
 import { el, announce, formatDuration, initials } from "./dom.js";
 import { icon, setIcon } from "./icons.js";
 import { LevelMeter } from "./level_meter.js";
+import { CrisisBanner } from "./crisis_banner.js";
 
 const SPEAKING_LEVEL = 0.42;
 const SPEAKING_HOLD_MS = 700;
@@ -114,8 +115,11 @@ export class CallView {
     const help = emergency ? el("details", { class: "call-help" },
       el("summary", {}, "Need urgent help?"), el("p", { class: "call-help-text" })) : null;
     this.helpText = help ? help.querySelector("p") : null;
+    // Clients (not the host, who has the crisis controls) are told calmly when a crisis starts or changes.
+    this.crisisBanner = hostPanel ? null : new CrisisBanner(this.room);
     this.root = el("section", { class: "call", "aria-labelledby": "call-title" },
-      el("header", { class: "call-bar" }, this.title, this.clock, this.banner), main, controls, help);
+      el("header", { class: "call-bar" }, this.title, this.clock, this.banner),
+      this.crisisBanner ? this.crisisBanner.root : null, main, controls, help);
     this.title.id = "call-title";
     this.container.replaceChildren(this.root);
     this.selfTile = this._tile(this.room.selfId || "self", selfName, true);

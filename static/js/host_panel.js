@@ -1,8 +1,10 @@
 // The therapist's side panel in a call: the live waiting room (admit / deny), the people in the
-// session (ask to mute, send back to the waiting room, remove), lock the room, end the session.
+// session (ask to mute, send back to the waiting room, remove), lock the room, end the session;
+// first of all, the crisis protocol (crisis_panel.js).
 
 import { el, announce, waitedInWords } from "./dom.js";
 import { confirmAction } from "./dialog.js";
+import { CrisisPanel } from "./crisis_panel.js";
 
 export class HostPanel {
   constructor(room) {
@@ -15,7 +17,8 @@ export class HostPanel {
     this.lockInput = el("input", { type: "checkbox", id: "lock-room", role: "switch" });
     this.lockInput.addEventListener("change", () => this._lock());
     this.error = el("p", { class: "form-error", role: "alert" });
-    this.root = el("aside", { class: "host-panel", "aria-label": "Host controls" },
+    this.crisis = new CrisisPanel(room);
+    this.root = el("aside", { class: "host-panel", "aria-label": "Host controls" }, this.crisis.root,
       el("section", { class: "panel-section", "aria-labelledby": "waiting-heading" },
         el("h2", { id: "waiting-heading" }, "Waiting room ", this.lobbyCount), this.lobbyList, this.lobbyEmpty),
       el("section", { class: "panel-section", "aria-labelledby": "inroom-heading" },

@@ -5,7 +5,7 @@
 //
 // phases: connecting → lobby → call, "reconnecting" while the network is away, "ended" at the end.
 // events: phase, state, members, lobby, stream, peerstate, quality, notice, ended, locked, hostpresence,
-//         speaker
+//         speaker, crisis ({crisis_id, session_id, state, version, event}: a crisis opened or changed)
 
 import { SignalingChannel } from "./signaling.js";
 import { PeerMesh } from "./peer_mesh.js";
@@ -32,6 +32,7 @@ export class Room extends EventTarget {
     this.locked = false;
     this.mesh = null;
     this.activeSpeaker = null;
+    this.crisis = null; // the latest `crisis` notice seen in this room
     this._streams = new Map(); // pid → stream received, kept until that member is shown
     this._joining = null;
     this._channel = new SignalingChannel(token);
@@ -87,6 +88,10 @@ export class Room extends EventTarget {
       this.activeSpeaker = pid || null;
       this._emit("speaker", { pid: this.activeSpeaker });
     });
+    this._on("crisis", (notice) => {
+      this.crisis = notice;
+      this._emit("crisis", notice);
+    });
     this._on("mute_requested", () => this._emit("notice", { kind: "mute_requested" }));
     this._on("room_locked", ({ reason }) => {
       this.locked = reason === "locked";
@@ -122,6 +127,11 @@ export class Room extends EventTarget {
     this.locked = state.locked;
     if (state.lobby) this.lobby = state.lobby;
     this._emit("state", { state });
+    if (state.crisis && (!this.crisis || this.crisis.version < state.crisis.version)) {
+      // A crisis already holds this session open (after a reload or reconnect): show it at once.
+      this.crisis = { ...state.crisis, session_id: state.session_id };
+      this._emit("crisis", this.crisis);
+    }
     this._emit("hostpresence", { present: this.hostPresent });
     this._emit("locked", { locked: this.locked });
     if (state.lobby) this._emit("lobby", { waiting: this.lobby });
