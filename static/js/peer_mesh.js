@@ -10,6 +10,8 @@
 //   mesh.setAudioOnly(bool)   stop sending and receiving video
 //   events: "stream" {pid, stream}, "peerstate" {pid, state}, "quality" {pid, level, rtt, loss}, "closed" {pid}
 
+import { grade, inboundTotals, roundTripTime } from "./link_quality.js";
+
 const STATS_INTERVAL_MS = 2000;
 
 function fingerprintOf(sdp) {
@@ -137,27 +139,10 @@ class Peer {
       return { level: this.pc.connectionState === "failed" ? "lost" : "connecting", rtt: null, loss: null };
     }
     const report = await this.pc.getStats();
-    let rtt = null;
-    let received = 0;
-    let lost = 0;
-    report.forEach((s) => {
-      if (s.type === "candidate-pair" && s.nominated && s.state === "succeeded" && s.currentRoundTripTime !== undefined) {
-        rtt = s.currentRoundTripTime;
-      }
-      if (s.type === "inbound-rtp") {
-        received += s.packetsReceived || 0;
-        lost += Math.max(0, s.packetsLost || 0);
-      }
-    });
-    const previous = this._lastStats || { received: 0, lost: 0 };
-    this._lastStats = { received, lost };
-    const dReceived = received - previous.received;
-    const dLost = lost - previous.lost;
-    const loss = dReceived + dLost > 0 ? dLost / (dReceived + dLost) : 0;
-    let level = "good";
-    if ((rtt !== null && rtt > 0.6) || loss > 0.08) level = "poor";
-    else if ((rtt !== null && rtt > 0.3) || loss > 0.02) level = "fair";
-    return { level, rtt, loss };
+    const now = inboundTotals(report);
+    const quality = grade(roundTripTime(report), this._lastStats, now);
+    this._lastStats = now;
+    return quality;
   }
 
   close() {

@@ -13,6 +13,8 @@
 //
 // Every received track's stream id (msid) is its publisher's participant id.
 
+import { grade, inboundTotals, roundTripTime } from "./link_quality.js";
+
 const STATS_INTERVAL_MS = 2000;
 const DISCONNECTED_GRACE_MS = 4000;
 
@@ -242,32 +244,11 @@ export class SfuConnection extends EventTarget {
     } catch {
       return; // closed while reading
     }
-    let rtt = null;
-    const totals = new Map(); // pid → {received, lost}
-    report.forEach((s) => {
-      if (s.type === "candidate-pair" && s.nominated && s.state === "succeeded" && s.currentRoundTripTime !== undefined) {
-        rtt = s.currentRoundTripTime;
-      }
-      if (s.type === "inbound-rtp") {
-        const pid = this._midOwner.get(s.mid);
-        if (!pid) return;
-        const total = totals.get(pid) || { received: 0, lost: 0 };
-        total.received += s.packetsReceived || 0;
-        total.lost += Math.max(0, s.packetsLost || 0);
-        totals.set(pid, total);
-      }
-    });
+    const rtt = roundTripTime(report);
     for (const pid of this.peerIds) {
-      const now = totals.get(pid) || { received: 0, lost: 0 };
-      const previous = this._lastStats.get(pid) || { received: 0, lost: 0 };
+      const now = inboundTotals(report, (s) => this._midOwner.get(s.mid) === pid);
+      this._emit("quality", { pid, ...grade(rtt, this._lastStats.get(pid), now) });
       this._lastStats.set(pid, now);
-      const dReceived = now.received - previous.received;
-      const dLost = now.lost - previous.lost;
-      const loss = dReceived + dLost > 0 ? dLost / (dReceived + dLost) : 0;
-      let level = "good";
-      if ((rtt !== null && rtt > 0.6) || loss > 0.08) level = "poor";
-      else if ((rtt !== null && rtt > 0.3) || loss > 0.02) level = "fair";
-      this._emit("quality", { pid, level, rtt, loss });
     }
   }
 
