@@ -306,7 +306,7 @@ async function enterCall(saved) {
   showView("call", { focus: false });
   const media = await openLocalMedia();
   const room = new Room({ token: saved.participant_token, localStream: media.stream });
-  const panel = new HostPanel(room);
+  const panel = new HostPanel(room, { call });
   const view = new CallView($("#call-host"), room, {
     selfName: `${saved.participant.display_name}`, hostPanel: panel, emergency: false,
   });

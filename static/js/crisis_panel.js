@@ -4,9 +4,8 @@
 // situation to emergency services, each giving a link to copy.
 
 import { el, announce } from "./dom.js";
-import { api, ApiError } from "./api.js";
+import { ApiError } from "./api.js";
 
-const STAFF_KEY = "steadyline.staff";
 
 export const STATE_WORDS = {
   active: "Crisis active. Stay with the client.",
@@ -23,15 +22,6 @@ const ACTION_LABELS = {
   reactivate: "Crisis again: back to active",
   close: "Close the crisis",
 };
-
-// The console keeps the staff sign-in in sessionStorage; the call runs on the same page.
-async function staffCall(method, path, body) {
-  let token = null;
-  try {
-    token = JSON.parse(sessionStorage.getItem(STAFF_KEY) || "null").access_token;
-  } catch { /* signed out */ }
-  return api(method, path, { body, token });
-}
 
 function copyField(id, label, value) {
   const input = el("input", { id, type: "text", readonly: true, class: "link-out", value });
@@ -54,7 +44,7 @@ function copyField(id, label, value) {
 }
 
 export class CrisisPanel {
-  constructor(room, { call = staffCall } = {}) {
+  constructor(room, { call }) {  // call(method, path, body): the console's signed-in API client
     this.room = room;
     this.call = call;
     this.sessionId = null;

@@ -7,7 +7,7 @@ import { confirmAction } from "./dialog.js";
 import { CrisisPanel } from "./crisis_panel.js";
 
 export class HostPanel {
-  constructor(room) {
+  constructor(room, { call }) {
     this.room = room;
     this.lobbyList = el("ul", { class: "people", "aria-label": "People waiting" });
     this.lobbyEmpty = el("p", { class: "muted" }, "Nobody is waiting.");
@@ -17,7 +17,7 @@ export class HostPanel {
     this.lockInput = el("input", { type: "checkbox", id: "lock-room", role: "switch" });
     this.lockInput.addEventListener("change", () => this._lock());
     this.error = el("p", { class: "form-error", role: "alert" });
-    this.crisis = new CrisisPanel(room);
+    this.crisis = new CrisisPanel(room, { call });
     this.root = el("aside", { class: "host-panel", "aria-label": "Host controls" }, this.crisis.root,
       el("section", { class: "panel-section", "aria-labelledby": "waiting-heading" },
         el("h2", { id: "waiting-heading" }, "Waiting room ", this.lobbyCount), this.lobbyList, this.lobbyEmpty),
