@@ -44,6 +44,9 @@ class Signaling:
     async def notify_room(self, session_id: str, event: str, payload: dict) -> int:
         return await self.rooms.notify_room(session_id, event, payload)
 
+    async def notify_member(self, session_id: str, participant_id: str, event: str, payload: dict) -> bool:
+        return await self.rooms.notify_member(session_id, participant_id, event, payload)
+
     async def close(self) -> None:
         await self.keepalive.close()
         await self.rooms.close()

@@ -83,6 +83,14 @@ class RoomService:
             await self._sio.emit(event, payload, to=member.sid)
         return len(members)
 
+    async def notify_member(self, session_id: str, participant_id: str, event: str, payload: dict) -> bool:
+        """Send ``event`` to one member of the session if they are connected; whether they got it."""
+        member = await self._live.get(session_id, participant_id)
+        if member is None or member.sid is None:
+            return False
+        await self._sio.emit(event, payload, to=member.sid)
+        return True
+
     async def _update_lobby(self, session_id: str) -> None:
         members = await self._live.members(session_id)
         update = LobbyUpdate(waiting=self._lobby(members))
