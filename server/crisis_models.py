@@ -10,14 +10,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .models import Base, UTCDateTime, new_id, utcnow
 
 
+_OPEN = text("state != 'closed'")
+
+
 class CrisisRecord(Base):
+    """One crisis. At most one open crisis per session: a partial unique index makes two
+    simultaneous "start" requests (a therapist and the client's "I need help now") open one."""
+
     __tablename__ = "crises"
+    __table_args__ = (Index("uq_crises_open_per_session", "session_id", unique=True,
+                            sqlite_where=_OPEN, postgresql_where=_OPEN),)
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"), index=True)
     client_id: Mapped[str] = mapped_column(ForeignKey("clients.id"), index=True)

@@ -20,7 +20,7 @@ from handoff.safety_plan import PlanVersion, SafetyPlan, SectionEntry
 
 from . import encrypted_fields  # noqa: F401  (declares the encrypted columns' ORM events)
 from .errors import Conflict
-from .models import Staff, StaffRole
+from .models import Staff, StaffRole, new_id
 from .plan_models import (
     AlertRecord, ClientLocationRecord, ConsentGrantRecord, DisclosureOverrideRecord, PlanTemplateRecord,
     ResourceRecord, SafetyPlanRecord, SafetyPlanVersionRecord,
@@ -183,6 +183,16 @@ class PlanStore:
                 kind="disclosure.override", urgency=alert.urgency, client_id=alert.client_id,
                 subject=alert.subject, body=alert.body, created_at=alert.at,
             ))
+
+    async def add_alert(self, *, program_id: str, kind: str, urgency: str, subject: str, body: str, at: datetime,
+                        client_id: str | None = None, recipient_id: str | None = None) -> str:
+        """An alert for the program's clinicians (``recipient_id`` None: everyone in the program).
+        ``subject`` is shown in lists: keep it free of health information; ``body`` is encrypted."""
+        alert_id = new_id()
+        async with self._sm() as db, db.begin():
+            db.add(AlertRecord(id=alert_id, program_id=program_id, recipient_id=recipient_id, kind=kind,
+                               urgency=urgency, client_id=client_id, subject=subject, body=body, created_at=at))
+        return alert_id
 
     async def alerts(self, program_id: str) -> list[AlertRecord]:
         query = select(AlertRecord).where(AlertRecord.program_id == program_id).order_by(AlertRecord.created_at.desc())

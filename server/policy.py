@@ -41,6 +41,7 @@ class Action(str, enum.Enum):
     LOCATION_CONFIRM = "location.confirm"  # a client confirms where they are at a join
     CRISIS_START = "crisis.start"  # open a crisis from a live session
     CRISIS_MANAGE = "crisis.manage"  # read, move along, add support persons, relay to responders
+    CRISIS_REQUEST = "crisis.request"  # a client's "I need help now"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -65,6 +66,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.LOCATION_CONFIRM: frozenset({Role.CLIENT}),
     Action.CRISIS_START: frozenset({Role.THERAPIST}),
     Action.CRISIS_MANAGE: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.CRISIS_REQUEST: frozenset({Role.CLIENT}),
 }
 
 # Actions on a session that a therapist may take only on sessions they lead; admins on any

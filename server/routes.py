@@ -7,8 +7,8 @@ from aiohttp import web
 from handoff.responder_packet import ResponderPacket
 
 from . import (
-    alerts_api, audit_api, auth_api, consent_api, crisis_api, crisis_hold, crisis_support_api, health_api, join_api,
-    location_api, resources_api, responder_api, safety_plan_api, sessions_api,
+    alerts_api, audit_api, auth_api, consent_api, crisis_api, crisis_hold, crisis_support_api, health_api,
+    help_request_api, join_api, location_api, resources_api, responder_api, safety_plan_api, sessions_api,
 )
 from .api_models import (
     AddParticipant, AuditExport, CreateSession, JoinLink, LoginRequest, LoginResponse, ParticipantToken,
@@ -23,6 +23,7 @@ from .crisis_api_models import (
     AddSupportPerson, CrisisView, ResponderPacketRequest, ResponderPacketView, StartCrisis, SupportInviteView,
     TimelineExport, TransitionRequest,
 )
+from .help_request_api import HelpRequested
 from .openapi import Operation, build_document, openapi_handler
 from .pages import STATIC_DIR, page
 
@@ -85,6 +86,9 @@ API = [
     (Operation("POST", "/api/participant/location", "Confirm where you are at this join (client participant "
                "token)", ConfirmLocation, LocationRecorded, status=201, auth="participant"),
      location_api.confirm_location),
+    (Operation("POST", "/api/participant/help", "\u201cI need help now\u201d: open a crisis in your session (client "
+               "participant token); 200 with the open one if there is one", response=HelpRequested, status=201,
+               auth="participant"), help_request_api.ask_for_help),
     # crises
     (Operation("POST", S + "/crisis", "Open a crisis in this live session (its therapist); it holds the session open",
                StartCrisis, CrisisView, status=201), crisis_api.start_crisis),

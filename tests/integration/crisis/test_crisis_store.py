@@ -70,3 +70,26 @@ async def test_timeline_and_packets_are_encrypted_at_rest(world, database_url):
     for needle in ("Quillfeather", "Zanzibarine", "from_state", "basis_ref", "retention_expiry", "Exampleton"):
         assert needle not in stored, needle
     assert "help_on_the_way" in stored  # the header's state is plaintext: it is queried
+
+
+async def test_one_open_crisis_per_session_is_a_database_rule(world):
+    """Two crises opened at once for one session (different ids, so no compare-and-set clash): the
+    partial unique index lets one in; once it is closed, a new one may open."""
+    s = await scene(world)
+    crises = world.app[CRISES]
+    bound = crises.for_session(s.session_id)
+    therapist = Actor(actor_id=s.therapist.id, role=Role.THERAPIST)
+    client = Actor(actor_id=s.client.client_id, role=Role.CLIENT)
+    first, _ = start("crisis_race_a", client_id=s.client.client_id, program_id=s.therapist.program_id,
+                     actor=therapist, at=utcnow())
+    second, _ = start("crisis_race_b", client_id=s.client.client_id, program_id=s.therapist.program_id,
+                      actor=client, at=utcnow())
+    results = await asyncio.gather(bound.save_if_version(first, 0), bound.save_if_version(second, 0))
+    assert sorted(results) == [False, True]
+    winner = first if results[0] else second
+    stabilised, _ = transition(winner, Action.STABILISE, therapist, utcnow(), expected_version=1)
+    closed, _ = transition(stabilised, Action.CLOSE, therapist, utcnow(), expected_version=2)
+    assert await bound.save_if_version(stabilised, 1) and await bound.save_if_version(closed, 2)
+    third, _ = start("crisis_race_c", client_id=s.client.client_id, program_id=s.therapist.program_id,
+                     actor=therapist, at=utcnow())
+    assert await bound.save_if_version(third, 0)

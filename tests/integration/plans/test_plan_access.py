@@ -31,6 +31,7 @@ PLAN_ENDPOINTS = {
     ("POST", "/api/program/resources/import"): {"owner": 403, "colleague": 403, "admin": 200, "other_admin": 200},
     ("GET", "/api/participant/safety-plan"): {"client": 200, "support": 403},
     ("POST", "/api/participant/location"): {"client": 201, "support": 403},
+    ("POST", "/api/participant/help"): {"client": 201, "support": 403},
 }
 ROLES = ["anonymous", "owner", "colleague", "admin", "other_admin", "client", "support"]
 
