@@ -38,6 +38,7 @@ vendor:
 bench: test-venv
 	$(BIN)/python benchmarks/signaling.py
 	$(BIN)/python benchmarks/sfu.py
+	$(BIN)/python benchmarks/crisis.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache test-artifacts

@@ -88,6 +88,15 @@ class RtcPeer:
             await self.sock.call("signal", {"to": remote, "description": {
                 "type": pc.localDescription.type, "sdp": pc.localDescription.sdp}})
 
+    async def forget(self, remote: str) -> None:
+        """``remote`` dropped off the network: close our connection to them, so their next offer
+        (after they reconnect) starts a fresh one, and count their frames from zero."""
+        pc = self.pcs.pop(remote, None)
+        if pc is not None:
+            await pc.close()
+        self.frames.pop(remote, None)
+        self.first_frame_at.pop(remote, None)
+
     async def wait_frames(self, remotes: list[str], count: int = 10, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
         while any(self.frames[r] < count for r in remotes):
