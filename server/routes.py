@@ -8,7 +8,8 @@ from handoff.responder_packet import ResponderPacket
 
 from . import (
     alerts_api, audit_api, auth_api, consent_api, crisis_api, crisis_hold, crisis_support_api, health_api,
-    help_request_api, join_api, location_api, resources_api, responder_api, safety_plan_api, sessions_api,
+    help_request_api, join_api, location_api, resources_api, responder_api, responder_page_api, safety_plan_api,
+    sessions_api,
 )
 from .api_models import (
     AddParticipant, AuditExport, CreateSession, JoinLink, LoginRequest, LoginResponse, ParticipantToken,
@@ -24,6 +25,7 @@ from .crisis_api_models import (
     TimelineExport, TransitionRequest,
 )
 from .help_request_api import HelpRequested
+from .responder_page_api import OpenResponderLink, ResponderPageView
 from .openapi import Operation, build_document, openapi_handler
 from .pages import STATIC_DIR, page
 
@@ -107,6 +109,11 @@ API = [
                response=ResponderPacket, auth=None), responder_api.packet_json),
     (Operation("GET", "/api/responder/{token}/pidf", "The responder packet as PIDF-LO (application/pidf+xml)",
                auth=None), responder_api.packet_pidf),
+    (Operation("POST", "/api/responder/open", "The responder page's view of a responder link: the packet, its "
+               "location in words and the nearest local resources (token in the body; 410 when expired)",
+               OpenResponderLink, ResponderPageView, auth=None), responder_page_api.open_link),
+    (Operation("POST", "/api/responder/open/pidf", "The responder link's packet as a PIDF-LO download (token in the "
+               "body)", OpenResponderLink, auth=None), responder_page_api.open_pidf),
 ]
 
 
@@ -135,6 +142,7 @@ def add_routes(app: web.Application, version: str) -> None:
     app.router.add_get("/metrics", health_api.metrics)
     app.router.add_get("/", page("index.html"))
     app.router.add_get("/join", page("join.html", private=True))
+    app.router.add_get("/responder", page("responder.html", private=True))
     app.router.add_get("/console", page("console.html"))
     app.router.add_get("/api/docs", page("api-docs.html"))
     app.router.add_static("/static/", STATIC_DIR, append_version=False)

@@ -1,0 +1,100 @@
+"""The responder's page: what a dispatcher or crew member opening a responder link reads.
+
+The link a person is given is ``/responder#<token>``: the token sits in the fragment, which browsers
+never send, so no proxy or server log sees it. The page posts it to ``POST /api/responder/open``
+and shows the packet as plain text — the address in words, the device position in numbers with its
+accuracy, method and time, callback numbers, the situation and means-safety notes — plus the program's
+nearest local crisis resources. No map: nothing is sent to a third party. ``POST /api/responder/open/pidf``
+gives the same packet as PIDF-LO for download. Every opening is audited; an expired link answers 410."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiohttp import web
+from pydantic import BaseModel, Field
+
+from handoff.pidf_lo import to_pidf_lo
+from handoff.resources import nearest
+from handoff.responder_packet import ResponderPacket
+
+from .app_keys import CRISES, PLAN_STORE
+from .audit_chain import Outcome
+from .bodies import read_body
+from .client_scope import json_response
+from .crisis_store import ResponderLink
+from .api_models import Body
+from .links import hash_token
+from .models import utcnow
+from .plan_api_models import ResourceView
+from .plan_views import match_views
+from .request_audit import audit
+from .responder_api import PIDF_MEDIA_TYPE, PROVIDED_BY, ResponderLinkInvalid
+
+
+class OpenResponderLink(Body):
+    token: str = Field(pattern=r"^[A-Za-z0-9_-]{43}$", description="the token from the link's fragment")
+
+
+class ResponderPageView(BaseModel):
+    packet: ResponderPacket
+    expires_at: datetime
+    location_lines: list[str]  # the location in words, for reading out over a radio
+    resources: list[ResourceView]  # the program's crisis resources nearest the device position
+
+
+def _clock(at: datetime) -> str:
+    return at.strftime("%H:%M UTC on %d %b %Y")
+
+
+def location_lines(packet: ResponderPacket) -> list[str]:
+    lines = []
+    if packet.civic is not None:
+        lines.append(f"Address confirmed by the client: {packet.civic.address.one_line()} "
+                     f"(at {_clock(packet.civic.confirmed_at)}).")
+    geo = packet.geolocation
+    if geo is not None:
+        accuracy = f" within {geo.accuracy_m:.0f} m" if geo.accuracy_m is not None else ""
+        method = f", {geo.method.value}" if geo.method is not None else ""
+        lines.append(f"Device position: latitude {geo.latitude:.5f}, longitude {geo.longitude:.5f} (WGS-84){accuracy}"
+                     f"{method}, reported by the client's {geo.source.value.replace('_', ' ')} at "
+                     f"{_clock(geo.observed_at)}.")
+    if packet.location_warning:
+        lines.append(f"Warning: {packet.location_warning}")
+    if not lines:
+        lines.append("No location was shared in this packet.")
+    return lines
+
+
+async def _link(request: web.Request, what: str) -> ResponderLink:
+    body = await read_body(request, OpenResponderLink)
+    link = await request.app[CRISES].responder_link(hash_token(body.token))
+    if link is None or link.expires_at <= utcnow():
+        await audit(request, f"responder.{what}", outcome=Outcome.FAILED)
+        raise ResponderLinkInvalid()
+    await audit(request, f"responder.{what}", actor_role="responder", program_id=link.program_id,
+                target_type="crisis", target_id=link.crisis_id,
+                session_id=await request.app[CRISES].session_of(link.crisis_id))
+    return link
+
+
+async def open_link(request: web.Request) -> web.Response:
+    link = await _link(request, "page")
+    packet, resources = link.packet, []
+    if packet.geolocation is not None:
+        directory = await request.app[PLAN_STORE].resources(link.program_id)
+        resources = match_views(nearest(directory, packet.geolocation.latitude, packet.geolocation.longitude),
+                                with_distance=True)
+    response = json_response(ResponderPageView(packet=packet, expires_at=link.expires_at,
+                                               location_lines=location_lines(packet), resources=resources))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def open_pidf(request: web.Request) -> web.Response:
+    link = await _link(request, "pidf")
+    response = web.Response(body=to_pidf_lo(link.packet, provided_by=PROVIDED_BY), content_type=PIDF_MEDIA_TYPE,
+                            charset="utf-8")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Disposition"] = f'attachment; filename="{link.crisis_id}-location.xml"'
+    return response

@@ -1,0 +1,66 @@
+// The responder's page: reads the token from the link's fragment (never sent to any server by the
+// browser), posts it to /api/responder/open and shows the packet as text. No map, no third party.
+
+import { api, ApiError } from "./api.js";
+import { $, el, showView } from "./dom.js";
+
+const CALLBACK_LABELS = { client: "Client", therapist: "Therapist", program_line: "Program crisis line" };
+
+function telLink(phone) {
+  return el("a", { href: `tel:${phone.replace(/[^+\d]/g, "")}` }, phone);
+}
+
+function fill(list, items) {
+  list.replaceChildren(...items.map((item) => el("li", {}, item)));
+}
+
+function render(view) {
+  const packet = view.packet;
+  $("#packet-meta").textContent = `Shared at ${new Date(packet.created_at).toLocaleString()}. ` +
+    `This link stops working at ${new Date(view.expires_at).toLocaleString()}. Do not pass it on.`;
+  fill($("#location-lines"), view.location_lines);
+  fill($("#callbacks"), packet.callbacks.length ? packet.callbacks.map(
+    (c) => [`${CALLBACK_LABELS[c.role] || c.role}: `, telLink(c.phone)]) : ["No callback numbers were shared."]);
+  $("#situation").textContent = packet.situation || "No description was shared.";
+  $("#means-box").hidden = !packet.lethal_means_notes.length;
+  fill($("#means"), packet.lethal_means_notes);
+  fill($("#resources"), view.resources.length ? view.resources.map((r) => [
+    `${r.name} (${r.kind.replaceAll("_", " ")}${r.distance_m != null ? `, ${(r.distance_m / 1000).toFixed(1)} km` : ""}`
+    + `${r.hours ? `, ${r.hours}` : ""}): `, telLink(r.phone), r.address ? ` — ${r.address}` : ""])
+    : ["No local resources are on file near this position."]);
+  $("#basis").textContent = packet.basis.kind === "consent"
+    ? "Shared with the client's recorded consent."
+    : "Shared under an emergency override recorded by the clinician.";
+  showView("packet");
+}
+
+async function downloadPidf(token) {
+  const response = await fetch("/api/responder/open/pidf", {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token }),
+    cache: "no-store",
+  });
+  if (!response.ok) return showView("invalid");
+  const url = URL.createObjectURL(await response.blob());
+  const a = el("a", { href: url, download: "location.xml" });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  URL.revokeObjectURL(url);
+}
+
+async function main() {
+  const token = location.hash.slice(1);
+  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return showView("invalid");
+  try {
+    render(await api("POST", "/api/responder/open", { body: { token } }));
+  } catch (error) {
+    if (error instanceof ApiError && error.code === "network") {
+      $("#invalid-reason").textContent = error.message;
+    }
+    showView("invalid");
+    return;
+  }
+  $("#download-pidf").addEventListener("click", () => downloadPidf(token));
+}
+
+main();
