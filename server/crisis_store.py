@@ -20,6 +20,7 @@ from handoff.responder_packet import ResponderPacket
 
 from . import encrypted_fields  # noqa: F401  (declares the encrypted columns' ORM events)
 from .crisis_models import CrisisEventRecord, CrisisRecord, ResponderLinkRecord
+from .models import Session, Staff
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,20 @@ class CrisisPlace:
 
     crisis_id: str
     session_id: str
+
+
+@dataclass(frozen=True)
+class OpenCrisisRow:
+    """An open crisis as the program's clinicians see it in the console (no clinical content)."""
+
+    crisis_id: str
+    session_id: str
+    state: str
+    opened_at: datetime
+    opened_by_role: str
+    responsible_clinician_id: str | None
+    responsible_clinician_name: str | None
+    session_therapist_id: str
 
 
 @dataclass(frozen=True)
@@ -117,6 +132,20 @@ class SqlCrisisStore:
         async with self._sm() as db:
             crisis_id = (await db.execute(query)).scalar()
         return None if crisis_id is None else CrisisPlace(crisis_id=crisis_id, session_id=session_id)
+
+    async def open_in_program(self, program_id: str) -> list[OpenCrisisRow]:
+        """Every open crisis of the program, oldest first."""
+        query = (select(CrisisRecord, Session, Staff).join(Session, Session.id == CrisisRecord.session_id)
+                 .outerjoin(Staff, Staff.id == CrisisRecord.responsible_clinician_id)
+                 .where(CrisisRecord.program_id == program_id, CrisisRecord.state != CrisisState.CLOSED.value)
+                 .order_by(CrisisRecord.opened_at))
+        async with self._sm() as db:
+            rows = (await db.execute(query)).all()
+        return [OpenCrisisRow(
+            crisis_id=c.id, session_id=c.session_id, state=c.state, opened_at=c.opened_at,
+            opened_by_role=c.opened_by_role, responsible_clinician_id=c.responsible_clinician_id,
+            responsible_clinician_name=staff.display_name if staff else None, session_therapist_id=session.therapist_id,
+        ) for c, session, staff in rows]
 
     # responder links
     async def add_responder_link(self, *, token_hash: str, packet: ResponderPacket, program_id: str,

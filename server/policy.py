@@ -42,6 +42,7 @@ class Action(str, enum.Enum):
     CRISIS_START = "crisis.start"  # open a crisis from a live session
     CRISIS_MANAGE = "crisis.manage"  # read, move along, add support persons, relay to responders
     CRISIS_REQUEST = "crisis.request"  # a client's "I need help now"
+    CRISIS_WATCH = "crisis.watch"  # see which crises are open in the program (not their content)
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -67,6 +68,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.CRISIS_START: frozenset({Role.THERAPIST}),
     Action.CRISIS_MANAGE: frozenset({Role.THERAPIST, Role.ADMIN}),
     Action.CRISIS_REQUEST: frozenset({Role.CLIENT}),
+    Action.CRISIS_WATCH: frozenset({Role.THERAPIST, Role.ADMIN}),
 }
 
 # Actions on a session that a therapist may take only on sessions they lead; admins on any

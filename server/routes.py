@@ -8,8 +8,8 @@ from handoff.responder_packet import ResponderPacket
 
 from . import (
     alerts_api, audit_api, auth_api, consent_api, crisis_api, crisis_hold, crisis_support_api, health_api,
-    help_request_api, join_api, location_api, resources_api, responder_api, responder_page_api, safety_plan_api,
-    sessions_api,
+    help_request_api, join_api, location_api, program_crises_api, resources_api, responder_api, responder_page_api,
+    safety_plan_api, sessions_api,
 )
 from .api_models import (
     AddParticipant, AuditExport, CreateSession, JoinLink, LoginRequest, LoginResponse, ParticipantToken,
@@ -25,6 +25,7 @@ from .crisis_api_models import (
     TimelineExport, TransitionRequest,
 )
 from .help_request_api import HelpRequested
+from .program_crises_api import OpenCrisisList
 from .responder_page_api import OpenResponderLink, ResponderPageView
 from .openapi import Operation, build_document, openapi_handler
 from .pages import STATIC_DIR, page
@@ -83,6 +84,8 @@ API = [
      resources_api.list_resources),
     (Operation("POST", "/api/program/resources/import", "Replace the local resource directory from CSV (admins)",
                ImportResources, ResourceImported), resources_api.import_resources),
+    (Operation("GET", "/api/program/crises", "Open crises of your program (ids, state, times, who leads; no "
+               "clinical content)", response=OpenCrisisList), program_crises_api.open_crises),
     (Operation("GET", "/api/participant/safety-plan", "Your own safety plan, read-only (client participant token)",
                response=OwnPlanView, auth="participant"), safety_plan_api.own_plan),
     (Operation("POST", "/api/participant/location", "Confirm where you are at this join (client participant "

@@ -29,6 +29,7 @@ PLAN_ENDPOINTS = {
     ("PUT", "/api/program/plan-template"): {"owner": 403, "colleague": 403, "admin": 200, "other_admin": 200},
     ("GET", "/api/program/resources"): {"owner": 200, "colleague": 200, "admin": 200, "other_admin": 200},
     ("POST", "/api/program/resources/import"): {"owner": 403, "colleague": 403, "admin": 200, "other_admin": 200},
+    ("GET", "/api/program/crises"): {"owner": 200, "colleague": 200, "admin": 200, "other_admin": 200},
     ("GET", "/api/participant/safety-plan"): {"client": 200, "support": 403},
     ("POST", "/api/participant/location"): {"client": 201, "support": 403},
     ("POST", "/api/participant/help"): {"client": 201, "support": 403},
