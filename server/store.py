@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from . import encrypted_fields  # noqa: F401  (declares the encrypted columns' ORM events)
+from .crisis_models import CrisisRecord
 from .errors import LinkInvalid, NotFound
 from .models import (
     Client, Invite, Participant, ParticipantRole, Program, Session, SessionKind, SessionStatus,
@@ -208,19 +209,37 @@ class Store:
             )
         return result.rowcount or 0
 
+    @staticmethod
+    async def _held_open(db, session_id: str) -> bool:
+        """Whether a crisis (any state but closed) holds the session open."""
+        query = select(CrisisRecord.id).where(CrisisRecord.session_id == session_id, CrisisRecord.state != "closed")
+        return (await db.execute(query.limit(1))).scalar() is not None
+
+    async def session_held_open(self, session_id: str) -> bool:
+        async with self._sm() as db:
+            return await self._held_open(db, session_id)
+
     async def get_invite(self, invite_id: str) -> Invite:
         return await self._get(Invite, invite_id)
 
     async def redeem_invite(self, token_hash: str, *, now: datetime, grace: timedelta) -> Redemption:
         """Check a link and count its use. Unknown, expired, revoked, used-up, removed and
-        out-of-window links all raise the same ``LinkInvalid``."""
+        out-of-window links all raise the same ``LinkInvalid``.
+
+        A crisis holds its session open past the scheduled end: while one is open, a link bound to
+        the session's end (a client's or therapist's link) still works; a link with its own shorter
+        life (a support person's) keeps it."""
         async with self._sm() as db, db.begin():
             invite = (await db.execute(select(Invite).where(Invite.token_hash == token_hash))).scalar()
-            if invite is None or invite.revoked_at is not None or invite.expires_at <= now:
+            if invite is None or invite.revoked_at is not None:
                 raise LinkInvalid()
             participant = await db.get(Participant, invite.participant_id)
             session = await db.get(Session, participant.session_id)
-            out_of_window = now < session.starts_at - grace or now > session.ends_at
+            held = await self._held_open(db, session.id)
+            bound_to_session_end = invite.expires_at == session.ends_at
+            if invite.expires_at <= now and not (held and bound_to_session_end):
+                raise LinkInvalid()
+            out_of_window = now < session.starts_at - grace or (now > session.ends_at and not held)
             if participant.removed_at is not None or out_of_window or session.status is SessionStatus.ENDED:
                 raise LinkInvalid()
             guard = [Invite.id == invite.id]
