@@ -45,6 +45,7 @@ class EventKind(str, Enum):
     DISCLOSURE = "disclosure"
     ASSIGNED = "assigned"
     ESCALATION = "escalation"
+    MOVED = "moved"  # the crisis (and its client) moved from one session to another, e.g. a private room
 
 
 class TimelineEvent(Value):
@@ -67,6 +68,8 @@ class TimelineEvent(Value):
     basis_kind: str | None = None
     basis_ref: str | None = None
     step: str | None = Field(default=None, max_length=64)
+    from_session_id: str | None = Field(default=None, max_length=64)
+    to_session_id: str | None = Field(default=None, max_length=64)
 
     @model_validator(mode="after")
     def _shape(self) -> "TimelineEvent":
@@ -77,6 +80,8 @@ class TimelineEvent(Value):
             EventKind.DISCLOSURE: self.recipient is not None and bool(self.categories) and self.basis_ref is not None,
             EventKind.ASSIGNED: self.participant_id is not None,
             EventKind.ESCALATION: self.step is not None,
+            EventKind.MOVED: (self.participant_id is not None and self.from_session_id is not None
+                              and self.to_session_id is not None and self.from_session_id != self.to_session_id),
         }
         if not needs[self.kind]:
             raise ValueError(f"a {self.kind.value} event is missing its details")
@@ -222,6 +227,19 @@ def record_escalation(crisis: Crisis, step: str, actor: Actor, *, at: datetime, 
     return _append(
         crisis, expected_version, at=at, kind=EventKind.ESCALATION, actor_id=actor.actor_id,
         actor_role=actor.role, step=step,
+    )
+
+
+def record_move(crisis: Crisis, actor: Actor, *, from_session_id: str, to_session_id: str, at: datetime,
+                expected_version: int) -> Change:
+    """Record that the crisis and its client moved from one session to another (a clinician took the
+    client out of a group into a private room). Never changes the state."""
+    if actor.role not in CLINICIANS:
+        raise RoleNotPermitted("Only a clinician can move a client into another room.")
+    return _append(
+        crisis, expected_version, at=at, kind=EventKind.MOVED, actor_id=actor.actor_id, actor_role=actor.role,
+        participant_id=crisis.client_id, participant_role=Role.CLIENT, from_session_id=from_session_id,
+        to_session_id=to_session_id,
     )
 
 

@@ -15,16 +15,22 @@ from signaling.messages import Emergency
 
 from .abuse import AbuseGuard
 from .app_keys import (
-    ABUSE, AUDIT, CRISES, DISCLOSURES, DRAIN, ENGINE, HTTP_METRICS, KEYS, NOTIFIER, PLAN_STORE, REGISTRY, SETTINGS,
-    SIGNALING, STAFF_SESSIONS, STORE, TOKENS,
+    ABUSE, AUDIT, CRISES, CRISIS_MOVES, DISCLOSURES, DRAIN, ENGINE, FOLLOW_UPS, HTTP_METRICS, KEYS, NOTIFIER,
+    PLAN_STORE, REGISTRY, SETTINGS, SIGNALING, STAFF_SESSIONS, STORE, TOKENS,
 )
+from .app_keys import CRISIS_WATCH, ON_CALL
 from .audit_checkpoints import checkpoint_periodically
 from .audit_log import AuditLog
+from .crisis_escalation import Escalation
 from .crisis_hold import SessionHold
+from .crisis_watch import CrisisWatch
+from .on_call_store import OnCallStore
+from .crisis_moves import SqlCrisisMoves
 from .crisis_store import SqlCrisisStore
 from .database import make_engine, make_sessionmaker
 from .disclosure import Disclosures
 from .drain import Drain
+from .follow_up_store import FollowUpStore
 from .gatekeeper import StoreGatekeeper
 from .http_metrics import HttpMetrics
 from .keys import KeySource
@@ -83,6 +89,12 @@ async def _close_resources(app: web.Application):
     await app[ENGINE].dispose()
 
 
+async def _crisis_watch(app: web.Application):
+    """The crisis watch's escalation timers: all cancelled before signalling and the engine close."""
+    yield
+    await app[CRISIS_WATCH].close()
+
+
 async def _drain_on_shutdown(app: web.Application) -> None:
     app[DRAIN].start()
 
@@ -105,11 +117,22 @@ def create_app(settings: Settings) -> web.Application:
     app[AUDIT] = AuditLog(make_sessionmaker(app[ENGINE]), settings.audit_key)
     app[STAFF_SESSIONS] = StaffSessions(app[STORE], settings.staff_session_lifetime, settings.staff_idle_timeout)
     app[CRISES] = SqlCrisisStore(make_sessionmaker(app[ENGINE], app[KEYS]))
+    app[CRISIS_MOVES] = SqlCrisisMoves(make_sessionmaker(app[ENGINE], app[KEYS]), app[CRISES])
+    app[FOLLOW_UPS] = FollowUpStore(make_sessionmaker(app[ENGINE]))
     app[NOTIFIER] = Notifier(settings)
-    gatekeeper = StoreGatekeeper(app[STORE], app[TOKENS], app[AUDIT], app[STAFF_SESSIONS], SessionHold(app[CRISES]))
+    app[ON_CALL] = OnCallStore(make_sessionmaker(app[ENGINE], app[KEYS]))
+    escalation = Escalation(
+        settings=settings, store=app[STORE], crises=app[CRISES], plans=app[PLAN_STORE], disclosures=app[DISCLOSURES],
+        on_call=app[ON_CALL], notifier=app[NOTIFIER], audit=app[AUDIT],
+        alerts_sessionmaker=make_sessionmaker(app[ENGINE], app[KEYS]))
+    app[CRISIS_WATCH] = CrisisWatch(settings, app[STORE], app[CRISES], escalation)
+    gatekeeper = StoreGatekeeper(app[STORE], app[TOKENS], app[AUDIT], app[STAFF_SESSIONS], SessionHold(app[CRISES]),
+                                 app[CRISIS_WATCH])
     app[SIGNALING] = create_signaling(signaling_config(settings), gatekeeper, app[REGISTRY])
+    escalation.signaling = app[SIGNALING]
     app[SIGNALING].sio.attach(app)
     app.cleanup_ctx.extend([_close_resources, _audit_checkpoints])
+    app.cleanup_ctx.append(_crisis_watch)
     app.on_shutdown.append(_drain_on_shutdown)
     add_routes(app, app_version())
     return app

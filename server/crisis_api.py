@@ -5,7 +5,7 @@ broadcast to the session's room as a ``crisis`` socket event."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import structlog
 from aiohttp import web
@@ -22,9 +22,11 @@ from .audit_chain import Outcome
 from .auth_api import staff_principal
 from .bodies import read_body
 from .client_scope import json_response
-from .crisis_api_models import CrisisNotice, CrisisView, StartCrisis, TimelineExport, TransitionRequest
+from .crisis_api_models import CrisisView, StartCrisis, TimelineExport, TransitionRequest
 from .crisis_errors import crisis_errors
+from .crisis_notices import announce_to
 from .errors import Conflict, InvalidInput, NotFound, SessionEnded
+from .follow_up_api import plan_after_close
 from .models import ParticipantRole, Session, SessionStatus, utcnow
 from .policy import Action, Principal, Role, authorize
 from .request_audit import audit
@@ -59,23 +61,19 @@ async def crisis_for(request: web.Request, action: Action) -> CrisisContext:
     if crisis is None:
         raise NotFound("crisis not found", code="crisis_not_found")
     session = await request.app[STORE].get_session(session_id)
-    authorize(principal, action, scope_of(session))
+    scope = scope_of(session)
+    if principal.role is Role.THERAPIST and crisis.responsible_clinician_id == principal.id:
+        # the clinician responsible for the crisis (e.g. the on-call clinician who took it over)
+        # manages it like the session's own therapist
+        scope = replace(scope, therapist_id=principal.id)
+    authorize(principal, action, scope)
     return CrisisContext(principal=principal, session=session, crisis=crisis)
 
 
 async def announce(request: web.Request, crisis: Crisis, session_id: str, *, room: bool = True) -> None:
-    """Tell the room (or only its therapists) about the crisis's latest event. The change is already
-    saved: a failed delivery is logged, and clients catch up from the timeline by ``seq``."""
-    notice = CrisisNotice(crisis_id=crisis.crisis_id, session_id=session_id, state=crisis.state.value,
-                          version=crisis.version, event=crisis.timeline[-1]).model_dump(mode="json")
-    signaling = request.app[SIGNALING]
-    try:
-        if room:
-            await signaling.notify_room(session_id, "crisis", notice)
-        else:
-            await signaling.notify_hosts(session_id, "crisis", notice)
-    except Exception:
-        log.exception("crisis_broadcast_failed", crisis_id=crisis.crisis_id, seq=crisis.version)
+    """Tell the room (or only its therapists) about the crisis's latest event (see ``announce_to``,
+    which timers use without a request)."""
+    await announce_to(request.app[SIGNALING], crisis, session_id, room=room)
 
 
 def _view(crisis: Crisis, session_id: str, principal: Principal) -> CrisisView:
@@ -133,6 +131,8 @@ async def transition(request: web.Request) -> web.Response:
             raise
     await audit(request, f"crisis.{action.value}", ctx.principal, target_type="crisis", target_id=crisis.crisis_id,
                 session_id=ctx.session.id)
+    if action is CrisisAction.CLOSE:  # the days after: check-ins, next-day session (follow_up_api)
+        await plan_after_close(request, ctx.principal, crisis, ctx.session.id, body.include_family_debrief)
     await announce(request, crisis, ctx.session.id)
     return json_response(_view(crisis, ctx.session.id, ctx.principal))
 

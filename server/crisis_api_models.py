@@ -11,7 +11,7 @@ from handoff.crisis import Crisis, TimelineEvent
 from handoff.crisis_state import Action
 from handoff.responder_packet import SITUATION_MAX_CHARS, ResponderPacket
 
-from .api_models import Body, ParticipantView
+from .api_models import Body, ParticipantView, SessionView
 
 ActionName = Literal["dispatch_help", "help_arrived", "stabilise", "reactivate", "close"]
 Reason = Field(default=None, min_length=1, max_length=4000)
@@ -24,6 +24,9 @@ class StartCrisis(Body):
 class TransitionRequest(Body):
     action: ActionName
     expected_version: int = Field(ge=1, le=1_000_000)
+    include_family_debrief: bool = Field(
+        default=False, description="With ``close``: the follow-up plan includes a debrief with family or "
+        "support persons (the client wants it).")
 
 
 class CrisisView(BaseModel):
@@ -86,10 +89,69 @@ class ResponderPacketRequest(Body):
     situation: str = Field(min_length=1, max_length=SITUATION_MAX_CHARS)
     override_reason: str | None = Reason
     include_lethal_means: bool = True
+    client_phone: str | None = Field(default=None, min_length=3, max_length=32,
+                                     description="where responders can call the client back")
+    therapist_phone: str | None = Field(default=None, min_length=3, max_length=32,
+                                        description="the clinician's direct callback number")
 
 
 class ResponderPacketView(BaseModel):
     packet: ResponderPacket
-    responder_url: str
+    page_url: str  # for a person: the responder page, token in the fragment (never sent to a server)
+    responder_url: str  # for a system: the packet as JSON
     pidf_url: str
     expires_at: datetime
+
+
+class PrivateRoomRequest(Body):
+    participant_id: str = Field(min_length=1, max_length=64, description="The client's place in the group.")
+
+
+class PrivateRoomView(BaseModel):
+    """The private crisis room made from a group session: the new individual session, the crisis now
+    held open in it, and the moving therapist's host token for it."""
+
+    session: SessionView
+    from_session_id: str
+    crisis: CrisisView
+    crisis_moved: bool  # an open crisis about this client moved from the group (else a new one was opened)
+    participant_token: str  # the moving therapist's host token for the private room
+    expires_in: int
+    host: ParticipantView
+    client_notified: bool  # the client was connected and got ``moved_to_room``
+
+
+class MovedToRoom(BaseModel):
+    """The ``moved_to_room`` socket event, to the moved client only: leave this session and join
+    ``session_id`` with ``participant_token`` (already admitted: no waiting room)."""
+
+    session_id: str
+    from_session_id: str
+    title: str
+    participant_token: str
+    expires_in: int
+    participant: ParticipantView
+    reason: str
+
+
+class FollowUpItemView(BaseModel):
+    id: str
+    kind: Literal["check_in", "individual_session", "family_debrief"]
+    due_at: datetime
+    description: str
+    done_at: datetime | None
+    done_by: str | None
+
+
+class FollowUpPlanView(BaseModel):
+    crisis_id: str
+    client_id: str
+    responsible_clinician_id: str | None
+    timezone: str
+    include_family_debrief: bool
+    created_at: datetime
+    items: list[FollowUpItemView]
+
+
+class FollowUpList(BaseModel):
+    plans: list[FollowUpPlanView]

@@ -1,7 +1,9 @@
 """Bringing a support person into a crisis: only with the client's consent to invite them to video
 (or an emergency override with a written reason). They get their own participant place (role
 ``support``) and a personal single-use link that expires after ``STEADYLINE_SUPPORT_LINK_TTL``
-seconds, sent by email and/or the signed webhook; they wait in the lobby until admitted."""
+seconds, sent by email and/or the signed webhook. While the crisis is open they come straight into the
+call when they join (no lobby; see ``signaling.rooms``); their token cannot moderate the room nor read
+the plan, consents, timeline or responder packet. Once it is closed they wait in the lobby."""
 
 from __future__ import annotations
 

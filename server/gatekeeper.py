@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from signaling.errors import AuthFailed, NotPermitted, SignalingError
-from signaling.ports import Identity, RoomAction, SessionInfo
+from signaling.ports import Identity, PresenceEvent, RoomAction, SessionInfo
 
 from .audit_chain import Outcome
 from .audit_log import AuditEvent, AuditLog
 from .crisis_errors import CrisisActive
 from .crisis_hold import SessionHold
+from .crisis_watch import CrisisWatch
 from .errors import NotFound, Unauthorized
 from .models import SessionStatus
 from .policy import Action, Principal, Role, is_allowed
@@ -25,8 +26,9 @@ ROOM_ACTIONS = {
 
 class StoreGatekeeper:
     def __init__(self, store: Store, tokens: TokenService, audit: AuditLog, staff_sessions: StaffSessions,
-                 hold: SessionHold) -> None:
+                 hold: SessionHold, watch: CrisisWatch | None = None) -> None:
         self._hold = hold
+        self._watch = watch
         self._store = store
         self._tokens = tokens
         self._audit = audit
@@ -92,6 +94,11 @@ class StoreGatekeeper:
             raise SignalingError(exc.message, code=exc.code) from None
         await self._store.end_session(by.session_id)
         await self.record(by, "session.end")
+
+    async def presence(self, identity: Identity, event: PresenceEvent) -> None:
+        """Presence during a crisis: recorded on its timeline; may start or stop escalation timers."""
+        if self._watch is not None:
+            await self._watch.presence(identity.session_id, identity.participant_id, identity.role, event.value)
 
     async def record(self, by: Identity, action: str, target: str | None = None, *,
                      outcome: Outcome = Outcome.SUCCESS) -> None:

@@ -41,6 +41,7 @@ class Action(str, enum.Enum):
     LOCATION_CONFIRM = "location.confirm"  # a client confirms where they are at a join
     CRISIS_START = "crisis.start"  # open a crisis from a live session
     CRISIS_MANAGE = "crisis.manage"  # read, move along, add support persons, relay to responders
+    ON_CALL_MANAGE = "on_call.manage"  # read and replace the program's on-call roster
     CRISIS_REQUEST = "crisis.request"  # a client's "I need help now"
     CRISIS_WATCH = "crisis.watch"  # see which crises are open in the program (not their content)
 
@@ -67,6 +68,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.LOCATION_CONFIRM: frozenset({Role.CLIENT}),
     Action.CRISIS_START: frozenset({Role.THERAPIST}),
     Action.CRISIS_MANAGE: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.ON_CALL_MANAGE: frozenset({Role.ADMIN}),
     Action.CRISIS_REQUEST: frozenset({Role.CLIENT}),
     Action.CRISIS_WATCH: frozenset({Role.THERAPIST, Role.ADMIN}),
 }

@@ -82,6 +82,7 @@ async def _packet(request: web.Request, ctx: CrisisContext, body: ResponderPacke
     return build_responder_packet(
         basis, crisis_id=ctx.crisis.crisis_id, client_id=ctx.crisis.client_id, at=now, confirmed=confirmed,
         geolocation=geolocation, program_line=settings.crisis_line, situation=body.situation,
+        client_phone=body.client_phone, therapist_phone=body.therapist_phone,
         lethal_means_notes=notes, mismatch=mismatch,
     )
 
@@ -119,8 +120,9 @@ async def create_packet(request: web.Request) -> web.Response:
                 session_id=ctx.session.id)
     await announce(request, crisis, ctx.session.id, room=False)
     url = f"{settings.public_url}/api/responder/{link.token}"
-    return json_response(ResponderPacketView(packet=packet, responder_url=url, pidf_url=url + "/pidf",
-                                             expires_at=expires_at), status=201)
+    return json_response(ResponderPacketView(packet=packet, page_url=f"{settings.public_url}/responder#{link.token}",
+                                             responder_url=url, pidf_url=url + "/pidf", expires_at=expires_at),
+                         status=201)
 
 
 async def _served(request: web.Request, what: str):

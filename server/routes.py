@@ -11,6 +11,8 @@ from . import (
     help_request_api, join_api, location_api, program_crises_api, resources_api, responder_api, responder_page_api,
     safety_plan_api, sessions_api,
 )
+from . import follow_up_api, private_room
+from . import on_call_api
 from .api_models import (
     AddParticipant, AuditExport, CreateSession, JoinLink, LoginRequest, LoginResponse, ParticipantToken,
     RedeemRequest, Revoked, SignedOutView, SessionList, SessionView, StaffView,
@@ -24,6 +26,7 @@ from .crisis_api_models import (
     AddSupportPerson, CrisisView, ResponderPacketRequest, ResponderPacketView, StartCrisis, SupportInviteView,
     TimelineExport, TransitionRequest,
 )
+from .crisis_api_models import FollowUpList, FollowUpPlanView, PrivateRoomRequest, PrivateRoomView
 from .help_request_api import HelpRequested
 from .program_crises_api import OpenCrisisList
 from .responder_page_api import OpenResponderLink, ResponderPageView
@@ -84,6 +87,11 @@ API = [
      resources_api.list_resources),
     (Operation("POST", "/api/program/resources/import", "Replace the local resource directory from CSV (admins)",
                ImportResources, ResourceImported), resources_api.import_resources),
+    (Operation("GET", "/api/program/on-call", "The program's on-call roster and its gaps over the coming week "
+               "(admins)", response=on_call_api.OnCallRosterView), on_call_api.get_roster),
+    (Operation("PUT", "/api/program/on-call", "Replace the program's on-call roster (admins; every clinician "
+               "must be a therapist of the program)", on_call_api.SetOnCallRoster, on_call_api.OnCallRosterView),
+     on_call_api.put_roster),
     (Operation("GET", "/api/program/crises", "Open crises of your program (ids, state, times, who leads; no "
                "clinical content)", response=OpenCrisisList), program_crises_api.open_crises),
     (Operation("GET", "/api/participant/safety-plan", "Your own safety plan, read-only (client participant token)",
@@ -108,6 +116,16 @@ API = [
     (Operation("POST", K + "/responder-packet", "Build the responder packet (consent or override) and a "
                "time-limited responder link", ResponderPacketRequest, ResponderPacketView, status=201),
      responder_api.create_packet),
+    # private crisis rooms and follow-up plans
+    (Operation("POST", S + "/private-room", "Move a client of this group into a private crisis room (its "
+               "therapist): a new individual session holding the crisis open; the client gets moved_to_room",
+               PrivateRoomRequest, PrivateRoomView, status=201), private_room.move_to_private_room),
+    (Operation("GET", K + "/follow-up", "The follow-up plan made when the crisis closed (care team)",
+               response=FollowUpPlanView), follow_up_api.crisis_follow_up),
+    (Operation("GET", C + "/follow-ups", "The client's follow-up plans after crises, newest first (care team)",
+               response=FollowUpList), follow_up_api.client_follow_ups),
+    (Operation("POST", C + "/follow-ups/{item_id}/done", "Mark a follow-up item done (care team)",
+               response=FollowUpPlanView), follow_up_api.mark_done),
     (Operation("GET", "/api/responder/{token}", "The responder packet behind a responder link (410 when expired)",
                response=ResponderPacket, auth=None), responder_api.packet_json),
     (Operation("GET", "/api/responder/{token}/pidf", "The responder packet as PIDF-LO (application/pidf+xml)",

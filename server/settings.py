@@ -88,6 +88,24 @@ class Settings(BaseSettings):
         3600, ge=60, le=86400, description="Lifetime of a responder packet link, seconds (never past the "
         "packet's retention expiry).",
     )
+    program_timezone: str = Field(
+        "UTC", min_length=1, max_length=64, description="IANA time zone (e.g. `America/New_York`) in which "
+        "follow-up check-ins and sessions after a crisis are scheduled (programs have no time zone of their own).",
+    )
+    lost_contact_notify_support_after: float = Field(
+        120.0, gt=0, description="Seconds after a crisis client was last seen (and not back within the reconnect "
+        "window) that their consented support persons are told contact was lost.",
+    )
+    lost_contact_prompt_emergency_after: float = Field(
+        300.0, gt=0, description="Seconds after a crisis client was last seen that the clinicians are prompted to "
+        "call emergency services (never before the support-person step).",
+    )
+    on_call_grace: float = Field(
+        60.0, ge=0, description="Seconds a crisis's clinician may be away before the on-call clinician is paged."
+    )
+    on_call_link_ttl: int = Field(
+        600, ge=60, le=86400, description="Lifetime of the on-call clinician's single-use crisis link, seconds."
+    )
     smtp_host: str | None = Field(None, description="SMTP server for support-person invitations; unset = no email.")
     smtp_port: int = Field(25, ge=1, le=65535, description="SMTP server port.")
     smtp_from: str = Field("steadyline@localhost", description="From address of invitation emails.")
@@ -123,6 +141,16 @@ class Settings(BaseSettings):
     def _secret_long_enough(cls, value: SecretStr) -> SecretStr:
         if len(value.get_secret_value().encode()) < MIN_SECRET_BYTES:
             raise ValueError(f"must be at least {MIN_SECRET_BYTES} bytes (256 bits)")
+        return value
+
+    @field_validator("program_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone such as UTC or America/New_York") from None
         return value
 
     @field_validator("tls_cert", "tls_key", mode="before")

@@ -45,6 +45,16 @@ class Identity:
         return self.role == "therapist"
 
 
+class PresenceEvent(str, enum.Enum):
+    """What happened to an admitted member's place, for the durable record of a crisis."""
+
+    JOINED = "joined"  # took their place (first time on this live state)
+    RETURNED = "returned"  # back on a new connection while their place was kept
+    DROPPED = "dropped"  # the socket went away without leaving: the reconnect window starts
+    LEFT = "left"  # left on purpose
+    EXPIRED = "expired"  # not back within the reconnect window
+
+
 class Gatekeeper(Protocol):
     async def authenticate(self, token: str) -> Identity:
         """Verify a participant token against the durable records; raise ``AuthFailed``."""
@@ -73,3 +83,8 @@ class Gatekeeper(Protocol):
 
     async def record(self, by: Identity, action: str, target: str | None = None) -> None:
         """Write an audit record of a room event."""
+
+    async def presence(self, identity: Identity, event: PresenceEvent) -> None:
+        """An admitted member joined, returned, dropped, left or ran out of reconnect time: recorded on
+        an open crisis's timeline, and it may start or stop its escalation timers. Must not raise into
+        signalling (the room logs and carries on if it does)."""

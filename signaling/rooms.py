@@ -6,6 +6,7 @@ Socket.IO client manager routes to whichever node holds that socket."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import socketio
 import structlog
@@ -19,7 +20,7 @@ from .messages import (
     CrisisSummary, LobbyEntry, LobbyUpdate, MemberView, Notice, Outbound, Presence, RoomState, Signal, SignalOut,
 )
 from .metrics import SignalingMetrics
-from .ports import Gatekeeper, Identity
+from .ports import Gatekeeper, Identity, PresenceEvent
 from .reclaim import ReclaimTimers
 
 log = structlog.get_logger(__name__)
@@ -142,6 +143,10 @@ class RoomService:
             admitted = identity.is_host or previous.status == "admitted"
         else:  # first connection on this live state (or after a restart): the durable record decides
             admitted = identity.is_host or identity.admitted
+        if not admitted and identity.role == "support" and await self._crisis_open(identity.session_id):
+            # a support person invited into a crisis comes straight into the call
+            admitted = True
+            await self._gate.set_admitted(identity.session_id, identity.participant_id, True)
         member = Member(
             participant_id=identity.participant_id, display_name=identity.display_name, role=identity.role,
             status="admitted" if admitted else "lobby", sid=sid,
@@ -155,19 +160,26 @@ class RoomService:
                                   skip=member.participant_id, include_lobby=identity.is_host)
         await self._update_lobby(identity.session_id)
         await self._gate.record(identity, "room.join" if admitted else "room.wait")
+        if admitted and (previous is None or previous.status != "admitted"):
+            await self._presence(identity, PresenceEvent.JOINED)
+        elif admitted and previous.sid != sid:
+            await self._presence(identity, PresenceEvent.RETURNED)
         return await self.state_for(identity)
 
-    async def leave(self, identity: Identity) -> None:
+    async def leave(self, identity: Identity, *, expired: bool = False) -> None:
         member = await self._live.get(identity.session_id, identity.participant_id)
         await self._live.delete(identity.session_id, identity.participant_id)
         await self._media.remove(identity.session_id, identity.participant_id)
-        if not identity.is_host:
+        if not identity.is_host and not await self._crisis_open(identity.session_id):
+            # during a crisis everyone admitted keeps their place: back with the same link, no lobby
             await self._gate.set_admitted(identity.session_id, identity.participant_id, False)
         if member is not None and member.status == "admitted":
             await self._broadcast(identity.session_id, "presence", _presence(member, "left"),
                                   include_lobby=identity.is_host)
         await self._update_lobby(identity.session_id)
         await self._gate.record(identity, "room.leave")
+        if member is not None and member.status == "admitted":
+            await self._presence(identity, PresenceEvent.EXPIRED if expired else PresenceEvent.LEFT)
 
     async def dropped(self, identity: Identity, sid: str) -> None:
         """A socket went away without leaving: keep the place for the reconnect window."""
@@ -183,11 +195,26 @@ class RoomService:
         await self._broadcast(identity.session_id, "presence", _presence(member, "reconnecting"),
                               include_lobby=identity.is_host)
         self._reclaim.start(key, lambda: self._reclaim_expired(identity))
+        await self._presence(identity, PresenceEvent.DROPPED)
 
     async def _reclaim_expired(self, identity: Identity) -> None:
         member = await self._live.get(identity.session_id, identity.participant_id)
         if member is not None and not member.connected:
-            await self.leave(identity)
+            await self.leave(identity, expired=True)
+
+    async def _crisis_open(self, session_id: str) -> bool:
+        try:
+            return await self._gate.open_crisis(session_id) is not None
+        except Exception:
+            log.exception("crisis_lookup_failed")
+            return False
+
+    async def _presence(self, identity: Identity, event: PresenceEvent) -> None:
+        """Tell the gatekeeper (crisis timeline, escalation timers); never let it break the room."""
+        try:
+            await self._gate.presence(identity, event)
+        except Exception:
+            log.exception("presence_hook_failed", presence=event.value)
 
     # moderation (the namespace has checked the policy)
     async def admit(self, by: Identity, participant_id: str) -> None:
@@ -204,6 +231,9 @@ class RoomService:
         await self._send(target, "admitted", Notice(reason="admitted"))
         await self._update_lobby(by.session_id)
         await self._gate.record(by, "room.admit", participant_id)
+        await self._presence(replace(by, participant_id=participant_id, display_name=target.display_name,
+                                     role=target.role, token_id="", staff_session_id=None, admitted=True),
+                             PresenceEvent.JOINED)
 
     async def deny(self, by: Identity, participant_id: str) -> None:
         target = await self._member(by.session_id, participant_id)

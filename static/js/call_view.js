@@ -86,12 +86,13 @@ class Tile {
 }
 
 export class CallView {
-  constructor(container, room, { selfName, hostPanel = null, emergency = true, onLeave = null }) {
+  constructor(container, room, { selfName, hostPanel = null, emergency = true, onLeave = null, helpButton = null }) {
     this.room = room;
     this.container = container;
     this.tiles = new Map();
     this._onLeave = onLeave;
     this._started = null;
+    this._helpButton = helpButton;
     this._build(selfName, hostPanel, emergency);
     this._listen();
     this._timer = setInterval(() => this._tick(), 1000);
@@ -119,7 +120,8 @@ export class CallView {
     this.crisisBanner = hostPanel ? null : new CrisisBanner(this.room);
     this.root = el("section", { class: "call", "aria-labelledby": "call-title" },
       el("header", { class: "call-bar" }, this.title, this.clock, this.banner),
-      this.crisisBanner ? this.crisisBanner.root : null, main, controls, help);
+      this.crisisBanner ? this.crisisBanner.root : null, this._helpButton ? this._helpButton.root : null, main,
+      controls, help);
     this.title.id = "call-title";
     this.container.replaceChildren(this.root);
     this.selfTile = this._tile(this.room.selfId || "self", selfName, true);
@@ -174,6 +176,16 @@ export class CallView {
     on("closed", ({ pid }) => { const t = this.tiles.get(pid); if (t) t.setOverlay("Connecting…"); });
     on("localmedia", () => this._refreshOwnMedia());
     on("notice", (notice) => this._notice(notice));
+    on("moved", (moved) => this._moved(moved));
+  }
+
+  // Moved into another room (a private crisis room): say so plainly; the tiles follow the new room.
+  _moved({ reason, by }) {
+    this._movedReason = by === "therapist" ? (reason || "Your therapist moved you to a private room.") : null;
+    const text = this._movedReason ? `${this._movedReason} Connecting you now…` : "Moving you to the private room…";
+    this.showBanner(text, "info");
+    announce(text, { assertive: true });
+    this.root.dataset.moved = "true";
   }
 
   _tile(pid, name, self = false) {
@@ -245,9 +257,16 @@ export class CallView {
 
   _phase(phase, previous) {
     if (phase === "call" && !this._started) this._started = Date.now();
-    if (phase === "reconnecting") {
+    if (phase === "moving") {
+      for (const tile of this.tiles.values()) if (!tile.self) tile.setOverlay("Connecting…");
+    } else if (phase === "reconnecting") {
       this.showBanner("Reconnecting… Your connection dropped. We're trying to bring you back.", "warning");
       announce("Connection lost. Reconnecting.", { assertive: true });
+    } else if (previous === "moving" && phase === "call") {
+      const text = this._movedReason ? `${this._movedReason} You're in the private room now.`
+        : "You're in the private room now.";
+      this.showBanner(text, "ok", 15000);
+      announce("You're in the private room now.");
     } else if (previous === "reconnecting" && phase === "call") {
       this.showBanner("You're back in the session.", "ok", 4000);
       announce("Reconnected.");
@@ -279,7 +298,7 @@ export class CallView {
 
   showBanner(text, tone, hideAfter = 0, action = null) {
     clearTimeout(this._bannerTimer);
-    this.banner.replaceChildren(el("span", {}, text), action);
+    this.banner.replaceChildren(...[el("span", {}, text), action].filter(Boolean));
     this.banner.dataset.tone = tone;
     this.banner.hidden = false;
     if (hideAfter) this._bannerTimer = setTimeout(() => this._hideBanner(), hideAfter);

@@ -9,6 +9,7 @@ import { CallView } from "./call_view.js";
 import { HostPanel } from "./host_panel.js";
 import { confirmAction } from "./dialog.js";
 import { PlanEditor } from "./plan_editor.js";
+import { CrisisWatch } from "./crisis_watch.js";
 
 const STAFF_KEY = "steadyline.staff";
 const CALL_KEY = "steadyline.hostCall";
@@ -42,7 +43,12 @@ async function call(method, path, body) {
 
 // ---- sign in / out ------------------------------------------------------------------------------
 
+// every screen of the console shows the program's open crises
+const crisisWatch = new CrisisWatch({ call: (method, path) => call(method, path), onOpen: (id) => startCall(id) });
+
 function signOut(message = "") {
+  crisisWatch.stop();
+  crisisWatch.root.hidden = true;
   staff = null;
   sessionStorage.removeItem(STAFF_KEY);
   sessionStorage.removeItem(CALL_KEY);
@@ -83,7 +89,13 @@ function today() {
   return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}-${String(now.getDate()).padStart(2, "0")}`;
 }
 
+function watchCrises() {
+  if (!crisisWatch.root.isConnected) $("#crisis-watch-host").append(crisisWatch.root);
+  if (!crisisWatch.running) crisisWatch.start();
+}
+
 async function dashboard({ focus = true } = {}) {
+  watchCrises();
   $("#header-user").hidden = false;
   $("#staff-name").textContent = staff.staff.display_name;
   showView("sessions", { focus });
@@ -319,11 +331,18 @@ async function enterCall(saved) {
     }
   });
   // A client's device is far from the address they confirmed at this join (docs/protocol.md).
-  room._channel.addEventListener("location_flag", ({ detail }) => {
+  const watchLocationFlags = () => room._channel.addEventListener("location_flag", ({ detail }) => {
     const member = room.members.get(detail.participant_id) || room.lobby.find((w) => w.participant_id === detail.participant_id);
     const km = (detail.distance_m / 1000).toFixed(1);
     view.showBanner(`${member ? member.display_name : "A client"} may not be where they said: their device is about ${km} km `
       + "from the address they confirmed. Ask them where they are now.", "warning", 120000);
+  });
+  watchLocationFlags();
+  // Moved into a private crisis room (crisis panel): a reload comes back to that room.
+  room.addEventListener("moved", ({ detail }) => {
+    store(CALL_KEY, { session_id: detail.session_id, participant_token: detail.participant_token,
+      participant: detail.participant }, detail.expires_in);
+    watchLocationFlags();
   });
   room.addEventListener("ended", async ({ detail }) => {
     sessionStorage.removeItem(CALL_KEY);
@@ -365,6 +384,7 @@ async function main() {
     if (!staff) return; // signed out by the 401 handler
   }
   const saved = load(CALL_KEY);
+  watchCrises();
   if (saved) await enterCall(saved);
   else await dashboard({ focus: false });
 }

@@ -1,5 +1,7 @@
 // The client's view of a crisis: a calm, steady banner above the call that says what is happening,
-// in a polite live region so a screen reader reads each change once.
+// in a polite live region so a screen reader reads each change once. While a crisis is open the
+// banner always says something: if the therapist's connection drops, it says so and that another
+// clinician is joining (the server pages the on-call clinician after a short grace).
 
 import { el } from "./dom.js";
 
@@ -10,6 +12,14 @@ export const CLIENT_WORDS = {
   stabilised: "Things are steadier now. Your therapist is still here with you.",
 };
 
+export const AWAY_WORDS = {
+  // the therapist's connection dropped: they may come back, or another clinician takes over
+  away: "Your therapist's connection dropped. If they can't come back in a moment, another clinician from "
+    + "your care team is joining you. Please stay on the call — you are not alone.",
+  // the on-call clinician has been asked to join and is on their way
+  cover: "Another clinician from your care team is joining you now. Please stay on the call.",
+};
+
 export class CrisisBanner {
   constructor(room) {
     // The live region stays in the page (a region that appears with its text is often not read);
@@ -18,17 +28,44 @@ export class CrisisBanner {
     this.root = el("div", { class: "crisis-live", role: "status", "aria-live": "polite", "aria-atomic": "true" },
       this.text);
     this._version = 0;
+    this._state = null;
+    this._hostPresent = true;
+    this._coverComing = false;
     room.addEventListener("crisis", ({ detail }) => this.update(detail));
+    room.addEventListener("hostpresence", ({ detail }) => this.host(detail));
   }
 
-  update({ state, version, crisis_id: id }) {
+  update({ state, version, crisis_id: id, event }) {
     // notices can arrive out of order: keep the newest of this crisis
     if (id === this._id && version <= this._version) return;
+    if (id !== this._id) this._coverComing = false;
     this._id = id;
     this._version = version;
-    const words = CLIENT_WORDS[state];
+    this._state = state;
+    if (event && event.kind === "assigned") this._coverComing = true;
+    this.render();
+  }
+
+  host({ present }) {
+    this._hostPresent = Boolean(present);
+    if (this._hostPresent) this._coverComing = false;
+    this.render();
+  }
+
+  words() {
+    const base = CLIENT_WORDS[this._state];
+    if (!base) return ""; // no crisis, or it is closed
+    if (this._coverComing && !this._hostPresent) return AWAY_WORDS.cover;
+    if (!this._hostPresent) return AWAY_WORDS.away;
+    return base;
+  }
+
+  render() {
+    const words = this.words();
+    if (words === this.text.textContent && !this.text.hidden === Boolean(words)) return; // read each change once
     this.text.hidden = !words;
-    this.text.dataset.state = state;
-    this.text.textContent = words || "";
+    this.text.dataset.state = this._state || "";
+    this.text.dataset.host = this._hostPresent ? "present" : (this._coverComing ? "cover" : "away");
+    this.text.textContent = words;
   }
 }

@@ -1,7 +1,10 @@
 // The therapist's crisis controls in the host panel (docs/protocol.md, "Crises"): start the crisis
 // protocol for a client, see its state in plain words, take the next step (one button per allowed
 // action, sent with the version it was based on), invite a consented support person and relay the
-// situation to emergency services, each giving a link to copy.
+// situation to emergency services, each giving a link to copy. Without the client's consent both
+// offer an emergency override with a written reason. In a group, a client can be moved into a
+// private crisis room (the therapist follows with "Open the private room"); after closing, the
+// follow-up plan is shown and its items can be ticked off.
 
 import { el, announce } from "./dom.js";
 import { ApiError } from "./api.js";
@@ -14,6 +17,15 @@ export const STATE_WORDS = {
   stabilised: "Stabilised.",
   closed: "Closed.",
 };
+
+const NOTIFY_WORDS = { sent: "sent", failed: "could not be sent", skipped: "not set up" };
+const CHANNEL_WORDS = { email: "Email", webhook: "Text message / webhook" };
+const FOLLOW_UP_WORDS = { check_in: "Check-in", individual_session: "Individual session", family_debrief: "Family debrief" };
+
+function when(iso) {
+  return new Date(iso).toLocaleString(undefined, { weekday: "short", day: "numeric", month: "short",
+    hour: "2-digit", minute: "2-digit" });
+}
 
 const ACTION_LABELS = {
   dispatch_help: "Help is on the way",
@@ -53,11 +65,20 @@ export class CrisisPanel {
     this.contacts = null; // consented support persons of the crisis's client
     this.links = []; // links made during this crisis: [{id, label, url}]
     this.invited = new Set(); // contact_ids invited during this crisis
+    this.notices = []; // plain-words outcomes of invitations: [{id, text}]
+    this.override = null; // {kind: "invite" | "relay", contact?, situation?}: waiting for a written reason
+    this.privateRoom = null; // the answer of POST /private-room, until the therapist goes there
+    this.followUp = null; // the follow-up plan of the closed crisis
+    this.debrief = el("input", { type: "checkbox", id: "crisis-debrief" });
+    this.reason = el("textarea", { id: "crisis-override-reason", rows: "3", maxlength: "4000",
+      "aria-describedby": "crisis-override-why" });
     this.status = el("p", { class: "crisis-state", id: "crisis-state", role: "status", "aria-live": "polite" });
     this.error = el("p", { class: "form-error", role: "alert" });
     this.body = el("div", { class: "crisis-body" });
     // kept across renders, so a crisis event arriving while the therapist types loses nothing
     this.situation = el("textarea", { id: "crisis-situation", rows: "3", maxlength: "2000" });
+    this.clientPhone = el("input", { type: "tel", id: "crisis-client-phone", autocomplete: "off", maxlength: "32" });
+    this.therapistPhone = el("input", { type: "tel", id: "crisis-therapist-phone", autocomplete: "tel", maxlength: "32" });
     this.root = el("section", { class: "panel-section crisis-panel", "aria-labelledby": "crisis-heading" },
       el("h2", { id: "crisis-heading" }, "Crisis protocol"), this.status, this.error, this.body);
     room.addEventListener("state", ({ detail }) => this._onState(detail.state));
@@ -70,6 +91,7 @@ export class CrisisPanel {
   }
 
   async _onState(state) {
+    if (this.sessionId !== state.session_id) this.privateRoom = null;
     this.sessionId = state.session_id;
     await this._loadClients();
   }
@@ -111,26 +133,39 @@ export class CrisisPanel {
       this.contacts = null;
       this.links = [];
       this.invited = new Set();
+      this.notices = [];
+      this.override = null;
+      this.followUp = null;
       this.situation.value = "";
+      this.clientPhone.value = "";
+      this.reason.value = "";
+      this.debrief.checked = false;
     }
     const stateChanged = changed || this.crisis.state !== crisis.state;
     this.crisis = crisis;
     this._render();
     if (stateChanged) announce(`Crisis protocol: ${STATE_WORDS[crisis.state] || crisis.state}`);
-    if (changed) this._loadContacts();
+    if (changed && crisis.state !== "closed") this._loadContacts();
+    if (crisis.state === "closed" && !this.followUp) this._loadFollowUp();
   }
 
-  async _act(fn) {
+  async _act(fn, overrideWith = null) {
     this.error.textContent = "";
     try {
       await fn();
     } catch (error) {
+      if (error instanceof ApiError && error.code === "consent_required" && overrideWith) {
+        this.override = overrideWith;
+        this._render();
+        this.reason.focus();
+        announce("The client has not consented to this. An emergency override with a written reason is offered.");
+        return;
+      }
       if (error instanceof ApiError && error.code === "crisis_version_conflict" && this.crisis) {
         this.error.textContent = "Someone else changed the crisis just now. Here is where it stands; choose again.";
         await this._reload(this.crisis.crisis_id);
       } else if (error instanceof ApiError && error.code === "consent_required") {
-        this.error.textContent = "The client has not given consent for this. Sharing without it needs an emergency "
-          + "override with a written reason, which this panel does not offer yet.";
+        this.error.textContent = "The client has not given consent for this.";
       } else {
         this.error.textContent = error.message || "That didn't work. Please try again.";
       }
@@ -146,37 +181,162 @@ export class CrisisPanel {
 
   _step(action) {
     const { crisis_id: id, version } = this.crisis;
+    const body = { action, expected_version: version };
+    if (action === "close") body.include_family_debrief = this.debrief.checked;
     return this._act(async () => {
-      this._show(await this.call("POST", `/api/crises/${id}/transitions`, { action, expected_version: version }));
+      this._show(await this.call("POST", `/api/crises/${id}/transitions`, body));
     });
+  }
+
+  // ---- private crisis room (group sessions) ----------------------------------------------------
+  _moveToPrivateRoom(client) {
+    return this._act(async () => {
+      const room = await this.call("POST", `/api/sessions/${this.sessionId}/private-room`,
+        { participant_id: client.participant_id });
+      this.privateRoom = { ...room, client };
+      this._show(room.crisis);
+      announce(room.client_notified
+        ? `${client.display_name} is moving to a private room. Open the private room to join them.`
+        : `The private room is ready, but ${client.display_name} is not connected right now.`);
+    });
+  }
+
+  _openPrivateRoom() {
+    const room = this.privateRoom;
+    if (!room) return;
+    this.room.moveTo({
+      participant_token: room.participant_token, session_id: room.session.id, expires_in: room.expires_in,
+      participant: room.host, from_session_id: room.from_session_id, by: "self",
+    });
+  }
+
+  _privateRoomBlock() {
+    const room = this.privateRoom;
+    if (!room) return null;
+    const name = room.client.display_name;
+    return el("div", { class: "crisis-block crisis-private-room" },
+      el("h3", {}, "Private room"),
+      el("p", {}, room.client_notified
+        ? `${name} is on their way to a private room with you. The group goes on: a co-facilitator keeps it `
+          + "running; if you were its only host, it continues without one until you come back."
+        : `${name} is not connected right now, so they could not be moved. Send them a new link for the private `
+          + "room from the session list."),
+      el("button", { type: "button", class: "btn btn-primary btn-block", id: "open-private-room",
+        onclick: () => this._openPrivateRoom() }, "Open the private room"));
+  }
+
+  // ---- follow-up after closing ---------------------------------------------------------------
+  async _loadFollowUp() {
+    const id = this.crisis.crisis_id;
+    try {
+      const plan = await this.call("GET", `/api/crises/${id}/follow-up`);
+      if (this.crisis && this.crisis.crisis_id === id) this.followUp = plan;
+    } catch {
+      return;
+    }
+    this._render();
+  }
+
+  _markDone(item) {
+    return this._act(async () => {
+      this.followUp = await this.call("POST",
+        `/api/clients/${this.followUp.client_id}/follow-ups/${item.id}/done`);
+      this._render();
+      announce(`${FOLLOW_UP_WORDS[item.kind] || item.kind} marked done.`);
+    });
+  }
+
+  _followUpBlock() {
+    const plan = this.followUp;
+    if (!plan) return null;
+    return el("div", { class: "crisis-block crisis-follow-up" },
+      el("h3", {}, "Follow-up plan"),
+      el("ul", { class: "follow-up-items" }, ...plan.items.map((item) => el("li", {
+        class: item.done_at ? "follow-up-item done" : "follow-up-item", dataset: { kind: item.kind } },
+      el("span", { class: "follow-up-when" }, when(item.due_at)), " ",
+      el("strong", {}, FOLLOW_UP_WORDS[item.kind] || item.kind), " ",
+      el("span", { class: "muted" }, item.description), " ",
+      item.done_at ? el("span", { class: "muted" }, "Done.")
+        : el("button", { type: "button", class: "btn btn-small", onclick: () => this._markDone(item) }, "Mark done")))));
   }
 
   async _loadContacts() {
     const id = this.crisis.crisis_id;
     const current = () => this.crisis && this.crisis.crisis_id === id;
+    const seen = new Map();
     try {
       const { grants } = await this.call("GET", `/api/clients/${this.crisis.client_id}/consents`);
-      const seen = new Map();
       for (const g of grants) {
         if (g.active && g.party === "support_person" && g.scope === "invite_to_video" && g.contact_id) {
-          seen.set(g.contact_id, { contact_id: g.contact_id, name: g.contact_name || "Support person" });
+          seen.set(g.contact_id, { contact_id: g.contact_id, name: g.contact_name || "Support person", consented: true });
         }
       }
-      if (current()) this.contacts = [...seen.values()];
     } catch {
-      if (current()) this.contacts = [];
+      // no consents readable: the plan's people are still offered (with the override)
     }
+    try {
+      // The people the client named in their plan without consent: an emergency override can invite them.
+      const plan = await this.call("GET", `/api/clients/${this.crisis.client_id}/safety-plan`);
+      const sections = (plan && plan.version && plan.version.sections) || [];
+      for (const section of sections.filter((x) => x.key === "people_to_ask")) {
+        for (const c of section.contacts || []) {
+          if (c.contact_id && !seen.has(c.contact_id)) {
+            seen.set(c.contact_id, { contact_id: c.contact_id, name: c.name || "Support person", consented: false });
+          }
+        }
+      }
+    } catch {
+      // no plan: only consented people
+    }
+    if (current()) this.contacts = [...seen.values()];
     this._render();
   }
 
-  _invite(contact) {
+  _invite(contact, overrideReason = null) {
+    const body = { contact_id: contact.contact_id };
+    if (overrideReason) body.override_reason = overrideReason;
     return this._act(async () => {
-      const made = await this.call("POST", `/api/crises/${this.crisis.crisis_id}/support-persons`,
-        { contact_id: contact.contact_id });
+      const made = await this.call("POST", `/api/crises/${this.crisis.crisis_id}/support-persons`, body);
+      this.override = null;
+      this.reason.value = "";
       this.invited.add(contact.contact_id);
+      const sent = Object.entries(made.notifications || {})
+        .map(([channel, outcome]) => `${CHANNEL_WORDS[channel] || channel}: ${NOTIFY_WORDS[outcome] || outcome}`);
+      this.notices.push({ id: `crisis-notice-${this.notices.length + 1}`, text:
+        `${contact.name} is invited${made.basis === "override" ? " (emergency override)" : ""}. `
+        + (sent.length ? `${sent.join(". ")}.` : "") });
       this._addLink("support", `Personal link for ${contact.name}`, made.join_url);
       announce(`${contact.name} is invited. Their link is ready to copy; they will wait in the waiting room.`);
-    });
+    }, overrideReason ? null : { kind: "invite", contact });
+  }
+
+  _overrideBlock() {
+    const o = this.override;
+    if (!o) return null;
+    const what = o.kind === "invite" ? `invite ${o.contact.name} to the call`
+      : "share the client's location and situation with emergency services";
+    const submit = () => {
+      const reason = this.reason.value.trim();
+      if (!reason) {
+        this.error.textContent = "Write down why this cannot wait for the client's consent.";
+        this.reason.focus();
+        return null;
+      }
+      return o.kind === "invite" ? this._invite(o.contact, reason) : this._relayWith(o.situation, reason);
+    };
+    return el("div", { class: "crisis-block crisis-override", role: "group", "aria-labelledby": "crisis-override-heading" },
+      el("h3", { id: "crisis-override-heading" }, "Emergency override"),
+      el("p", { id: "crisis-override-why" }, `The client has not given consent to ${what}. In an emergency you `
+        + "can do it anyway: write down why it cannot wait. The reason is kept in the record and the clinical "
+        + "lead is alerted."),
+      el("label", { for: "crisis-override-reason" }, "Reason (required)"), this.reason,
+      el("div", { class: "crisis-actions" },
+        el("button", { type: "button", class: "btn btn-danger btn-block", id: "crisis-override-submit",
+          onclick: submit }, o.kind === "invite" ? "Invite with emergency override" : "Relay with emergency override"),
+        el("button", { type: "button", class: "btn btn-block", onclick: () => {
+          this.override = null;
+          this._render();
+        } }, "Cancel")));
   }
 
   _relay(textarea) {
@@ -186,12 +346,24 @@ export class CrisisPanel {
       textarea.focus();
       return null;
     }
+    return this._relayWith(situation, null);
+  }
+
+  _relayWith(situation, overrideReason) {
+    const body = { situation };
+    if (overrideReason) body.override_reason = overrideReason;
+    const clientPhone = this.clientPhone.value.trim();
+    const therapistPhone = this.therapistPhone.value.trim();
+    if (clientPhone) body.client_phone = clientPhone;
+    if (therapistPhone) body.therapist_phone = therapistPhone;
     return this._act(async () => {
-      const made = await this.call("POST", `/api/crises/${this.crisis.crisis_id}/responder-packet`, { situation });
+      const made = await this.call("POST", `/api/crises/${this.crisis.crisis_id}/responder-packet`, body);
+      this.override = null;
+      this.reason.value = "";
       await this._reload(this.crisis.crisis_id); // the disclosure is a new version of the crisis
-      this._addLink("responder", "Responder link", made.responder_url);
-      announce("Relayed to emergency services. The responder link is ready to copy.");
-    });
+      this._addLink("responder", "Responder link", made.page_url);
+      announce("Relayed to emergency services. The responder link is ready to read out or copy.");
+    }, overrideReason ? null : { kind: "relay", situation });
   }
 
   _addLink(kind, label, url) {
@@ -209,10 +381,13 @@ export class CrisisPanel {
     if (!this._isOpen()) {
       this.status.textContent = this.crisis ? `Crisis protocol: ${STATE_WORDS.closed}` : "";
       const targets = this.clients.length > 1 ? this.clients : [this.clients[0] || null];
-      this.body.replaceChildren(...targets.map((client) => el("button", {
+      const group = this.kind === "group";
+      const buttons = targets.flatMap((client) => [el("button", {
         type: "button", class: "btn btn-danger btn-block btn-crisis", disabled: !this.sessionId,
         onclick: () => this._start(client),
-      }, this.clients.length > 1 ? `Start crisis protocol: ${client.display_name}` : "Start crisis protocol")));
+      }, this.clients.length > 1 ? `Start crisis protocol: ${client.display_name}` : "Start crisis protocol"),
+      group && client ? this._privateRoomButton(client) : null]);
+      this.body.replaceChildren(...[this._privateRoomBlock(), ...buttons, this._followUpBlock()].filter(Boolean));
       return;
     }
     const crisis = this.crisis;
@@ -225,17 +400,30 @@ export class CrisisPanel {
       }, ACTION_LABELS[action] || action)));
     const invite = el("div", { class: "crisis-block" }, el("h3", {}, "Invite support person"),
       this.contacts === null ? el("p", { class: "muted" }, "Loading the client's contacts…")
-        : this.contacts.length === 0 ? el("p", { class: "muted" }, "No support person has the client's consent to be invited.")
+        : this.contacts.length === 0 ? el("p", { class: "muted" }, "The client's safety plan names no support person to invite.")
           : el("ul", { class: "crisis-contacts" }, ...this.contacts.map((c) => el("li", {},
-            el("button", { type: "button", class: "btn btn-small", onclick: () => this._invite(c) }, `Invite ${c.name}`),
+            el("button", { type: "button", class: "btn btn-small", onclick: () => this._invite(c) },
+              c.consented ? `Invite ${c.name}` : `Invite ${c.name} (no consent)`),
             this.invited.has(c.contact_id) ? el("span", { class: "muted" }, " Invited.") : null))));
     const situation = this.situation;
     const relay = el("div", { class: "crisis-block" }, el("h3", {}, "Emergency services"),
       el("label", { for: "crisis-situation" }, "Situation (what responders need to know)"), situation,
+      el("label", { for: "crisis-client-phone" }, "Number to call the client back on (optional)"), this.clientPhone,
+      el("label", { for: "crisis-therapist-phone" }, "Your callback number (optional)"), this.therapistPhone,
       el("button", { type: "button", class: "btn btn-danger btn-block", onclick: () => this._relay(situation) },
         "Relay to emergency services"));
     const links = this.links.map((l) => copyField(l.id, l.label, l.url));
+    const notices = this.notices.map((n) => el("p", { class: "crisis-notice", id: n.id, role: "status" }, n.text));
     const about = client && this.clients.length > 1 ? el("p", { class: "crisis-about" }, `About ${client.display_name}`) : null;
-    this.body.replaceChildren(...[about, actions, ...links, invite, relay].filter(Boolean));
+    const closing = crisis.allowed_actions.includes("close") ? el("div", { class: "switch-row crisis-debrief" },
+      this.debrief, el("label", { for: "crisis-debrief" }, "When closing, plan a debrief with family or support persons")) : null;
+    const move = this.kind === "group" && client && !this.privateRoom ? this._privateRoomButton(client) : null;
+    this.body.replaceChildren(...[about, this._privateRoomBlock(), move, actions, closing, this._overrideBlock(),
+      ...links, ...notices, invite, relay].filter(Boolean));
+  }
+
+  _privateRoomButton(client) {
+    return el("button", { type: "button", class: "btn btn-block btn-private-room", dataset: { pid: client.participant_id },
+      onclick: () => this._moveToPrivateRoom(client) }, `Move ${client.display_name} to a private room`);
   }
 }

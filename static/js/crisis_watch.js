@@ -25,6 +25,10 @@ export class CrisisWatch {
       el("h2", {}, "Open crisis in your program"), this.list);
   }
 
+  get running() {
+    return this._timer !== null;
+  }
+
   start() {
     this.stop();
     this.refresh();

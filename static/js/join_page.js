@@ -8,6 +8,7 @@ import { LevelMeter, chime } from "./level_meter.js";
 import { openLocalMedia, listDevices, explainProblem, stopStream, saveChoices, loadChoices } from "./local_media.js";
 import { Room } from "./room.js";
 import { CallView } from "./call_view.js";
+import { HelpButton } from "./help_button.js";
 import { LocationStep } from "./location_confirm.js";
 import { PlanView } from "./plan_view.js";
 
@@ -64,6 +65,7 @@ class DeviceCheck {
     this.micButton.addEventListener("click", () => { this.microphoneOn = !this.microphoneOn; this.render(); });
     this.cameraButton.addEventListener("click", () => { this.cameraOn = !this.cameraOn; this.render(); });
     $("#continue").addEventListener("click", () => this.finish());
+    $("#continue").disabled = true; // until the camera and microphone are open (a quick click found none)
   }
 
   async open() {
@@ -107,7 +109,11 @@ class DeviceCheck {
       .filter(Boolean);
     box.replaceChildren(...messages.map((m) => el("p", {}, m)));
     box.hidden = messages.length === 0;
-    $("#continue").textContent = hasCamera || !hasMic ? "Continue to the waiting room" : "Continue with sound only";
+    const [next, soundOnly] = isSupport(this.participant)
+      ? ["Join the call", "Join the call with sound only"]
+      : ["Continue to the waiting room", "Continue with sound only"];
+    $("#continue").textContent = hasCamera || !hasMic ? next : soundOnly;
+    $("#continue").disabled = false;
   }
 
   button(button, pressed, label, iconName, disabled) {
@@ -158,7 +164,10 @@ class Visit {
     $("#lobby-frame").dataset.video = stream.getVideoTracks().length && choices.cameraOn ? "on" : "off";
     $("#lobby-frame .preview-off").textContent = stream.getVideoTracks().length ? "Camera is off" : "Sound only";
     $("#lobby-leave").onclick = () => this.room.leave();
-    this.call = new CallView($("#call-host"), this.room, { selfName: participant.participant.display_name });
+    this.call = new CallView($("#call-host"), this.room, {
+      selfName: participant.participant.display_name,
+      helpButton: isClient(participant) ? new HelpButton({ room: this.room }) : null,
+    });
     this.room.start();
   }
 
@@ -266,6 +275,16 @@ async function startFromSaved() {
     await enter(participant, choices);
     return;
   }
+  if (isSupport(participant) && !participant.understood) {
+    // a support person first reads, in plain words, what this call is; then the device check
+    showView("support");
+    $("#support-join").onclick = () => {
+      participant.understood = true;
+      sessionStorage.setItem(PARTICIPANT_KEY, JSON.stringify(participant));
+      startFromSaved();
+    };
+    return;
+  }
   showView("check");
   const check = new DeviceCheck(participant, async (stream, chosen) => {
     if (isClient(participant)) await new LocationStep(participant.participant_token).run();
@@ -276,6 +295,10 @@ async function startFromSaved() {
 
 function isClient(participant) {
   return participant.participant.role === "client";
+}
+
+function isSupport(participant) {
+  return participant.participant.role === "support";
 }
 
 let planView = null;

@@ -3,14 +3,23 @@
 // for group sessions (same interface, held in `this.mesh`). Views listen to its events and call
 // its methods.
 //
-// phases: connecting → lobby → call, "reconnecting" while the network is away, "ended" at the end.
+// phases: connecting → lobby → call, "reconnecting" while the network is away, "moving" while it
+// changes rooms, "ended" at the end.
 // events: phase, state, members, lobby, stream, peerstate, quality, notice, ended, locked, hostpresence,
-//         speaker, crisis ({crisis_id, session_id, state, version, event}: a crisis opened or changed)
+//         speaker, crisis ({crisis_id, session_id, state, version, event}: a crisis opened or changed),
+//         moved ({from_session_id, session_id, participant_token, expires_in, participant, reason, by}:
+//         this Room left its session and is joining another, e.g. a private crisis room)
+//
+// A move keeps the Room, its views and the local media: it leaves the old session (others see us
+// leave; a group's SFU renegotiates without us), drops the old media transport and signalling channel
+// and connects a new channel with the new room's token; the new room's kind picks the transport.
 
 import { SignalingChannel } from "./signaling.js";
 import { PeerMesh } from "./peer_mesh.js";
 import { SfuConnection } from "./sfu_connection.js";
 import { stopStream } from "./local_media.js";
+
+const PARTICIPANT_KEY = "steadyline.participant"; // where the join page keeps its token for reloads
 
 const FINAL_EVENTS = {
   denied: "denied", removed: "removed", session_ended: "ended", replaced: "replaced",
@@ -35,6 +44,7 @@ export class Room extends EventTarget {
     this.crisis = null; // the latest `crisis` notice seen in this room
     this._streams = new Map(); // pid → stream received, kept until that member is shown
     this._joining = null;
+    this.token = token; // the participant token of the room we are in (REST calls use it too)
     this._channel = new SignalingChannel(token);
     this._wire();
     this._applyLocalTracks();
@@ -46,7 +56,9 @@ export class Room extends EventTarget {
   }
 
   _on(name, handler) {
-    this._channel.addEventListener(name, (event) => handler(event.detail));
+    // bound to the channel of this moment: after a move, events of the old channel are ignored
+    const channel = this._channel;
+    channel.addEventListener(name, (event) => { if (channel === this._channel) handler(event.detail); });
   }
 
   _wire() {
@@ -93,6 +105,11 @@ export class Room extends EventTarget {
       this._emit("crisis", notice);
     });
     this._on("mute_requested", () => this._emit("notice", { kind: "mute_requested" }));
+    // the therapist moved us into another room (a private crisis room): go there at once
+    this._on("moved_to_room", (moved) => {
+      this._remember(moved);
+      this.moveTo({ ...moved, by: "therapist" });
+    });
     this._on("room_locked", ({ reason }) => {
       this.locked = reason === "locked";
       this._emit("locked", { locked: this.locked });
@@ -271,6 +288,49 @@ export class Room extends EventTarget {
       // leaving anyway
     }
     this._end("left");
+  }
+
+  // ---- moving to another room --------------------------------------------------------------
+  async moveTo(moved) {
+    if (this.phase === "ended" || this._moving || !moved || !moved.participant_token) return;
+    this._moving = true;
+    const from = this.state ? this.state.session_id : null;
+    this._setPhase("moving");
+    const old = this._channel;
+    try {
+      if (old.connected) await old.request("leave", {}, 3000);
+    } catch {
+      // the old room forgets us when the connection closes
+    }
+    if (this.mesh) this.mesh.close();
+    this.mesh = null;
+    this._streams.clear();
+    this.members.clear();
+    this.lobby = [];
+    this.crisis = null;
+    this.activeSpeaker = null;
+    this._joining = null;
+    this._emit("members", { members: [] });
+    this.token = moved.participant_token;
+    this._channel = new SignalingChannel(moved.participant_token);
+    this._wire();
+    old.close();
+    this._moving = false;
+    this._emit("moved", { ...moved, from_session_id: moved.from_session_id || from });
+    this._channel.connect();
+  }
+
+  // A reload of the join page goes to the new room, not back to the group's waiting room.
+  _remember(moved) {
+    try {
+      if (!sessionStorage.getItem(PARTICIPANT_KEY)) return;
+      sessionStorage.setItem(PARTICIPANT_KEY, JSON.stringify({
+        participant_token: moved.participant_token, session_id: moved.session_id, participant: moved.participant,
+        expires_at: Date.now() + moved.expires_in * 1000,
+      }));
+    } catch {
+      // storage unavailable: a reload asks for the link again
+    }
   }
 
   // ---- own media -------------------------------------------------------------------------

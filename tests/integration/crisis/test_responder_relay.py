@@ -67,6 +67,7 @@ async def test_packet_on_consent_is_recorded_and_served_until_the_link_expires(w
     assert packet["callbacks"] == [{"role": "program_line", "phone": "+15550100"}]
     assert packet["lethal_means_notes"] == ["Sam keeps the spare medication at her place"]
     assert made["pidf_url"] == made["responder_url"] + "/pidf"
+    assert made["page_url"] == f"{world.settings.public_url}/responder#{made['responder_url'].rsplit('/', 1)[1]}"
 
     notice = await host.wait_for("crisis", lambda d: d["event"]["kind"] == "disclosure")
     assert notice["event"]["recipient"] == {"kind": "emergency_services", "contact_id": None}
@@ -115,3 +116,21 @@ async def test_without_consent_only_an_override_with_a_reason_relays(world, sche
         schema.validate((await resp.read()).decode())
     crisis_now = await world.app[CRISES].load(crisis["crisis_id"])
     assert crisis_now.timeline[-1].basis_kind == "override"
+
+
+async def test_callback_numbers_for_the_client_and_the_clinician(world):
+    s = await _located_scene(world)
+    status, grant = await world.request("POST", f"/api/clients/{s.client.client_id}/consents", s.therapist.access_token,
+                                        json={"party": "emergency_services", "scope": "share_location_and_situation"})
+    crisis = await start_crisis(world, s)
+    path = f"/api/crises/{crisis['crisis_id']}/responder-packet"
+    status, bad = await world.request("POST", path, s.therapist.access_token,
+                                      json={"situation": SITUATION, "client_phone": "call me maybe"})
+    assert status == 422, bad
+    status, made = await world.request("POST", path, s.therapist.access_token, json={
+        "situation": SITUATION, "client_phone": "+1 555 0100 120", "therapist_phone": "+1-555-0100-121"})
+    assert status == 201, made
+    SEEN_SECRETS.add(made["responder_url"].rsplit("/", 1)[1])
+    assert made["packet"]["callbacks"] == [
+        {"role": "client", "phone": "+15550100120"}, {"role": "therapist", "phone": "+15550100121"},
+        {"role": "program_line", "phone": "+15550100"}]

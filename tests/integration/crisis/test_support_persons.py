@@ -1,6 +1,6 @@
 """Adding a support person to a crisis: with the client's consent to invite them to video they get a
-personal single-use link by real SMTP (aiosmtpd) and by a signed webhook, and wait in the lobby like
-clients; without consent the invitation is refused unless an emergency override gives a reason."""
+personal single-use link by real SMTP (aiosmtpd) and by a signed webhook, and come straight into the
+call while the crisis is open; without consent the invitation is refused unless an emergency override gives a reason."""
 
 from __future__ import annotations
 
@@ -109,14 +109,11 @@ async def test_support_person_with_consent_gets_a_single_use_link_by_email_and_w
     status, again = await world.request("POST", "/api/join", json={"token": invited["join_url"].split("#", 1)[1]})
     assert (status, again["code"]) == (410, "link_invalid")  # single use
     support = await world.socket(redeemed["participant_token"])
-    ack = await support.call("join")
-    assert ack["ok"] and ack["state"]["you"]["status"] == "lobby", ack
+    ack = await support.call("join")  # the crisis is open: straight into the call (test_support_join.py)
+    assert ack["ok"] and ack["state"]["you"]["status"] == "admitted", ack
+    assert ack["state"]["you"]["role"] == "support"
     pid = redeemed["participant"]["id"]
-    await host.wait_for("lobby", lambda d: any(w["participant_id"] == pid for w in d["waiting"]))
-    assert (await host.call("admit", {"participant_id": pid}))["ok"]
-    await support.wait_for("admitted")
-    ack = await support.call("join")
-    assert ack["state"]["you"]["status"] == "admitted" and ack["state"]["you"]["role"] == "support"
+    await host.wait_for("presence", lambda d: d["participant_id"] == pid and d["state"] == "joined")
 
 
 async def test_without_consent_the_invitation_is_refused_unless_overridden(world, inbox, webhook):

@@ -9,7 +9,9 @@ import pytest
 from server.models import StaffRole
 from server.routes import API
 from tests.integration.crisis.test_crisis_access import CRISIS_ENDPOINTS, RESPONDER_LINKS
+from tests.integration.crisis.test_private_room_access import ROOM_AND_FOLLOW_UP_ENDPOINTS
 from tests.integration.plans.test_plan_access import PLAN_ENDPOINTS
+from tests.integration.server.test_on_call_api import ON_CALL_ENDPOINTS
 
 ROLES = ["anonymous", "owner", "colleague", "admin", "other_admin", "client"]
 
@@ -57,7 +59,9 @@ PUBLIC = {("POST", "/api/auth/login"), ("POST", "/api/join")}
 
 def test_the_matrix_covers_every_endpoint():
     assert {(op.method, op.path) for op, _ in API} == (set(SESSION_ENDPOINTS) | PUBLIC | set(PLAN_ENDPOINTS)
-                                                     | set(CRISIS_ENDPOINTS) | RESPONDER_LINKS)
+                                                     | set(CRISIS_ENDPOINTS) | RESPONDER_LINKS
+                                                     | set(ON_CALL_ENDPOINTS)
+                                                     | set(ROOM_AND_FOLLOW_UP_ENDPOINTS))
 
 
 @pytest.mark.parametrize("endpoint", sorted(SESSION_ENDPOINTS))

@@ -1,0 +1,80 @@
+"""Follow-up plans after a crisis: made when the crisis closes (``plan_after_close``), read by the care
+team per crisis or per client, items marked done. Access is the client's: therapists and admins of the
+client's program (``PLAN_READ`` / ``PLAN_WRITE``); another program's crisis or client answers 404."""
+
+from __future__ import annotations
+
+import structlog
+from aiohttp import web
+
+from handoff.crisis import Crisis
+from handoff.follow_up import plan_follow_up
+
+from .app_keys import CRISES, FOLLOW_UPS, SETTINGS
+from .auth_api import staff_principal
+from .client_scope import client_for, json_response
+from .crisis_api_models import FollowUpList, FollowUpPlanView
+from .crisis_errors import crisis_errors
+from .errors import NotFound
+from .models import utcnow
+from .policy import Action, ClientScope, Principal, authorize
+from .request_audit import audit
+
+log = structlog.get_logger(__name__)
+
+
+async def plan_after_close(request: web.Request, principal: Principal, crisis: Crisis, session_id: str,
+                           include_family_debrief: bool) -> FollowUpPlanView:
+    """Make and keep the follow-up plan of a crisis that has just closed (program time zone)."""
+    timezone = request.app[SETTINGS].program_timezone
+    with crisis_errors():
+        plan = plan_follow_up(crisis, timezone=timezone, include_family_debrief=include_family_debrief)
+    view = await request.app[FOLLOW_UPS].save(plan, program_id=crisis.program_id, timezone=timezone,
+                                              include_family_debrief=include_family_debrief, created_by=principal.id)
+    await audit(request, "follow_up.create", principal, target_type="crisis", target_id=crisis.crisis_id,
+                session_id=session_id)
+    log.info("follow_up_planned", crisis_id=crisis.crisis_id, items=len(view.items))
+    return view
+
+
+async def _crisis_client(request: web.Request, action: Action) -> tuple[Principal, str, str | None]:
+    """(principal, crisis id, its session) once the principal may touch the crisis's client."""
+    principal = await staff_principal(request)
+    authorize(principal, action)
+    crisis = await request.app[CRISES].load(request.match_info["crisis_id"])
+    if crisis is None:
+        raise NotFound("crisis not found", code="crisis_not_found")
+    try:
+        authorize(principal, action, ClientScope(client_id=crisis.client_id, program_id=crisis.program_id))
+    except NotFound:
+        raise NotFound("crisis not found", code="crisis_not_found") from None
+    return principal, crisis.crisis_id, await request.app[CRISES].session_of(crisis.crisis_id)
+
+
+async def crisis_follow_up(request: web.Request) -> web.Response:
+    principal, crisis_id, session_id = await _crisis_client(request, Action.PLAN_READ)
+    plan = await request.app[FOLLOW_UPS].of_crisis(crisis_id)
+    if plan is None:
+        raise NotFound("This crisis has no follow-up plan yet: one is made when it closes.", code="no_follow_up")
+    await audit(request, "follow_up.read", principal, target_type="crisis", target_id=crisis_id, session_id=session_id)
+    return json_response(plan)
+
+
+async def client_follow_ups(request: web.Request) -> web.Response:
+    principal, client = await client_for(request, Action.PLAN_READ)
+    plans = await request.app[FOLLOW_UPS].of_client(client.id)
+    await audit(request, "follow_up.read", principal, target_type="client", target_id=client.id)
+    return json_response(FollowUpList(plans=plans))
+
+
+async def mark_done(request: web.Request) -> web.Response:
+    principal, client = await client_for(request, Action.PLAN_WRITE)
+    follow_ups, item_id = request.app[FOLLOW_UPS], request.match_info["item_id"]
+    crisis_id = await follow_ups.item_crisis(item_id) if len(item_id) <= 64 else None
+    plan = await follow_ups.of_crisis(crisis_id) if crisis_id else None
+    if plan is None or plan.client_id != client.id:
+        raise NotFound("follow-up item not found")
+    await follow_ups.mark_done(item_id, by=principal.id, at=utcnow())
+    await audit(request, "follow_up.done", principal, target_type="follow_up_item", target_id=item_id)
+    return json_response(await follow_ups.of_crisis(crisis_id))
+

@@ -1,0 +1,53 @@
+// The client's "I need help now" button. One press tells the therapist at once (it opens the crisis
+// protocol, or joins the one already open); the answer is said in plain words next to the button, in a
+// live region, including what to do when no therapist is connected.
+
+import { api } from "./api.js";
+import { el } from "./dom.js";
+
+export const HELP_WORDS = {
+  sending: "Telling your therapist…",
+  told: "Your therapist has been told you need help now. Stay on the call — they are with you.",
+  alerted: "Your therapist isn't connected right now. We have alerted your care team and someone will join " +
+    "as soon as they can.",
+  failed: "We couldn't send that. Please try again, or tell your therapist out loud.",
+};
+
+export class HelpButton {
+  constructor({ room, emergencyNumber = "911" }) {
+    this.room = room;
+    this.emergencyNumber = emergencyNumber;
+    this.button = el("button", { type: "button", class: "btn help-now", onclick: () => this.press() },
+      "I need help now");
+    this.status = el("p", { class: "help-now-status", role: "status", "aria-live": "assertive" });
+    this.root = el("div", { class: "help-now-box" }, this.button, this.status);
+    // a crisis already open (started by the therapist, or by an earlier press) needs no button
+    room.addEventListener("crisis", ({ detail }) => this._crisis(detail.state));
+    room.addEventListener("state", ({ detail }) => {
+      const crisis = detail.state && detail.state.crisis;
+      this._crisis(crisis ? crisis.state : null);
+      if (detail.state && detail.state.emergency) this.emergencyNumber = detail.state.emergency.emergency_number;
+    });
+  }
+
+  _crisis(state) {
+    const open = Boolean(state) && state !== "closed";
+    this.button.hidden = open;
+    if (!open) this.status.textContent = "";
+  }
+
+  async press() {
+    this.button.disabled = true;
+    this.status.textContent = HELP_WORDS.sending;
+    try {
+      const answer = await api("POST", "/api/participant/help", { token: this.room.token });
+      this.status.textContent = answer.therapist_connected ? HELP_WORDS.told :
+        `${HELP_WORDS.alerted} If you are in danger, call ${this.emergencyNumber} now.`;
+      this.button.hidden = true;
+    } catch {
+      this.status.textContent = `${HELP_WORDS.failed} If you are in danger, call ${this.emergencyNumber}.`;
+    } finally {
+      this.button.disabled = false;
+    }
+  }
+}

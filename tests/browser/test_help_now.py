@@ -1,0 +1,43 @@
+"""The client's "I need help now" in a real browser: one press during the call opens the crisis protocol,
+the therapist's crisis panel shows it at once, the client is told in plain words that their therapist
+knows, and the button gives way to the calm crisis banner."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import expect
+
+from tests.browser.pages import admit, client_to_lobby, expect_in_call, new_page, sign_in, start_call
+from tests.browser.test_crisis_flow import local
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+async def test_the_client_asks_for_help_and_the_therapist_sees_it(world, browser, shots):
+    therapist = await world.therapist()
+    session = await world.session(therapist)
+    link = await world.add_client(therapist, session["id"], "Jordan Example")
+    host_ctx, host = await new_page(browser, viewport={"width": 1280, "height": 1100})
+    client_ctx, client = await new_page(browser)
+    try:
+        await sign_in(host, world.base_url, therapist)
+        await start_call(host, session["title"])
+        await client_to_lobby(client, local(world, link["join_url"]))
+        await admit(host, "Jordan Example")
+        await expect_in_call(client)
+
+        help_button = client.get_by_role("button", name="I need help now")
+        await expect(help_button).to_be_visible()
+        await help_button.click()
+        await expect(client.locator(".help-now-status")).to_have_text(
+            "Your therapist has been told you need help now. Stay on the call — they are with you.")
+        await expect(help_button).to_be_hidden()
+        await expect(client.locator("#crisis-banner")).to_contain_text("crisis protocol")
+        await expect(host.locator("#crisis-state")).to_have_text("Crisis active. Stay with the client.")
+        await client.screenshot(path=str(shots / "help-now-client.png"))
+
+        status, crises = await world.request("GET", "/api/program/crises", therapist.access_token)
+        assert status == 200 and [c["opened_by_role"] for c in crises["crises"]] == ["client"]
+    finally:
+        await host_ctx.close()
+        await client_ctx.close()

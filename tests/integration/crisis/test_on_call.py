@@ -1,0 +1,159 @@
+"""The crisis's therapist drops out: after the grace period the on-call clinician from the roster
+(primary first, never the one who dropped) gets a real email with a single-use link, lands straight
+in the room as a host with the crisis in their room state, and can move the crisis along by REST.
+A therapist back within the grace pages nobody; with nobody rostered the clinical lead is alerted."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+from server.app_keys import AUDIT, CRISIS_WATCH
+from server.models import StaffRole
+from tests.conftest import make_settings
+from tests.integration.crisis.helpers import scene, start_crisis, step
+from tests.support.smtp import Inbox, eventually, smtp_inbox
+from tests.support.world import SEEN_SECRETS
+
+
+@pytest.fixture
+def inbox():
+    with smtp_inbox() as box:
+        yield box
+
+
+@pytest.fixture
+def settings(database_url, inbox):
+    return make_settings(database_url, smtp_host="127.0.0.1", smtp_port=inbox.port, smtp_from="crisis@example.test",
+                         reconnect_window=0.5, on_call_grace=0.8, lost_contact_notify_support_after=60,
+                         lost_contact_prompt_emergency_after=60)
+
+
+def all_week(clinician_id: str, coverage: str) -> list[dict]:
+    return [{"clinician_id": clinician_id, "weekday": d, "start": "00:00", "end": "00:00", "coverage": coverage}
+            for d in range(7)]
+
+
+async def _crew(world, s, *, rostered: bool = True):
+    admin = await world.therapist(program_id=s.therapist.program_id, role=StaffRole.ADMIN)
+    backup = await world.therapist(program_id=s.therapist.program_id)
+    if rostered:  # the session's own therapist is primary: they are skipped, since they dropped
+        shifts = all_week(s.therapist.id, "primary") + all_week(backup.id, "backup")
+        status, body = await world.request("PUT", "/api/program/on-call", admin.access_token,
+                                           json={"timezone": "America/Chicago", "shifts": shifts})
+        assert status == 200, body
+    return admin, backup
+
+
+async def _in_crisis(world, s):
+    host = await world.host_in_room(s.therapist, s.session_id)
+    client, pid = await world.admitted_client(host, s.client.link["join_url"])
+    return host, client, pid, await start_crisis(world, s)
+
+
+async def _timeline(world, token: str, crisis_id: str) -> list[dict]:
+    status, body = await world.request("GET", f"/api/crises/{crisis_id}/timeline", token)
+    assert status == 200, body
+    return body["events"]
+
+
+async def test_the_on_call_clinician_is_paged_joins_directly_and_takes_over(world, inbox: Inbox):
+    s = await scene(world)
+    admin, on_call = await _crew(world, s)
+    host, client, pid, crisis = await _in_crisis(world, s)
+    cid = crisis["crisis_id"]
+
+    await host.disconnect()  # the therapist's connection drops
+    page = await eventually(lambda: _mail(inbox, on_call.email), timeout=10)
+    assert page["Subject"] == "A client in your program needs you in a crisis session now"
+    text = Inbox.text(page)
+    url = re.search(r"(http\S+/join#\S+)", text).group(1)
+    SEEN_SECRETS.add(url.split("#", 1)[1])
+    for phi in ("Jordan", s.client.client_id, "Example Street"):
+        assert phi not in text
+    assert inbox.to(s.therapist.email) == []  # never the one who dropped
+
+    # the client is told help is coming: the assignment reaches the room
+    notice = await client.wait_for("crisis", lambda d: d["event"]["kind"] == "assigned")
+    assert notice["event"]["participant_id"] == on_call.id
+
+    redeemed = await world.redeem(url)
+    assert redeemed["participant"]["role"] == "therapist"
+    status, again = await world.request("POST", "/api/join", json={"token": url.split("#", 1)[1]})
+    assert status == 410  # single use
+    sock = await world.socket(redeemed["participant_token"])
+    ack = await sock.call("join")
+    assert ack["ok"], ack
+    state = ack["state"]
+    assert state["you"]["status"] == "admitted" and state["you"]["role"] == "therapist"
+    assert state["crisis"]["crisis_id"] == cid
+    assert pid in [m["participant_id"] for m in state["members"]]
+    await client.wait_for("presence", lambda d: d["participant_id"] == redeemed["participant"]["id"]
+                          and d["state"] == "joined")
+
+    # with their own staff sign-in they manage the crisis they are now responsible for
+    status, view = await world.request("GET", f"/api/crises/{cid}", on_call.access_token)
+    assert status == 200, view
+    assert view["responsible_clinician_id"] == on_call.id
+    status, moved = await step(world, on_call.access_token, cid, "stabilise", view["version"])
+    assert status == 200 and moved["state"] == "stabilised", moved
+    bystander = await world.therapist(program_id=s.therapist.program_id)
+    status, _ = await world.request("GET", f"/api/crises/{cid}", bystander.access_token)
+    assert status == 403  # a colleague who is not responsible still may not
+
+    events = await _timeline(world, on_call.access_token, cid)
+    kinds = [(e["kind"], e.get("step"), e.get("participant_id")) for e in events]
+    assert ("assigned", None, on_call.id) in kinds
+    assert ("escalation", "page_on_call_backup", None) in kinds
+    host_left = [e for e in events if e["kind"] == "left" and e["actor_role"] == "therapist"]
+    assert len(host_left) == 1
+    joined = [e for e in events if e["kind"] == "joined" and e["participant_id"] == redeemed["participant"]["id"]]
+    assert len(joined) == 1
+    actions = [(e.entry.action, e.entry.target_id) for e in await world.app[AUDIT].entries()]
+    assert ("crisis.on_call_page", redeemed["participant"]["id"]) in actions
+
+
+async def test_a_therapist_back_within_the_grace_pages_nobody(world, inbox: Inbox):
+    s = await scene(world)
+    await _crew(world, s)
+    host, client, pid, crisis = await _in_crisis(world, s)
+    await host.disconnect()
+    await client.wait_for("presence", lambda d: d["role"] == "therapist" and d["state"] == "reconnecting")
+    back = await world.host_in_room(s.therapist, s.session_id)  # a new connection, within the grace
+    assert back.connected
+    await asyncio.sleep(1.5)
+    assert inbox.messages == []
+    events = await _timeline(world, s.therapist.access_token, crisis["crisis_id"])
+    assert not [e for e in events if e["kind"] in ("assigned", "escalation")]
+    assert [e["kind"] for e in events if e["actor_role"] == "therapist" and e["kind"] in ("joined", "left")] == [
+        "left", "joined"]
+    participant = (await world.store.therapist_participant(s.session_id, s.therapist.id)).id
+    assert not world.app[CRISIS_WATCH].pending(s.session_id, participant)
+
+
+async def test_with_nobody_rostered_the_clinical_lead_is_alerted(world, inbox: Inbox):
+    s = await scene(world)
+    admin, _ = await _crew(world, s, rostered=False)
+    host, client, pid, crisis = await _in_crisis(world, s)
+    assert (await host.call("leave"))["ok"]  # a clean leave during a crisis counts too
+
+    async def alerted():
+        status, body = await world.request("GET", "/api/alerts", admin.access_token)
+        return [a for a in body["alerts"] if a["kind"] == "crisis.no_on_call"]
+
+    [alert] = await eventually(alerted, timeout=10)
+    assert alert["recipient_id"] == admin.id and alert["urgency"] == "high"
+    assert "Jordan" not in alert["body"]
+    events = await _timeline(world, admin.access_token, crisis["crisis_id"])
+    assert [e["step"] for e in events if e["kind"] == "escalation"] == ["page_on_call:nobody_rostered"]
+    assert not [e for e in events if e["kind"] == "assigned"]
+    assert inbox.messages == []
+    actions = [e.entry.action for e in await world.app[AUDIT].entries()]
+    assert "crisis.on_call_none" in actions
+
+
+async def _mail(inbox: Inbox, address: str):
+    found = inbox.to(address)
+    return found[0] if found else None
