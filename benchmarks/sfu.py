@@ -147,6 +147,10 @@ class SfuServer:
     async def answer(self, pid: str, sdp: str) -> None:
         await self.room.handle_answer(pid, sdp)
 
+    def forwarded(self) -> int | None:
+        """Frames handed to subscribers' senders so far (all subscriptions)."""
+        return self.room.stats().forwarded
+
 
 class RelayServer:
     """aiortc's documented fan-out: decode once, re-encode per subscriber."""
@@ -171,12 +175,15 @@ class RelayServer:
     async def answer(self, pid: str, sdp: str) -> None:
         raise RuntimeError("the relay server never offers")
 
+    def forwarded(self) -> int | None:
+        return None
 
-def server_main(mode: str, port_queue: mp.Queue) -> None:
-    asyncio.run(serve(mode, port_queue))
+
+def server_main(mode: str, port_queue: mp.Queue, stats_requests: mp.Queue, stats_replies: mp.Queue) -> None:
+    asyncio.run(serve(mode, port_queue, stats_requests, stats_replies))
 
 
-async def serve(mode: str, port_queue: mp.Queue) -> None:
+async def serve(mode: str, port_queue: mp.Queue, stats_requests: mp.Queue, stats_replies: mp.Queue) -> None:
     """Serve until killed: the orchestrator reads this process's CPU time."""
     connections = Connections()
     server = SfuServer(connections) if mode == "sfu" else RelayServer(connections)
@@ -198,7 +205,10 @@ async def serve(mode: str, port_queue: mp.Queue) -> None:
 
     tcp = await asyncio.start_server(on_client, "127.0.0.1", 0, limit=2**22)
     port_queue.put(tcp.sockets[0].getsockname()[1])
-    await asyncio.Event().wait()
+    loop = asyncio.get_running_loop()
+    while True:  # the orchestrator asks at the start and end of its window
+        await loop.run_in_executor(None, stats_requests.get)
+        stats_replies.put((time.monotonic(), server.forwarded()))
 
 
 # --------------------------------------------------------------------------- clients
@@ -337,6 +347,7 @@ class RunResult:
     ttff_max: float | None
     decode_errors: int
     decoded_frames_checked: bool
+    server_forwarded_fps: float | None = None  # per stream, counted by MediaRoom in the window
 
 
 def split(items: list[str], parts: int) -> list[list[str]]:
@@ -346,8 +357,8 @@ def split(items: list[str], parts: int) -> list[list[str]]:
 def run(mode: str, subscribers: int, clip: list[bytes], seconds: float, warmup: float,
         group: int = 0) -> RunResult:
     ctx = mp.get_context("spawn")
-    port_queue, results = ctx.Queue(), ctx.Queue()
-    server = ctx.Process(target=server_main, args=(mode, port_queue), daemon=True)
+    port_queue, results, stats_requests, stats_replies = ctx.Queue(), ctx.Queue(), ctx.Queue(), ctx.Queue()
+    server = ctx.Process(target=server_main, args=(mode, port_queue, stats_requests, stats_replies), daemon=True)
     server.start()
     port = port_queue.get(timeout=30)
     if group:
@@ -376,12 +387,16 @@ def run(mode: str, subscribers: int, clip: list[bytes], seconds: float, warmup: 
     worker_pids.append(procs[0].pid)
     time.sleep(warmup)
     start = time.monotonic()
+    stats_requests.put("stats")
+    forwarded0 = stats_replies.get(timeout=30)
     cpu0, ccpu0 = cpu_seconds(server.pid), sum(cpu_seconds(p.pid) for p in procs)
     window = (start, start + seconds)
     for control in controls:
         control.put(window)
     time.sleep(max(0.0, window[1] - time.monotonic()))
     cpu1, ccpu1 = cpu_seconds(server.pid), sum(cpu_seconds(p.pid) for p in procs)
+    stats_requests.put("stats")
+    forwarded1 = stats_replies.get(timeout=30)
     report: dict = {}
     for _ in controls:
         kind, part = results.get(timeout=60)
@@ -414,6 +429,8 @@ def run(mode: str, subscribers: int, clip: list[bytes], seconds: float, warmup: 
         ttff_median=ttff[len(ttff) // 2] if ttff else None, ttff_max=ttff[-1] if ttff else None,
         decode_errors=sum(v["decode_errors"] for v in received.values()),
         decoded_frames_checked=any(v["decoded"] for v in received.values()),
+        server_forwarded_fps=None if forwarded0[1] is None else
+        (forwarded1[1] - forwarded0[1]) / (forwarded1[0] - forwarded0[0]) / max(1, streams + missing),
     )
 
 
@@ -423,7 +440,9 @@ def show(result: RunResult) -> None:
           f"server={result.server_cores * 100:6.1f}% of a core  per-stream={result.cpu_per_stream_ms:6.2f} ms/s  "
           f"clients={result.client_cores * 100:5.1f}%  pub={result.publisher_fps:5.1f}fps  "
           f"recv min/mean={result.min_fps:5.1f}/{result.mean_fps:5.1f}fps (x{result.min_ratio:.2f})  "
-          f"ttff med/max={ttff}  decode_errors={result.decode_errors}", flush=True)
+          f"ttff med/max={ttff}  decode_errors={result.decode_errors}"
+          + (f"  server-forwarded={result.server_forwarded_fps:5.1f}fps/stream"
+             if result.server_forwarded_fps is not None else ""), flush=True)
 
 
 def main() -> None:
@@ -431,19 +450,23 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="N up to 8 and shorter windows")
     parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], default=None)
     parser.add_argument("--seconds", type=float, default=None, help="measurement window per run")
+    parser.add_argument("--warmup", type=float, default=None,
+                        help="seconds between the last join and the window (default 2.5, --quick 1.5)")
     parser.add_argument("--no-group", action="store_true")
+    parser.add_argument("--modes", type=lambda s: s.split(","), default=["sfu", "relay"],
+                        help="sfu,relay (both by default: the ratio needs both)")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     sizes = args.sizes or ([1, 4, 8] if args.quick else [1, 4, 8, 16, 32, 64])
     seconds = args.seconds or (4.0 if args.quick else 6.0)
-    warmup = 1.5 if args.quick else 2.5
+    warmup = args.warmup if args.warmup is not None else (1.5 if args.quick else 2.5)
     clip = encode_clip()
     bitrate = sum(map(len, clip)) * 8 * FPS / len(clip)
     print(f"clip: {WIDTH}x{HEIGHT} VP8, {FPS} fps, {bitrate / 1e6:.2f} Mbps; {os.cpu_count()} cores; "
           f"load average {os.getloadavg()[0]:.2f}", flush=True)
     results: list[RunResult] = []
     for n in sizes:
-        for mode in ("sfu", "relay"):
+        for mode in args.modes:
             result = run(mode, n, clip, seconds, warmup)
             show(result)
             results.append(result)
@@ -452,7 +475,7 @@ def main() -> None:
         show(group)
         results.append(group)
     print()
-    for n in sizes:
+    for n in sizes if {"sfu", "relay"} <= set(args.modes) else ():
         ours = next(r for r in results if r.mode == "sfu" and r.subscribers == n and r.publishers == 1)
         base = next(r for r in results if r.mode == "relay" and r.subscribers == n)
         print(f"N={n:<3} CPU ratio relay/sfu = {base.server_cores / max(ours.server_cores, 1e-9):6.1f}x   "

@@ -1,7 +1,10 @@
-"""The track behind one subscriber m-line: yields encoded ``av.Packet``s.
+"""The track behind one subscriber m-line: yields encoded frames, never decoded.
 
-aiortc's ``RTCRtpSender`` packetizes an ``av.Packet`` with the codec's
-``pack()`` instead of encoding, so forwarding costs no codec work. One
+:class:`~media.forwarding_sender.ForwardingSender` reads them with
+:meth:`ForwardingTrack.next_frame` (or takes them straight from
+:meth:`ForwardingTrack.deliver` while it is idle) and packetizes each frame
+once for all subscribers; ``recv()`` still yields an ``av.Packet`` that
+aiortc's own sender would ``pack()``. One
 ``ForwardingTrack`` lives as long as its m-line; publishers come and go as its
 source, and :class:`~media.timeline.TimestampRewriter` keeps its timeline
 continuous across them.
@@ -12,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 import av
 from aiortc import MediaStreamTrack
@@ -22,6 +26,16 @@ from .frame_queue import DropToKeyframeQueue, PushResult, QueueCounters
 from .timeline import TimestampRewriter
 
 KeyframeHandler = Callable[[str], None]
+
+
+class ImmediateSender(Protocol):
+    """What can send a frame at once, from :meth:`ForwardingTrack.deliver`."""
+
+    def ready(self) -> bool: ...
+
+    def send_now(self, frame: EncodedFrame, pts: int) -> None: ...
+
+
 CLOCK_RATES = {"audio": 48000, "video": 90000}
 
 
@@ -38,6 +52,7 @@ class ForwardingTrack(MediaStreamTrack):
         self._keyframe_handler: KeyframeHandler | None = None
         self._waiter: asyncio.Future[None] | None = None
         self._keyframe_requests = 0
+        self._immediate: ImmediateSender | None = None
 
     @property
     def keyframe_requests(self) -> int:
@@ -62,16 +77,37 @@ class ForwardingTrack(MediaStreamTrack):
         if self._keyframe_handler is not None:
             self._keyframe_handler(reason)
 
+    def set_immediate_sender(self, sender: ImmediateSender | None) -> None:
+        """Let :meth:`deliver` hand a frame straight to ``sender`` while the reader
+        (the sender's loop) is idle and ``sender.ready()``: one task wake-up less
+        per frame and subscriber. Otherwise frames queue for :meth:`next_frame`."""
+        self._immediate = sender
+
     def deliver(self, frame: EncodedFrame) -> None:
         if self.readyState != "live":
             return
-        result = self._queue.push(frame)
-        if result is PushResult.OVERFLOW and self._queue.waiting_for_keyframe:
+        queue = self._queue
+        result = queue.push(frame)
+        if result is PushResult.OVERFLOW and queue.waiting_for_keyframe:
             self.request_keyframe("subscriber queue overflow")
-        if result is not PushResult.GATED:
-            self._wake()
+        if result is PushResult.GATED:
+            return
+        immediate, waiter = self._immediate, self._waiter
+        reader_idle = waiter is not None and not waiter.done() and len(queue) == 1
+        if immediate is not None and reader_idle and immediate.ready():
+            frame = queue.pop()
+            immediate.send_now(frame, self._rewriter.rewrite(frame.timestamp, self._clock()))
+            return
+        self._wake()
 
     async def recv(self) -> av.Packet:
+        frame, pts = await self.next_frame()
+        return frame.to_packet(pts)
+
+    async def next_frame(self) -> tuple[EncodedFrame, int]:
+        """The next frame to send and its outgoing timestamp (RTP clock units);
+        what :class:`~media.forwarding_sender.ForwardingSender` reads instead of
+        ``recv()``, so no ``av.Packet`` is made per subscriber."""
         frame = self._queue.pop()
         while frame is None:
             if self.readyState != "live":
@@ -79,7 +115,7 @@ class ForwardingTrack(MediaStreamTrack):
             self._waiter = asyncio.get_running_loop().create_future()
             await self._waiter
             frame = self._queue.pop()
-        return frame.to_packet(self._rewriter.rewrite(frame.timestamp, self._clock()))
+        return frame, self._rewriter.rewrite(frame.timestamp, self._clock())
 
     def stop(self) -> None:
         super().stop()

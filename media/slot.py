@@ -21,6 +21,7 @@ from aiortc import RTCPeerConnection, RTCRtpTransceiver
 
 from . import aiortc_internals
 from .codec_inspect import codec_preferences
+from .forwarding_sender import ForwardingSender
 from .forwarding_track import ForwardingTrack
 from .keyframe_bridge import route_keyframe_requests
 from .publication import Publication
@@ -45,6 +46,7 @@ class Slot:
     publication: Publication | None = None
     transceiver: RTCRtpTransceiver | None = None
     cancelled: bool = False  # unsubscribed while its offer was in flight
+    sender: ForwardingSender | None = None
 
     @property
     def mid(self) -> str | None:
@@ -126,6 +128,7 @@ class SlotTable:
             slot.transceiver = pc.addTransceiver(slot.track, direction="sendonly")
             slot.transceiver.setCodecPreferences(codec_preferences(slot.kind, self._codecs[slot.kind]))
             track = slot.track
+            slot.sender = ForwardingSender(slot.transceiver.sender, track)
             route_keyframe_requests(slot.transceiver.sender, lambda: track.request_keyframe("subscriber PLI/FIR"))
         else:
             slot.transceiver.direction = "sendonly"

@@ -29,8 +29,32 @@ def test_aiortc_is_the_pinned_version():
 def test_private_names_exist():
     for name in ("_send_rtcp_pli", "_handle_rtp_packet", "_set_rtcp_ssrc"):
         assert callable(getattr(RTCRtpReceiver, name, None)), name
-    for name in ("_send_keyframe", "_handle_rtcp_packet", "_next_encoded_frame"):
+    for name in ("_send_keyframe", "_handle_rtcp_packet", "_next_encoded_frame", "_run_rtp", "_retransmit"):
         assert callable(getattr(RTCRtpSender, name, None)), name
+
+
+async def test_sender_loop_internals_exist_and_a_started_sender_is_refused():
+    """What media/forwarding_sender.py replaces and reads (see aiortc_internals.replace_rtp_loop)."""
+    pc = peer_connection()
+    sender = pc.addTransceiver("video", direction="sendonly").sender
+    for name in ("rtp_started", "rtp_exited", "started", "mid", "rtp_header_extensions_map",
+                 "rtx_payload_type", "ntp_timestamp", "rtp_timestamp", "packet_count", "octet_count"):
+        assert hasattr(sender, f"_RTCRtpSender__{name}"), name
+    for name in ("_enabled", "_ssrc", "_rtx_ssrc"):
+        assert hasattr(sender, name), name
+    dtls = sender.transport
+    for name in ("_state", "_tx_srtp", "_send_rtp", "_RTCDtlsTransport__tx_bytes", "_RTCDtlsTransport__tx_packets"):
+        assert hasattr(dtls, name), name
+    assert isinstance(dtls.transport._connection._nominated, dict)
+    assert aiortc_internals.sender_report_counters(sender) == (0, 0, 0, 0)
+    aiortc_internals.record_sent(sender, 5, 6, 2, 100)
+    assert aiortc_internals.sender_report_counters(sender) == (5, 6, 2, 100)
+    assert not aiortc_internals.DirectRtpPath(dtls).ready()  # not connected yet
+    setattr(sender, "_RTCRtpSender__started", True)
+    with pytest.raises(AiortcContractError):
+        aiortc_internals.replace_rtp_loop(sender, lambda codec: None, lambda seq: None)
+    setattr(sender, "_RTCRtpSender__started", False)
+    await pc.close()
 
 
 def test_encoders_pack_encoded_packets_without_encoding():
@@ -110,6 +134,8 @@ async def test_packets_flow_tap_sees_them_pli_bridges_and_close_does_not_hang():
         codec, frame = tapped[0]
         assert codec.name == "VP8" and isinstance(frame.data, bytes) and isinstance(frame.timestamp, int)
         assert frame.data[3:6] == b"\x9d\x01\x2a", "first forwarded frame is the encoder's keyframe"
+        # media/forwarding_sender.py sends through the nominated host pair's UDP socket directly
+        assert aiortc_internals.DirectRtpPath(transceiver.sender.transport).ready(), "ICE/DTLS internals moved"
 
         await aiortc_internals.send_pli(on_track.receiver, ssrcs[-1])
         for _ in range(100):

@@ -60,3 +60,44 @@ async def test_keyframe_requests_reach_the_current_source_only():
     track.switch_source(None)
     track.request_keyframe("pli")
     assert first == ["pli"] and second == ["pli"]
+
+
+class Immediate:
+    def __init__(self, ready: bool) -> None:
+        self.is_ready = ready
+        self.sent: list[int] = []
+
+    def ready(self) -> bool:
+        return self.is_ready
+
+    def send_now(self, frame: EncodedFrame, pts: int) -> None:
+        self.sent.append(pts)
+
+
+async def test_an_idle_reader_lets_deliver_send_at_once_after_the_gate():
+    track = ForwardingTrack("video", capacity=5)
+    track.switch_source(lambda reason: None)
+    immediate = Immediate(ready=True)
+    track.set_immediate_sender(immediate)
+    reader = asyncio.ensure_future(track.next_frame())
+    await asyncio.sleep(0.01)
+    track.deliver(video(0))  # gated: never sent
+    track.deliver(video(3000, key=True))
+    track.deliver(video(6000))
+    assert immediate.sent == [0, 3000] and not reader.done()
+    assert track.counters().forwarded == 2 and track.counters().gated == 1
+    immediate.is_ready = False  # e.g. transport not connected: the reader gets it
+    track.deliver(video(9000))
+    assert (await reader)[1] == 6000 and immediate.sent == [0, 3000]
+    track.stop()
+
+
+async def test_without_a_waiting_reader_frames_queue():
+    track = ForwardingTrack("video", capacity=5)
+    track.switch_source(lambda reason: None)
+    immediate = Immediate(ready=True)
+    track.set_immediate_sender(immediate)
+    track.deliver(video(0, key=True))
+    track.deliver(video(3000))
+    assert immediate.sent == []
+    assert [(await track.next_frame())[1] for _ in range(2)] == [0, 3000]
