@@ -68,6 +68,7 @@ class ParticipantView(BaseModel):
     display_name: str
     removed: bool
     client_id: str | None = None
+    staff_id: str | None = None  # a therapist's place: whose
 
 
 class SessionView(BaseModel):

@@ -30,7 +30,7 @@ from .follow_up_api import plan_after_close
 from .models import ParticipantRole, Session, SessionStatus, utcnow
 from .policy import Action, Principal, Role, authorize
 from .request_audit import audit
-from .sessions_api import scope_of
+from .sessions_api import session_scope
 
 log = structlog.get_logger(__name__)
 _ROLES = {Role.THERAPIST: CrisisRole.THERAPIST, Role.ADMIN: CrisisRole.ADMIN}
@@ -61,7 +61,7 @@ async def crisis_for(request: web.Request, action: Action) -> CrisisContext:
     if crisis is None:
         raise NotFound("crisis not found", code="crisis_not_found")
     session = await request.app[STORE].get_session(session_id)
-    scope = scope_of(session)
+    scope = await session_scope(request, session)
     if principal.role is Role.THERAPIST and crisis.responsible_clinician_id == principal.id:
         # the clinician responsible for the crisis (e.g. the on-call clinician who took it over)
         # manages it like the session's own therapist
@@ -98,7 +98,7 @@ async def start_crisis(request: web.Request) -> web.Response:
         session = await request.app[STORE].get_session(request.match_info["session_id"])
     except NotFound:
         raise NotFound("session not found") from None
-    authorize(principal, Action.CRISIS_START, scope_of(session))
+    authorize(principal, Action.CRISIS_START, await session_scope(request, session))
     body = await read_body(request, StartCrisis)
     if session.status is SessionStatus.ENDED:
         raise SessionEnded()

@@ -77,6 +77,8 @@ ALLOWED: dict[Action, frozenset[Role]] = {
 # session of their program.
 _OWNER_ONLY = frozenset({Action.SESSION_READ, Action.SESSION_MANAGE, Action.SESSION_HOST, Action.CRISIS_START,
                          Action.CRISIS_MANAGE})
+# ... of which a co-facilitator of the session may take these (adding people and ending it stay the lead's).
+_CO_HOST = frozenset({Action.SESSION_READ, Action.SESSION_HOST, Action.CRISIS_START, Action.CRISIS_MANAGE})
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ class SessionScope:
     session_id: str
     program_id: str
     therapist_id: str
+    co_host_ids: frozenset[str] = frozenset()  # co-facilitators: host the call and work its crises
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,7 @@ def is_allowed(principal: Principal, action: Action, scope: SessionScope | Clien
     if principal.session_id is not None and principal.session_id != scope.session_id:
         return False
     if action in _OWNER_ONLY and principal.role is Role.THERAPIST:
-        return principal.id == scope.therapist_id
+        return principal.id == scope.therapist_id or (action in _CO_HOST and principal.id in scope.co_host_ids)
     return True
 
 

@@ -34,7 +34,7 @@ from .links import new_link
 from .models import Participant, ParticipantRole, Session, SessionKind, SessionStatus, utcnow
 from .policy import Action, Principal, authorize
 from .request_audit import audit
-from .sessions_api import participant_view, scope_of, session_view
+from .sessions_api import participant_view, session_scope, session_view
 
 log = structlog.get_logger(__name__)
 
@@ -49,7 +49,7 @@ async def _group_of(request: web.Request) -> tuple[Principal, Session]:
         session = await request.app[STORE].get_session(request.match_info["session_id"])
     except NotFound:
         raise NotFound("session not found") from None
-    authorize(principal, Action.CRISIS_START, scope_of(session))
+    authorize(principal, Action.CRISIS_START, await session_scope(request, session))
     return principal, session
 
 
@@ -86,13 +86,14 @@ async def _hold_crisis(request: web.Request, principal: Principal, group: Sessio
         return await append(port, opened.crisis_id, decide, expected_version=opened.version, clock=utcnow)
 
 
-async def _tell_hosts(request: web.Request, crisis: Crisis, group: Session, private: Session) -> None:
-    """The group's therapists (a co-facilitator) learn where the crisis went; the failure of a
+async def _tell_group(request: web.Request, crisis: Crisis, group: Session, private: Session) -> None:
+    """The group learns the crisis went elsewhere: a co-facilitator's panel and the other clients'
+    banners let go of it (the notice carries ids and the move, no clinical content). A failed
     delivery is logged: the timeline has it."""
     notice = CrisisNotice(crisis_id=crisis.crisis_id, session_id=private.id, state=crisis.state.value,
                           version=crisis.version, event=crisis.timeline[-1]).model_dump(mode="json")
     try:
-        await request.app[SIGNALING].notify_hosts(group.id, "crisis", notice)
+        await request.app[SIGNALING].notify_room(group.id, "crisis", notice)
     except Exception:
         log.exception("crisis_broadcast_failed", crisis_id=crisis.crisis_id, seq=crisis.version)
 
@@ -142,7 +143,7 @@ async def move_to_private_room(request: web.Request) -> web.Response:
                 session_id=group.id)
     await audit(request, "crisis.move" if moving else "crisis.start", principal, target_type="crisis",
                 target_id=crisis.crisis_id, session_id=private.id)
-    await _tell_hosts(request, crisis, group, private)
+    await _tell_group(request, crisis, group, private)
     notified = await _tell_client(request, group, private, place, client)
     host = await store.therapist_participant(private.id, principal.id)
     token = request.app[TOKENS].issue_participant(

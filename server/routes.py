@@ -7,26 +7,24 @@ from aiohttp import web
 from handoff.responder_packet import ResponderPacket
 
 from . import (
-    alerts_api, audit_api, auth_api, consent_api, crisis_api, crisis_hold, crisis_support_api, health_api,
-    help_request_api, join_api, location_api, program_crises_api, resources_api, responder_api, responder_page_api,
-    safety_plan_api, sessions_api,
+    alerts_api, audit_api, auth_api, co_facilitators_api, consent_api, crisis_api, crisis_hold, crisis_support_api,
+    follow_up_api, health_api, help_request_api, join_api, location_api, on_call_api, private_room,
+    program_crises_api, resources_api, responder_api, responder_page_api, safety_plan_api, sessions_api,
 )
-from . import follow_up_api, private_room
-from . import on_call_api
 from .api_models import (
     AddParticipant, AuditExport, CreateSession, JoinLink, LoginRequest, LoginResponse, ParticipantToken,
-    RedeemRequest, Revoked, SignedOutView, SessionList, SessionView, StaffView,
+    ParticipantView, RedeemRequest, Revoked, SignedOutView, SessionList, SessionView, StaffView,
 )
 from .plan_api_models import (
     AlertList, ConfirmLocation, ConsentList, ConsentView, ImportResources, LocationRecorded, OverrideRequest,
     OverrideView, OwnPlanView, PlanVersionView, PlanView, RecordConsent, ResourceImported, ResourceList, SavePlan,
     SetTemplate, TemplateView,
 )
+from .co_facilitators_api import AddCoFacilitator, ColleagueList
 from .crisis_api_models import (
-    AddSupportPerson, CrisisView, ResponderPacketRequest, ResponderPacketView, StartCrisis, SupportInviteView,
-    TimelineExport, TransitionRequest,
+    AddSupportPerson, CrisisView, FollowUpList, FollowUpPlanView, PrivateRoomRequest, PrivateRoomView,
+    ResponderPacketRequest, ResponderPacketView, StartCrisis, SupportInviteView, TimelineExport, TransitionRequest,
 )
-from .crisis_api_models import FollowUpList, FollowUpPlanView, PrivateRoomRequest, PrivateRoomView
 from .help_request_api import HelpRequested
 from .program_crises_api import OpenCrisisList
 from .responder_page_api import OpenResponderLink, ResponderPageView
@@ -53,6 +51,11 @@ API = [
     (Operation("POST", P + "/link", "Issue a new personal link (the old one stops working)", response=JoinLink),
      sessions_api.reissue_link),
     (Operation("DELETE", P + "/link", "Revoke a person's links", response=Revoked), sessions_api.revoke_link),
+    (Operation("POST", S + "/co-facilitators", "Add a therapist of the program as co-facilitator: they host the call "
+               "and may work its crises (the lead or an admin)", AddCoFacilitator, ParticipantView, status=201),
+     co_facilitators_api.add_co_facilitator),
+    (Operation("GET", "/api/program/therapists", "The program's therapists (to pick a co-facilitator)",
+               response=ColleagueList), co_facilitators_api.colleagues),
     (Operation("POST", S + "/host", "Participant token for the session's therapist", response=ParticipantToken),
      sessions_api.host_token),
     (Operation("POST", S + "/end", "End the session for everyone (409 crisis_active while a crisis is open)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 
 from aiohttp import web
@@ -24,9 +25,14 @@ def scope_of(session: Session) -> SessionScope:
     return SessionScope(session_id=session.id, program_id=session.program_id, therapist_id=session.therapist_id)
 
 
+async def session_scope(request: web.Request, session: Session) -> SessionScope:
+    """The session as the policy sees it, with its co-facilitators."""
+    return replace(scope_of(session), co_host_ids=await request.app[STORE].co_host_ids(session))
+
+
 def participant_view(p: Participant) -> ParticipantView:
     return ParticipantView(id=p.id, role=p.role.value, display_name=p.display_name, removed=p.removed_at is not None,
-                           client_id=p.client_id)
+                           client_id=p.client_id, staff_id=p.staff_id)
 
 
 def session_view(s: Session, participants: list[Participant] | None = None) -> SessionView:
@@ -41,13 +47,13 @@ def _json(model) -> web.Response:
     return web.json_response(model.model_dump(mode="json"))
 
 
-async def _session_for(request: web.Request, action: Action) -> tuple[Principal, Session]:
+async def session_for(request: web.Request, action: Action) -> tuple[Principal, Session]:
     principal = await staff_principal(request)
     try:
         session = await request.app[STORE].get_session(request.match_info["session_id"])
     except NotFound:
         raise NotFound("session not found") from None
-    authorize(principal, action, scope_of(session))
+    authorize(principal, action, await session_scope(request, session))
     return principal, session
 
 
@@ -61,7 +67,7 @@ async def _participant_in(request: web.Request, session: Session) -> Participant
     return participant
 
 
-def _live(session: Session) -> None:
+def ensure_live(session: Session) -> None:
     if session.status is SessionStatus.ENDED:
         raise SessionEnded()
 
@@ -103,7 +109,7 @@ async def create_session(request: web.Request) -> web.Response:
 
 
 async def get_session(request: web.Request) -> web.Response:
-    principal, session = await _session_for(request, Action.SESSION_READ)
+    principal, session = await session_for(request, Action.SESSION_READ)
     participants = await request.app[STORE].list_participants(session.id)
     await audit(request, "session.read", principal, target_type="session", target_id=session.id, session_id=session.id)
     return _json(session_view(session, participants))
@@ -121,8 +127,8 @@ async def _issue_link(request: web.Request, session: Session, participant: Parti
 
 
 async def add_participant(request: web.Request) -> web.Response:
-    principal, session = await _session_for(request, Action.SESSION_MANAGE)
-    _live(session)
+    principal, session = await session_for(request, Action.SESSION_MANAGE)
+    ensure_live(session)
     body = await read_body(request, AddParticipant)
     store = request.app[STORE]
     if body.client_id is not None:
@@ -149,8 +155,8 @@ async def add_participant(request: web.Request) -> web.Response:
 
 
 async def reissue_link(request: web.Request) -> web.Response:
-    principal, session = await _session_for(request, Action.SESSION_MANAGE)
-    _live(session)
+    principal, session = await session_for(request, Action.SESSION_MANAGE)
+    ensure_live(session)
     participant = await _participant_in(request, session)
     if participant.removed_at is not None or participant.role is ParticipantRole.THERAPIST:
         raise Conflict("No link can be issued for this person.")
@@ -161,7 +167,7 @@ async def reissue_link(request: web.Request) -> web.Response:
 
 
 async def revoke_link(request: web.Request) -> web.Response:
-    principal, session = await _session_for(request, Action.SESSION_MANAGE)
+    principal, session = await session_for(request, Action.SESSION_MANAGE)
     participant = await _participant_in(request, session)
     revoked = await request.app[STORE].revoke_invites(participant.id)
     await audit(request, "link.revoke", principal, target_type="participant", target_id=participant.id,
@@ -171,8 +177,8 @@ async def revoke_link(request: web.Request) -> web.Response:
 
 async def host_token(request: web.Request) -> web.Response:
     """The session's therapist gets a participant token to enter the call as its host."""
-    principal, session = await _session_for(request, Action.SESSION_HOST)
-    _live(session)
+    principal, session = await session_for(request, Action.SESSION_HOST)
+    ensure_live(session)
     store, settings = request.app[STORE], request.app[SETTINGS]
     participant = await store.therapist_participant(session.id, principal.id)
     token = request.app[TOKENS].issue_participant(
@@ -187,7 +193,7 @@ async def host_token(request: web.Request) -> web.Response:
 
 
 async def end_session(request: web.Request) -> web.Response:
-    principal, session = await _session_for(request, Action.SESSION_MANAGE)
+    principal, session = await session_for(request, Action.SESSION_MANAGE)
     ended = await request.app[STORE].end_session(session.id)
     await audit(request, "session.end", principal, target_type="session", target_id=session.id, session_id=session.id)
     await request.app[SIGNALING].close_room(session.id)

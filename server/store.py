@@ -69,6 +69,13 @@ class Store:
         async with self._sm() as db:
             return await db.get(Staff, staff_id)
 
+    async def therapists(self, program_id: str) -> list[Staff]:
+        """The program's active therapists, by name."""
+        query = select(Staff).where(Staff.program_id == program_id, Staff.role == StaffRole.THERAPIST,
+                                    Staff.disabled.is_(False)).order_by(Staff.display_name)
+        async with self._sm() as db:
+            return list((await db.execute(query)).scalars())
+
     async def start_staff_session(self, staff_id: str, lifetime: timedelta) -> StaffSession:
         now = utcnow()
         return await self._add(StaffSession(staff_id=staff_id, created_at=now, last_seen_at=now,
@@ -127,8 +134,11 @@ class Store:
         query = select(Session).where(
             Session.program_id == program_id, Session.ends_at >= since, Session.starts_at <= until
         )
-        if therapist_id is not None:
-            query = query.where(Session.therapist_id == therapist_id)
+        if therapist_id is not None:  # sessions they lead or co-facilitate
+            co_hosted = select(Participant.session_id).where(
+                Participant.staff_id == therapist_id, Participant.role == ParticipantRole.THERAPIST,
+                Participant.removed_at.is_(None))
+            query = query.where((Session.therapist_id == therapist_id) | Session.id.in_(co_hosted))
         async with self._sm() as db:
             return list((await db.execute(query.order_by(Session.starts_at))).scalars())
 
@@ -144,11 +154,22 @@ class Store:
 
     # participants
     async def add_participant(
-        self, *, session_id: str, role: ParticipantRole, display_name: str, client_id: str | None = None
+        self, *, session_id: str, role: ParticipantRole, display_name: str, client_id: str | None = None,
+        staff_id: str | None = None,
     ) -> Participant:
         return await self._add(Participant(
-            session_id=session_id, role=role, display_name=display_name, client_id=client_id,
+            session_id=session_id, role=role, display_name=display_name, client_id=client_id, staff_id=staff_id,
         ))
+
+    async def co_host_ids(self, session: Session) -> frozenset[str]:
+        """Staff with a therapist's place in the session besides its lead: co-facilitators, and an
+        on-call clinician brought in during a crisis."""
+        query = select(Participant.staff_id).where(
+            Participant.session_id == session.id, Participant.role == ParticipantRole.THERAPIST,
+            Participant.removed_at.is_(None), Participant.staff_id.is_not(None),
+            Participant.staff_id != session.therapist_id)
+        async with self._sm() as db:
+            return frozenset((await db.execute(query)).scalars())
 
     async def get_participant(self, participant_id: str) -> Participant:
         return await self._get(Participant, participant_id)

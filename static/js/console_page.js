@@ -177,6 +177,37 @@ function resetCreateForm() {
 
 // ---- one session --------------------------------------------------------------------------------
 
+// The session's therapists: its lead and any co-facilitators; the lead (or an admin) may add one.
+async function showTherapists(s, ended) {
+  const therapists = (s.participants || []).filter((p) => p.role === "therapist" && !p.removed);
+  $("#detail-therapists").replaceChildren(...therapists.map((p) => el("li", { class: "person" },
+    el("div", { class: "person-text" }, el("span", { class: "person-name" }, p.display_name),
+      el("span", { class: "person-meta" }, p.staff_id === s.therapist_id ? "leads the session" : "co-facilitator")))));
+  const mayAdd = !ended && (staff.staff.id === s.therapist_id || staff.staff.role === "admin");
+  $("#cofac-form").hidden = !mayAdd;
+  if (!mayAdd) return;
+  const present = new Set(therapists.map((p) => p.staff_id));
+  let colleagues = [];
+  try {
+    colleagues = (await call("GET", "/api/program/therapists")).therapists.filter((t) => !present.has(t.id));
+  } catch { /* the list stays empty */ }
+  $("#cofac-select").replaceChildren(...colleagues.map((t) => el("option", { value: t.id }, t.display_name)));
+  $("#cofac-form").hidden = colleagues.length === 0;
+}
+
+async function addCoFacilitator(event) {
+  event.preventDefault();
+  const staffId = $("#cofac-select").value;
+  if (!staffId || !selectedId) return;
+  try {
+    await call("POST", `/api/sessions/${selectedId}/co-facilitators`, { staff_id: staffId });
+    announce("Co-facilitator added.");
+    await openDetail(selectedId, { focus: false });
+  } catch (e) {
+    $("#detail-error").textContent = e.message;
+  }
+}
+
 async function openDetail(id, { focus = true } = {}) {
   selectedId = id;
   let s;
@@ -206,6 +237,7 @@ async function openDetail(id, { focus = true } = {}) {
         onclick: () => reissue(s, p) }, "New link"),
       el("button", { type: "button", class: "btn btn-small btn-danger-quiet", "aria-label": `Revoke link: ${p.display_name}`,
         onclick: () => revoke(s, p) }, "Revoke link")))));
+  await showTherapists(s, ended);
   if (focus && planEditor) planEditor.close();
   $("#add-form").hidden = ended;
   $("#detail-start").hidden = ended;
@@ -369,6 +401,7 @@ async function main() {
     }
   });
   $("#add-form").addEventListener("submit", addClient);
+  $("#cofac-form").addEventListener("submit", addCoFacilitator);
   $("#copy-link").addEventListener("click", copyLink);
   $("#detail-start").addEventListener("click", () => startCall(selectedId));
   $("#detail-end").addEventListener("click", endSession);

@@ -12,6 +12,9 @@ export const CLIENT_WORDS = {
   stabilised: "Things are steadier now. Your therapist is still here with you.",
 };
 
+// when the client pressed "I need help now" themselves
+export const ASKED_WORDS = "Your therapist knows you need help now. Stay on the call — help is on the way.";
+
 export const AWAY_WORDS = {
   // the therapist's connection dropped: they may come back, or another clinician takes over
   away: "Your therapist's connection dropped. If they can't come back in a moment, another clinician from "
@@ -31,6 +34,8 @@ export class CrisisBanner {
     this._state = null;
     this._hostPresent = true;
     this._coverComing = false;
+    this._asked = false;
+    this._room = room;
     room.addEventListener("crisis", ({ detail }) => this.update(detail));
     room.addEventListener("hostpresence", ({ detail }) => this.host(detail));
   }
@@ -38,11 +43,17 @@ export class CrisisBanner {
   update({ state, version, crisis_id: id, event }) {
     // notices can arrive out of order: keep the newest of this crisis
     if (id === this._id && version <= this._version) return;
-    if (id !== this._id) this._coverComing = false;
+    if (id !== this._id) {
+      this._coverComing = false;
+      this._asked = false;
+    }
     this._id = id;
     this._version = version;
     this._state = state;
     if (event && event.kind === "assigned") this._coverComing = true;
+    if (event && event.action === "start" && event.actor_role === "client") this._asked = true;
+    const here = this._room.state && this._room.state.session_id;
+    if (event && event.kind === "moved" && here && event.to_session_id !== here) this._state = null; // not in this room
     this.render();
   }
 
@@ -57,7 +68,7 @@ export class CrisisBanner {
     if (!base) return ""; // no crisis, or it is closed
     if (this._coverComing && !this._hostPresent) return AWAY_WORDS.cover;
     if (!this._hostPresent) return AWAY_WORDS.away;
-    return base;
+    return this._state === "active" && this._asked ? ASKED_WORDS : base;
   }
 
   render() {

@@ -116,6 +116,13 @@ export class CrisisPanel {
 
   async _onNotice(notice) {
     if (this.crisis && this.crisis.crisis_id === notice.crisis_id && this.crisis.version >= notice.version) return;
+    const movedAway = notice.event && notice.event.kind === "moved" && notice.session_id !== this.sessionId;
+    if (movedAway && !this.privateRoom) { // a co-facilitator: the crisis went on in another room
+      this.crisis = null;
+      this._render();
+      this.status.textContent = "The crisis moved to a private room with the lead therapist. Carry on with the group.";
+      return;
+    }
     await this._reload(notice.crisis_id);
   }
 

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from aiortc import RTCConfiguration, RTCPeerConnection
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamError
 
-from server.app_keys import STORE, TOKENS
-from server.models import Participant, ParticipantRole, StaffRole
+from server.app_keys import STORE
+from server.models import StaffRole
 from tests.integration.crisis.group_helpers import move, moved_event
 from tests.support.rtc_peer import PatternTrack, RtcPeer
 from tests.support.sfu_peer import SfuPeer
@@ -56,18 +56,13 @@ class AvPeer(RtcPeer):
             await asyncio.sleep(0.05)
 
 
-async def _co_facilitator_token(world, session: dict, program_id: str) -> str:
-    """A second therapist already in the group. (There is no API to add a co-facilitator yet: their
-    place is seeded the way the store keeps it.)"""
-    co = await world.therapist(program_id=program_id)
-    async with world.store._sm() as db, db.begin():
-        place = Participant(session_id=session["id"], role=ParticipantRole.THERAPIST, staff_id=co.id,
-                            display_name="Co-facilitator")
-        db.add(place)
-    token = world.app[TOKENS].issue_participant(participant_id=place.id, session_id=session["id"],
-                                                program_id=program_id, role="therapist", invite_id=None, ttl=3600)
-    SEEN_SECRETS.add(token)
-    return token
+async def _co_facilitator_token(world, therapist, session: dict) -> str:
+    """A colleague the lead adds as co-facilitator; they enter the call from their own sign-in."""
+    co = await world.therapist(program_id=therapist.program_id)
+    status, place = await world.request("POST", f"/api/sessions/{session['id']}/co-facilitators",
+                                        therapist.access_token, json={"staff_id": co.id})
+    assert status == 201, place
+    return await world.host_token(co, session["id"])
 
 
 async def _grows(peer: SfuPeer, publishers: list[str], frames: int = 10, timeout: float = 20) -> None:
@@ -87,7 +82,7 @@ async def test_scenario_c_private_crisis_room_from_a_group(world):
     host = await world.host_in_room(therapist, group["id"])
     host_pid = (await host.call("join"))["state"]["you"]["participant_id"]
     peers = {host_pid: SfuPeer(host, host_pid)}
-    co = await world.socket(await _co_facilitator_token(world, group, therapist.program_id))
+    co = await world.socket(await _co_facilitator_token(world, therapist, group))
     co_pid = (await co.call("join"))["state"]["you"]["participant_id"]
     peers[co_pid] = SfuPeer(co, co_pid)
     clients = {}

@@ -47,6 +47,9 @@ SESSION_ENDPOINTS = {
     ("DELETE", "/api/sessions/{session_id}/participants/{participant_id}/link"): {
         "owner": 200, "colleague": 403, "admin": 200, "other_admin": 404},
     ("POST", "/api/sessions/{session_id}/host"): {"owner": 200, "colleague": 403, "admin": 403, "other_admin": 404},
+    ("POST", "/api/sessions/{session_id}/co-facilitators"): {"owner": 201, "colleague": 403, "admin": 201,
+                                                             "other_admin": 404},
+    ("GET", "/api/program/therapists"): {"owner": 200, "colleague": 200, "admin": 200, "other_admin": 200},
     ("POST", "/api/sessions/{session_id}/end"): {"owner": 200, "colleague": 403, "admin": 200, "other_admin": 404},
     ("GET", "/api/audit"): {"owner": 403, "colleague": 403, "admin": 200, "other_admin": 404},
     ("GET", "/api/sessions"): {"owner": 200, "colleague": 200, "admin": 200, "other_admin": 200},
@@ -82,6 +85,8 @@ async def test_staff_endpoints_by_role(world, endpoint):
             await world.request("DELETE", f"/api/sessions/{session['id']}/participants/"
                                 f"{link['participant']['id']}/link", tokens["owner"])
             await world.store.remove_participant(link["participant"]["id"])
+        if template.endswith("/co-facilitators"):
+            body = {"staff_id": cast["colleague"].id}
         if template == "/api/sessions" and method == "POST":
             now = utcnow()
             body = {"kind": "group", "title": "T", "starts_at": now.isoformat(),

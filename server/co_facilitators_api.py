@@ -1,0 +1,64 @@
+"""Co-facilitators: a second therapist of the program who helps run a (group) session. They host the call
+from their own console and may work its crises, so that when the lead therapist takes a client into a
+private crisis room the group goes on with them. Adding people, issuing links and ending the session
+stay with the session's lead (and the program's admins)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from pydantic import BaseModel, Field
+
+from .api_models import Body
+from .app_keys import STORE
+from .auth_api import staff_principal
+from .bodies import read_body
+from .client_scope import json_response
+from .errors import InvalidInput
+from .models import ParticipantRole
+from .policy import Action, authorize
+from .request_audit import audit
+from .sessions_api import ensure_live, participant_view, session_for
+
+
+class Colleague(BaseModel):
+    id: str
+    display_name: str
+
+
+class ColleagueList(BaseModel):
+    therapists: list[Colleague]
+
+
+class AddCoFacilitator(Body):
+    staff_id: str = Field(min_length=1, max_length=64)
+
+
+async def colleagues(request: web.Request) -> web.Response:
+    """``GET /api/program/therapists``: the program's therapists, to pick a co-facilitator from."""
+    principal = await staff_principal(request)
+    authorize(principal, Action.SESSION_LIST)
+    found = await request.app[STORE].therapists(principal.program_id)
+    return json_response(ColleagueList(therapists=[Colleague(id=s.id, display_name=s.display_name) for s in found]))
+
+
+async def add_co_facilitator(request: web.Request) -> web.Response:
+    """``POST /api/sessions/{session_id}/co-facilitators`` ``{staff_id}``: 201 with their place, or 200
+    with the place they already have."""
+    principal, session = await session_for(request, Action.SESSION_MANAGE)
+    ensure_live(session)
+    body = await read_body(request, AddCoFacilitator)
+    store = request.app[STORE]
+    staff = await store.get_staff_or_none(body.staff_id)
+    if staff is None or staff.program_id != session.program_id or staff.disabled or staff.role.value != "therapist":
+        raise InvalidInput("Choose a therapist of this program as co-facilitator.")
+    if staff.id == session.therapist_id:
+        raise InvalidInput("That therapist already leads this session.")
+    existing = [p for p in await store.list_participants(session.id)
+                if p.staff_id == staff.id and p.role is ParticipantRole.THERAPIST and p.removed_at is None]
+    if existing:
+        return json_response(participant_view(existing[0]))
+    place = await store.add_participant(session_id=session.id, role=ParticipantRole.THERAPIST,
+                                        display_name=staff.display_name, staff_id=staff.id)
+    await audit(request, "session.co_facilitator", principal, target_type="participant", target_id=place.id,
+                session_id=session.id)
+    return json_response(participant_view(place), status=201)
