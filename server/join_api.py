@@ -33,6 +33,8 @@ async def redeem(request: web.Request) -> web.Response:
                 program_id=found.session.program_id, session_id=found.session.id,
                 target_type="participant", target_id=found.participant.id)
     remaining = int((found.session.ends_at - utcnow()).total_seconds())
+    if await request.app[STORE].session_held_open(found.session.id):
+        remaining = settings.participant_token_ttl  # a crisis holds the session open past its scheduled end
     ttl = max(60, min(settings.participant_token_ttl, remaining))
     token = request.app[TOKENS].issue_participant(
         participant_id=found.participant.id, session_id=found.session.id,
