@@ -11,7 +11,6 @@ import hmac
 import json
 
 import pytest
-from aiohttp import web
 
 from server.app_keys import AUDIT, CRISIS_WATCH
 from server.notifier import SIGNATURE_HEADER
@@ -35,20 +34,6 @@ def timing() -> dict:
 
 
 WEBHOOK_SECRET = "webhook-secret-" + "l" * 32
-
-
-@pytest.fixture
-async def webhook(aiohttp_server):
-    received: list[tuple[dict, bytes]] = []
-
-    async def receive(request: web.Request) -> web.Response:
-        received.append((dict(request.headers), await request.read()))
-        return web.json_response({"ok": True})
-
-    app = web.Application()
-    app.router.add_post("/hook", receive)
-    server = await aiohttp_server(app)
-    return str(server.make_url("/hook")), received
 
 
 @pytest.fixture

@@ -4,21 +4,16 @@ call while the crisis is open; without consent the invitation is refused unless 
 
 from __future__ import annotations
 
-import email
 import hashlib
 import hmac
 import json
-import logging
-import socket
-from email import policy
 
 import pytest
-from aiohttp import web
-from aiosmtpd.controller import Controller
 
 from server.notifier import SIGNATURE_HEADER
 from tests.conftest import make_settings
 from tests.integration.crisis.helpers import scene, start_crisis
+from tests.support.smtp import smtp_inbox
 from tests.support.world import SEEN_SECRETS
 
 WEBHOOK_SECRET = "webhook-secret-" + "w" * 32
@@ -26,45 +21,10 @@ REASON = ("Client has stopped responding on video after describing an overdose; 
           "brought in now and we cannot ask for consent.")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-        self.envelopes: list[tuple[str, list[str]]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
-        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted for delivery"
-
-
 @pytest.fixture
 def inbox():
-    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd would log message data at DEBUG
-    box = Inbox()
-    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield box, controller.port
-    controller.stop()
-
-
-@pytest.fixture
-async def webhook(aiohttp_server):
-    received: list[tuple[dict, bytes]] = []
-
-    async def receive(request: web.Request) -> web.Response:
-        received.append((dict(request.headers), await request.read()))
-        return web.json_response({"ok": True})
-
-    app = web.Application()
-    app.router.add_post("/hook", receive)
-    server = await aiohttp_server(app)
-    return str(server.make_url("/hook")), received
+    with smtp_inbox() as box:
+        yield box, box.port
 
 
 @pytest.fixture
