@@ -123,8 +123,7 @@ def create_app(settings: Settings) -> web.Application:
     app[ON_CALL] = OnCallStore(make_sessionmaker(app[ENGINE], app[KEYS]))
     escalation = Escalation(
         settings=settings, store=app[STORE], crises=app[CRISES], plans=app[PLAN_STORE], disclosures=app[DISCLOSURES],
-        on_call=app[ON_CALL], notifier=app[NOTIFIER], audit=app[AUDIT],
-        alerts_sessionmaker=make_sessionmaker(app[ENGINE], app[KEYS]))
+        on_call=app[ON_CALL], notifier=app[NOTIFIER], audit=app[AUDIT])
     app[CRISIS_WATCH] = CrisisWatch(settings, app[STORE], app[CRISES], escalation)
     gatekeeper = StoreGatekeeper(app[STORE], app[TOKENS], app[AUDIT], app[STAFF_SESSIONS], SessionHold(app[CRISES]),
                                  app[CRISIS_WATCH])

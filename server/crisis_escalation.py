@@ -23,10 +23,9 @@ from .crisis_notices import announce_to
 from .crisis_store import SqlCrisisStore
 from .disclosure import Disclosures
 from .links import new_link
-from .models import new_id, utcnow
+from .models import utcnow
 from .notifier import LostContactNotice, Notifier, OnCallPage
 from .on_call_store import OnCallStore
-from .plan_models import AlertRecord
 from .plan_store import PlanStore
 from .settings import Settings
 from .store import Store
@@ -44,8 +43,7 @@ NOTIFY_SCOPES = (Scope.PHONE, Scope.INVITE_TO_VIDEO)
 
 class Escalation:
     def __init__(self, *, settings: Settings, store: Store, crises: SqlCrisisStore, plans: PlanStore,
-                 disclosures: Disclosures, on_call: OnCallStore, notifier: Notifier, audit: AuditLog,
-                 alerts_sessionmaker) -> None:
+                 disclosures: Disclosures, on_call: OnCallStore, notifier: Notifier, audit: AuditLog) -> None:
         self._settings = settings
         self._store = store
         self._crises = crises
@@ -54,7 +52,6 @@ class Escalation:
         self._on_call = on_call
         self._notifier = notifier
         self._audit = audit
-        self._alerts = alerts_sessionmaker
         self.signaling: Signaling | None = None  # attached once signalling exists (it needs our gatekeeper)
 
     # timeline, audit, alerts, notices
@@ -84,10 +81,8 @@ class Escalation:
             session_id=session_id))
 
     async def _alert(self, crisis: Crisis, *, kind: str, recipient_id: str | None, subject: str, body: str) -> None:
-        async with self._alerts() as db, db.begin():
-            db.add(AlertRecord(id=new_id(), program_id=crisis.program_id, recipient_id=recipient_id, kind=kind,
-                               urgency="high", client_id=crisis.client_id, subject=subject, body=body,
-                               created_at=utcnow()))
+        await self._plans.add_alert(program_id=crisis.program_id, kind=kind, urgency="high", subject=subject,
+                                    body=body, at=utcnow(), client_id=crisis.client_id, recipient_id=recipient_id)
 
     async def _tell_hosts(self, session_id: str, payload: dict) -> None:
         if self.signaling is None:
@@ -171,7 +166,7 @@ class Escalation:
         place = await self._on_call.host_place(session_id=session_id, staff_id=staff.id,
                                                display_name=staff.display_name)
         link = new_link()
-        expires_at = min(now + timedelta(seconds=self._settings.on_call_link_ttl), session.ends_at)
+        expires_at = now + timedelta(seconds=self._settings.on_call_link_ttl)  # the crisis holds the session open
         await self._store.create_invite(participant_id=place.id, token_hash=link.token_hash, expires_at=expires_at,
                                         single_use=True)
         await self.record(crisis.crisis_id, session_id,
@@ -187,12 +182,12 @@ class Escalation:
                  outcomes={k: v.value for k, v in outcomes.items()})
 
     async def _nobody_on_call(self, crisis: Crisis, session_id: str) -> None:
+        await self.record(crisis.crisis_id, session_id,
+                          partial(record_escalation, step=NOBODY_ON_CALL, actor=SYSTEM_ACTOR))
         lead = await self._plans.clinical_lead(crisis.program_id)
         await self._alert(crisis, kind="crisis.no_on_call", recipient_id=lead,
                           subject="Nobody on call for a crisis: a clinician is needed now",
                           body=f"The clinician of crisis {crisis.crisis_id} dropped out of the session and nobody "
                                "on the on-call roster covers this time. Please join or assign a clinician now.")
-        await self.record(crisis.crisis_id, session_id,
-                          partial(record_escalation, step=NOBODY_ON_CALL, actor=SYSTEM_ACTOR))
         await self._audit_system("crisis.on_call_none", crisis, session_id)
         log.warning("on_call_nobody_rostered", crisis_id=crisis.crisis_id)

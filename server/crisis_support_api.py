@@ -68,7 +68,7 @@ async def add_support_person(request: web.Request) -> web.Response:
     participant = await store.add_participant(session_id=ctx.session.id, role=ParticipantRole.SUPPORT,
                                               display_name=contact.name, client_id=ctx.crisis.client_id)
     link = new_link()
-    expires_at = min(now + timedelta(seconds=settings.support_link_ttl), ctx.session.ends_at)
+    expires_at = now + timedelta(seconds=settings.support_link_ttl)  # a crisis holds the session open: no cap at its end
     await store.create_invite(participant_id=participant.id, token_hash=link.token_hash, expires_at=expires_at,
                               single_use=True)
     join_url = link.url(settings.public_url)

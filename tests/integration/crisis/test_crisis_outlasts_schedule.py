@@ -5,7 +5,7 @@ any other link of a past session. Without a crisis, a link stops working at the 
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from server.models import utcnow
 from tests.integration.crisis.helpers import Scene, start_crisis, walk_to_closed
@@ -49,6 +49,20 @@ async def test_the_clients_link_works_past_the_scheduled_end_while_a_crisis_is_o
     ack = await back.call("join")
     assert ack["ok"] and ack["state"]["you"]["status"] == "admitted", ack
     assert ack["state"]["crisis"]["crisis_id"] == crisis["crisis_id"]
+
+    status, current = await world.request("GET", f"/api/crises/{crisis['crisis_id']}", therapist.access_token)
+    # a support person invited now gets a link that lives its own ten minutes, not cut at the past end
+    alex = s.contact("Alex Sample")
+    status, grant = await world.request("POST", f"/api/clients/{client_id}/consents", therapist.access_token,
+                                        json={"party": "support_person", "contact_id": alex, "scope": "invite_to_video"})
+    assert status == 201, grant
+    status, invited = await world.request("POST", f"/api/crises/{crisis['crisis_id']}/support-persons",
+                                          therapist.access_token, json={"contact_id": alex})
+    assert status == 201, invited
+    SEEN_SECRETS.add(invited["join_url"].split("#", 1)[1])
+    assert (datetime.fromisoformat(invited["expires_at"]) - utcnow()) > timedelta(minutes=9)
+    support = await world.redeem(invited["join_url"])
+    assert support["participant"]["role"] == "support"
 
     status, current = await world.request("GET", f"/api/crises/{crisis['crisis_id']}", therapist.access_token)
     await walk_to_closed(world, s, current)
