@@ -87,6 +87,9 @@ export class CrisisPanel {
       if (detail.members.some((m) => m.role === "client" && !known.has(m.participant_id))) this._loadClients();
     });
     room.addEventListener("crisis", ({ detail }) => this._onNotice(detail));
+    room.addEventListener("lost_contact", ({ detail }) => this._lostContact(detail));
+    room.addEventListener("help_requested", ({ detail }) => this._urgent(
+      `${this._clientName(detail.participant_id)} pressed “I need help now”. The crisis protocol is open.`));
     this._render();
   }
 
@@ -299,6 +302,32 @@ export class CrisisPanel {
     this._render();
   }
 
+  _clientName(participantId) {
+    const client = this.clients.find((c) => c.participant_id === participantId
+      || (this.crisis && c.client_id === this.crisis.client_id));
+    return client ? client.display_name : "The client";
+  }
+
+  // Urgent notices (role=alert) stay in the panel until the crisis changes hands or closes.
+  _urgent(text) {
+    this.notices.push({ id: `crisis-notice-${this.notices.length + 1}`, text, urgent: true });
+    this._render();
+  }
+
+  _lostContact({ step, since, notified }) {
+    const name = this._clientName(null);
+    const at = since ? new Date(since).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
+    if (step === "prompt_emergency_call") {
+      this._urgent(`${name} has been out of contact since ${at}. Call emergency services now and relay their `
+        + "location (Relay to emergency services below).");
+    } else if (step === "notify_support_person") {
+      this._urgent(`${name} has not come back. ${notified || "Their"} support person${notified > 1 ? "s were" : " was"} `
+        + "told contact was lost.");
+    } else {
+      this._urgent(`${name} has not come back, and there is no support person they agreed we may contact.`);
+    }
+  }
+
   _invite(contact, overrideReason = null) {
     const body = { contact_id: contact.contact_id };
     if (overrideReason) body.override_reason = overrideReason;
@@ -420,7 +449,8 @@ export class CrisisPanel {
       el("button", { type: "button", class: "btn btn-danger btn-block", onclick: () => this._relay(situation) },
         "Relay to emergency services"));
     const links = this.links.map((l) => copyField(l.id, l.label, l.url));
-    const notices = this.notices.map((n) => el("p", { class: "crisis-notice", id: n.id, role: "status" }, n.text));
+    const notices = this.notices.map((n) => el("p", { class: n.urgent ? "crisis-notice crisis-urgent" : "crisis-notice",
+      id: n.id, role: n.urgent ? "alert" : "status" }, n.text));
     const about = client && this.clients.length > 1 ? el("p", { class: "crisis-about" }, `About ${client.display_name}`) : null;
     const closing = crisis.allowed_actions.includes("close") ? el("div", { class: "switch-row crisis-debrief" },
       this.debrief, el("label", { for: "crisis-debrief" }, "When closing, plan a debrief with family or support persons")) : null;

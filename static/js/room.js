@@ -105,6 +105,9 @@ export class Room extends EventTarget {
       this._emit("crisis", notice);
     });
     this._on("mute_requested", () => this._emit("notice", { kind: "mute_requested" }));
+    // to therapists: a lost-contact step fell due, or the client pressed "I need help now"
+    this._on("lost_contact", (step) => this._emit("lost_contact", step));
+    this._on("help_requested", (request) => this._emit("help_requested", request));
     // the therapist moved us into another room (a private crisis room): go there at once
     this._on("moved_to_room", (moved) => {
       this._remember(moved);

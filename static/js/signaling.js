@@ -6,7 +6,7 @@ import { io } from "/static/vendor/socket.io.esm.min.js";
 const SERVER_EVENTS = [
   "lobby", "admitted", "denied", "removed", "session_ended", "replaced", "returned_to_lobby",
   "presence", "signal", "media_state", "mute_requested", "room_locked", "location_flag",
-  "media_offer", "media_reset", "active_speaker", "crisis", "moved_to_room",
+  "media_offer", "media_reset", "active_speaker", "crisis", "moved_to_room", "lost_contact", "help_requested",
 ];
 
 export class SignalError extends Error {

@@ -1,0 +1,47 @@
+"""In the therapist's call view: when the client of an open crisis drops and does not come back, the crisis
+panel says so in an alert — first that no consented support person could be told, then that it is time
+to call emergency services."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import expect
+
+from tests.browser.pages import admit, client_to_lobby, expect_in_call, new_page, sign_in, start_call
+from tests.browser.test_crisis_flow import local
+from tests.conftest import make_settings
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest.fixture
+def settings(sqlite_url):
+    return make_settings(sqlite_url, reconnect_window=0.5, lost_contact_notify_support_after=1.0,
+                         lost_contact_prompt_emergency_after=2.0)
+
+
+async def test_the_therapist_is_prompted_when_the_client_does_not_come_back(world, browser, shots):
+    therapist = await world.therapist()
+    session = await world.session(therapist)
+    link = await world.add_client(therapist, session["id"], "Jordan Example")
+    host_ctx, host = await new_page(browser, viewport={"width": 1280, "height": 1100})
+    client_ctx, client = await new_page(browser)
+    try:
+        await sign_in(host, world.base_url, therapist)
+        await start_call(host, session["title"])
+        await client_to_lobby(client, local(world, link["join_url"]))
+        await admit(host, "Jordan Example")
+        await expect_in_call(client)
+        await host.locator(".crisis-panel").get_by_role("button", name="Start crisis protocol").click()
+        await expect(host.locator("#crisis-state")).to_have_text("Crisis active. Stay with the client.")
+
+        await client_ctx.close()  # the client's laptop goes away
+        alerts = host.locator(".crisis-panel .crisis-urgent")
+        await expect(alerts.first).to_have_text(
+            "Jordan Example has not come back, and there is no support person they agreed we may contact.",
+            timeout=15000)
+        await expect(alerts.nth(1)).to_contain_text("Call emergency services now", timeout=15000)
+        assert await alerts.nth(1).get_attribute("role") == "alert"
+        await host.locator(".crisis-panel").screenshot(path=str(shots / "crisis-panel-lost-contact.png"))
+    finally:
+        await host_ctx.close()
