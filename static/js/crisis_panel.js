@@ -342,7 +342,7 @@ export class CrisisPanel {
         `${contact.name} is invited${made.basis === "override" ? " (emergency override)" : ""}. `
         + (sent.length ? `${sent.join(". ")}.` : "") });
       this._addLink("support", `Personal link for ${contact.name}`, made.join_url);
-      announce(`${contact.name} is invited. Their link is ready to copy; they will wait in the waiting room.`);
+      announce(`${contact.name} is invited. Their link is ready to copy; they will come straight into the call.`);
     }, overrideReason ? null : { kind: "invite", contact });
   }
 
