@@ -93,6 +93,7 @@ class ResponderPacketRequest(Body):
                                      description="where responders can call the client back")
     therapist_phone: str | None = Field(default=None, min_length=3, max_length=32,
                                         description="the clinician's direct callback number")
+    allow_join: bool = Field(default=False, description="the responder page offers to join the call")
 
 
 class ResponderPacketView(BaseModel):

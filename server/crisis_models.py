@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .models import Base, UTCDateTime, new_id, utcnow
@@ -65,3 +65,5 @@ class ResponderLinkRecord(Base):
     created_by: Mapped[str] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    allow_join: Mapped[bool] = mapped_column(Boolean, default=False)  # the responder may join the call
+    participant_id: Mapped[str | None] = mapped_column(String(36), nullable=True)  # their place, once joined

@@ -47,10 +47,13 @@ class OpenCrisisRow:
 
 @dataclass(frozen=True)
 class ResponderLink:
+    link_id: str
     crisis_id: str
     program_id: str
     packet: ResponderPacket
     expires_at: datetime
+    allow_join: bool = False
+    participant_id: str | None = None  # the responder's place in the call, once they joined
 
 
 def _event_row(event: TimelineEvent) -> CrisisEventRecord:
@@ -149,11 +152,20 @@ class SqlCrisisStore:
 
     # responder links
     async def add_responder_link(self, *, token_hash: str, packet: ResponderPacket, program_id: str,
-                                 created_by: str, expires_at: datetime) -> None:
+                                 created_by: str, expires_at: datetime, allow_join: bool = False) -> None:
         async with self._sm() as db, db.begin():
             db.add(ResponderLinkRecord(crisis_id=packet.crisis_id, program_id=program_id, token_hash=token_hash,
                                        packet=packet.model_dump_json(), created_by=created_by,
-                                       expires_at=expires_at))
+                                       expires_at=expires_at, allow_join=allow_join))
+
+    async def set_responder_place(self, link_id: str, participant_id: str) -> str:
+        """Remember the responder's place in the call; the first one stays (two devices, one place)."""
+        async with self._sm() as db, db.begin():
+            await db.execute(update(ResponderLinkRecord).where(
+                ResponderLinkRecord.id == link_id, ResponderLinkRecord.participant_id.is_(None))
+                .values(participant_id=participant_id))
+            return (await db.execute(select(ResponderLinkRecord.participant_id)
+                                     .where(ResponderLinkRecord.id == link_id))).scalar_one()
 
     async def responder_link(self, token_hash: str) -> ResponderLink | None:
         query = select(ResponderLinkRecord).where(ResponderLinkRecord.token_hash == token_hash)
@@ -161,8 +173,9 @@ class SqlCrisisStore:
             row = (await db.execute(query)).scalar()
         if row is None:
             return None
-        return ResponderLink(crisis_id=row.crisis_id, program_id=row.program_id,
-                             packet=ResponderPacket.model_validate_json(row.packet), expires_at=row.expires_at)
+        return ResponderLink(link_id=row.id, crisis_id=row.crisis_id, program_id=row.program_id,
+                             packet=ResponderPacket.model_validate_json(row.packet), expires_at=row.expires_at,
+                             allow_join=row.allow_join, participant_id=row.participant_id)
 
 
 class SessionCrisisStore:

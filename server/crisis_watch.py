@@ -30,7 +30,8 @@ from .settings import Settings
 from .store import Store
 
 log = structlog.get_logger(__name__)
-ROLES = {"client": CrisisRole.CLIENT, "therapist": CrisisRole.THERAPIST, "support": CrisisRole.SUPPORT_PERSON}
+ROLES = {"client": CrisisRole.CLIENT, "therapist": CrisisRole.THERAPIST, "support": CrisisRole.SUPPORT_PERSON,
+         "responder": CrisisRole.RESPONDER}
 ARRIVALS = frozenset({"joined", "returned"})
 DEPARTURES = frozenset({"dropped", "left"})
 

@@ -58,6 +58,7 @@ class ParticipantRole(str, enum.Enum):
     THERAPIST = "therapist"
     CLIENT = "client"
     SUPPORT = "support"
+    RESPONDER = "responder"  # an emergency responder let into a crisis call from their responder link
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:

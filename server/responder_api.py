@@ -115,7 +115,7 @@ async def create_packet(request: web.Request) -> web.Response:
     expires_at = min(now + timedelta(seconds=settings.responder_link_ttl), packet.retention_expiry)
     await request.app[CRISES].add_responder_link(token_hash=link.token_hash, packet=packet,
                                                  program_id=ctx.session.program_id, created_by=ctx.principal.id,
-                                                 expires_at=expires_at)
+                                                 expires_at=expires_at, allow_join=body.allow_join)
     await audit(request, "crisis.disclosure", ctx.principal, target_type="crisis", target_id=crisis.crisis_id,
                 session_id=ctx.session.id)
     await announce(request, crisis, ctx.session.id, room=False)

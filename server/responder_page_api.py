@@ -5,7 +5,8 @@ never send, so no proxy or server log sees it. The page posts it to ``POST /api/
 and shows the packet as plain text — the address in words, the device position in numbers with its
 accuracy, method and time, callback numbers, the situation and means-safety notes — plus the program's
 nearest local crisis resources. No map: nothing is sent to a third party. ``POST /api/responder/open/pidf``
-gives the same packet as PIDF-LO for download. Every opening is audited; an expired link answers 410."""
+gives the same packet as PIDF-LO for download, and, when the clinician allowed it, ``POST /api/responder/join``
+lets the responder into the crisis call. Every opening is audited; an expired link answers 410."""
 
 from __future__ import annotations
 
@@ -18,18 +19,20 @@ from handoff.pidf_lo import to_pidf_lo
 from handoff.resources import nearest
 from handoff.responder_packet import ResponderPacket
 
-from .app_keys import CRISES, PLAN_STORE
+from .api_models import Body, ParticipantToken
+from .app_keys import CRISES, PLAN_STORE, STORE, TOKENS
 from .audit_chain import Outcome
 from .bodies import read_body
 from .client_scope import json_response
 from .crisis_store import ResponderLink
-from .api_models import Body
+from .errors import Forbidden
 from .links import hash_token
-from .models import utcnow
+from .models import ParticipantRole, SessionStatus, utcnow
 from .plan_api_models import ResourceView
 from .plan_views import match_views
 from .request_audit import audit
 from .responder_api import PIDF_MEDIA_TYPE, PROVIDED_BY, ResponderLinkInvalid
+from .sessions_api import participant_view
 
 
 class OpenResponderLink(Body):
@@ -39,6 +42,7 @@ class OpenResponderLink(Body):
 class ResponderPageView(BaseModel):
     packet: ResponderPacket
     expires_at: datetime
+    can_join: bool  # the clinician let the responder join the call from this page
     location_lines: list[str]  # the location in words, for reading out over a radio
     resources: list[ResourceView]  # the program's crisis resources nearest the device position
 
@@ -85,7 +89,7 @@ async def open_link(request: web.Request) -> web.Response:
         directory = await request.app[PLAN_STORE].resources(link.program_id)
         resources = match_views(nearest(directory, packet.geolocation.latitude, packet.geolocation.longitude),
                                 with_distance=True)
-    response = json_response(ResponderPageView(packet=packet, expires_at=link.expires_at,
+    response = json_response(ResponderPageView(packet=packet, expires_at=link.expires_at, can_join=link.allow_join,
                                                location_lines=location_lines(packet), resources=resources))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -97,4 +101,39 @@ async def open_pidf(request: web.Request) -> web.Response:
                             charset="utf-8")
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Disposition"] = f'attachment; filename="{link.crisis_id}-location.xml"'
+    return response
+
+
+class ResponderJoinNotAllowed(Forbidden):
+    code = "responder_join_not_allowed"
+    message = "This responder link does not include joining the call. Call the program's crisis line."
+
+
+async def join_call(request: web.Request) -> web.Response:
+    """``POST /api/responder/join`` ``{token}``: when the clinician allowed it, a participant token for the
+    crisis call (role ``responder``: straight in while the crisis is open, no moderation, nothing of the
+    plan). One place per link; the token lives as long as the link."""
+    link = await _link(request, "join")
+    if not link.allow_join:
+        raise ResponderJoinNotAllowed()
+    crises, store = request.app[CRISES], request.app[STORE]
+    crisis = await crises.load(link.crisis_id)
+    session = await store.get_session(await crises.session_of(link.crisis_id))
+    if crisis is None or not crisis.is_open or session.status is SessionStatus.ENDED:
+        raise ResponderLinkInvalid()
+    participant_id = link.participant_id
+    if participant_id is None:
+        place = await store.add_participant(session_id=session.id, role=ParticipantRole.RESPONDER,
+                                            display_name="Emergency responder")
+        participant_id = await crises.set_responder_place(link.link_id, place.id)
+    participant = await store.get_participant(participant_id)
+    if participant.removed_at is not None:
+        raise ResponderLinkInvalid()
+    ttl = max(60, int((link.expires_at - utcnow()).total_seconds()))
+    token = request.app[TOKENS].issue_participant(
+        participant_id=participant.id, session_id=session.id, program_id=session.program_id,
+        role=participant.role.value, invite_id=None, ttl=ttl)
+    response = json_response(ParticipantToken(participant_token=token, expires_in=ttl, session_id=session.id,
+                                              participant=participant_view(participant)))
+    response.headers["Cache-Control"] = "no-store"
     return response

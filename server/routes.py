@@ -138,6 +138,9 @@ API = [
                OpenResponderLink, ResponderPageView, auth=None), responder_page_api.open_link),
     (Operation("POST", "/api/responder/open/pidf", "The responder link's packet as a PIDF-LO download (token in the "
                "body)", OpenResponderLink, auth=None), responder_page_api.open_pidf),
+    (Operation("POST", "/api/responder/join", "Join the crisis call from a responder link, when the clinician "
+               "allowed it: a participant token (role responder)", OpenResponderLink, ParticipantToken, auth=None),
+     responder_page_api.join_call),
 ]
 
 

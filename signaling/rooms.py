@@ -24,6 +24,7 @@ from .ports import Gatekeeper, Identity, PresenceEvent
 from .reclaim import ReclaimTimers
 
 log = structlog.get_logger(__name__)
+CRISIS_GUESTS = frozenset({"support", "responder"})  # brought in for a crisis: no lobby while it is open
 
 
 def _view(member: Member) -> MemberView:
@@ -143,8 +144,8 @@ class RoomService:
             admitted = identity.is_host or previous.status == "admitted"
         else:  # first connection on this live state (or after a restart): the durable record decides
             admitted = identity.is_host or identity.admitted
-        if not admitted and identity.role == "support" and await self._crisis_open(identity.session_id):
-            # a support person invited into a crisis comes straight into the call
+        if not admitted and identity.role in CRISIS_GUESTS and await self._crisis_open(identity.session_id):
+            # a support person (or a responder) brought into a crisis comes straight into the call
             admitted = True
             await self._gate.set_admitted(identity.session_id, identity.participant_id, True)
         member = Member(

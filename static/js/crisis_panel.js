@@ -79,6 +79,7 @@ export class CrisisPanel {
     this.situation = el("textarea", { id: "crisis-situation", rows: "3", maxlength: "2000" });
     this.clientPhone = el("input", { type: "tel", id: "crisis-client-phone", autocomplete: "off", maxlength: "32" });
     this.therapistPhone = el("input", { type: "tel", id: "crisis-therapist-phone", autocomplete: "tel", maxlength: "32" });
+    this.allowJoin = el("input", { type: "checkbox", id: "crisis-responder-join" });
     this.root = el("section", { class: "panel-section crisis-panel", "aria-labelledby": "crisis-heading" },
       el("h2", { id: "crisis-heading" }, "Crisis protocol"), this.status, this.error, this.body);
     room.addEventListener("state", ({ detail }) => this._onState(detail.state));
@@ -392,6 +393,7 @@ export class CrisisPanel {
     const therapistPhone = this.therapistPhone.value.trim();
     if (clientPhone) body.client_phone = clientPhone;
     if (therapistPhone) body.therapist_phone = therapistPhone;
+    if (this.allowJoin.checked) body.allow_join = true;
     return this._act(async () => {
       const made = await this.call("POST", `/api/crises/${this.crisis.crisis_id}/responder-packet`, body);
       this.override = null;
@@ -446,6 +448,8 @@ export class CrisisPanel {
       el("label", { for: "crisis-situation" }, "Situation (what responders need to know)"), situation,
       el("label", { for: "crisis-client-phone" }, "Number to call the client back on (optional)"), this.clientPhone,
       el("label", { for: "crisis-therapist-phone" }, "Your callback number (optional)"), this.therapistPhone,
+      el("div", { class: "switch-row" }, this.allowJoin,
+        el("label", { for: "crisis-responder-join" }, "Let responders join this call from their page")),
       el("button", { type: "button", class: "btn btn-danger btn-block", onclick: () => this._relay(situation) },
         "Relay to emergency services"));
     const links = this.links.map((l) => copyField(l.id, l.label, l.url));

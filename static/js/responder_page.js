@@ -28,6 +28,7 @@ function render(view) {
     `${r.name} (${r.kind.replaceAll("_", " ")}${r.distance_m != null ? `, ${(r.distance_m / 1000).toFixed(1)} km` : ""}`
     + `${r.hours ? `, ${r.hours}` : ""}): `, telLink(r.phone), r.address ? ` — ${r.address}` : ""])
     : ["No local resources are on file near this position."]);
+  $("#join-box").hidden = !view.can_join;
   $("#basis").textContent = packet.basis.kind === "consent"
     ? "Shared with the client's recorded consent."
     : "Shared under an emergency override recorded by the clinician.";
@@ -48,6 +49,22 @@ async function downloadPidf(token) {
   URL.revokeObjectURL(url);
 }
 
+// Joining: the join page picks up a participant token saved in this tab (as after a link redemption).
+async function joinCall(token) {
+  $("#join-error").textContent = "";
+  try {
+    const answer = await api("POST", "/api/responder/join", { body: { token } });
+    sessionStorage.setItem("steadyline.participant", JSON.stringify({
+      participant_token: answer.participant_token, session_id: answer.session_id, participant: answer.participant,
+      expires_at: Date.now() + answer.expires_in * 1000,
+    }));
+    location.assign("/join");
+  } catch (error) {
+    $("#join-error").textContent = error instanceof ApiError && error.status === 410
+      ? "The call has ended or this link has expired." : error.message;
+  }
+}
+
 async function main() {
   const token = location.hash.slice(1);
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return showView("invalid");
@@ -61,6 +78,7 @@ async function main() {
     return;
   }
   $("#download-pidf").addEventListener("click", () => downloadPidf(token));
+  $("#join-call").addEventListener("click", () => joinCall(token));
 }
 
 main();

@@ -17,6 +17,7 @@ from tests.browser.pages import new_page
 from tests.integration.crisis.test_responder_page import _packet
 from tests.integration.crisis.test_responder_relay import SITUATION, _located_scene
 from tests.integration.plans.test_plans_at_rest import CSV
+from tests.support.world import SEEN_SECRETS
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -48,5 +49,28 @@ async def test_the_responder_reads_the_packet_as_text(world, browser, shots):
             await conn.execute(update(ResponderLinkRecord).values(expires_at=utcnow() - timedelta(seconds=1)))
         await page.reload()
         await expect(page.get_by_role("heading", name="This responder link can't be used")).to_be_visible()
+    finally:
+        await context.close()
+
+
+async def test_the_responder_joins_the_call_from_the_page(world, browser, shots):
+    from tests.browser.pages import expect_in_call
+    from tests.integration.crisis.test_responder_page import _joinable
+
+    s = await _located_scene(world)
+    host = await world.host_in_room(s.therapist, s.session_id)  # the therapist is in the call (a socket)
+    _, token = await _joinable(world, s, allow_join=True)
+    context, page = await new_page(browser)
+    try:
+        await page.goto(f"{world.base_url}/responder#{token}")
+        await page.get_by_role("button", name="Join the call").click()
+        await page.wait_for_url(f"{world.base_url}/join")
+        saved = await page.evaluate("() => JSON.parse(sessionStorage.getItem('steadyline.participant'))")
+        SEEN_SECRETS.add(saved["participant_token"])
+        await expect(page.get_by_role("heading", name="Before you join")).to_be_visible()
+        await expect(page.locator("#continue")).to_be_enabled()
+        await page.locator("#continue").click()
+        await expect_in_call(page)  # straight in: the crisis is open
+        await host.wait_for("presence", lambda d: d["role"] == "responder" and d["state"] == "joined")
     finally:
         await context.close()

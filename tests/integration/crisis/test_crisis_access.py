@@ -22,7 +22,8 @@ CRISIS_ENDPOINTS = {
     ("POST", K + "/responder-packet"): {"owner": 201, "colleague": 403, "admin": 201, "other_admin": 404},
 }
 RESPONDER_LINKS = {("GET", "/api/responder/{token}"), ("GET", "/api/responder/{token}/pidf"),
-                   ("POST", "/api/responder/open"), ("POST", "/api/responder/open/pidf")}
+                   ("POST", "/api/responder/open"), ("POST", "/api/responder/open/pidf"),
+                   ("POST", "/api/responder/join")}
 ROLES = ["anonymous", "owner", "colleague", "admin", "other_admin", "client"]
 
 

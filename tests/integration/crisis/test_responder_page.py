@@ -78,3 +78,65 @@ async def test_an_expired_or_unknown_token_is_refused(world):
     assert status == 422
     status, bad = await world.request("POST", "/api/responder/open", json={"token": token, "extra": 1})
     assert status == 422
+
+
+async def _joinable(world, s, allow_join: bool) -> tuple[dict, str]:
+    status, grant = await world.request("POST", f"/api/clients/{s.client.client_id}/consents", s.therapist.access_token,
+                                        json={"party": "emergency_services", "scope": "share_location_and_situation"})
+    assert status == 201, grant
+    crisis = await start_crisis(world, s)
+    status, made = await world.request("POST", f"/api/crises/{crisis['crisis_id']}/responder-packet",
+                                       s.therapist.access_token, json={"situation": SITUATION, "allow_join": allow_join})
+    assert status == 201, made
+    token = made["responder_url"].rsplit("/", 1)[1]
+    SEEN_SECRETS.add(token)
+    return crisis, token
+
+
+async def test_a_responder_may_join_the_call_when_the_clinician_allowed_it(world):
+    s = await _located_scene(world)
+    host = await world.host_in_room(s.therapist, s.session_id)
+    crisis, token = await _joinable(world, s, allow_join=True)
+    status, view = await world.request("POST", "/api/responder/open", json={"token": token})
+    assert status == 200 and view["can_join"] is True
+
+    status, joined = await world.request("POST", "/api/responder/join", json={"token": token})
+    assert status == 200, joined
+    SEEN_SECRETS.add(joined["participant_token"])
+    assert joined["participant"]["role"] == "responder" and joined["session_id"] == s.session_id
+    status, again = await world.request("POST", "/api/responder/join", json={"token": token})
+    assert again["participant"]["id"] == joined["participant"]["id"]  # one place per link
+    SEEN_SECRETS.add(again["participant_token"])
+
+    responder = await world.socket(joined["participant_token"])
+    ack = await responder.call("join")
+    assert ack["state"]["you"]["status"] == "admitted" and ack["state"]["crisis"]["crisis_id"] == crisis["crisis_id"]
+    await host.wait_for("presence", lambda d: d["participant_id"] == joined["participant"]["id"]
+                        and d["state"] == "joined")
+    for event, payload in (("admit", {"participant_id": "x"}), ("lock", {"locked": True}), ("end_session", {})):
+        refused = await responder.call(event, payload)
+        assert refused["error"]["code"] == "not_permitted", (event, refused)
+    for method, path in (("GET", "/api/participant/safety-plan"), ("POST", "/api/participant/help"),
+                         ("GET", f"/api/crises/{crisis['crisis_id']}")):
+        assert (await world.request(method, path, joined["participant_token"]))[0] in (401, 403), path
+    status, current = await world.request("GET", f"/api/crises/{crisis['crisis_id']}", s.therapist.access_token)
+    assert any(e["kind"] == "joined" and e["participant_role"] == "responder" for e in current["timeline"])
+
+    for action in ("stabilise", "close"):
+        status, current = await world.request("POST", f"/api/crises/{crisis['crisis_id']}/transitions",
+                                              s.therapist.access_token,
+                                              json={"action": action, "expected_version": current["version"]})
+        assert status == 200, current
+    status, over = await world.request("POST", "/api/responder/join", json={"token": token})
+    assert (status, over["code"]) == (410, "responder_link_invalid")  # the crisis is over
+
+
+async def test_without_permission_the_responder_cannot_join(world):
+    s = await _located_scene(world)
+    _, token = await _joinable(world, s, allow_join=False)
+    status, view = await world.request("POST", "/api/responder/open", json={"token": token})
+    assert view["can_join"] is False
+    status, refused = await world.request("POST", "/api/responder/join", json={"token": token})
+    assert (status, refused["code"]) == (403, "responder_join_not_allowed")
+    participants = await world.store.list_participants(s.session_id)
+    assert not [p for p in participants if p.role.value == "responder"]
