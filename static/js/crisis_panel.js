@@ -8,6 +8,7 @@
 
 import { el, announce } from "./dom.js";
 import { ApiError } from "./api.js";
+import { FOLLOW_UP_WORDS, followUpItems } from "./follow_up_list.js";
 
 
 export const STATE_WORDS = {
@@ -20,12 +21,7 @@ export const STATE_WORDS = {
 
 const NOTIFY_WORDS = { sent: "sent", failed: "could not be sent", skipped: "not set up" };
 const CHANNEL_WORDS = { email: "Email", webhook: "Text message / webhook" };
-const FOLLOW_UP_WORDS = { check_in: "Check-in", individual_session: "Individual session", family_debrief: "Family debrief" };
 
-function when(iso) {
-  return new Date(iso).toLocaleString(undefined, { weekday: "short", day: "numeric", month: "short",
-    hour: "2-digit", minute: "2-digit" });
-}
 
 const ACTION_LABELS = {
   dispatch_help: "Help is on the way",
@@ -262,13 +258,7 @@ export class CrisisPanel {
     if (!plan) return null;
     return el("div", { class: "crisis-block crisis-follow-up" },
       el("h3", {}, "Follow-up plan"),
-      el("ul", { class: "follow-up-items" }, ...plan.items.map((item) => el("li", {
-        class: item.done_at ? "follow-up-item done" : "follow-up-item", dataset: { kind: item.kind } },
-      el("span", { class: "follow-up-when" }, when(item.due_at)), " ",
-      el("strong", {}, FOLLOW_UP_WORDS[item.kind] || item.kind), " ",
-      el("span", { class: "muted" }, item.description), " ",
-      item.done_at ? el("span", { class: "muted" }, "Done.")
-        : el("button", { type: "button", class: "btn btn-small", onclick: () => this._markDone(item) }, "Mark done")))));
+      followUpItems(plan, (item) => this._markDone(item)));
   }
 
   async _loadContacts() {

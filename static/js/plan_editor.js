@@ -2,8 +2,9 @@
 // shapes them, the planned address, every earlier version, consent to share per support person, and
 // the local resources nearest the client. Every save is a new version; nothing is edited in place.
 
-import { el, announce } from "./dom.js";
 import { confirmAction } from "./dialog.js";
+import { el, announce } from "./dom.js";
+import { followUpItems } from "./follow_up_list.js";
 
 const ADDRESS = [
   ["house_number", "Number"], ["street", "Street"], ["street_suffix", "Street type"], ["unit", "Unit"],
@@ -43,6 +44,7 @@ export class PlanEditor {
         throw error;
       });
       this.consents = (await this.call("GET", `/api/clients/${clientId}/consents`)).grants;
+      this.followUps = (await this.call("GET", `/api/clients/${clientId}/follow-ups`)).plans;
     } catch (error) {
       this.root.replaceChildren(el("p", { class: "form-error", role: "alert" }, error.message));
       return;
@@ -74,7 +76,8 @@ export class PlanEditor {
         el("button", { type: "submit", class: "btn btn-primary" }, "Save as a new version"),
         el("button", { type: "button", class: "btn", onclick: () => this.close() }, "Close")));
     form.addEventListener("submit", (event) => { event.preventDefault(); this.save(form); });
-    this.root.replaceChildren(heading, status, form, this.historyBlock(), this.consentBlock(), this.resourceBlock());
+    this.root.replaceChildren(heading, status, form, this.followUpBlock(), this.historyBlock(), this.consentBlock(),
+      this.resourceBlock());
     heading.focus();
   }
 
@@ -223,6 +226,25 @@ export class PlanEditor {
     if (!ok) return;
     await this.call("POST", `/api/clients/${this.clientId}/consents/${grant.grant_id}/revoke`);
     await this.open(this.clientId, this.name);
+  }
+
+  // Follow-up after crises: what the care team agreed to do in the days after each one.
+  followUpBlock() {
+    const open = this.followUps.filter((plan) => plan.items.some((item) => !item.done_at));
+    if (!open.length) return null;
+    return el("section", { class: "plan-follow-ups", "aria-labelledby": "plan-follow-ups-title" },
+      el("h4", { id: "plan-follow-ups-title" }, "Follow-up after a crisis"),
+      ...open.map((plan) => followUpItems(plan, (item) => this.markDone(item))));
+  }
+
+  async markDone(item) {
+    try {
+      await this.call("POST", `/api/clients/${this.clientId}/follow-ups/${item.id}/done`);
+      this.followUps = (await this.call("GET", `/api/clients/${this.clientId}/follow-ups`)).plans;
+      this.render();
+    } catch (error) {
+      this.error.textContent = error.message;
+    }
   }
 
   resourceBlock() {
