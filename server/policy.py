@@ -43,7 +43,7 @@ class Action(str, enum.Enum):
     CRISIS_MANAGE = "crisis.manage"  # read, move along, add support persons, relay to responders
     ON_CALL_MANAGE = "on_call.manage"  # read and replace the program's on-call roster
     CRISIS_REQUEST = "crisis.request"  # a client's "I need help now"
-    CRISIS_WATCH = "crisis.watch"  # see which crises are open in the program (not their content)
+    CRISIS_LIST = "crisis.list"  # see which crises are open in the program (not their content)
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -70,7 +70,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.CRISIS_MANAGE: frozenset({Role.THERAPIST, Role.ADMIN}),
     Action.ON_CALL_MANAGE: frozenset({Role.ADMIN}),
     Action.CRISIS_REQUEST: frozenset({Role.CLIENT}),
-    Action.CRISIS_WATCH: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.CRISIS_LIST: frozenset({Role.THERAPIST, Role.ADMIN}),
 }
 
 # Actions on a session that a therapist may take only on sessions they lead; admins on any

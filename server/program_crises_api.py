@@ -36,9 +36,9 @@ class OpenCrisisList(BaseModel):
 async def open_crises(request: web.Request) -> web.Response:
     """``GET /api/program/crises``: the program's open crises, oldest first."""
     principal = await staff_principal(request)
-    authorize(principal, Action.CRISIS_WATCH)
+    authorize(principal, Action.CRISIS_LIST)
     rows = await request.app[CRISES].open_in_program(principal.program_id)
     views = [OpenCrisisView(**vars(row), yours=principal.id in (row.session_therapist_id, row.responsible_clinician_id))
              for row in rows]
-    await audit(request, "crisis.watch", principal, target_type="program", target_id=principal.program_id)
+    await audit(request, "crisis.list", principal, target_type="program", target_id=principal.program_id)
     return json_response(OpenCrisisList(crises=views))

@@ -9,7 +9,7 @@ import { CallView } from "./call_view.js";
 import { HostPanel } from "./host_panel.js";
 import { confirmAction } from "./dialog.js";
 import { PlanEditor } from "./plan_editor.js";
-import { CrisisWatch } from "./crisis_watch.js";
+import { OpenCrises } from "./open_crises.js";
 
 const STAFF_KEY = "steadyline.staff";
 const CALL_KEY = "steadyline.hostCall";
@@ -44,11 +44,11 @@ async function call(method, path, body) {
 // ---- sign in / out ------------------------------------------------------------------------------
 
 // every screen of the console shows the program's open crises
-const crisisWatch = new CrisisWatch({ call: (method, path) => call(method, path), onOpen: (id) => startCall(id) });
+const openCrises = new OpenCrises({ call: (method, path) => call(method, path), onOpen: (id) => startCall(id) });
 
 function signOut(message = "") {
-  crisisWatch.stop();
-  crisisWatch.root.hidden = true;
+  openCrises.stop();
+  openCrises.root.hidden = true;
   staff = null;
   sessionStorage.removeItem(STAFF_KEY);
   sessionStorage.removeItem(CALL_KEY);
@@ -89,13 +89,13 @@ function today() {
   return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}-${String(now.getDate()).padStart(2, "0")}`;
 }
 
-function watchCrises() {
-  if (!crisisWatch.root.isConnected) $("#crisis-watch-host").append(crisisWatch.root);
-  if (!crisisWatch.running) crisisWatch.start();
+function showOpenCrises() {
+  if (!openCrises.root.isConnected) $("#open-crises-host").append(openCrises.root);
+  if (!openCrises.running) openCrises.start();
 }
 
 async function dashboard({ focus = true } = {}) {
-  watchCrises();
+  showOpenCrises();
   $("#header-user").hidden = false;
   $("#staff-name").textContent = staff.staff.display_name;
   showView("sessions", { focus });
@@ -417,7 +417,7 @@ async function main() {
     if (!staff) return; // signed out by the 401 handler
   }
   const saved = load(CALL_KEY);
-  watchCrises();
+  showOpenCrises();
   if (saved) await enterCall(saved);
   else await dashboard({ focus: false });
 }

@@ -1,4 +1,4 @@
-// The console's crisis watch: every clinician of the program sees, on any screen of the console, that a
+// The console's notice of open crises: every clinician of the program sees, on any screen of the console, that a
 // crisis is open somewhere in the program — who leads it and since when — so a crisis never lives on one
 // screen only. It polls GET /api/program/crises; the list carries no clinical content.
 
@@ -14,14 +14,14 @@ function describe(crisis) {
   return `${who} at ${since}, ${lead} (now: ${state}).`;
 }
 
-export class CrisisWatch {
+export class OpenCrises {
   // call(method, path) is the console's signed-in API client; onOpen(sessionId) opens that session.
   constructor({ call, onOpen }) {
     this._call = call;
     this._onOpen = onOpen;
     this._timer = null;
-    this.list = el("ul", { class: "crisis-watch-list" });
-    this.root = el("section", { class: "crisis-watch", role: "alert", hidden: true, "aria-label": "Open crises" },
+    this.list = el("ul", { class: "open-crises-list" });
+    this.root = el("section", { class: "open-crises", role: "alert", hidden: true, "aria-label": "Open crises" },
       el("h2", {}, "Open crisis in your program"), this.list);
   }
 
