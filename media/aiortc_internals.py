@@ -2,7 +2,8 @@
 
 aiortc (pinned to 1.16.0 in pyproject.toml) has no public API to tap encoded
 frames, to send a PLI upstream, or to hear a subscriber's keyframe request when
-a track yields pre-encoded packets. The SFU needs all three, so this module
+a track yields pre-encoded packets, nor to send or receive media without its
+per-packet machinery. The SFU needs all of these, so this module
 reaches into the objects below and nothing else in ``media/`` does.
 ``tests/unit/media/test_aiortc_contract.py`` exercises each function against
 real peers so that an aiortc upgrade which moves these internals fails loudly.
@@ -34,6 +35,20 @@ Private names used:
   ``_nominated`` candidate pairs: a forwarded packet is SRTP-protected and
   handed to the UDP socket of the nominated pair directly (TURN or TCP pairs
   go through ``_send_rtp``, aiortc's own path).
+- The receive path of a publication (:class:`LeanRtpReceive`, :class:`SrtpIntake`):
+  ``RTCRtpReceiver._handle_rtp_packet`` is replaced per instance by a synchronous
+  version that reads the receiver's ``__codecs``, ``__remote_streams``
+  (``StreamStatistics``, for receiver reports), ``__rtx_ssrc``, ``__nack_generator``,
+  ``__active_ssrc``, ``__decoder_error``, ``__timestamp_mapper``, ``__kind``,
+  ``__jitter_buffer``, ``__decoder_thread`` and ``__decoder_queue`` and sends through
+  ``_send_rtcp_nack`` / ``_send_rtcp_pli``; ``__remote_bitrate_estimator`` is no
+  longer fed (no REMB). The aioice ``Connection.data_received`` of the DTLS
+  transport's ICE connection is replaced per instance, reading the DTLS transport's
+  ``_rx_srtp``, ``_rtp_router.ssrc_table`` / ``.payload_type_table``,
+  ``_rtp_header_extensions_map`` and updating ``__rx_bytes`` / ``__rx_packets``.
+- pylibsrtp's ``Session._srtp`` / ``._cdata`` / ``._buffer`` and its cffi
+  ``_binding`` (:class:`SrtpCodec`): the same libsrtp calls without the
+  ``Session`` method's per-call allocation.
 - ``RTCRtpTransceiver._codecs`` / ``._headerExtensions``: the negotiated codecs
   and header extensions. ``createOffer`` resets both to aiortc's own table
   (payload types and extension ids) on every transceiver, while the senders and
@@ -44,17 +59,29 @@ Private names used:
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import queue
 from collections.abc import Callable
 from typing import Any, Protocol
 
+import pylibsrtp
+from pylibsrtp import ERRORS as _SRTP_ERRORS
+from pylibsrtp import SRTP_MAX_TRAILER_LEN as _SRTP_TRAILER
+from pylibsrtp._binding import ffi as _srtp_ffi
+from pylibsrtp._binding import lib as _srtp_lib
 from aioice.ice import StunProtocol
 from aiortc import RTCDtlsTransport, RTCPeerConnection, RTCRtpReceiver, RTCRtpSender, RTCSessionDescription
+from aiortc import clock
+from aiortc.codecs import depayload, is_rtx
 from aiortc.rtcdtlstransport import State as DtlsState
-from aiortc.rtp import HeaderExtensionsMap
+from aiortc.rtcrtpreceiver import StreamStatistics
+from aiortc.rtp import HeaderExtensionsMap, RtpPacket, unwrap_rtx
 
 from .datagram_batch import DatagramBatcher
 from .errors import AiortcContractError
+
+logger = logging.getLogger(__name__)
 
 _DECODER_QUEUE = "_RTCRtpReceiver__decoder_queue"
 _DECODER_THREAD = "_RTCRtpReceiver__decoder_thread"
@@ -223,6 +250,49 @@ async def send_rtp(transport: RTCDtlsTransport, data: bytes) -> None:
     await _require(transport, "_send_rtp")(data)
 
 
+class SrtpCodec:
+    """SRTP protect / unprotect with a ``pylibsrtp.Session``'s own libsrtp context and
+    buffer, without the ``Session`` method's per-call checks and its ``ffi.new`` (they
+    were half the Python cost of forwarding a packet). Same libsrtp calls, same
+    results; an error status raises ``pylibsrtp.Error`` as the ``Session`` would."""
+
+    def __init__(self, session: Any) -> None:
+        for name in ("_srtp", "_cdata", "_buffer"):
+            _require(session, name)
+        self.session = session
+        self._context = session._srtp[0]
+        self._cdata, self._buffer = session._cdata, session._buffer
+        self._length = _srtp_ffi.new("int *")
+        self._room = len(session._cdata) - _SRTP_TRAILER
+
+    def protect(self, packets: list[bytes]) -> list[bytes]:
+        protect, context, cdata, buffer, length, room = (
+            _srtp_lib.srtp_protect, self._context, self._cdata, self._buffer, self._length, self._room)
+        out = []
+        for packet in packets:
+            size = len(packet)
+            if size > room:
+                raise ValueError("packet is too long")
+            buffer[0:size] = packet
+            length[0] = size
+            status = protect(context, cdata, length)
+            if status:
+                raise pylibsrtp.Error(_SRTP_ERRORS[status] if status < len(_SRTP_ERRORS) else str(status))
+            out.append(buffer[0:length[0]])
+        return out
+
+    def unprotect(self, packet: bytes) -> bytes | None:
+        """The plain RTP packet, or None if it fails authentication or replay checks."""
+        size = len(packet)
+        if size > len(self._cdata):
+            return None
+        self._buffer[0:size] = packet
+        self._length[0] = size
+        if _srtp_lib.srtp_unprotect(self._context, self._cdata, self._length):
+            return None
+        return self._buffer[0:self._length[0]]
+
+
 class DirectRtpPath:
     """Sends a frame's RTP packets synchronously: SRTP-protected with the DTLS
     transport's outbound session, then written to the nominated pair's UDP
@@ -239,6 +309,7 @@ class DirectRtpPath:
         _require(_require(transport.transport, "_connection"), "_nominated")
         self.transport = transport
         self._batcher: DatagramBatcher | None = None
+        self._srtp: SrtpCodec | None = None
 
     def _pair(self) -> Any:
         dtls = self.transport
@@ -257,8 +328,10 @@ class DirectRtpPath:
         if pair is None:
             return False
         dtls = self.transport
-        protect = dtls._tx_srtp.protect
-        datagrams = [protect(packet) for packet in packets]
+        srtp = self._srtp
+        if srtp is None or srtp.session is not dtls._tx_srtp:
+            srtp = self._srtp = SrtpCodec(dtls._tx_srtp)
+        datagrams = srtp.protect(packets)
         udp = pair.protocol.transport
         batcher = self._batcher
         if batcher is None or batcher.transport is not udp:
@@ -274,3 +347,178 @@ class DirectRtpPath:
         batcher, self._batcher = self._batcher, None
         if batcher is not None:
             batcher.close()
+
+
+# --------------------------------------------------------------------------- receiver RTP path
+
+_RECEIVER = "_RTCRtpReceiver__"
+_RECEIVER_STATE = ("codecs", "remote_streams", "rtx_ssrc", "nack_generator", "active_ssrc",
+                   "decoder_error", "timestamp_mapper", "kind")
+_DTLS_RX = ("_RTCDtlsTransport__rx_bytes", "_RTCDtlsTransport__rx_packets")
+
+
+class LeanRtpReceive:
+    """``RTCRtpReceiver._handle_rtp_packet`` for a tapped receiver, synchronous and
+    without the decoder-only work.
+
+    Kept from aiortc, in its order: ``_enabled``, the codec lookup, the RTCP
+    receiver-report statistics, RTX unwrapping, NACKs for missing packets,
+    depayloading, the jitter buffer (ours, see :mod:`media.receiver_tap`), a PLI when
+    it asks for one, the RTP timestamp mapping and the decoder queue (our tap; the
+    ``None`` stop sentinel is aiortc's). Left out: the remote bitrate estimator and its
+    REMB feedback (the SFU sends the publisher no bandwidth estimate) and the
+    ``datetime`` per packet for ``getSynchronizationSources`` (stamped per frame).
+    RTCP (NACK, PLI) is sent from tasks this object owns (:meth:`close`).
+
+    The first packets arrive through aiortc's own loop (the DTLS transport calls the
+    replaced ``_handle_rtp_packet``); from then on :class:`SrtpIntake` hands the
+    packets of this receiver's SSRCs straight from the UDP socket's callback.
+    """
+
+    def __init__(self, receiver: RTCRtpReceiver) -> None:
+        _require(receiver, "_handle_rtp_packet")
+        for name in (*_RECEIVER_STATE, "decoder_queue", "decoder_thread", "jitter_buffer"):
+            _require(receiver, f"{_RECEIVER}{name}")
+        for name in ("_send_rtcp_nack", "_send_rtcp_pli", "_enabled"):
+            _require(receiver, name)
+        self.receiver = receiver
+        (self._codecs, self._streams, self._rtx_ssrc, self._nack, self._active_ssrc, self._decoder_error,
+         self._timestamps, kind) = (getattr(receiver, f"{_RECEIVER}{name}") for name in _RECEIVER_STATE)
+        self._video = kind == "video"
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
+        receiver._handle_rtp_packet = self._handle_from_aiortc  # type: ignore[method-assign]
+
+    async def _handle_from_aiortc(self, packet: RtpPacket, arrival_time_ms: int = 0) -> None:
+        if not self._closed:
+            SrtpIntake.of(self.receiver.transport).add(self)
+        self.handle(packet)
+
+    def handle(self, packet: RtpPacket) -> None:
+        receiver = self.receiver
+        if not receiver._enabled:
+            return
+        codec = self._codecs.get(packet.payload_type)
+        if codec is None:
+            return
+        stream = self._streams.get(packet.ssrc)
+        if stream is None:
+            stream = self._streams[packet.ssrc] = StreamStatistics(codec.clockRate)
+        stream.add(packet)
+        if is_rtx(codec):
+            original_ssrc = self._rtx_ssrc.get(packet.ssrc)
+            apt = codec.parameters.get("apt")
+            if original_ssrc is None or len(packet.payload) < 2 or not isinstance(apt, int) or apt not in self._codecs:
+                return
+            packet = unwrap_rtx(packet, payload_type=apt, ssrc=original_ssrc)
+            codec = self._codecs[apt]
+        nack = self._nack
+        if nack is not None and nack.add(packet):
+            self._spawn(receiver._send_rtcp_nack(packet.ssrc, sorted(nack.missing)))
+        try:
+            packet._data = depayload(codec, packet.payload) if packet.payload else b""  # type: ignore[attr-defined]
+        except ValueError:
+            return
+        pli, frame = getattr(receiver, _JITTER_BUFFER).add(packet)
+        if self._decoder_error.is_set():
+            self._decoder_error.clear()
+            pli = pli or self._video
+        if pli:
+            self._spawn(receiver._send_rtcp_pli(packet.ssrc))
+        if frame is not None:
+            self._active_ssrc[packet.ssrc] = clock.current_datetime()
+            if getattr(receiver, _DECODER_THREAD):
+                frame.timestamp = self._timestamps.map(frame.timestamp)
+                getattr(receiver, _DECODER_QUEUE).put((codec, frame))
+
+    def close(self) -> None:
+        self._closed = True
+        for task in list(self._tasks):
+            task.cancel()
+
+    def _spawn(self, coro: Any) -> None:
+        if self._closed:
+            coro.close()
+            return
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+class SrtpIntake:
+    """Takes the SRTP packets of :class:`LeanRtpReceive` receivers off one DTLS
+    transport as the UDP socket delivers them, instead of aioice's queue and the DTLS
+    transport's receive task (a task wake-up and four coroutines per packet).
+
+    It stands in for the aioice ``Connection.data_received`` of the transport's ICE
+    connection (per instance). A packet is taken when SRTP is keyed, it is RTP (not
+    RTCP, not DTLS) and aiortc's router already maps its SSRC and payload type to a
+    lean receiver; it is then unprotected, counted and parsed as
+    ``RTCDtlsTransport._recv_next`` / ``_handle_rtp_data`` would. Everything else goes
+    on to aioice's queue as before.
+    """
+
+    def __init__(self, dtls: RTCDtlsTransport) -> None:
+        for name in ("_rx_srtp", "_rtp_router", "_rtp_header_extensions_map", *_DTLS_RX):
+            _require(dtls, name)
+        connection = _require(dtls.transport, "_connection")
+        self._queue_datagram = _require(connection, "data_received")
+        router = dtls._rtp_router
+        self._ssrc_table, self._payload_type_table = router.ssrc_table, router.payload_type_table
+        self._dtls = dtls
+        self._connection = connection
+        self._lean: dict[Any, LeanRtpReceive] = {}
+        self._srtp: SrtpCodec | None = None
+        self.taken = 0
+        connection.data_received = self._data_received
+
+    @classmethod
+    def of(cls, dtls: RTCDtlsTransport) -> "SrtpIntake":
+        """The intake of ``dtls``'s ICE connection, installed on first use."""
+        intake = getattr(_require(dtls.transport, "_connection").data_received, "__self__", None)
+        if not isinstance(intake, cls) or intake._dtls is not dtls:
+            intake = cls(dtls)
+        return intake
+
+    def add(self, lean: LeanRtpReceive) -> None:
+        self._lean[lean.receiver] = lean
+
+    @property
+    def receivers(self) -> int:
+        return len(self._lean)
+
+    def _data_received(self, data: bytes, component: int) -> None:
+        if len(data) >= 12 and 127 < data[0] < 192 and not 191 < data[1] < 209:  # RTP, as aiortc's is_rtcp
+            srtp = self._dtls._rx_srtp
+            receiver = self._ssrc_table.get(int.from_bytes(data[8:12], "big"))
+            lean = self._lean.get(receiver)
+            if (
+                lean is not None
+                and srtp is not None
+                and not lean._closed
+                and receiver in self._payload_type_table.get(data[1] & 0x7F, ())
+            ):
+                self._take(lean, srtp, data)
+                return
+        self._queue_datagram(data, component)
+
+    def _take(self, lean: LeanRtpReceive, srtp: Any, data: bytes) -> None:
+        dtls = self._dtls
+        self.taken += 1
+        rx_bytes, rx_packets = _DTLS_RX
+        setattr(dtls, rx_bytes, getattr(dtls, rx_bytes) + len(data))
+        setattr(dtls, rx_packets, getattr(dtls, rx_packets) + 1)
+        codec = self._srtp
+        if codec is None or codec.session is not srtp:
+            codec = self._srtp = SrtpCodec(srtp)
+        plain = codec.unprotect(data)
+        if plain is None:
+            return  # as aiortc: a packet that fails authentication or replay checks is dropped
+        try:
+            packet = RtpPacket.parse(plain, dtls._rtp_header_extensions_map)
+        except ValueError:
+            return
+        try:
+            lean.handle(packet)
+        except Exception:  # never break the socket's callback
+            logger.exception("lean RTP receive failed")

@@ -113,6 +113,7 @@ class Publication:
         self._closed = True
         for track in list(self._state.subscribers):
             self.detach(track)
+        self._tap.close()
         await self._bridge.close()
 
     def _on_incomplete(self) -> None:

@@ -1,5 +1,9 @@
 """Taps encoded frames out of an aiortc ``RTCRtpReceiver``; nothing is decoded.
 
+Packets reach it through :class:`~media.aiortc_internals.LeanRtpReceive`, aiortc's
+receive path without the decoder-only work (no remote bitrate estimator / REMB), taken
+straight from the UDP socket once the stream is known.
+
 Video keeps aiortc's jitter buffer (reordering, NACK, ~1 frame of delay) and is
 tapped after it. Audio replaces the jitter buffer with a pass-through that
 emits each Opus packet at once (aiortc's holds ~80 ms), dropping late
@@ -75,6 +79,7 @@ class ReceiverTap:
         self._frames = 0
         aiortc_internals.install_decoder_tap(receiver, self._on_encoded)
         aiortc_internals.replace_jitter_buffer(receiver, self._jitter_buffer(receiver, kind))
+        self._lean = aiortc_internals.LeanRtpReceive(receiver)
 
     @property
     def media_ssrc(self) -> int | None:
@@ -83,6 +88,11 @@ class ReceiverTap:
     @property
     def frames(self) -> int:
         return self._frames
+
+    def close(self) -> None:
+        """Stop sending RTCP for this receiver (NACK, PLI); the receiver stops with its
+        peer connection."""
+        self._lean.close()
 
     async def request_keyframe(self) -> bool:
         """Send a PLI upstream; False if no media has arrived yet."""

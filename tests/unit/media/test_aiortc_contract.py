@@ -282,3 +282,56 @@ async def test_create_offer_keeps_negotiated_codecs_and_does_not_suspend():
     finally:
         await client.close()
         await server.close()
+
+
+async def test_receive_path_internals_exist():
+    """What aiortc_internals.LeanRtpReceive and SrtpIntake read (exercised end to end with real
+    peers in tests/unit/media/test_lean_receive.py)."""
+    from aiortc.rtcrtpreceiver import StreamStatistics
+
+    assert callable(StreamStatistics(90000).add)
+    pc = peer_connection()
+    receiver = pc.addTransceiver("video", direction="recvonly").receiver
+    for name in ("codecs", "remote_streams", "rtx_ssrc", "nack_generator", "active_ssrc", "decoder_error",
+                 "timestamp_mapper", "kind", "decoder_queue", "decoder_thread", "jitter_buffer"):
+        assert hasattr(receiver, f"_RTCRtpReceiver__{name}"), name
+    assert callable(receiver._send_rtcp_nack) and receiver._enabled
+    dtls = receiver.transport
+    for name in ("_rx_srtp", "_rtp_header_extensions_map", "_RTCDtlsTransport__rx_bytes",
+                 "_RTCDtlsTransport__rx_packets"):
+        assert hasattr(dtls, name), name
+    assert isinstance(dtls._rtp_router.ssrc_table, dict) and isinstance(dtls._rtp_router.payload_type_table, dict)
+    assert callable(dtls.transport._connection.data_received)
+    aiortc_internals.LeanRtpReceive(receiver).close()
+    await pc.close()
+
+
+def test_srtp_codec_matches_pylibsrtp_sessions():
+    import pylibsrtp
+
+    key = bytes(range(30))
+
+    def session(direction):
+        return pylibsrtp.Session(policy=pylibsrtp.Policy(key=key, ssrc_type=direction))
+
+    packets = [bytes([0x80, 96]) + seq.to_bytes(2, "big") + bytes(8) + bytes([seq]) * 1200 for seq in range(1, 4)]
+    protected = aiortc_internals.SrtpCodec(session(pylibsrtp.Policy.SSRC_ANY_OUTBOUND)).protect(packets)
+    reference = session(pylibsrtp.Policy.SSRC_ANY_OUTBOUND)
+    assert protected == [reference.protect(p) for p in packets], "not what pylibsrtp's Session gives"
+    inbound = session(pylibsrtp.Policy.SSRC_ANY_INBOUND)
+    assert [inbound.unprotect(p) for p in protected] == packets
+    codec = aiortc_internals.SrtpCodec(session(pylibsrtp.Policy.SSRC_ANY_INBOUND))
+    assert [codec.unprotect(p) for p in protected] == packets
+    assert codec.unprotect(protected[0]) is None, "a replayed packet is refused"
+    assert codec.unprotect(protected[1][:-1] + b"\x00") is None, "a forged packet is refused"
+
+
+def test_srtp_codec_raises_what_pylibsrtp_raises():
+    import pylibsrtp
+
+    outbound = pylibsrtp.Session(policy=pylibsrtp.Policy(key=bytes(30), ssrc_type=pylibsrtp.Policy.SSRC_ANY_OUTBOUND))
+    codec = aiortc_internals.SrtpCodec(outbound)
+    with pytest.raises(ValueError):
+        codec.protect([bytes([0x80, 96]) + bytes(10) + bytes(1500)])
+    with pytest.raises(pylibsrtp.Error):
+        codec.protect([bytes([0x80, 96, 0, 1])])  # shorter than an RTP header

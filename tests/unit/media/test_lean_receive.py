@@ -1,0 +1,73 @@
+"""The publisher's receive path (aiortc_internals.LeanRtpReceive / SrtpIntake) between two
+real aiortc peers: packets are taken from the UDP callback once the stream is known,
+frames reach the tap intact and in order, a lost packet is NACKed and recovered by RTX,
+aiortc's receiver statistics still count, and the stop sentinel still ends the receiver."""
+
+import asyncio
+
+from media import aiortc_internals
+from media.codec_inspect import codec_preferences, is_vp8_keyframe
+from media.encoded_frame import EncodedFrame
+from media.forwarding_sender import ForwardingSender
+from media.forwarding_track import ForwardingTrack
+from media.receiver_tap import ReceiverTap
+from tests.integration.media.harness import peer_connection
+from tests.unit.media.test_forwarding_sender import vp8_frames, wait_until
+
+
+async def test_packets_are_taken_from_the_socket_nacked_and_recovered_by_rtx():
+    server, client = peer_connection(), peer_connection()
+    track = ForwardingTrack("video", capacity=30)
+    track.switch_source(None)
+    transceiver = server.addTransceiver(track, direction="sendonly")
+    transceiver.setCodecPreferences(codec_preferences("video", "video/VP8"))
+    forwarding = ForwardingSender(transceiver.sender, track)
+    received: list[EncodedFrame] = []
+    taps: list[ReceiverTap] = []
+
+    @client.on("track")
+    def on_track(remote):
+        receiver = next(t.receiver for t in client.getTransceivers() if t.receiver.track is remote)
+        taps.append(ReceiverTap(receiver, "video", received.append))
+        on_track.receiver = receiver
+
+    try:
+        await server.setLocalDescription(await server.createOffer())
+        await client.setRemoteDescription(server.localDescription)
+        await client.setLocalDescription(await client.createAnswer())
+        await server.setRemoteDescription(client.localDescription)
+        assert await wait_until(forwarding.ready)
+
+        frames = vp8_frames(8)
+        direct = forwarding._direct_path()
+        send = direct.send
+        dropped = []
+
+        def lossy(packets):  # lose the second packet of the fifth frame once
+            if forwarding.frames_sent == 5 and not dropped:
+                dropped.append(packets[1])
+                packets = packets[:1] + packets[2:]
+            return send(packets)
+
+        direct.send = lossy
+        for index, data in enumerate(frames):
+            track.deliver(EncodedFrame("video", "VP8", data, index * 3000, 90000, keyframe=is_vp8_keyframe(data)))
+            await asyncio.sleep(1 / 30)
+        assert dropped
+        assert await wait_until(lambda: len(received) >= len(frames) - 1)
+        assert [f.data for f in received] == frames[: len(received)], "a frame was lost or reordered"
+
+        receiver = on_track.receiver
+        intake = aiortc_internals.SrtpIntake.of(receiver.transport)
+        assert intake.receivers == 1 and intake.taken > len(frames), "packets still go through aioice's queue"
+        report = list((await receiver.getStats()).values())
+        # aiortc reports one inbound-rtp entry per receiver: the last stream seen, here the RTX one
+        inbound = next(s for s in report if s.type == "inbound-rtp")
+        assert (inbound.ssrc, inbound.packetsReceived) == (aiortc_internals.sender_rtx_ssrc(transceiver.sender), 1)
+        transport = next(s for s in report if s.type == "transport")
+        assert transport.packetsReceived >= forwarding.packets_sent, "DTLS transport counters not fed"
+    finally:
+        await asyncio.wait_for(client.close(), 5)  # the decoder thread got its stop sentinel
+        await asyncio.wait_for(server.close(), 5)
+    for tap in taps:
+        tap.close()
