@@ -162,7 +162,7 @@ class Escalation:
         return staff.id
 
     async def _page(self, crisis: Crisis, session_id: str, staff, coverage: Coverage) -> None:
-        session, now = await self._store.get_session(session_id), utcnow()
+        now = utcnow()
         place = await self._on_call.host_place(session_id=session_id, staff_id=staff.id,
                                                display_name=staff.display_name)
         link = new_link()

@@ -13,7 +13,7 @@ from server.app_keys import ENGINE
 from server.crisis_models import ResponderLinkRecord
 from server.models import StaffRole, utcnow
 from tests.integration.crisis.helpers import start_crisis
-from tests.integration.crisis.test_responder_relay import SITUATION, _located_scene, schema  # noqa: F401
+from tests.integration.crisis.test_responder_relay import SITUATION, _located_scene, schema  # noqa: F401 (fixture)
 from tests.integration.plans.test_plans_at_rest import CSV
 from tests.support.world import SEEN_SECRETS
 

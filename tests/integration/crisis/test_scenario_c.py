@@ -18,7 +18,6 @@ from aiortc.mediastreams import AudioStreamTrack, MediaStreamError
 
 from server.app_keys import STORE
 from server.models import StaffRole
-from tests.integration.crisis.group_helpers import move, moved_event
 from tests.support.rtc_peer import PatternTrack, RtcPeer
 from tests.support.sfu_peer import SfuPeer
 from tests.support.world import SEEN_SECRETS
