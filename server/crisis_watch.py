@@ -53,14 +53,19 @@ class CrisisWatch:
         self.escalation = escalation
         self._timers: dict[tuple[str, str], asyncio.Task] = {}
         self._closed = False
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._locks: dict[str, list] = {}  # session id -> [lock, how many callers use it]
 
     # presence (from the signalling gatekeeper)
     async def presence(self, session_id: str, participant_id: str, role: str, event: str) -> None:
-        lock = self._locks.setdefault(session_id, asyncio.Lock())
-        async with lock:  # one member's drop and return are handled in the order they happened
-            # (one small lock per session seen by this process; kept for the process's life)
-            await self._presence(session_id, participant_id, role, event)
+        entry = self._locks.setdefault(session_id, [asyncio.Lock(), 0])
+        entry[1] += 1  # callers using this session's lock; the lock is dropped when none is left
+        try:
+            async with entry[0]:  # one member's drop and return are handled in the order they happened
+                await self._presence(session_id, participant_id, role, event)
+        finally:
+            entry[1] -= 1
+            if entry[1] == 0:
+                del self._locks[session_id]
 
     async def _presence(self, session_id: str, participant_id: str, role: str, event: str) -> None:
         since = utcnow()  # when they were last seen, for a departure
@@ -118,6 +123,10 @@ class CrisisWatch:
         if task is not None:
             task.cancel()
             log.info("crisis_timer_cancelled")
+
+    def handling(self) -> frozenset[str]:
+        """Sessions whose presence events are being recorded right now (nothing is kept after)."""
+        return frozenset(self._locks)
 
     def pending(self, session_id: str, participant_id: str) -> bool:
         return (session_id, participant_id) in self._timers

@@ -138,6 +138,7 @@ async def test_a_client_back_within_the_window_cancels_the_steps(world, inbox: I
     assert [(e["kind"], e["participant_id"]) for e in events if e["kind"] in ("joined", "left")][-2:] == [
         ("left", pid), ("joined", pid)]
     assert not [e for e in events if e["kind"] == "escalation"]
+    assert world.app[CRISIS_WATCH].handling() == frozenset()  # no per-session state left behind
 
 
 @pytest.mark.parametrize("timing", [SLOW_STEPS], ids=["slow_steps"])
