@@ -1,4 +1,5 @@
-"""Sending a support person their invitation: by email (SMTP) and to a signed webhook.
+"""Sending crisis messages (a support person's invitation, a lost-contact notice, an on-call page): by email
+(SMTP) and to a signed webhook.
 
 Both channels are optional (unset settings = that channel is skipped) and neither can fail the
 request that asked for them: the outcome of each is reported back (``sent``, ``failed``,
@@ -40,18 +41,30 @@ class Outcome(str, Enum):
 
 
 @dataclass(frozen=True)
-class SupportInvitation:
-    """What a support person is sent: where to reach them and the personal link."""
+class PersonalLink:
+    """A message carrying someone's personal, single-use link (its repr never shows the link)."""
 
     crisis_id: str
     participant_id: str
     join_url: str
     expires_at: datetime
     email: str | None
-    phone: str | None
+    phone: str | None = None
 
     def __repr__(self) -> str:
-        return f"SupportInvitation(crisis_id={self.crisis_id!r}, participant_id={self.participant_id!r})"
+        return f"{type(self).__name__}(crisis_id={self.crisis_id!r}, participant_id={self.participant_id!r})"
+
+    def extra(self) -> dict:
+        return {"crisis_id": self.crisis_id, "participant_id": self.participant_id, "join_url": self.join_url,
+                "expires_at": self.expires_at.isoformat()}
+
+
+@dataclass(frozen=True, repr=False)
+class SupportInvitation(PersonalLink):
+    """What a support person is sent: where to reach them and the personal link."""
+
+    kind = "support_invitation"
+    subject = "You are invited to a video call"
 
     def text(self, program_line: str) -> str:
         until = self.expires_at.strftime("%H:%M UTC")
@@ -89,23 +102,13 @@ class LostContactNotice:
         return {"crisis_id": self.crisis_id, "contact_id": self.contact_id}
 
 
-@dataclass(frozen=True)
-class OnCallPage:
+@dataclass(frozen=True, repr=False)
+class OnCallPage(PersonalLink):
     """The on-call clinician is asked to join a crisis session now. No health information: the link
     only works once, for a short while, and opens the session as its host."""
 
-    crisis_id: str
-    participant_id: str
-    join_url: str
-    expires_at: datetime
-    email: str | None
-    phone: str | None = None
-
     kind = "on_call_page"
     subject = "A client in your program needs you in a crisis session now"
-
-    def __repr__(self) -> str:
-        return f"OnCallPage(crisis_id={self.crisis_id!r}, participant_id={self.participant_id!r})"
 
     def text(self, program_line: str) -> str:
         until = self.expires_at.strftime("%H:%M UTC")
@@ -115,12 +118,8 @@ class OnCallPage:
             f"and only until {until}. If it does not work, call {program_line}.\n"
         )
 
-    def extra(self) -> dict:
-        return {"crisis_id": self.crisis_id, "participant_id": self.participant_id, "join_url": self.join_url,
-                "expires_at": self.expires_at.isoformat()}
 
-
-Message = LostContactNotice | OnCallPage
+Message = SupportInvitation | LostContactNotice | OnCallPage
 
 
 def sign(secret: bytes, body: bytes) -> str:
@@ -137,11 +136,10 @@ class Notifier:
         self._settings = settings
 
     async def invite_support_person(self, invitation: SupportInvitation, now: datetime) -> dict[str, Outcome]:
-        email, webhook = await asyncio.gather(self._email(invitation), self._webhook(invitation, now))
-        return {"email": email, "webhook": webhook}
+        return await self.send(invitation, now)
 
     async def send(self, message: Message, now: datetime) -> dict[str, Outcome]:
-        """Send a lost-contact notice or an on-call page by email and the signed webhook."""
+        """Send a message by email and the signed webhook; each channel reports its own outcome."""
         email, webhook = await asyncio.gather(self._email_message(message), self._webhook_message(message, now))
         return {"email": email, "webhook": webhook}
 
@@ -187,48 +185,4 @@ class Notifier:
             log.warning("notification_failed", channel="webhook", kind=kind, status=response.status)
             return Outcome.FAILED
         log.info("notification_sent", channel="webhook", kind=kind, crisis_id=crisis_id)
-        return Outcome.SENT
-
-    async def _email(self, invitation: SupportInvitation) -> Outcome:
-        settings = self._settings
-        if not settings.smtp_host or not invitation.email:
-            return Outcome.SKIPPED
-        message = EmailMessage()
-        message["From"] = settings.smtp_from
-        message["To"] = invitation.email
-        message["Subject"] = "You are invited to a video call"
-        message.set_content(invitation.text(settings.crisis_line))
-        try:
-            await asyncio.to_thread(_send_mail, settings.smtp_host, settings.smtp_port, message)
-        except (OSError, smtplib.SMTPException) as exc:
-            log.warning("notification_failed", channel="email", error=type(exc).__name__)
-            return Outcome.FAILED
-        log.info("notification_sent", channel="email", crisis_id=invitation.crisis_id)
-        return Outcome.SENT
-
-    async def _webhook(self, invitation: SupportInvitation, now: datetime) -> Outcome:
-        settings = self._settings
-        if not settings.notify_webhook_url:
-            return Outcome.SKIPPED
-        body = json.dumps({
-            "kind": "support_invitation", "notification_id": uuid.uuid4().hex, "sent_at": now.isoformat(),
-            "crisis_id": invitation.crisis_id, "participant_id": invitation.participant_id,
-            "to": {"phone": invitation.phone, "email": invitation.email},
-            "join_url": invitation.join_url, "expires_at": invitation.expires_at.isoformat(),
-            "text": invitation.text(settings.crisis_line),
-        }, separators=(",", ":")).encode()
-        headers = {"Content-Type": "application/json"}
-        if settings.notify_webhook_secret is not None:
-            headers[SIGNATURE_HEADER] = sign(settings.notify_webhook_secret.get_secret_value().encode(), body)
-        try:
-            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)) as http:
-                async with http.post(settings.notify_webhook_url, data=body, headers=headers) as response:
-                    ok = 200 <= response.status < 300
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            log.warning("notification_failed", channel="webhook", error=type(exc).__name__)
-            return Outcome.FAILED
-        if not ok:
-            log.warning("notification_failed", channel="webhook", status=response.status)
-            return Outcome.FAILED
-        log.info("notification_sent", channel="webhook", crisis_id=invitation.crisis_id)
         return Outcome.SENT
