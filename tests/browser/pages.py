@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.async_api import Browser, BrowserContext, Page, expect
@@ -122,3 +125,35 @@ async def expect_remote_videos(page: Page, count: int, frames: int = 5, timeout:
 async def tile_names(page: Page) -> set[str]:
     names = await page.locator('[data-view="call"] .tile:not(.tile-self) .tile-name').all_text_contents()
     return set(names)
+
+
+@dataclass
+class TwoPersonCall:
+    therapist: Therapist
+    session: dict
+    link: dict
+    host: Page  # the therapist's console, in the call
+    client: Page  # the client's join page, in the call
+    client_context: BrowserContext
+
+
+@contextlib.asynccontextmanager
+async def two_person_call(world, browser: Browser, client_name: str = "Jordan Example") -> AsyncIterator[TwoPersonCall]:
+    """A therapist (signed in, hosting from the console, the whole crisis panel in view) and a client
+    who followed their link and was admitted: an individual session in progress."""
+    therapist = await world.therapist()
+    session = await world.session(therapist)
+    link = await world.add_client(therapist, session["id"], client_name)
+    host_ctx, host = await new_page(browser, viewport={"width": 1280, "height": 1100})
+    client_ctx, client = await new_page(browser)
+    try:
+        await sign_in(host, world.base_url, therapist)
+        await start_call(host, session["title"])
+        await client_to_lobby(client, world.base_url + "/join#" + link["join_url"].split("#", 1)[1])
+        await admit(host, client_name)
+        await expect_in_call(client)
+        yield TwoPersonCall(therapist=therapist, session=session, link=link, host=host, client=client,
+                            client_context=client_ctx)
+    finally:
+        await host_ctx.close()
+        await client_ctx.close()

@@ -7,25 +7,14 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.pages import admit, client_to_lobby, expect_in_call, new_page, sign_in, start_call
-from tests.browser.test_crisis_flow import local
+from tests.browser.pages import two_person_call
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 async def test_the_client_asks_for_help_and_the_therapist_sees_it(world, browser, shots):
-    therapist = await world.therapist()
-    session = await world.session(therapist)
-    link = await world.add_client(therapist, session["id"], "Jordan Example")
-    host_ctx, host = await new_page(browser, viewport={"width": 1280, "height": 1100})
-    client_ctx, client = await new_page(browser)
-    try:
-        await sign_in(host, world.base_url, therapist)
-        await start_call(host, session["title"])
-        await client_to_lobby(client, local(world, link["join_url"]))
-        await admit(host, "Jordan Example")
-        await expect_in_call(client)
-
+    async with two_person_call(world, browser) as call:
+        client, host = call.client, call.host
         help_button = client.get_by_role("button", name="I need help now")
         await expect(help_button).to_be_visible()
         await help_button.click()
@@ -37,8 +26,5 @@ async def test_the_client_asks_for_help_and_the_therapist_sees_it(world, browser
         await expect(host.locator("#crisis-state")).to_have_text("Crisis active. Stay with the client.")
         await client.screenshot(path=str(shots / "help-now-client.png"))
 
-        status, crises = await world.request("GET", "/api/program/crises", therapist.access_token)
+        status, crises = await world.request("GET", "/api/program/crises", call.therapist.access_token)
         assert status == 200 and [c["opened_by_role"] for c in crises["crises"]] == ["client"]
-    finally:
-        await host_ctx.close()
-        await client_ctx.close()

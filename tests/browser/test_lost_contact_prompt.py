@@ -7,8 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.pages import admit, client_to_lobby, expect_in_call, new_page, sign_in, start_call
-from tests.browser.test_crisis_flow import local
+from tests.browser.pages import two_person_call
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -21,21 +20,12 @@ def settings(sqlite_url):
 
 
 async def test_the_therapist_is_prompted_when_the_client_does_not_come_back(world, browser, shots):
-    therapist = await world.therapist()
-    session = await world.session(therapist)
-    link = await world.add_client(therapist, session["id"], "Jordan Example")
-    host_ctx, host = await new_page(browser, viewport={"width": 1280, "height": 1100})
-    client_ctx, client = await new_page(browser)
-    try:
-        await sign_in(host, world.base_url, therapist)
-        await start_call(host, session["title"])
-        await client_to_lobby(client, local(world, link["join_url"]))
-        await admit(host, "Jordan Example")
-        await expect_in_call(client)
+    async with two_person_call(world, browser) as call:
+        host = call.host
         await host.locator(".crisis-panel").get_by_role("button", name="Start crisis protocol").click()
         await expect(host.locator("#crisis-state")).to_have_text("Crisis active. Stay with the client.")
 
-        await client_ctx.close()  # the client's laptop goes away
+        await call.client_context.close()  # the client's laptop goes away
         alerts = host.locator(".crisis-panel .crisis-urgent")
         await expect(alerts.first).to_have_text(
             "Jordan Example has not come back, and there is no support person they agreed we may contact.",
@@ -43,5 +33,3 @@ async def test_the_therapist_is_prompted_when_the_client_does_not_come_back(worl
         await expect(alerts.nth(1)).to_contain_text("Call emergency services now", timeout=15000)
         assert await alerts.nth(1).get_attribute("role") == "alert"
         await host.locator(".crisis-panel").screenshot(path=str(shots / "crisis-panel-lost-contact.png"))
-    finally:
-        await host_ctx.close()
