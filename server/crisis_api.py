@@ -30,7 +30,7 @@ from .follow_up_api import plan_after_close
 from .models import ParticipantRole, Session, SessionStatus, utcnow
 from .policy import Action, Principal, Role, authorize
 from .request_audit import audit
-from .sessions_api import session_scope
+from .sessions_api import session_for, session_scope
 
 log = structlog.get_logger(__name__)
 _ROLES = {Role.THERAPIST: CrisisRole.THERAPIST, Role.ADMIN: CrisisRole.ADMIN}
@@ -76,7 +76,8 @@ async def announce(request: web.Request, crisis: Crisis, session_id: str, *, roo
     await announce_to(request.app[SIGNALING], crisis, session_id, room=room)
 
 
-def _view(crisis: Crisis, session_id: str, principal: Principal) -> CrisisView:
+def crisis_view(crisis: Crisis, session_id: str, principal: Principal) -> CrisisView:
+    """The crisis as this principal sees it: with the steps they may take now."""
     return CrisisView.of(crisis, session_id, allowed_actions(crisis.state, _ROLES[principal.role]))
 
 
@@ -93,12 +94,7 @@ async def _client_of(request: web.Request, session: Session, client_id: str | No
 
 
 async def start_crisis(request: web.Request) -> web.Response:
-    principal = await staff_principal(request)
-    try:
-        session = await request.app[STORE].get_session(request.match_info["session_id"])
-    except NotFound:
-        raise NotFound("session not found") from None
-    authorize(principal, Action.CRISIS_START, await session_scope(request, session))
+    principal, session = await session_for(request, Action.CRISIS_START)
     body = await read_body(request, StartCrisis)
     if session.status is SessionStatus.ENDED:
         raise SessionEnded()
@@ -112,7 +108,7 @@ async def start_crisis(request: web.Request) -> web.Response:
     await audit(request, "crisis.start", principal, target_type="crisis", target_id=crisis.crisis_id,
                 session_id=session.id)
     await announce(request, crisis, session.id)
-    return json_response(_view(crisis, session.id, principal), status=201)
+    return json_response(crisis_view(crisis, session.id, principal), status=201)
 
 
 async def transition(request: web.Request) -> web.Response:
@@ -134,14 +130,14 @@ async def transition(request: web.Request) -> web.Response:
     if action is CrisisAction.CLOSE:  # the days after: check-ins, next-day session (follow_up_api)
         await plan_after_close(request, ctx.principal, crisis, ctx.session.id, body.include_family_debrief)
     await announce(request, crisis, ctx.session.id)
-    return json_response(_view(crisis, ctx.session.id, ctx.principal))
+    return json_response(crisis_view(crisis, ctx.session.id, ctx.principal))
 
 
 async def get_crisis(request: web.Request) -> web.Response:
     ctx = await crisis_for(request, Action.CRISIS_MANAGE)
     await audit(request, "crisis.read", ctx.principal, target_type="crisis", target_id=ctx.crisis.crisis_id,
                 session_id=ctx.session.id)
-    return json_response(_view(ctx.crisis, ctx.session.id, ctx.principal))
+    return json_response(crisis_view(ctx.crisis, ctx.session.id, ctx.principal))
 
 
 async def export_timeline(request: web.Request) -> web.Response:

@@ -19,38 +19,26 @@ import structlog
 from aiohttp import web
 
 from handoff.crisis import Crisis, append, open_crisis, record_move
-from handoff.crisis_state import allowed_actions
 from handoff.values import new_id
 
 from .app_keys import CRISES, CRISIS_MOVES, SETTINGS, SIGNALING, STORE, TOKENS
-from .auth_api import staff_principal
 from .bodies import read_body
 from .client_scope import json_response
-from .crisis_api import actor_of, _ROLES
-from .crisis_api_models import CrisisNotice, CrisisView, MovedToRoom, PrivateRoomRequest, PrivateRoomView
+from .crisis_api import actor_of, crisis_view
+from .crisis_api_models import CrisisNotice, MovedToRoom, PrivateRoomRequest, PrivateRoomView
 from .crisis_errors import crisis_errors
 from .errors import Conflict, NotFound, SessionEnded
 from .links import new_link
 from .models import Participant, ParticipantRole, Session, SessionKind, SessionStatus, utcnow
-from .policy import Action, Principal, authorize
+from .policy import Action, Principal
 from .request_audit import audit
-from .sessions_api import participant_view, session_scope, session_view
+from .sessions_api import participant_view, session_for, session_view
 
 log = structlog.get_logger(__name__)
 
 PRIVATE_ROOM_TITLE = "Private room"
 MOVE_REASON = ("Your therapist has moved you to a private room so you can talk one to one. "
                "The group goes on without you for now.")
-
-
-async def _group_of(request: web.Request) -> tuple[Principal, Session]:
-    principal = await staff_principal(request)
-    try:
-        session = await request.app[STORE].get_session(request.match_info["session_id"])
-    except NotFound:
-        raise NotFound("session not found") from None
-    authorize(principal, Action.CRISIS_START, await session_scope(request, session))
-    return principal, session
 
 
 async def _client_place(request: web.Request, session: Session, participant_id: str) -> Participant:
@@ -118,7 +106,7 @@ async def _tell_client(request: web.Request, group: Session, private: Session, o
 
 
 async def move_to_private_room(request: web.Request) -> web.Response:
-    principal, group = await _group_of(request)
+    principal, group = await session_for(request, Action.CRISIS_START)
     body = await read_body(request, PrivateRoomRequest)
     if group.status is SessionStatus.ENDED:
         raise SessionEnded()
@@ -151,7 +139,7 @@ async def move_to_private_room(request: web.Request) -> web.Response:
         invite_id=None, ttl=settings.participant_token_ttl, staff_session_id=principal.staff_session_id)
     log.info("private_room_opened", room_id=group.id, private_room_id=private.id, crisis_id=crisis.crisis_id,
              crisis_moved=moving is not None, client_notified=notified)
-    view = CrisisView.of(crisis, private.id, allowed_actions(crisis.state, _ROLES[principal.role]))
+    view = crisis_view(crisis, private.id, principal)
     return json_response(PrivateRoomView(
         session=session_view(private, await store.list_participants(private.id)), from_session_id=group.id,
         crisis=view, crisis_moved=moving is not None, participant_token=token,

@@ -29,6 +29,7 @@ from .crisis_api import CrisisContext, announce, crisis_for
 from .crisis_api_models import ResponderPacketRequest, ResponderPacketView
 from .crisis_errors import crisis_errors
 from .errors import Conflict, LinkInvalid
+from .crisis_store import ResponderLink
 from .links import hash_token, new_link
 from .models import utcnow
 from .policy import Action
@@ -125,14 +126,21 @@ async def create_packet(request: web.Request) -> web.Response:
                          status=201)
 
 
-async def _served(request: web.Request, what: str):
-    link = await request.app[CRISES].responder_link(hash_token(request.match_info["token"]))
+async def served_link(request: web.Request, token: str, what: str) -> ResponderLink:
+    """The live responder link behind ``token``, its use audited (``responder.<what>``) in its
+    session's trail; an unknown or expired one is audited as failed and answers 410."""
+    crises = request.app[CRISES]
+    link = await crises.responder_link(hash_token(token))
     if link is None or link.expires_at <= utcnow():
         await audit(request, f"responder.{what}", outcome=Outcome.FAILED)
         raise ResponderLinkInvalid()
     await audit(request, f"responder.{what}", actor_role="responder", program_id=link.program_id,
-                target_type="crisis", target_id=link.crisis_id)
+                target_type="crisis", target_id=link.crisis_id, session_id=await crises.session_of(link.crisis_id))
     return link
+
+
+async def _served(request: web.Request, what: str) -> ResponderLink:
+    return await served_link(request, request.match_info["token"], what)
 
 
 async def packet_json(request: web.Request) -> web.Response:

@@ -21,17 +21,14 @@ from handoff.responder_packet import ResponderPacket
 
 from .api_models import Body, ParticipantToken
 from .app_keys import CRISES, PLAN_STORE, STORE, TOKENS
-from .audit_chain import Outcome
 from .bodies import read_body
 from .client_scope import json_response
 from .crisis_store import ResponderLink
 from .errors import Forbidden
-from .links import hash_token
 from .models import ParticipantRole, SessionStatus, utcnow
 from .plan_api_models import ResourceView
 from .plan_views import match_views
-from .request_audit import audit
-from .responder_api import PIDF_MEDIA_TYPE, PROVIDED_BY, ResponderLinkInvalid
+from .responder_api import PIDF_MEDIA_TYPE, PROVIDED_BY, ResponderLinkInvalid, served_link
 from .sessions_api import participant_view
 
 
@@ -71,15 +68,7 @@ def location_lines(packet: ResponderPacket) -> list[str]:
 
 
 async def _link(request: web.Request, what: str) -> ResponderLink:
-    body = await read_body(request, OpenResponderLink)
-    link = await request.app[CRISES].responder_link(hash_token(body.token))
-    if link is None or link.expires_at <= utcnow():
-        await audit(request, f"responder.{what}", outcome=Outcome.FAILED)
-        raise ResponderLinkInvalid()
-    await audit(request, f"responder.{what}", actor_role="responder", program_id=link.program_id,
-                target_type="crisis", target_id=link.crisis_id,
-                session_id=await request.app[CRISES].session_of(link.crisis_id))
-    return link
+    return await served_link(request, (await read_body(request, OpenResponderLink)).token, what)
 
 
 async def open_link(request: web.Request) -> web.Response:
