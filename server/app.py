@@ -120,7 +120,7 @@ def create_app(settings: Settings) -> web.Application:
     app[CRISIS_MOVES] = SqlCrisisMoves(make_sessionmaker(app[ENGINE], app[KEYS]), app[CRISES])
     app[FOLLOW_UPS] = FollowUpStore(make_sessionmaker(app[ENGINE]))
     app[NOTIFIER] = Notifier(settings)
-    app[ON_CALL] = OnCallStore(make_sessionmaker(app[ENGINE], app[KEYS]))
+    app[ON_CALL] = OnCallStore(make_sessionmaker(app[ENGINE]))
     escalation = Escalation(
         settings=settings, store=app[STORE], crises=app[CRISES], plans=app[PLAN_STORE], disclosures=app[DISCLOSURES],
         on_call=app[ON_CALL], notifier=app[NOTIFIER], audit=app[AUDIT])

@@ -14,7 +14,6 @@ from .auth_api import staff_principal
 from .bodies import read_body
 from .client_scope import json_response
 from .errors import InvalidInput
-from .models import ParticipantRole
 from .policy import Action, authorize
 from .request_audit import audit
 from .sessions_api import ensure_live, participant_view, session_for
@@ -53,12 +52,9 @@ async def add_co_facilitator(request: web.Request) -> web.Response:
         raise InvalidInput("Choose a therapist of this program as co-facilitator.")
     if staff.id == session.therapist_id:
         raise InvalidInput("That therapist already leads this session.")
-    existing = [p for p in await store.list_participants(session.id)
-                if p.staff_id == staff.id and p.role is ParticipantRole.THERAPIST and p.removed_at is None]
-    if existing:
-        return json_response(participant_view(existing[0]))
-    place = await store.add_participant(session_id=session.id, role=ParticipantRole.THERAPIST,
-                                        display_name=staff.display_name, staff_id=staff.id)
+    place, made = await store.therapist_place(session_id=session.id, staff=staff)
+    if not made:
+        return json_response(participant_view(place))
     await audit(request, "session.co_facilitator", principal, target_type="participant", target_id=place.id,
                 session_id=session.id)
     return json_response(participant_view(place), status=201)

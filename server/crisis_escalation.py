@@ -154,7 +154,7 @@ class Escalation:
                 return None
             if cover is None:
                 return None
-            staff = await self._on_call.staff(cover.clinician_id)
+            staff = await self._store.get_staff_or_none(cover.clinician_id)
             if staff is not None and not staff.disabled and staff.program_id == crisis.program_id:
                 break
             tried.add(cover.clinician_id)
@@ -163,8 +163,7 @@ class Escalation:
 
     async def _page(self, crisis: Crisis, session_id: str, staff, coverage: Coverage) -> None:
         now = utcnow()
-        place = await self._on_call.host_place(session_id=session_id, staff_id=staff.id,
-                                               display_name=staff.display_name)
+        place, _ = await self._store.therapist_place(session_id=session_id, staff=staff)
         link = new_link()
         expires_at = now + timedelta(seconds=self._settings.on_call_link_ttl)  # the crisis holds the session open
         await self._store.create_invite(participant_id=place.id, token_hash=link.token_hash, expires_at=expires_at,

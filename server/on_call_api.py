@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from handoff.roster import Coverage, Roster, Shift
 
 from .api_models import Body
-from .app_keys import ON_CALL
+from .app_keys import ON_CALL, STORE
 from .auth_api import staff_principal
 from .bodies import read_body
 from .client_scope import json_response
@@ -92,7 +92,7 @@ async def put_roster(request: web.Request) -> web.Response:
     authorize(principal, Action.ON_CALL_MANAGE)
     body = await read_body(request, SetOnCallRoster)
     store = request.app[ON_CALL]
-    known = await store.clinicians(principal.program_id)
+    known = {t.id for t in await request.app[STORE].therapists(principal.program_id)}
     unknown = [i for i, s in enumerate(body.shifts) if s.clinician_id not in known]
     if unknown:
         raise InvalidInput("Every clinician on the roster must be an active therapist of this program.", errors=[

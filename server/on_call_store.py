@@ -1,5 +1,4 @@
-"""The durable on-call roster of each program (rows in, ``handoff.roster.Roster`` out), and the
-host place an on-call clinician gets in a crisis session they are paged into."""
+"""The durable on-call roster of each program (rows in, ``handoff.roster.Roster`` out)."""
 
 from __future__ import annotations
 
@@ -10,8 +9,6 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from handoff.roster import Coverage, Roster, Shift
 
-from . import encrypted_fields  # noqa: F401  (declares the encrypted columns' ORM events)
-from .models import Participant, ParticipantRole, Staff, StaffRole
 from .on_call_models import OnCallRosterRecord, OnCallShiftRecord
 
 DEFAULT_TIMEZONE = "UTC"
@@ -51,27 +48,3 @@ class OnCallStore:
                     program_id=roster.program_id, position=position, clinician_id=shift.clinician_id,
                     weekday=shift.weekday, start=shift.start.replace(microsecond=0).isoformat(),
                     end=shift.end.replace(microsecond=0).isoformat(), coverage=shift.coverage.value))
-
-    async def clinicians(self, program_id: str) -> set[str]:
-        """Ids of the program's active therapists: the only people who may be rostered."""
-        query = select(Staff.id).where(Staff.program_id == program_id, Staff.role == StaffRole.THERAPIST,
-                                       Staff.disabled.is_(False))
-        async with self._sm() as db:
-            return set((await db.execute(query)).scalars())
-
-    async def staff(self, staff_id: str) -> Staff | None:
-        async with self._sm() as db:
-            return await db.get(Staff, staff_id)
-
-    async def host_place(self, *, session_id: str, staff_id: str, display_name: str) -> Participant:
-        """A therapist place for the on-call clinician in this session (reused if they already have one)."""
-        async with self._sm() as db, db.begin():
-            found = (await db.execute(select(Participant).where(
-                Participant.session_id == session_id, Participant.staff_id == staff_id,
-                Participant.role == ParticipantRole.THERAPIST, Participant.removed_at.is_(None)))).scalar()
-            if found is not None:
-                return found
-            place = Participant(session_id=session_id, role=ParticipantRole.THERAPIST, staff_id=staff_id,
-                                display_name=display_name)
-            db.add(place)
-        return place

@@ -161,6 +161,20 @@ class Store:
             session_id=session_id, role=role, display_name=display_name, client_id=client_id, staff_id=staff_id,
         ))
 
+    async def therapist_place(self, *, session_id: str, staff: Staff) -> tuple[Participant, bool]:
+        """The staff member's therapist place in the session (a co-facilitator, an on-call clinician),
+        made if they have none yet; ``True`` when it was made now."""
+        async with self._sm() as db, db.begin():
+            found = (await db.execute(select(Participant).where(
+                Participant.session_id == session_id, Participant.staff_id == staff.id,
+                Participant.role == ParticipantRole.THERAPIST, Participant.removed_at.is_(None)))).scalar()
+            if found is not None:
+                return found, False
+            place = Participant(session_id=session_id, role=ParticipantRole.THERAPIST, staff_id=staff.id,
+                                display_name=staff.display_name)
+            db.add(place)
+        return place, True
+
     async def co_host_ids(self, session: Session) -> frozenset[str]:
         """Staff with a therapist's place in the session besides its lead: co-facilitators, and an
         on-call clinician brought in during a crisis."""
