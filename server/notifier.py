@@ -140,10 +140,10 @@ class Notifier:
 
     async def send(self, message: Message, now: datetime) -> dict[str, Outcome]:
         """Send a message by email and the signed webhook; each channel reports its own outcome."""
-        email, webhook = await asyncio.gather(self._email_message(message), self._webhook_message(message, now))
+        email, webhook = await asyncio.gather(self._email(message), self._webhook(message, now))
         return {"email": email, "webhook": webhook}
 
-    async def _email_message(self, message: Message) -> Outcome:
+    async def _email(self, message: Message) -> Outcome:
         settings = self._settings
         if not settings.smtp_host or not message.email:
             return Outcome.SKIPPED
@@ -160,7 +160,7 @@ class Notifier:
         log.info("notification_sent", channel="email", kind=message.kind, crisis_id=message.crisis_id)
         return Outcome.SENT
 
-    async def _webhook_message(self, message: Message, now: datetime) -> Outcome:
+    async def _webhook(self, message: Message, now: datetime) -> Outcome:
         if not self._settings.notify_webhook_url:
             return Outcome.SKIPPED
         body = {"kind": message.kind, "notification_id": uuid.uuid4().hex, "sent_at": now.isoformat(),
