@@ -8,13 +8,18 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     STEADYLINE_DATABASE_URL=sqlite+aiosqlite:////data/steadyline.db
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
 COPY server ./server
 COPY signaling ./signaling
 COPY media ./media
 COPY handoff ./handoff
 COPY static ./static
-RUN pip install -e . && useradd --system --uid 10001 --home-dir /app steadyline \
+# gcc only while installing: it builds media._fanout, the SFU's C send path (optional; without it
+# forwarding works from Python at more CPU per subscriber), and is removed again.
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && pip install -e . && python -c "import media._fanout" \
+    && apt-get purge -y gcc libc6-dev && apt-get autoremove -y && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 --home-dir /app steadyline \
     && mkdir -p /data && chown steadyline /data
 
 USER steadyline

@@ -78,8 +78,9 @@ from aiortc.rtcdtlstransport import State as DtlsState
 from aiortc.rtcrtpreceiver import StreamStatistics
 from aiortc.rtp import HeaderExtensionsMap, RtpPacket, unwrap_rtx
 
-from .datagram_batch import DatagramBatcher
+from .datagram_batch import DatagramBatcher, NativeProtect
 from .errors import AiortcContractError
+from .rtp_frame import RtpFrame
 
 logger = logging.getLogger(__name__)
 
@@ -235,10 +236,11 @@ _NTP, _RTP_TS, _PACKETS, _OCTETS = (f"{_SENDER}{name}" for name in _SR_COUNTERS)
 
 def record_sent(sender: RTCRtpSender, ntp_timestamp: int, rtp_timestamp: int, packets: int, octets: int) -> None:
     """Update what the next RTCP sender report says (``_run_rtcp`` reads these)."""
-    setattr(sender, _NTP, ntp_timestamp)
-    setattr(sender, _RTP_TS, rtp_timestamp)
-    setattr(sender, _PACKETS, getattr(sender, _PACKETS) + packets)
-    setattr(sender, _OCTETS, getattr(sender, _OCTETS) + octets)
+    state = sender.__dict__
+    state[_NTP] = ntp_timestamp
+    state[_RTP_TS] = rtp_timestamp
+    state[_PACKETS] += packets
+    state[_OCTETS] += octets
 
 
 def sender_report_counters(sender: RTCRtpSender) -> tuple[int, int, int, int]:
@@ -248,6 +250,22 @@ def sender_report_counters(sender: RTCRtpSender) -> tuple[int, int, int, int]:
 async def send_rtp(transport: RTCDtlsTransport, data: bytes) -> None:
     """aiortc's own path: SRTP-protect and send through DTLS/ICE (async)."""
     await _require(transport, "_send_rtp")(data)
+
+
+_SRTP_PROTECT_SIGNATURE = "srtp_err_status_t(*)(struct srtp_ctx_t_ *, void *, int *)"  # as media/_fanout.c calls it
+
+
+def _srtp_protect_address() -> int | None:
+    """libsrtp's ``srtp_protect`` (inside pylibsrtp's binding) as an address, if its C
+    signature is the one the C send path calls; otherwise that path stays off."""
+    function = _srtp_ffi.addressof(_srtp_lib, "srtp_protect")
+    if _srtp_ffi.typeof(function).cname != _SRTP_PROTECT_SIGNATURE:
+        logger.warning("pylibsrtp's srtp_protect has another signature: C send path off")
+        return None
+    return int(_srtp_ffi.cast("uintptr_t", function))
+
+
+_SRTP_PROTECT_ADDRESS = _srtp_protect_address()
 
 
 class SrtpCodec:
@@ -264,6 +282,9 @@ class SrtpCodec:
         self._cdata, self._buffer = session._cdata, session._buffer
         self._length = _srtp_ffi.new("int *")
         self._room = len(session._cdata) - _SRTP_TRAILER
+        # for the C send path (media._fanout): libsrtp's srtp_protect and this context, as addresses
+        self.native = None if _SRTP_PROTECT_ADDRESS is None else NativeProtect(
+            _SRTP_PROTECT_ADDRESS, int(_srtp_ffi.cast("uintptr_t", self._context)), _SRTP_TRAILER)
 
     def protect(self, packets: list[bytes]) -> list[bytes]:
         protect, context, cdata, buffer, length, room = (
@@ -298,9 +319,10 @@ class DirectRtpPath:
     transport's outbound session, then written to the nominated pair's UDP
     socket in one call (:class:`~media.datagram_batch.DatagramBatcher`).
 
-    :meth:`send` returns False when that is not possible now (DTLS not
-    connected, no nominated pair, a TURN or TCP pair): then use
-    :func:`send_rtp`, aiortc's own path. Call :meth:`close` when done.
+    :meth:`ready` says whether that is possible now (DTLS connected, a nominated
+    UDP pair; not a TURN or TCP pair: then use :func:`send_rtp`, aiortc's own
+    path) and keeps what it found for :meth:`send_ready`, which sends without
+    looking again (call it in the same callback). Call :meth:`close` when done.
     """
 
     def __init__(self, transport: RTCDtlsTransport) -> None:
@@ -308,43 +330,44 @@ class DirectRtpPath:
             _require(transport, name)
         _require(_require(transport.transport, "_connection"), "_nominated")
         self.transport = transport
+        self._pair: Any = None
+        self._addr: tuple[str, int] = ("", 0)
         self._batcher: DatagramBatcher | None = None
         self._srtp: SrtpCodec | None = None
 
-    def _pair(self) -> Any:
+    def ready(self) -> bool:
         dtls = self.transport
         if dtls._state is not DtlsState.CONNECTED:
-            return None
+            return False
         pair = dtls.transport._connection._nominated.get(1)
-        if pair is None or type(pair.protocol) is not StunProtocol:
-            return None
-        return pair
-
-    def ready(self) -> bool:
-        return self._pair() is not None
-
-    def send(self, packets: list[bytes]) -> bool:
-        pair = self._pair()
         if pair is None:
             return False
-        dtls = self.transport
+        if pair is not self._pair:
+            if type(pair.protocol) is not StunProtocol:
+                return False
+            self.close()
+            self._batcher = DatagramBatcher(pair.protocol.transport)
+            self._pair, self._addr = pair, pair.remote_addr
         srtp = self._srtp
         if srtp is None or srtp.session is not dtls._tx_srtp:
-            srtp = self._srtp = SrtpCodec(dtls._tx_srtp)
-        datagrams = srtp.protect(packets)
-        udp = pair.protocol.transport
-        batcher = self._batcher
-        if batcher is None or batcher.transport is not udp:
-            self.close()
-            batcher = self._batcher = DatagramBatcher(udp)
-        batcher.send(datagrams, pair.remote_addr)
-        tx_bytes, tx_packets = _DTLS_TX
-        setattr(dtls, tx_bytes, getattr(dtls, tx_bytes) + sum(map(len, datagrams)))
-        setattr(dtls, tx_packets, getattr(dtls, tx_packets) + len(datagrams))
+            self._srtp = SrtpCodec(dtls._tx_srtp)
         return True
 
+    def send(self, frame: RtpFrame) -> bool:
+        """:meth:`ready`, then :meth:`send_ready`; False if not ready (nothing sent)."""
+        if not self.ready():
+            return False
+        self.send_ready(frame)
+        return True
+
+    def send_ready(self, frame: RtpFrame) -> None:
+        datagrams, sent = self._batcher.send_frame(frame, self._srtp, self._addr)  # type: ignore[union-attr]
+        counters = self.transport.__dict__
+        counters[_DTLS_TX[0]] += sent
+        counters[_DTLS_TX[1]] += datagrams
+
     def close(self) -> None:
-        batcher, self._batcher = self._batcher, None
+        batcher, self._batcher, self._pair = self._batcher, None, None
         if batcher is not None:
             batcher.close()
 

@@ -1,5 +1,11 @@
 """Writes the RTP packets of one frame to a UDP socket in one system call.
 
+:meth:`DatagramBatcher.send_frame` takes a frame's packets as an
+:class:`~media.rtp_frame.RtpFrame` and, when the C extension ``media._fanout`` is
+built (``pip install`` compiles it; it is optional), writes, SRTP-protects and sends
+them in one C call; otherwise they are built, protected and sent from Python. The
+datagrams are the same either way.
+
 Linux UDP generic segmentation offload (``UDP_SEGMENT``, kernel ≥ 4.18): one
 ``sendmsg`` carries the concatenated datagrams and the kernel splits them at a
 fixed size, so the network stack is walked once per frame instead of once per
@@ -19,6 +25,16 @@ import socket
 import sys
 from asyncio import DatagramTransport
 from struct import Struct
+from typing import NamedTuple, Protocol
+
+from .rtp_frame import RtpFrame
+
+try:
+    from . import _fanout
+except ImportError:  # built without a C compiler: the Python path
+    _fanout = None  # type: ignore[assignment]
+
+NATIVE = _fanout is not None
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +43,22 @@ MAX_SEGMENTS = 32  # the kernel allows 64 and 64 KiB per call
 MAX_BYTES = 60000
 _SEGMENT_SIZE = Struct("=H")
 _GSO_REFUSED = {errno.EIO, errno.EINVAL, errno.ENOPROTOOPT, errno.EOPNOTSUPP}
+_TRY_LATER = {errno.EAGAIN, errno.EWOULDBLOCK, errno.EINTR}
+
+
+class NativeProtect(NamedTuple):
+    """What the C path needs to SRTP-protect: libsrtp's ``srtp_protect`` and a context, as
+    addresses, and the room an SRTP trailer may take."""
+
+    protect_address: int
+    context_address: int
+    trailer: int
+
+
+class FrameProtector(Protocol):
+    native: NativeProtect | None
+
+    def protect(self, packets: list[bytes]) -> list[bytes]: ...
 
 
 class DatagramBatcher:
@@ -36,6 +68,8 @@ class DatagramBatcher:
         self._transport = transport
         self._socket: socket.socket | None = None
         self._gso = gso and hasattr(socket, "SOL_UDP")
+        self._native = NATIVE and sys.platform == "linux"
+        self._target: tuple[tuple[str, int] | None, tuple[int, bytes, int] | None] = (None, None)
         self.calls = 0
 
     @property
@@ -46,21 +80,67 @@ class DatagramBatcher:
     def gso(self) -> bool:
         return self._gso
 
-    def send(self, datagrams: list[bytes], addr: tuple[str, int]) -> None:
-        segment = len(datagrams[0])
+    def send(self, datagrams: list[bytes], addr: tuple[str, int]) -> int:
+        """Send ``datagrams`` in order; returns their size in bytes."""
+        if not datagrams:
+            return 0
+        sizes = list(map(len, datagrams))
+        count, segment = len(sizes), sizes[0]
+        same = sizes.count(segment)
         if (
-            len(datagrams) < 2
+            count < 2
+            or not (same == count or (same == count - 1 and sizes[-1] < segment))
             or not self._gso
             or self._transport.is_closing()
             or self._transport.get_write_buffer_size()
-            or any(len(d) != segment for d in datagrams[:-1])
-            or len(datagrams[-1]) > segment
         ):
             self._each(datagrams, addr)
-            return
-        per_call = max(1, min(MAX_SEGMENTS, MAX_BYTES // segment))
-        for start in range(0, len(datagrams), per_call):
-            self._segmented(datagrams[start:start + per_call], segment, addr)
+        elif count <= MAX_SEGMENTS and segment * count <= MAX_BYTES:
+            self._segmented(datagrams, segment, addr)
+        else:
+            per_call = max(1, min(MAX_SEGMENTS, MAX_BYTES // segment))
+            for start in range(0, count, per_call):
+                self._segmented(datagrams[start:start + per_call], segment, addr)
+        return sum(sizes)
+
+    def send_frame(self, frame: RtpFrame, srtp: FrameProtector, addr: tuple[str, int]) -> tuple[int, int]:
+        """SRTP-protect and send the frame's packets in order; returns (datagrams, bytes)."""
+        native, transport = srtp.native, self._transport
+        if native is not None and self._native and not transport.is_closing() and not transport.get_write_buffer_size():
+            target = self._native_target(addr)
+            if target is not None:
+                count, size, calls, error, unsent = _fanout.send_frame(
+                    self._raw().fileno(), self._gso, *target, native.protect_address, native.context_address,
+                    *frame, native.trailer)
+                self.calls += calls
+                if error:
+                    self._after_error(error, unsent, addr)
+                return count, size
+        datagrams = srtp.protect(frame.packets())
+        return len(datagrams), self.send(datagrams, addr)
+
+    def _native_target(self, addr: tuple[str, int]) -> tuple[int, bytes, int] | None:
+        """(address family, packed host, port) for the C path, or None (e.g. an IPv6 scope id)."""
+        known, target = self._target
+        if known is not addr:
+            target = None
+            for family in (socket.AF_INET, socket.AF_INET6):
+                try:
+                    target = (family, socket.inet_pton(family, addr[0]), addr[1])
+                    break
+                except OSError:
+                    continue
+            self._target = (addr, target)
+        return target
+
+    def _after_error(self, error: int, unsent: list[bytes], addr: tuple[str, int]) -> None:
+        if error in _TRY_LATER:
+            self._each(unsent, addr)  # the transport queues them
+        elif self._gso and error in _GSO_REFUSED:
+            logger.info("UDP segmentation offload refused (%s): sending packet by packet", os.strerror(error))
+            self._gso = False
+            self._each(unsent, addr)
+        # anything else: as transport.sendto would, a UDP send error loses the packets
 
     def close(self) -> None:
         sock, self._socket = self._socket, None
@@ -72,9 +152,7 @@ class DatagramBatcher:
             self._transport.sendto(datagrams[0], addr)
             return
         try:
-            self._raw().sendmsg(
-                [b"".join(datagrams)], [(socket.SOL_UDP, UDP_SEGMENT, _SEGMENT_SIZE.pack(segment))], 0, addr
-            )
+            self._raw().sendmsg(datagrams, [(socket.SOL_UDP, UDP_SEGMENT, _SEGMENT_SIZE.pack(segment))], 0, addr)
             self.calls += 1
         except (BlockingIOError, InterruptedError):
             self._each(datagrams, addr)  # the transport queues them

@@ -32,6 +32,8 @@ import asyncio
 import logging
 import random
 import time
+from collections import deque
+from collections.abc import Callable
 from struct import Struct
 
 from aiortc import RTCRtpSender
@@ -46,6 +48,7 @@ from aiortc.utils import random32, uint16_add
 from . import aiortc_internals
 from .encoded_frame import EncodedFrame
 from .forwarding_track import ForwardingTrack
+from .rtp_frame import RtpFrame
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +60,7 @@ _PICTURE_ID = Struct("!H")
 _VP8_FIRST, _VP8_NEXT = b"\x90\x80", b"\x80\x80"
 _VP8_BODY = PACKET_MAX - 4
 _NTP_EPOCH_OFFSET = 2208988800  # seconds from 1900 to 1970
+_FRAME_HISTORY = RTP_HISTORY_SIZE  # frames kept for NACKs: at least aiortc's 128 packets
 
 
 def ntp_now() -> int:
@@ -84,7 +88,7 @@ class ForwardingSender:
     def __init__(self, sender: RTCRtpSender, track: ForwardingTrack) -> None:
         self._sender = sender
         self._track = track
-        self._history: list[tuple[int, bytes] | None] = [None] * RTP_HISTORY_SIZE
+        self._sent: deque[RtpFrame] = deque(maxlen=_FRAME_HISTORY)
         self._sequence = random_sequence_number()
         self._timestamp_origin = random32()
         self._picture_id = random.randint(0, 0x7FFF)
@@ -95,6 +99,7 @@ class ForwardingSender:
         self._extension_template: tuple[bytes, bytes | None] = (b"", None)
         self._direct: aiortc_internals.DirectRtpPath | None = None
         self._payload_type: int | None = None  # set while the loop runs
+        self._ssrc = aiortc_internals.sender_ssrc(sender)
         self._packetize = None
         self.packets_sent = 0
         self.frames_sent = 0
@@ -109,11 +114,11 @@ class ForwardingSender:
         )
 
     def send_now(self, frame: EncodedFrame, pts: int) -> None:
-        """Send a frame at once (the track calls this from ``deliver`` when :meth:`ready`)."""
+        """Send a frame at once: the track calls this from ``deliver`` right after :meth:`ready`."""
         try:
-            packets = self._packets(frame, pts)
-            if packets and not self._direct_path().send(packets):
-                logger.debug("direct path lost between ready() and send: %d packets dropped", len(packets))
+            rtp = self._frame(frame, pts)
+            if rtp is not None:
+                self._direct.send_ready(rtp)  # type: ignore[union-attr]
         except Exception:  # never break the publisher's receive loop
             logger.exception("forwarding sender of %s failed to send", self._track.kind)
 
@@ -130,9 +135,9 @@ class ForwardingSender:
                 frame, pts = await self._track.next_frame()
                 if not aiortc_internals.sender_enabled(sender):
                     continue  # inactive direction: read and drop, as aiortc does
-                packets = self._packets(frame, pts)
-                if packets and not self._direct_path().send(packets):
-                    for packet in packets:
+                rtp = self._frame(frame, pts)
+                if rtp is not None and not self._direct_path().send(rtp):
+                    for packet in rtp.packets():
                         await aiortc_internals.send_rtp(sender.transport, packet)
         except (asyncio.CancelledError, ConnectionError, MediaStreamError):
             pass
@@ -146,50 +151,41 @@ class ForwardingSender:
                 self._direct.close()
             aiortc_internals.rtp_loop_exited(sender)
 
-    def _packetizer(self, codec: RTCRtpCodecParameters):
+    def _packetizer(self, codec: RTCRtpCodecParameters) -> Callable[[EncodedFrame], tuple[bytes, bytes, tuple[bytes, ...]]]:
+        """(first prefix, next prefix, chunks) of a frame for this codec."""
         mime = codec.mimeType.lower()
         if mime == "video/vp8":
             return self._vp8_payloads
         if mime == "audio/opus":
-            return lambda frame, pts: frame.chunks(None)
+            return lambda frame: (b"", b"", frame.chunks(None))
         encoder = get_encoder(codec)  # other codecs: aiortc's own pack()
-        return lambda frame, pts: encoder.pack(frame.to_packet(pts))[0]
+        return lambda frame: (b"", b"", tuple(encoder.pack(frame.to_packet(frame.timestamp))[0]))
 
-    def _vp8_payloads(self, frame: EncodedFrame, pts: int) -> list[bytes]:
+    def _vp8_payloads(self, frame: EncodedFrame) -> tuple[bytes, bytes, tuple[bytes, ...]]:
         picture_id = _PICTURE_ID.pack(0x8000 | self._picture_id)
         self._picture_id = (self._picture_id + 1) & 0x7FFF
-        chunks = frame.chunks(_VP8_BODY)
-        first, nxt = _VP8_FIRST + picture_id, _VP8_NEXT + picture_id
-        return [first + chunks[0], *(nxt + chunk for chunk in chunks[1:])]
+        return _VP8_FIRST + picture_id, _VP8_NEXT + picture_id, frame.chunks(_VP8_BODY)
 
-    def _packets(self, frame: EncodedFrame, pts: int) -> list[bytes]:
-        """The frame's RTP packets for this subscriber (plaintext, kept for NACKs)."""
-        payloads = self._packetize(frame, pts)
-        if not payloads:
-            return []
-        sender = self._sender
+    def _frame(self, frame: EncodedFrame, pts: int) -> RtpFrame | None:
+        """The frame's RTP packets for this subscriber (kept for NACKs), or None if it has none."""
+        first_prefix, next_prefix, chunks = self._packetize(frame)
+        if not chunks:
+            return None
         timestamp = (self._timestamp_origin + pts) & 0xFFFFFFFF
         ntp = ntp_now()
         head, tail = self._extension_template
         extension = head if tail is None else head + ((ntp >> 14) & 0xFFFFFF).to_bytes(3, "big") + tail
-        first_byte = 0x90 if extension else 0x80
-        payload_type, ssrc = self._payload_type, aiortc_internals.sender_ssrc(sender)
-        history, sequence, last = self._history, self._sequence, len(payloads) - 1
-        packets = []
-        octets = 0
-        for index, payload in enumerate(payloads):
-            packet = _RTP_HEADER.pack(
-                first_byte, (0x80 if index == last else 0) | payload_type, sequence, timestamp, ssrc
-            ) + extension + payload
-            history[sequence % RTP_HISTORY_SIZE] = (sequence, packet)
-            packets.append(packet)
-            octets += len(payload)
-            sequence = (sequence + 1) & 0xFFFF
-        self._sequence = sequence
+        sequence, count = self._sequence, len(chunks)
+        rtp = RtpFrame(
+            _RTP_HEADER.pack(0x90 if extension else 0x80, self._payload_type, sequence, timestamp, self._ssrc),
+            extension, first_prefix, next_prefix, chunks,
+        )
+        self._sent.append(rtp)
+        self._sequence = (sequence + count) & 0xFFFF
         self.frames_sent += 1
-        self.packets_sent += len(packets)
-        aiortc_internals.record_sent(sender, ntp, timestamp, len(packets), octets)
-        return packets
+        self.packets_sent += count
+        aiortc_internals.record_sent(self._sender, ntp, timestamp, count, rtp.payload_octets)
+        return rtp
 
     def _direct_path(self) -> aiortc_internals.DirectRtpPath:
         transport = self._sender.transport
@@ -201,11 +197,10 @@ class ForwardingSender:
         return direct
 
     async def _retransmit(self, sequence_number: int) -> None:
-        """Answer a NACK from the history, wrapped in RTX when negotiated."""
-        entry = self._history[sequence_number % RTP_HISTORY_SIZE]
-        if entry is None or entry[0] != sequence_number:
+        """Answer a NACK from the frames sent last, wrapped in RTX when negotiated."""
+        data = self._sent_packet(sequence_number)
+        if data is None:
             return
-        data = entry[1]
         if self._rtx_payload_type is not None:
             rtx = wrap_rtx(
                 RtpPacket.parse(data, self._extensions),
@@ -219,3 +214,10 @@ class ForwardingSender:
             await aiortc_internals.send_rtp(self._sender.transport, data)
         except ConnectionError:
             pass
+
+    def _sent_packet(self, sequence_number: int) -> bytes | None:
+        for rtp in reversed(self._sent):
+            index = (sequence_number - rtp.sequence) & 0xFFFF
+            if index < len(rtp.chunks):
+                return rtp.packet(index)
+        return None

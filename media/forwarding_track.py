@@ -53,6 +53,7 @@ class ForwardingTrack(MediaStreamTrack):
         self._waiter: asyncio.Future[None] | None = None
         self._keyframe_requests = 0
         self._immediate: ImmediateSender | None = None
+        self._live = True  # readyState == "live", without the property per frame
 
     @property
     def keyframe_requests(self) -> int:
@@ -84,21 +85,20 @@ class ForwardingTrack(MediaStreamTrack):
         self._immediate = sender
 
     def deliver(self, frame: EncodedFrame) -> None:
-        if self.readyState != "live":
+        if not self._live:
+            return
+        immediate, waiter = self._immediate, self._waiter
+        if immediate is not None and waiter is not None and not waiter.done() and immediate.ready():
+            to_send = self._queue.pass_through(frame)
+            if to_send is not None:
+                immediate.send_now(to_send, self._rewriter.rewrite(to_send.timestamp, self._clock()))
             return
         queue = self._queue
         result = queue.push(frame)
         if result is PushResult.OVERFLOW and queue.waiting_for_keyframe:
             self.request_keyframe("subscriber queue overflow")
-        if result is PushResult.GATED:
-            return
-        immediate, waiter = self._immediate, self._waiter
-        reader_idle = waiter is not None and not waiter.done() and len(queue) == 1
-        if immediate is not None and reader_idle and immediate.ready():
-            frame = queue.pop()
-            immediate.send_now(frame, self._rewriter.rewrite(frame.timestamp, self._clock()))
-            return
-        self._wake()
+        if result is not PushResult.GATED:
+            self._wake()
 
     async def recv(self) -> av.Packet:
         frame, pts = await self.next_frame()
@@ -118,6 +118,7 @@ class ForwardingTrack(MediaStreamTrack):
         return frame, self._rewriter.rewrite(frame.timestamp, self._clock())
 
     def stop(self) -> None:
+        self._live = False
         super().stop()
         self._wake()
 

@@ -79,6 +79,20 @@ class DropToKeyframeQueue(Generic[F]):
         self._frames.append(frame)
         return PushResult.QUEUED
 
+    def pass_through(self, frame: F) -> F | None:
+        """:meth:`push` and :meth:`pop` in one step, for a reader that is waiting (the
+        queue is then empty): the frame to send now, or None if it was gated."""
+        if self._frames:
+            self.push(frame)
+            return self.pop()
+        if self._waiting_for_keyframe:
+            if not frame.keyframe:
+                self._gated += 1
+                return None
+            self._set_waiting(False)
+        self._forwarded += 1
+        return frame
+
     def pop(self) -> F | None:
         if not self._frames:
             return None

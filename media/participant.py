@@ -17,7 +17,7 @@ from aiortc import sdp as aiortc_sdp
 from aiortc.exceptions import OperationError
 
 from .config import MediaSettings
-from .header_extensions import extension_ids, renumber
+from .header_extensions import extension_ids, renumber, without_bandwidth_feedback
 from .payload_types import payload_types, renumber_payload_types
 from .errors import MediaError, UnsupportedCodecError
 from .negotiator import Negotiator
@@ -85,8 +85,10 @@ class Participant:
     def _in_their_numbering(self, sdp: str) -> str:
         """Our offer with the participant's header-extension ids and payload types: a browser
         refuses changed extension ids, and would switch its published tracks to our payload
-        types, which aiortc's already started receivers drop (see media/payload_types.py)."""
-        return renumber_payload_types(renumber(sdp, self._extension_ids), self._payload_types)
+        types, which aiortc's already started receivers drop (see media/payload_types.py).
+        Bandwidth-estimation feedback is left out (see :func:`without_bandwidth_feedback`)."""
+        sdp = without_bandwidth_feedback(renumber(sdp, self._extension_ids))
+        return renumber_payload_types(sdp, self._payload_types)
 
     def subscribe(self, publication: Publication) -> None:
         if self.slots.subscribe(publication):

@@ -315,7 +315,9 @@ def test_srtp_codec_matches_pylibsrtp_sessions():
         return pylibsrtp.Session(policy=pylibsrtp.Policy(key=key, ssrc_type=direction))
 
     packets = [bytes([0x80, 96]) + seq.to_bytes(2, "big") + bytes(8) + bytes([seq]) * 1200 for seq in range(1, 4)]
-    protected = aiortc_internals.SrtpCodec(session(pylibsrtp.Policy.SSRC_ANY_OUTBOUND)).protect(packets)
+    outbound = aiortc_internals.SrtpCodec(session(pylibsrtp.Policy.SSRC_ANY_OUTBOUND))
+    assert outbound.native is not None, "srtp_protect's C signature changed: the C send path (media/_fanout.c) is off"
+    protected = outbound.protect(packets)
     reference = session(pylibsrtp.Policy.SSRC_ANY_OUTBOUND)
     assert protected == [reference.protect(p) for p in packets], "not what pylibsrtp's Session gives"
     inbound = session(pylibsrtp.Policy.SSRC_ANY_INBOUND)

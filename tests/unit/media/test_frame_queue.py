@@ -67,3 +67,14 @@ def test_bounded_whatever_the_input():
 def test_capacity_must_be_positive():
     with pytest.raises(ValueError):
         DropToKeyframeQueue(0, keyframes=True)
+
+
+def test_pass_through_is_push_and_pop_in_one_step():
+    q = DropToKeyframeQueue(4, keyframes=True)
+    assert q.pass_through(F(1)) is None, "gated until a keyframe"
+    assert q.pass_through(F(2, True)).n == 2
+    assert q.pass_through(F(3)).n == 3
+    q.push(F(4))
+    assert q.pass_through(F(5)).n == 4, "a queued frame goes first"
+    assert [q.pop().n, q.pop()] == [5, None]
+    assert (q.counters().forwarded, q.counters().gated) == (4, 1)

@@ -1,4 +1,4 @@
-from media.header_extensions import extension_ids, renumber
+from media.header_extensions import extension_ids, renumber, without_bandwidth_feedback
 
 BROWSER = "\r\n".join([
     "m=audio 9 UDP/TLS/RTP/SAVPF 111", "a=mid:0",
@@ -32,3 +32,17 @@ def test_the_servers_offer_takes_the_participants_numbering():
 
 def test_no_numbering_known_leaves_the_offer_alone():
     assert renumber(SERVER, {}) == SERVER
+
+
+def test_our_offers_leave_out_bandwidth_estimation_feedback():
+    offer = "\r\n".join([
+        "m=video 9 UDP/TLS/RTP/SAVPF 96 97", "a=mid:1",
+        "a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid",
+        "a=extmap:3 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time",
+        "a=rtpmap:96 VP8/90000", "a=rtcp-fb:96 nack", "a=rtcp-fb:96 nack pli", "a=rtcp-fb:96 goog-remb",
+        "a=rtpmap:97 rtx/90000", "",
+    ])
+    kept = without_bandwidth_feedback(offer).split("\r\n")
+    assert not [line for line in kept if "abs-send-time" in line or "goog-remb" in line]
+    assert "a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid" in kept
+    assert ["a=rtcp-fb:96 nack", "a=rtcp-fb:96 nack pli"] == [line for line in kept if line.startswith("a=rtcp-fb")]

@@ -40,16 +40,18 @@ async def test_packets_are_taken_from_the_socket_nacked_and_recovered_by_rtx():
 
         frames = vp8_frames(8)
         direct = forwarding._direct_path()
-        send = direct.send
+        batcher = direct._batcher
+        send_frame = batcher.send_frame
         dropped = []
 
-        def lossy(packets):  # lose the second packet of the fifth frame once
+        def lossy(rtp, srtp, addr):  # lose the second packet of the fifth frame once
             if forwarding.frames_sent == 5 and not dropped:
-                dropped.append(packets[1])
-                packets = packets[:1] + packets[2:]
-            return send(packets)
+                datagrams = srtp.protect(rtp.packets())
+                dropped.append(datagrams.pop(1))
+                return len(datagrams) + 1, batcher.send(datagrams, addr)
+            return send_frame(rtp, srtp, addr)
 
-        direct.send = lossy
+        batcher.send_frame = lossy
         for index, data in enumerate(frames):
             track.deliver(EncodedFrame("video", "VP8", data, index * 3000, 90000, keyframe=is_vp8_keyframe(data)))
             await asyncio.sleep(1 / 30)
