@@ -6,6 +6,7 @@ One interface, two implementations: in-process (single node, the default) and Re
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import asdict, dataclass, replace
 from typing import Literal, Protocol
 
@@ -47,6 +48,16 @@ class LiveState(Protocol):
     async def set_locked(self, session_id: str, locked: bool) -> None: ...
     async def is_locked(self, session_id: str) -> bool: ...
     async def clear(self, session_id: str) -> None: ...
+    async def claim_media(self, session_id: str, owner: str, ttl: float) -> str:
+        """Record ``owner`` (one server process) as holding the session's SFU room for ``ttl``
+        seconds, unless another owner's record is still live; returns the owner on record.
+        Claiming again as the owner on record extends it."""
+        ...
+
+    async def release_media(self, session_id: str, owner: str) -> None:
+        """Forget the record if ``owner`` holds it."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -56,6 +67,7 @@ class MemoryLiveState:
     def __init__(self) -> None:
         self._rooms: dict[str, dict[str, Member]] = {}
         self._locked: set[str] = set()
+        self._media: dict[str, tuple[str, float]] = {}  # session -> (owner, expires at, monotonic)
 
     async def get(self, session_id: str, participant_id: str) -> Member | None:
         return self._rooms.get(session_id, {}).get(participant_id)
@@ -85,6 +97,19 @@ class MemoryLiveState:
     async def clear(self, session_id: str) -> None:
         self._rooms.pop(session_id, None)
         self._locked.discard(session_id)
+        self._media.pop(session_id, None)
+
+    async def claim_media(self, session_id: str, owner: str, ttl: float) -> str:
+        now = time.monotonic()
+        current = self._media.get(session_id)
+        if current is None or current[0] == owner or current[1] <= now:
+            self._media[session_id] = (owner, now + ttl)
+            return owner
+        return current[0]
+
+    async def release_media(self, session_id: str, owner: str) -> None:
+        if self._media.get(session_id, ("",))[0] == owner:
+            del self._media[session_id]
 
     async def close(self) -> None:
         self._rooms.clear()

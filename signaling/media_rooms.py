@@ -1,10 +1,19 @@
 """Group sessions' media through the server's SFU (``media.MediaRoom``), one per session, owned by
-this process. Signalling relays SDP between each member's single peer connection and the room;
-1:1 sessions stay peer-to-peer and never come here."""
+one server process. Signalling relays SDP between each member's single peer connection and the room;
+1:1 sessions stay peer-to-peer and never come here.
+
+Which process owns a session's room is recorded in the live state (:meth:`LiveState.claim_media`,
+shared through Redis on several nodes) when the room is created and kept fresh while it lives: a
+member whose socket reached another process (a balancer not pinning the session) gets a clear
+``media_elsewhere`` error instead of a second, split room; a process that dies loses its record
+after ``OWNER_TTL`` seconds."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import secrets
+import socket
 
 import socketio
 import structlog
@@ -20,6 +29,13 @@ log = structlog.get_logger(__name__)
 
 
 MEDIA_FAILED = "The media connection could not be set up. Reconnecting may help."
+MEDIA_ELSEWHERE = "This group's video is served by another server process. Reconnecting may help."
+OWNER_TTL = 30.0  # seconds a room's owner record lives without being refreshed
+
+
+def process_name() -> str:
+    """This server process, as recorded as a room's media owner (host, pid, random suffix)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 def as_signaling_error(error: MediaError) -> SignalingError:
@@ -28,16 +44,28 @@ def as_signaling_error(error: MediaError) -> SignalingError:
 
 
 class MediaRooms:
-    def __init__(self, sio: socketio.AsyncServer, live: LiveState, settings: MediaSettings | None = None) -> None:
+    def __init__(self, sio: socketio.AsyncServer, live: LiveState, settings: MediaSettings | None = None,
+                 owner: str | None = None) -> None:
         self._sio = sio
         self._live = live
         self._settings = settings or MediaSettings()
+        self.owner = owner or process_name()
         self._rooms: dict[str, MediaRoom] = {}
         self._tasks: set[asyncio.Task] = set()
+        self._refresher: asyncio.Task | None = None
 
-    def _room(self, session_id: str) -> MediaRoom:
+    async def _room(self, session_id: str) -> MediaRoom:
         room = self._rooms.get(session_id)
         if room is None:
+            holder = await self._live.claim_media(session_id, self.owner, OWNER_TTL)
+            if holder != self.owner:
+                log.warning("media_room_elsewhere", room_id=session_id, owner=holder)
+                raise SignalingError(MEDIA_ELSEWHERE, code="media_elsewhere")
+            if session_id in self._rooms:  # created while we awaited the claim
+                return self._rooms[session_id]
+            log.info("media_room_owned", room_id=session_id, owner=self.owner)
+            if self._refresher is None or self._refresher.done():
+                self._refresher = asyncio.create_task(self._refresh_claims())
             room = MediaRoom(
                 session_id, settings=self._settings,
                 on_offer=lambda pid, sdp: self._send_offer(session_id, pid, sdp),
@@ -46,6 +74,19 @@ class MediaRooms:
             )
             self._rooms[session_id] = room
         return room
+
+    async def _refresh_claims(self) -> None:
+        """Keep this process's owner records alive while its rooms live."""
+        while self._rooms:
+            await asyncio.sleep(OWNER_TTL / 3)
+            for session_id in list(self._rooms):
+                try:
+                    holder = await self._live.claim_media(session_id, self.owner, OWNER_TTL)
+                except Exception:  # live state unreachable for a moment: try again next round
+                    log.warning("media_owner_refresh_failed", room_id=session_id)
+                    continue
+                if holder != self.owner:
+                    log.warning("media_room_claimed_elsewhere", room_id=session_id, owner=holder)
 
     def _spawn(self, coroutine) -> None:
         task = asyncio.create_task(coroutine)
@@ -74,13 +115,13 @@ class MediaRooms:
     # called by the namespace (policy checked, member admitted, session is a group)
     async def offer(self, identity: Identity, sdp: str) -> str:
         try:
-            return await self._room(identity.session_id).handle_offer(identity.participant_id, sdp)
+            return await (await self._room(identity.session_id)).handle_offer(identity.participant_id, sdp)
         except MediaError as error:
             raise as_signaling_error(error) from None
 
     async def answer(self, identity: Identity, sdp: str) -> None:
         try:
-            await self._room(identity.session_id).handle_answer(identity.participant_id, sdp)
+            await (await self._room(identity.session_id)).handle_answer(identity.participant_id, sdp)
         except MediaError as error:
             raise as_signaling_error(error) from None
 
@@ -108,10 +149,15 @@ class MediaRooms:
         room = self._rooms.pop(session_id, None)
         if room is not None:
             await room.close()
+            try:
+                await self._live.release_media(session_id, self.owner)
+            except Exception:  # the record expires by itself (OWNER_TTL)
+                log.warning("media_owner_release_failed", room_id=session_id)
 
     async def close(self) -> None:
         for session_id in list(self._rooms):
             await self.close_room(session_id)
-        for task in list(self._tasks):
+        tasks = [*self._tasks, *([self._refresher] if self._refresher is not None else [])]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -8,6 +8,20 @@ from .live_state import Member
 
 ROOM_TTL_SECONDS = 24 * 3600  # a forgotten room disappears after a day
 
+# KEYS[1] media owner key; ARGV owner, ttl in ms. Set unless another owner holds it; return the holder.
+_CLAIM = """
+local current = redis.call('GET', KEYS[1])
+if not current or current == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return ARGV[1]
+end
+return current
+"""
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
 
 class RedisLiveState:
     def __init__(self, url: str, prefix: str = "steadyline") -> None:
@@ -19,6 +33,9 @@ class RedisLiveState:
 
     def _lock_key(self, session_id: str) -> str:
         return f"{self._prefix}:room:{session_id}:locked"
+
+    def _media_key(self, session_id: str) -> str:
+        return f"{self._prefix}:room:{session_id}:media-owner"
 
     async def get(self, session_id: str, participant_id: str) -> Member | None:
         raw = await self._redis.hget(self._members_key(session_id), participant_id)
@@ -52,7 +69,14 @@ class RedisLiveState:
         return bool(await self._redis.exists(self._lock_key(session_id)))
 
     async def clear(self, session_id: str) -> None:
-        await self._redis.delete(self._members_key(session_id), self._lock_key(session_id))
+        await self._redis.delete(self._members_key(session_id), self._lock_key(session_id), self._media_key(session_id))
+
+    async def claim_media(self, session_id: str, owner: str, ttl: float) -> str:
+        holder = await self._redis.eval(_CLAIM, 1, self._media_key(session_id), owner, max(1, int(ttl * 1000)))
+        return holder.decode() if isinstance(holder, bytes) else str(holder)
+
+    async def release_media(self, session_id: str, owner: str) -> None:
+        await self._redis.eval(_RELEASE, 1, self._media_key(session_id), owner)
 
     async def ping(self) -> None:
         await self._redis.ping()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from signaling.live_state import Member, MemoryLiveState
@@ -48,3 +50,18 @@ def test_member_serialises_and_knows_connection():
     member = _member("a", audio=False)
     assert Member.from_json(member.to_json()) == member
     assert member.connected and not member.with_(sid=None).connected
+
+
+async def test_one_process_owns_a_rooms_media_until_it_releases_or_its_record_expires(live):
+    assert await live.claim_media("room1", "node-a:1", ttl=30) == "node-a:1"
+    assert await live.claim_media("room1", "node-b:2", ttl=30) == "node-a:1", "another process is refused"
+    assert await live.claim_media("room1", "node-a:1", ttl=30) == "node-a:1", "the owner refreshes its record"
+    assert await live.claim_media("room2", "node-b:2", ttl=30) == "node-b:2", "rooms are independent"
+    await live.release_media("room1", "node-b:2")  # not the owner: nothing changes
+    assert await live.claim_media("room1", "node-b:2", ttl=30) == "node-a:1"
+    await live.release_media("room1", "node-a:1")
+    assert await live.claim_media("room1", "node-b:2", ttl=0.05) == "node-b:2"
+    await asyncio.sleep(0.15)  # a process that died: its record runs out
+    assert await live.claim_media("room1", "node-a:1", ttl=30) == "node-a:1"
+    await live.clear("room1")
+    assert await live.claim_media("room1", "node-b:2", ttl=30) == "node-b:2"
