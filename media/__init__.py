@@ -21,7 +21,8 @@ API
     answer_sdp = await room.handle_offer(participant_id, offer_sdp)
     await room.handle_answer(participant_id, answer_sdp)
     await room.add_ice_candidate(participant_id, {"candidate": ..., "sdpMid": ..., "sdpMLineIndex": ...})
-    room.set_paused(participant_id, "audio" | "video", paused)
+    room.set_paused(participant_id, "audio" | "video", paused)        # what they publish (mute)
+    room.set_receiving(participant_id, "audio" | "video", receiving)  # what they get (audio only)
     room.track_map(participant_id) -> dict[mid, TrackInfo(mid, publisher_id, kind)]
     room.stats() -> RoomStats            # per-subscriber forwarded / dropped / gated counters
     room.participants, room.active_speaker

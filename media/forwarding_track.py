@@ -54,6 +54,7 @@ class ForwardingTrack(MediaStreamTrack):
         self._keyframe_requests = 0
         self._immediate: ImmediateSender | None = None
         self._live = True  # readyState == "live", without the property per frame
+        self._receiving = True
 
     @property
     def keyframe_requests(self) -> int:
@@ -84,8 +85,22 @@ class ForwardingTrack(MediaStreamTrack):
         per frame and subscriber. Otherwise frames queue for :meth:`next_frame`."""
         self._immediate = sender
 
+    def set_receiving(self, receiving: bool) -> None:
+        """Whether the subscriber wants this track now (off: e.g. audio only on a weak network).
+        Off, frames are dropped here; back on, forwarding resumes from a keyframe, asked for at once."""
+        if receiving == self._receiving:
+            return
+        self._receiving = receiving
+        self._queue.gate()
+        if receiving:
+            self.request_keyframe("subscriber receives again")
+
+    @property
+    def receiving(self) -> bool:
+        return self._receiving
+
     def deliver(self, frame: EncodedFrame) -> None:
-        if not self._live:
+        if not (self._live and self._receiving):
             return
         immediate, waiter = self._immediate, self._waiter
         if immediate is not None and waiter is not None and not waiter.done() and immediate.ready():

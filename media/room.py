@@ -119,6 +119,13 @@ class MediaRoom:
             if publication.kind == kind:
                 publication.set_paused(paused)
 
+    def set_receiving(self, participant_id: str, kind: str, receiving: bool) -> None:
+        """Stop (or resume) forwarding ``kind`` to the participant, e.g. video while they chose
+        audio only; resuming starts from a keyframe."""
+        if kind not in KINDS:
+            raise ValueError(f"kind must be audio or video, not {kind!r}")
+        self._get(participant_id).slots.set_receiving(kind, receiving)
+
     def track_map(self, participant_id: str) -> dict[str, TrackInfo]:
         """Mid -> publisher of every m-line the participant receives."""
         table = {}

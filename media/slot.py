@@ -61,6 +61,7 @@ class SlotTable:
         self._capacities = capacities
         self._codecs = codecs
         self._slots: list[Slot] = []
+        self._receiving = {"audio": True, "video": True}
 
     def __iter__(self):
         return iter(list(self._slots))
@@ -76,8 +77,16 @@ class SlotTable:
             slot = Slot(publication.kind, ForwardingTrack(publication.kind, self._capacities[publication.kind]))
             self._slots.append(slot)
         slot.publication = publication
+        slot.track.set_receiving(self._receiving[slot.kind])
         self._set_state(slot, SlotState.PENDING)
         return True
+
+    def set_receiving(self, kind: str, receiving: bool) -> None:
+        """Forward ``kind`` to this subscriber or not (now and for later subscriptions)."""
+        self._receiving[kind] = receiving
+        for slot in self._slots:
+            if slot.kind == kind:
+                slot.track.set_receiving(receiving)
 
     def unsubscribe(self, publication: Publication) -> bool:
         """Stop forwarding ``publication`` now; True if a negotiation is needed."""

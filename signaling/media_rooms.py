@@ -51,6 +51,7 @@ class MediaRooms:
         self._settings = settings or MediaSettings()
         self.owner = owner or process_name()
         self._rooms: dict[str, MediaRoom] = {}
+        self._no_video: set[tuple[str, str]] = set()  # (session, participant) who chose audio only
         self._tasks: set[asyncio.Task] = set()
         self._refresher: asyncio.Task | None = None
 
@@ -115,9 +116,13 @@ class MediaRooms:
     # called by the namespace (policy checked, member admitted, session is a group)
     async def offer(self, identity: Identity, sdp: str) -> str:
         try:
-            return await (await self._room(identity.session_id)).handle_offer(identity.participant_id, sdp)
+            room = await self._room(identity.session_id)
+            answer = await room.handle_offer(identity.participant_id, sdp)
         except MediaError as error:
             raise as_signaling_error(error) from None
+        if (identity.session_id, identity.participant_id) in self._no_video:
+            room.set_receiving(identity.participant_id, "video", False)
+        return answer
 
     async def answer(self, identity: Identity, sdp: str) -> None:
         try:
@@ -139,6 +144,15 @@ class MediaRooms:
             room.set_paused(participant_id, "audio", not audio)
             room.set_paused(participant_id, "video", not video)
 
+    def set_receiving_video(self, session_id: str, participant_id: str, receiving: bool) -> None:
+        """Audio only (``receiving`` False): others' video is no longer forwarded to the participant;
+        remembered for their next peer connection."""
+        key = (session_id, participant_id)
+        (self._no_video.discard if receiving else self._no_video.add)(key)
+        room = self._rooms.get(session_id)
+        if room is not None and participant_id in room.participants:
+            room.set_receiving(participant_id, "video", receiving)
+
     # called by the room rules when someone leaves the call
     async def remove(self, session_id: str, participant_id: str) -> None:
         room = self._rooms.get(session_id)
@@ -146,6 +160,7 @@ class MediaRooms:
             await room.remove(participant_id)
 
     async def close_room(self, session_id: str) -> None:
+        self._no_video = {key for key in self._no_video if key[0] != session_id}
         room = self._rooms.pop(session_id, None)
         if room is not None:
             await room.close()

@@ -28,6 +28,7 @@ class Lock(Inbound):
 class MediaState(Inbound):
     audio: bool
     video: bool
+    receive_video: bool = True  # False: audio only, the SFU stops forwarding others' video to this member
 
 
 class SessionDescription(Inbound):

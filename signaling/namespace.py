@@ -173,7 +173,8 @@ class RoomNamespace(socketio.AsyncNamespace):
         await self._rooms.relay(identity, message)  # type: ignore[arg-type]
 
     async def _media_state(self, identity: Identity, sid: str, message: BaseModel) -> None:
-        await self._rooms.media_state(identity, message.audio, message.video)  # type: ignore[attr-defined]
+        state: MediaState = message  # type: ignore[assignment]
+        await self._rooms.media_state(identity, state.audio, state.video, state.receive_video)
 
     async def _lock(self, identity: Identity, sid: str, message: BaseModel) -> None:
         await self._rooms.lock(identity, message.locked)  # type: ignore[attr-defined]

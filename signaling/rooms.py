@@ -319,11 +319,12 @@ class RoomService:
         out = SignalOut(from_=by.participant_id, description=signal.description, candidate=signal.candidate)
         await self._send(target, "signal", out)
 
-    async def media_state(self, by: Identity, audio: bool, video: bool) -> None:
+    async def media_state(self, by: Identity, audio: bool, video: bool, receive_video: bool = True) -> None:
         member = await self._member(by.session_id, by.participant_id)
         updated = member.with_(audio=audio, video=video)
         await self._live.put(by.session_id, updated)
         self._media.set_paused(by.session_id, by.participant_id, audio, video)  # mute = stop forwarding
+        self._media.set_receiving_video(by.session_id, by.participant_id, receive_video)
         if updated.status == "admitted":
             await self._broadcast(by.session_id, "media_state", _view(updated), skip=by.participant_id)
 

@@ -359,8 +359,9 @@ export class Room extends EventTarget {
 
   _sendMediaState(you = null) {
     const wanted = this.mediaState;
-    if (you && you.audio === wanted.audio && you.video === wanted.video) return;
-    if (this._channel.connected) this._channel.send("media_state", wanted);
+    // The server keeps audio-only (no video forwarded to us) per connection: say it again after a reconnect.
+    if (you && you.audio === wanted.audio && you.video === wanted.video && !this.audioOnly) return;
+    if (this._channel.connected) this._channel.send("media_state", { ...wanted, receive_video: !this.audioOnly });
   }
 
   _mediaChanged() {

@@ -63,6 +63,30 @@ async def media_through_sfu(world, session_id: str, participants: int) -> None:
         await asyncio.sleep(0.3)
 
 
+def video_forwarded_to(world, session_id: str) -> dict[str, int]:
+    room = world.app[SIGNALING].rooms._media._rooms[session_id]
+    totals: dict[str, int] = {}
+    for s in room.stats().subscriptions:
+        if s.kind == "video":
+            totals[s.subscriber_id] = totals.get(s.subscriber_id, 0) + s.forwarded
+    return totals
+
+
+async def video_to(world, session_id: str, subscriber: str, flowing: bool, timeout: float = 15) -> None:
+    """Video forwarded to ``subscriber`` stops (or flows again) while others keep receiving it."""
+    end = asyncio.get_running_loop().time() + timeout
+    while True:
+        before = video_forwarded_to(world, session_id)
+        await asyncio.sleep(1.0)
+        after = video_forwarded_to(world, session_id)
+        mine = after[subscriber] > before[subscriber]
+        others = all(after[pid] > before[pid] for pid in after if pid != subscriber)
+        if mine == flowing and others:
+            return
+        if asyncio.get_running_loop().time() > end:
+            raise AssertionError(f"video to {subscriber} flowing={mine}, wanted {flowing}: {before} -> {after}")
+
+
 async def test_group_of_three_clients_and_therapist_all_see_each_other(world, browser, shots):
     therapist = await world.therapist()
     session = await world.session(therapist, kind="group")
@@ -99,6 +123,15 @@ async def test_group_of_three_clients_and_therapist_all_see_each_other(world, br
             assert await tile_names(page) == everyone - {name}
         await host.screenshot(path=str(shots / "call-group-therapist.png"))
         await clients[0][1].screenshot(path=str(shots / "call-group-client.png"))
+
+        # "Audio only" on a weak network: the server stops sending that browser anyone's video.
+        members = await world.app[SIGNALING].rooms._live.members(session["id"])
+        first = next(m.participant_id for m in members if m.display_name == CLIENTS[0])
+        audio_only = clients[0][1].get_by_role("button", name="Audio only")
+        await audio_only.click()
+        await video_to(world, session["id"], first, flowing=False)
+        await audio_only.click()
+        await video_to(world, session["id"], first, flowing=True)
     finally:
         for context, _ in [(host_ctx, host), *clients]:
             await context.close()

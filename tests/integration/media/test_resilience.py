@@ -116,3 +116,22 @@ async def test_stalled_participant_does_not_disturb_the_others(group: Group):
     stats = group.room.stats()
     assert all(s.forwarded > 0 for s in stats.subscriptions if s.subscriber_id in ids)
     assert sum(c.decode_errors for c in group.clients.values()) == 0
+
+
+async def test_audio_only_stops_others_video_to_that_participant_and_resumes_from_a_keyframe(group: Group):
+    ids = await start_group(group, count=3)
+    listener, others = group.clients["p0"], ids[1:]
+    group.room.set_receiving("p0", "video", False)
+    await asyncio.sleep(0.5)
+    start = time.monotonic()
+    await asyncio.sleep(WINDOW)
+    end = time.monotonic()
+    assert [listener.received[(pub, "video")].count_between(start, end) for pub in others] == [0, 0]
+    assert all(listener.received[(pub, "audio")].count_between(start, end) for pub in others), "audio goes on"
+    assert all(group.clients[sub].received[("p0", "video")].count_between(start, end) for sub in others), (
+        "what p0 publishes is not affected")
+
+    resumed = time.monotonic()
+    group.room.set_receiving("p0", "video", True)
+    assert await wait_for(lambda: listener.publishers_seen("video", resumed) == set(others), timeout=10)
+    assert listener.decode_errors == 0, "video resumes at a keyframe"

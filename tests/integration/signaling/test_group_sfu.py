@@ -68,3 +68,27 @@ async def test_sfu_events_are_refused_outside_a_group_call(world):
     assert (await waiting.call("media_offer", {"sdp": "v=0"}))["error"]["code"] == "not_admitted"
     host2 = await world.host_in_room(therapist, group["id"])
     assert (await host2.call("media_offer", {"sdp": "not sdp"}))["error"]["code"] == "invalid_sdp"
+
+
+async def test_audio_only_over_socketio_stops_others_video_to_that_member_until_switched_back(world):
+    _, _, _, peers = await _group(world, ["Client A"])
+    try:
+        pids = list(peers)
+        await asyncio.gather(*(p.wait_frames([o for o in pids if o != pid]) for pid, p in peers.items()))
+        listener_pid, other = pids[1], pids[0]
+        listener = peers[listener_pid]
+        assert (await listener.sock.call("media_state", {"audio": True, "video": True, "receive_video": False}))["ok"]
+        await asyncio.sleep(1.0)
+        before = dict(listener.frames)
+        await asyncio.sleep(1.5)
+        assert listener.frames[(other, "video")] == before.get((other, "video"), 0), "no video while audio only"
+        assert listener.frames[(other, "audio")] > before.get((other, "audio"), 0), "audio goes on"
+        assert (await listener.sock.call("media_state", {"audio": True, "video": True, "receive_video": True}))["ok"]
+        resumed = listener.frames[(other, "video")]
+        for _ in range(100):
+            if listener.frames[(other, "video")] > resumed:
+                break
+            await asyncio.sleep(0.1)
+        assert listener.frames[(other, "video")] > resumed, "video is back"
+    finally:
+        await asyncio.gather(*(peer.close() for peer in peers.values()))
