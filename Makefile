@@ -15,6 +15,7 @@ venv: $(BIN)/python
 	$(BIN)/pip install -q -e .
 
 test-venv: $(BIN)/python
+	scripts/system-deps.sh test
 	$(BIN)/pip install -q -e ".[test]"
 
 ## Set up and run the server with embedded defaults (SQLite, in-process state, dev certificate).
@@ -24,7 +25,6 @@ run: venv
 
 ## Set up and run the whole test suite (installs PostgreSQL, Redis and chromium when root).
 test: test-venv
-	scripts/system-deps.sh test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Re-vendor browser libraries from npm into static/vendor (committed; not needed to run).
