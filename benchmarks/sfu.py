@@ -7,14 +7,16 @@ subscribers, N in 1, 4, 8, 16, 32, 64, in two modes:
 - ``relay``: aiortc's usual fan-out: decode once, ``MediaRelay``, and one
   VP8 encoder per subscriber.
 
-Then a 12-person group (each publishes the same 640x480 stream and receives
-the 11 others) through MediaRoom.
+Then a 12-person group through MediaRoom: each member publishes audio (Opus,
+20 ms packets) and video (a tile of a 12-person grid: 320x240 VP8 at 30 fps,
+``--group-video 640x480`` for full size) and receives the 11 others.
 
 Processes: the server side runs alone in a child process and its CPU time is
 read from ``/proc/<pid>/stat`` (user + system, all threads). Publisher and
-subscribers run in other processes ("workers"); subscribers count encoded
-frames without decoding (one subscriber per worker also decodes them all to
-check they decode). Everything is on loopback.
+subscribers run in other processes ("workers"); subscribers take encoded
+frames with the SFU's lean receive path (``media.ReceiverTap``) and count them
+without decoding (one subscriber per worker also decodes its video to check it
+decodes). Everything is on loopback.
 
 Run: ``python benchmarks/sfu.py`` (about 4 minutes) or ``--quick`` (N up to
 8, shorter windows). ``--json PATH`` writes the figures.
@@ -26,6 +28,7 @@ import argparse
 import asyncio
 import fractions
 import json
+import math
 import multiprocessing as mp
 import os
 import sys
@@ -43,43 +46,88 @@ from aiortc import (  # noqa: E402
     RTCPeerConnection,
     RTCSessionDescription,
 )
-from aiortc.codecs import get_decoder  # noqa: E402
 from aiortc.contrib.media import MediaRelay  # noqa: E402
 from aiortc.mediastreams import MediaStreamError  # noqa: E402
 
-from media import MediaRoom, aiortc_internals  # noqa: E402
+from media import MediaRoom, aiortc_internals, datagram_batch  # noqa: E402
+from media.encoded_frame import EncodedFrame  # noqa: E402
+from media.receiver_tap import ReceiverTap  # noqa: E402
 
 WIDTH, HEIGHT, FPS, BITRATE = 640, 480, 30, 1_400_000
 CLIP_FRAMES = 90
 VIDEO_CLOCK = 90000
+AUDIO_CLOCK, AUDIO_FRAME = 48000, 960  # Opus: 20 ms frames
+# The 12-person group: every participant sends a tile of a 12-person grid (and audio).
+GROUP_WIDTH, GROUP_HEIGHT, GROUP_BITRATE = 320, 240, 400_000
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 # --------------------------------------------------------------------------- media
 
 
-def encode_clip() -> list[bytes]:
+def encode_clip(width: int = WIDTH, height: int = HEIGHT, bitrate: int = BITRATE) -> list[bytes]:
     """Three seconds of a moving pattern as real VP8, keyframe first only."""
     codec = av.CodecContext.create("libvpx", "w")
-    codec.width, codec.height, codec.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+    codec.width, codec.height, codec.pix_fmt = width, height, "yuv420p"
     codec.time_base = fractions.Fraction(1, FPS)
-    codec.bit_rate = BITRATE
+    codec.bit_rate = bitrate
     codec.gop_size = 10_000
     codec.options = {"deadline": "realtime", "cpu-used": "8", "lag-in-frames": "0",
-                     "minrate": str(BITRATE), "maxrate": str(BITRATE), "bufsize": str(BITRATE)}
-    strip = bytes((i * 7 + (i // 640) * 13) & 0xFF for i in range(WIDTH * 8 + HEIGHT * 8))
+                     "minrate": str(bitrate), "maxrate": str(bitrate), "bufsize": str(bitrate)}
+    strip = bytes((i * 7 + (i // 640) * 13) & 0xFF for i in range(width * 8 + height * 8))
     frames: list[bytes] = []
     for index in range(CLIP_FRAMES):
-        frame = av.VideoFrame(WIDTH, HEIGHT, "yuv420p")
+        frame = av.VideoFrame(width, height, "yuv420p")
         luma = frame.planes[0]
-        shift = (index * 9) % (WIDTH * 4)
-        luma.update(b"".join(strip[shift + 3 * y: shift + 3 * y + luma.line_size] for y in range(HEIGHT)))
+        shift = (index * 9) % (width * 4)
+        luma.update(b"".join(strip[shift + 3 * y: shift + 3 * y + luma.line_size] for y in range(height)))
         for plane in frame.planes[1:]:
             plane.update(bytes([(index * 3) & 0xFF]) * plane.buffer_size)
         frame.pts = index
         frames += [bytes(p) for p in codec.encode(frame)]
     frames += [bytes(p) for p in codec.encode(None)]
     return frames[:CLIP_FRAMES]
+
+
+def encode_voice() -> list[bytes]:
+    """One second of a warbling tone as real Opus, 20 ms packets (what browsers send)."""
+    codec = av.CodecContext.create("libopus", "w")
+    codec.sample_rate, codec.format, codec.layout = AUDIO_CLOCK, "s16", "mono"
+    codec.bit_rate = 32_000
+    packets: list[bytes] = []
+    for index in range(50):
+        frame = av.AudioFrame(format="s16", layout="mono", samples=AUDIO_FRAME)
+        pitch = 220 + 40 * (index % 10)
+        frame.planes[0].update(b"".join(
+            int(8000 * math.sin(2 * math.pi * pitch * (index * AUDIO_FRAME + n) / AUDIO_CLOCK)).to_bytes(2, "little", signed=True)
+            for n in range(AUDIO_FRAME)))
+        frame.sample_rate, frame.pts = AUDIO_CLOCK, index * AUDIO_FRAME
+        packets += [bytes(p) for p in codec.encode(frame)]
+    return packets
+
+
+class VoiceTrack(MediaStreamTrack):
+    """Loops pre-encoded Opus packets every 20 ms through aiortc's pack path."""
+
+    kind = "audio"
+
+    def __init__(self, packets: list[bytes]) -> None:
+        super().__init__()
+        self.packets = packets
+        self.sent = 0
+        self.start: float | None = None
+
+    async def recv(self) -> av.Packet:
+        if self.readyState != "live":
+            raise MediaStreamError
+        if self.start is None:
+            self.start = time.monotonic()
+        await asyncio.sleep(max(0.0, self.start + self.sent * AUDIO_FRAME / AUDIO_CLOCK - time.monotonic()))
+        packet = av.Packet(self.packets[self.sent % len(self.packets)])
+        packet.pts = self.sent * AUDIO_FRAME
+        packet.time_base = fractions.Fraction(1, AUDIO_CLOCK)
+        self.sent += 1
+        return packet
 
 
 class ClipTrack(MediaStreamTrack):
@@ -186,7 +234,9 @@ def server_main(mode: str, port_queue: mp.Queue, stats_requests: mp.Queue, stats
 async def serve(mode: str, port_queue: mp.Queue, stats_requests: mp.Queue, stats_replies: mp.Queue) -> None:
     """Serve until killed: the orchestrator reads this process's CPU time."""
     connections = Connections()
-    server = SfuServer(connections) if mode == "sfu" else RelayServer(connections)
+    if mode == "sfu-python":  # ours without the C send path (media._fanout), for comparison
+        datagram_batch.NATIVE = False
+    server = SfuServer(connections) if mode.startswith("sfu") else RelayServer(connections)
     tasks: set[asyncio.Task] = set()
 
     async def handle(message: dict, writer: asyncio.StreamWriter) -> None:
@@ -222,17 +272,22 @@ class Received:
 
 
 class Participant:
-    def __init__(self, pid: str, clip: list[bytes] | None, decode: bool) -> None:
+    def __init__(self, pid: str, clip: list[bytes] | None, voice: list[bytes] | None, decode: bool) -> None:
         self.pid = pid
         self.pc = new_pc()
         self.track = ClipTrack(clip) if clip else None
+        self.voice = VoiceTrack(voice) if voice else None
         self.decode = decode
-        self.received: dict[str, Received] = {}
+        self.received: dict[str, Received] = {}  # video frames per publisher
+        self.heard: dict[str, Received] = {}  # audio packets per publisher
         self.mid_publisher: dict[str, str] = {}
+        self.taps: list[ReceiverTap] = []
         self.join_started = 0.0
         self.pc.on("track", self.on_track)
 
     def offer_media(self) -> None:
+        if self.voice is not None:
+            self.pc.addTransceiver(self.voice, direction="sendonly")
         if self.track is not None:
             sender = self.pc.addTransceiver(self.track, direction="sendonly").sender
             aiortc_internals.on_keyframe_request(sender, self.track.restart)
@@ -241,30 +296,37 @@ class Participant:
 
     def on_track(self, track: MediaStreamTrack) -> None:
         transceiver = next(t for t in self.pc.getTransceivers() if t.receiver.track is track)
-        decoder = {"codec": None}
+        decoder: dict[str, av.CodecContext | None] = {"codec": None}
 
-        def sink(codec, frame) -> None:
+        def sink(frame: EncodedFrame) -> None:
             publisher = self.mid_publisher.get(transceiver.mid, "publisher")
-            stats = self.received.setdefault(publisher, Received())
+            stats = (self.received if frame.kind == "video" else self.heard).setdefault(publisher, Received())
             now = time.monotonic()
             if stats.first_frame is None:
                 stats.first_frame = now - self.join_started
             stats.times.append(now)
-            if self.decode:
-                decoder["codec"] = decoder["codec"] or get_decoder(codec)
+            if self.decode and frame.kind == "video":
+                decoder["codec"] = decoder["codec"] or av.CodecContext.create("vp8", "r")
                 try:
-                    decoder["codec"].decode(frame)
+                    decoder["codec"].decode(av.Packet(frame.data))
                 except av.FFmpegError:
                     stats.decode_errors += 1
 
-        aiortc_internals.install_decoder_tap(transceiver.receiver, sink)
+        # Encoded frames are taken with the SFU's own lean receive path (media.ReceiverTap,
+        # after the jitter buffer): a third of the CPU of aiortc's, so two load-generator
+        # processes can take a whole group's streams.
+        self.taps.append(ReceiverTap(transceiver.receiver, track.kind, sink))
 
 
 async def run_worker(port: int, pids: list[str], publishers: set[str], decode_first: bool,
-                     clip: list[bytes] | None, stagger: float, results: mp.Queue, control: mp.Queue) -> None:
+                     clip: list[bytes] | None, voice: list[bytes] | None, stagger: float, results: mp.Queue,
+                     control: mp.Queue) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=2**22)
-    participants = {pid: Participant(pid, clip if pid in publishers else None, decode_first and i == 0)
-                    for i, pid in enumerate(pids)}
+    participants = {
+        pid: Participant(pid, clip if pid in publishers else None, voice if pid in publishers else None,
+                         decode_first and i == 0)
+        for i, pid in enumerate(pids)
+    }
     answers: dict[str, asyncio.Future[str]] = {}
     loop = asyncio.get_running_loop()
 
@@ -308,12 +370,17 @@ async def run_worker(port: int, pids: list[str], publishers: set[str], decode_fi
                 "decode_errors": stats.decode_errors,
                 "decoded": participant.decode,
             }
+        for publisher, stats in participant.heard.items():
+            packets = sum(1 for t in stats.times if window[0] <= t < window[1])
+            report[f"{participant.pid}<~{publisher}"] = {"pps": packets / (window[1] - window[0])}
         if participant.track is not None:
             report[f"{participant.pid}:sent"] = {"fps": participant.track.sent / (time.monotonic() - participant.track.start)}
     results.put(("report", report))
     await loop.run_in_executor(None, control.get)  # quit
     reading.cancel()
     for participant in participants.values():
+        for tap in participant.taps:
+            tap.close()
         await participant.pc.close()
     writer.close()
 
@@ -348,6 +415,9 @@ class RunResult:
     decode_errors: int
     decoded_frames_checked: bool
     server_forwarded_fps: float | None = None  # per stream, counted by MediaRoom in the window
+    audio_streams: int = 0
+    audio_min_pps: float | None = None  # Opus packets per second received per stream (50 sent)
+    audio_mean_pps: float | None = None
 
 
 def split(items: list[str], parts: int) -> list[list[str]]:
@@ -355,7 +425,7 @@ def split(items: list[str], parts: int) -> list[list[str]]:
 
 
 def run(mode: str, subscribers: int, clip: list[bytes], seconds: float, warmup: float,
-        group: int = 0) -> RunResult:
+        group: int = 0, voice: list[bytes] | None = None) -> RunResult:
     ctx = mp.get_context("spawn")
     port_queue, results, stats_requests, stats_replies = ctx.Queue(), ctx.Queue(), ctx.Queue(), ctx.Queue()
     server = ctx.Process(target=server_main, args=(mode, port_queue, stats_requests, stats_replies), daemon=True)
@@ -373,9 +443,9 @@ def run(mode: str, subscribers: int, clip: list[bytes], seconds: float, warmup: 
     controls, procs = [], []
     for index, (pids, decode_first) in enumerate(layout):
         control = ctx.Queue()
-        stagger = 0.02 if mode == "sfu" else 0.0
+        stagger = 0.02 if mode.startswith("sfu") else 0.0
         proc = ctx.Process(target=worker_main, daemon=True, args=(
-            port, pids, publishers & set(pids), decode_first, clip, stagger, results, control))
+            port, pids, publishers & set(pids), decode_first, clip, voice, stagger, results, control))
         proc.start()
         controls.append(control)
         procs.append(proc)
@@ -410,6 +480,7 @@ def run(mode: str, subscribers: int, clip: list[bytes], seconds: float, warmup: 
     server.kill()
     server.join()
     received = {k: v for k, v in report.items() if "<-" in k}
+    heard = [v["pps"] for k, v in report.items() if "<~" in k]
     sent = [v["fps"] for k, v in report.items() if k.endswith(":sent")]
     publisher_fps = sum(sent) / len(sent) if sent else 0.0
     fps = [v["fps"] for v in received.values()]
@@ -429,6 +500,8 @@ def run(mode: str, subscribers: int, clip: list[bytes], seconds: float, warmup: 
         ttff_median=ttff[len(ttff) // 2] if ttff else None, ttff_max=ttff[-1] if ttff else None,
         decode_errors=sum(v["decode_errors"] for v in received.values()),
         decoded_frames_checked=any(v["decoded"] for v in received.values()),
+        audio_streams=len(heard), audio_min_pps=min(heard) if heard else None,
+        audio_mean_pps=sum(heard) / len(heard) if heard else None,
         server_forwarded_fps=None if forwarded0[1] is None else
         (forwarded1[1] - forwarded0[1]) / (forwarded1[0] - forwarded0[0]) / max(1, streams + missing),
     )
@@ -436,13 +509,15 @@ def run(mode: str, subscribers: int, clip: list[bytes], seconds: float, warmup: 
 
 def show(result: RunResult) -> None:
     ttff = f"{result.ttff_median:.2f}/{result.ttff_max:.2f}s" if result.ttff_max is not None else "-"
-    print(f"{result.mode:5} N={result.subscribers:<3} streams={result.streams:<4} "
+    print(f"{result.mode:10} N={result.subscribers:<3} streams={result.streams:<4} "
           f"server={result.server_cores * 100:6.1f}% of a core  per-stream={result.cpu_per_stream_ms:6.2f} ms/s  "
           f"clients={result.client_cores * 100:5.1f}%  pub={result.publisher_fps:5.1f}fps  "
           f"recv min/mean={result.min_fps:5.1f}/{result.mean_fps:5.1f}fps (x{result.min_ratio:.2f})  "
           f"ttff med/max={ttff}  decode_errors={result.decode_errors}"
           + (f"  server-forwarded={result.server_forwarded_fps:5.1f}fps/stream"
-             if result.server_forwarded_fps is not None else ""), flush=True)
+             if result.server_forwarded_fps is not None else "")
+          + (f"  audio streams={result.audio_streams} min/mean={result.audio_min_pps:4.1f}/{result.audio_mean_pps:4.1f}pps"
+             if result.audio_min_pps is not None else ""), flush=True)
 
 
 def main() -> None:
@@ -453,8 +528,10 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=None,
                         help="seconds between the last join and the window (default 2.5, --quick 1.5)")
     parser.add_argument("--no-group", action="store_true")
+    parser.add_argument("--group-video", type=lambda s: tuple(int(x) for x in s.split("x")),
+                        default=(GROUP_WIDTH, GROUP_HEIGHT), help="each group member's video, WxH (default 320x240)")
     parser.add_argument("--modes", type=lambda s: s.split(","), default=["sfu", "relay"],
-                        help="sfu,relay (both by default: the ratio needs both)")
+                        help="sfu,relay (both by default: the ratio needs both); sfu-python: ours without the C send path")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     sizes = args.sizes or ([1, 4, 8] if args.quick else [1, 4, 8, 16, 32, 64])
@@ -471,7 +548,11 @@ def main() -> None:
             show(result)
             results.append(result)
     if not args.no_group:
-        group = run("sfu", 0, clip, seconds, warmup, group=12)
+        width, height = args.group_video
+        group_clip = encode_clip(width, height, GROUP_BITRATE * width * height // (GROUP_WIDTH * GROUP_HEIGHT))
+        print(f"12-person group: each sends {width}x{height} VP8 at {sum(map(len, group_clip)) * 8 * FPS / len(group_clip) / 1e6:.2f}"
+              f" Mbps, {FPS} fps, and Opus in 20 ms packets", flush=True)
+        group = run("sfu", 0, group_clip, seconds, warmup, group=12, voice=encode_voice())
         show(group)
         results.append(group)
     print()

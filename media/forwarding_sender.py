@@ -10,10 +10,12 @@ task wake-up per frame. Here:
   per subscriber only the RTP header (SSRC, sequence number, timestamp,
   payload type, marker), the header extensions (packed once per sender, only
   abs-send-time changes) and the VP8 picture id are written;
-- the packets of a frame are SRTP-protected and written to the nominated UDP
-  pair in one synchronous call, one ``sendmsg`` with UDP segmentation offload
-  (:class:`~media.aiortc_internals.DirectRtpPath`,
-  :class:`~media.datagram_batch.DatagramBatcher`);
+- a frame's packets are described once per subscriber as an
+  :class:`~media.rtp_frame.RtpFrame`, then written, SRTP-protected and sent to
+  the nominated UDP pair in one synchronous call, one ``sendmsg`` with UDP
+  segmentation offload (:class:`~media.aiortc_internals.DirectRtpPath`,
+  :class:`~media.datagram_batch.DatagramBatcher`; in C when ``media._fanout``
+  is built, else in Python: same datagrams);
 - while this sender's loop is idle, :meth:`ForwardingTrack.deliver` hands the
   frame straight to :meth:`ForwardingSender.send_now` (no wake-up); otherwise
   frames go through the track's bounded drop-to-keyframe queue to the loop.
@@ -22,7 +24,7 @@ TURN or TCP pairs, or a DTLS transport that is not connected, take aiortc's
 own async path per packet. Everything else stays aiortc's: the sender's RTCP
 loop (sender reports, fed through :func:`aiortc_internals.record_sent`),
 PLI/FIR (routed by :mod:`media.keyframe_bridge`), NACK (answered from this
-sender's history, with RTX when negotiated), ``stop()`` and the transceiver
+sender's last 128 frames, with RTX when negotiated), ``stop()`` and the transceiver
 direction (``_enabled``).
 """
 
