@@ -55,7 +55,7 @@ Protocol
 
 Errors are subclasses of :class:`media.errors.MediaError`, each with a stable
 ``code``. Behaviour that depends on aiortc internals lives in
-``media/aiortc_internals.py`` and is guarded by
+``media/aiortc_internals/`` and is guarded by
 ``tests/unit/media/test_aiortc_contract.py``.
 """
 

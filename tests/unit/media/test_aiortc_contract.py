@@ -1,6 +1,6 @@
 """The aiortc internals media/ relies on, checked against real peers.
 
-If aiortc is upgraded and one of these fails, media/aiortc_internals.py must be
+If aiortc is upgraded and one of these fails, media/aiortc_internals/ must be
 revisited before anything else: the SFU would silently stop forwarding,
 hang on close, or ignore keyframe requests.
 """
