@@ -95,10 +95,6 @@ class ForwardingTrack(MediaStreamTrack):
         if receiving:
             self.request_keyframe("subscriber receives again")
 
-    @property
-    def receiving(self) -> bool:
-        return self._receiving
-
     def deliver(self, frame: EncodedFrame) -> None:
         if not (self._live and self._receiving):
             return

@@ -101,3 +101,18 @@ async def test_without_a_waiting_reader_frames_queue():
     track.deliver(video(3000))
     assert immediate.sent == []
     assert [(await track.next_frame())[1] for _ in range(2)] == [0, 3000]
+
+
+async def test_a_subscriber_who_stops_receiving_gets_nothing_and_restarts_at_a_keyframe():
+    requests = []
+    track = ForwardingTrack("video", capacity=5)
+    track.switch_source(requests.append)
+    track.deliver(video(0, key=True))
+    track.set_receiving(False)  # e.g. audio only
+    track.deliver(video(3000))
+    track.deliver(video(6000, key=True))
+    track.set_receiving(True)
+    assert requests == ["subscriber receives again"]
+    track.deliver(video(9000))  # not decodable without what was skipped
+    track.deliver(video(12000, key=True))
+    assert (await track.next_frame())[0].timestamp == 12000
