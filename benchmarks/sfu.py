@@ -31,6 +31,7 @@ import json
 import math
 import multiprocessing as mp
 import os
+import random
 import socket
 import sys
 import time
@@ -67,7 +68,9 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 def encode_clip(width: int = WIDTH, height: int = HEIGHT, bitrate: int = BITRATE) -> list[bytes]:
-    """Three seconds of a moving pattern as real VP8, keyframe first only."""
+    """Three seconds of a moving pattern with a band of changing detail (seeded noise, like
+    moving hands) as real VP8, keyframe first only: the band keeps libvpx near the target
+    bitrate (about 1.35 Mbps at 640x480) instead of undershooting on the plain pattern."""
     codec = av.CodecContext.create("libvpx", "w")
     codec.width, codec.height, codec.pix_fmt = width, height, "yuv420p"
     codec.time_base = fractions.Fraction(1, FPS)
@@ -76,12 +79,15 @@ def encode_clip(width: int = WIDTH, height: int = HEIGHT, bitrate: int = BITRATE
     codec.options = {"deadline": "realtime", "cpu-used": "8", "lag-in-frames": "0",
                      "minrate": str(bitrate), "maxrate": str(bitrate), "bufsize": str(bitrate)}
     strip = bytes((i * 7 + (i // 640) * 13) & 0xFF for i in range(width * 8 + height * 8))
+    detail, noise = height // 30, random.Random(7)
     frames: list[bytes] = []
     for index in range(CLIP_FRAMES):
         frame = av.VideoFrame(width, height, "yuv420p")
         luma = frame.planes[0]
         shift = (index * 9) % (width * 4)
-        luma.update(b"".join(strip[shift + 3 * y: shift + 3 * y + luma.line_size] for y in range(height)))
+        rows = [strip[shift + 3 * y: shift + 3 * y + luma.line_size] for y in range(height)]
+        rows[:detail] = [noise.randbytes(luma.line_size) for _ in range(detail)]
+        luma.update(b"".join(rows))
         for plane in frame.planes[1:]:
             plane.update(bytes([(index * 3) & 0xFF]) * plane.buffer_size)
         frame.pts = index
