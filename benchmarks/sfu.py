@@ -32,7 +32,6 @@ import math
 import multiprocessing as mp
 import os
 import random
-import socket
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -54,6 +53,7 @@ from aiortc.mediastreams import MediaStreamError  # noqa: E402
 from media import MediaRoom, aiortc_internals, datagram_batch  # noqa: E402
 from media.encoded_frame import EncodedFrame  # noqa: E402
 from media.receiver_tap import ReceiverTap  # noqa: E402
+from tests.integration.media.harness import enlarge_receive_buffers  # noqa: E402
 
 WIDTH, HEIGHT, FPS, BITRATE = 640, 480, 30, 1_400_000
 CLIP_FRAMES = 90
@@ -292,17 +292,6 @@ class Participant:
         self.join_started = 0.0
         self.pc.on("track", self.on_track)
 
-    def enlarge_receive_buffers(self) -> None:
-        """4 MB socket receive buffers (the kernel caps them at net.core.rmem_max): six
-        participants share one load-generator loop, which stalls longer than the default
-        208 KB absorbs at a group's rates; a real client, in its own process, would not lose
-        those packets. (Reads aioice internals: benchmark-only tuning, not SFU behaviour.)"""
-        for ice_transport in getattr(self.pc, "_RTCPeerConnection__iceTransports", ()):
-            for protocol in getattr(ice_transport._connection, "_protocols", ()):
-                sock = protocol.transport.get_extra_info("socket")
-                if sock is not None:
-                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-
     def offer_media(self) -> None:
         if self.voice is not None:
             self.pc.addTransceiver(self.voice, direction="sendonly")
@@ -370,7 +359,9 @@ async def run_worker(port: int, pids: list[str], publishers: set[str], decode_fi
         participant.join_started = time.monotonic()
         participant.offer_media()
         await participant.pc.setLocalDescription(await participant.pc.createOffer())
-        participant.enlarge_receive_buffers()
+        # six participants share one load-generator loop: without 4 MB receive buffers its
+        # stalls lose packets a real client, in its own process, would read
+        enlarge_receive_buffers(participant.pc)
         answers[participant.pid] = loop.create_future()
         await send(writer, {"op": "join", "pid": participant.pid, "sdp": participant.pc.localDescription.sdp})
         answer = await answers[participant.pid]

@@ -108,7 +108,8 @@ class MemoryLiveState:
         return current[0]
 
     async def release_media(self, session_id: str, owner: str) -> None:
-        if self._media.get(session_id, ("",))[0] == owner:
+        current = self._media.get(session_id)
+        if current is not None and current[0] == owner:
             del self._media[session_id]
 
     async def close(self) -> None:

@@ -3,6 +3,9 @@ byte, decodes, answers NACKs with RTX and feeds aiortc's sender reports."""
 
 import asyncio
 import fractions
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
 
 import av
 import pytest
@@ -43,32 +46,44 @@ async def wait_until(condition, timeout: float = 5.0) -> bool:
     return True
 
 
-@pytest.fixture
-async def link():
-    """A server peer forwarding one ForwardingTrack to a client peer that taps encoded frames."""
+@asynccontextmanager
+async def forwarding_link(on_receiver: Callable) -> AsyncIterator[tuple[ForwardingTrack, ForwardingSender, Any]]:
+    """A server peer forwarding one VP8 ForwardingTrack to a client peer, whose receiver goes to
+    ``on_receiver`` (to tap it) before any media arrives; both peers close on the way out."""
     server, client = peer_connection(), peer_connection()
     track = ForwardingTrack("video", capacity=30)
     track.switch_source(None)
     transceiver = server.addTransceiver(track, direction="sendonly")
     transceiver.setCodecPreferences(codec_preferences("video", "video/VP8"))
     forwarding = ForwardingSender(transceiver.sender, track)
-    received = []
-    receivers = []
 
     @client.on("track")
     def on_track(remote):
-        receiver = next(t.receiver for t in client.getTransceivers() if t.receiver.track is remote)
+        on_receiver(next(t.receiver for t in client.getTransceivers() if t.receiver.track is remote))
+
+    try:
+        await server.setLocalDescription(await server.createOffer())
+        await client.setRemoteDescription(server.localDescription)
+        await client.setLocalDescription(await client.createAnswer())
+        await server.setRemoteDescription(client.localDescription)
+        assert await wait_until(forwarding.ready), "the sender loop never started"
+        yield track, forwarding, transceiver.sender
+    finally:
+        await asyncio.wait_for(client.close(), 5)  # a tapped decoder thread still gets its stop sentinel
+        await asyncio.wait_for(server.close(), 5)
+
+
+@pytest.fixture
+async def link():
+    """Forwarding to a client peer that taps encoded frames before aiortc's decoder."""
+    received, receivers = [], []
+
+    def tap(receiver):
         receivers.append(receiver)
         aiortc_internals.install_decoder_tap(receiver, lambda codec, frame: received.append(frame))
 
-    await server.setLocalDescription(await server.createOffer())
-    await client.setRemoteDescription(server.localDescription)
-    await client.setLocalDescription(await client.createAnswer())
-    await server.setRemoteDescription(client.localDescription)
-    assert await wait_until(forwarding.ready), "the sender loop never started"
-    yield track, forwarding, transceiver.sender, received, receivers
-    await asyncio.wait_for(client.close(), 5)
-    await asyncio.wait_for(server.close(), 5)
+    async with forwarding_link(tap) as (track, forwarding, sender):
+        yield track, forwarding, sender, received, receivers
 
 
 async def test_frames_arrive_intact_in_order_and_decode(link):

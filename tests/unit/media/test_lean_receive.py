@@ -6,38 +6,22 @@ aiortc's receiver statistics still count, and the stop sentinel still ends the r
 import asyncio
 
 from media import aiortc_internals
-from media.codec_inspect import codec_preferences, is_vp8_keyframe
+from media.codec_inspect import is_vp8_keyframe
 from media.encoded_frame import EncodedFrame
-from media.forwarding_sender import ForwardingSender
-from media.forwarding_track import ForwardingTrack
 from media.receiver_tap import ReceiverTap
-from tests.integration.media.harness import peer_connection
-from tests.unit.media.test_forwarding_sender import vp8_frames, wait_until
+from tests.unit.media.test_forwarding_sender import forwarding_link, vp8_frames, wait_until
 
 
 async def test_packets_are_taken_from_the_socket_nacked_and_recovered_by_rtx():
-    server, client = peer_connection(), peer_connection()
-    track = ForwardingTrack("video", capacity=30)
-    track.switch_source(None)
-    transceiver = server.addTransceiver(track, direction="sendonly")
-    transceiver.setCodecPreferences(codec_preferences("video", "video/VP8"))
-    forwarding = ForwardingSender(transceiver.sender, track)
     received: list[EncodedFrame] = []
     taps: list[ReceiverTap] = []
+    receivers = []
 
-    @client.on("track")
-    def on_track(remote):
-        receiver = next(t.receiver for t in client.getTransceivers() if t.receiver.track is remote)
+    def tap(receiver):
+        receivers.append(receiver)
         taps.append(ReceiverTap(receiver, "video", received.append))
-        on_track.receiver = receiver
 
-    try:
-        await server.setLocalDescription(await server.createOffer())
-        await client.setRemoteDescription(server.localDescription)
-        await client.setLocalDescription(await client.createAnswer())
-        await server.setRemoteDescription(client.localDescription)
-        assert await wait_until(forwarding.ready)
-
+    async with forwarding_link(tap) as (track, forwarding, sender):
         frames = vp8_frames(8)
         direct = forwarding._direct_path()
         batcher = direct._batcher
@@ -59,17 +43,14 @@ async def test_packets_are_taken_from_the_socket_nacked_and_recovered_by_rtx():
         assert await wait_until(lambda: len(received) >= len(frames) - 1)
         assert [f.data for f in received] == frames[: len(received)], "a frame was lost or reordered"
 
-        receiver = on_track.receiver
+        receiver = receivers[0]
         intake = aiortc_internals.SrtpIntake.of(receiver.transport)
         assert intake.receivers == 1 and intake.taken > len(frames), "packets still go through aioice's queue"
         report = list((await receiver.getStats()).values())
         # aiortc reports one inbound-rtp entry per receiver: the last stream seen, here the RTX one
         inbound = next(s for s in report if s.type == "inbound-rtp")
-        assert (inbound.ssrc, inbound.packetsReceived) == (aiortc_internals.sender_rtx_ssrc(transceiver.sender), 1)
+        assert (inbound.ssrc, inbound.packetsReceived) == (aiortc_internals.sender_rtx_ssrc(sender), 1)
         transport = next(s for s in report if s.type == "transport")
         assert transport.packetsReceived >= forwarding.packets_sent, "DTLS transport counters not fed"
-    finally:
-        await asyncio.wait_for(client.close(), 5)  # the decoder thread got its stop sentinel
-        await asyncio.wait_for(server.close(), 5)
     for tap in taps:
         tap.close()
