@@ -58,6 +58,9 @@ class PatternVideoTrack(MediaStreamTrack):
             raise MediaStreamError
         if self._start is None:
             self._start = time.monotonic()
+        # Like a camera, a source that fell behind (a busy machine) skips the frames it missed
+        # instead of delivering them in a burst that would look like a higher frame rate.
+        self._index = max(self._index, int((time.monotonic() - self._start) * self._fps))
         await asyncio.sleep(max(0.0, self._start + self._index / self._fps - time.monotonic()))
         frame = VideoFrame(width=self._width, height=self._height, format="yuv420p")
         self._paint(frame)

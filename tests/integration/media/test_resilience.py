@@ -33,8 +33,11 @@ async def measure(group: Group, pairs, kind: str = "video") -> dict:
 
 
 def assert_kept_up(during: dict, baseline: dict) -> None:
+    """Others keep most of the rate they had; a baseline above the sources' rate (frames a
+    busy machine delayed, arriving together) counts as the sources' rate."""
     assert all(rate > 0 for rate in during.values()), during
-    assert sum(during.values()) >= KEEPS_UP * sum(baseline.values()), (during, baseline)
+    expected = sum(min(rate, SMALL["fps"]) for rate in baseline.values())
+    assert sum(during.values()) >= KEEPS_UP * expected, (during, baseline)
 
 
 async def start_group(group: Group, count: int = 4) -> list[str]:
