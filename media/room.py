@@ -137,15 +137,20 @@ class MediaRoom:
     async def remove(self, participant_id: str) -> None:
         """Close the participant's peer connection and stop forwarding its
         tracks to the others; idempotent."""
+        participant = self._detach(participant_id)
+        if participant is not None:
+            await participant.close()
+
+    def _detach(self, participant_id: str) -> Participant | None:
         participant = self._participants.pop(participant_id, None)
         if participant is None:
-            return
+            return None
         logger.info("%r: %s leaves", self, participant_id)
         self._detector.forget(participant_id)
         for other in self._participants.values():
             for publication in participant.publications.values():
                 other.unsubscribe(publication)
-        await participant.close()
+        return participant
 
     async def close(self) -> None:
         """Remove everyone and stop the room's own task; idempotent."""
@@ -158,8 +163,8 @@ class MediaRoom:
             await asyncio.gather(self._speaker_task, return_exceptions=True)
         for participant in self._participants.values():
             await participant.negotiator.close()  # no renegotiation while emptying
-        for participant_id in list(self._participants):
-            await self.remove(participant_id)
+        leaving = [self._detach(participant_id) for participant_id in list(self._participants)]
+        await asyncio.gather(*(participant.close() for participant in leaving if participant is not None))
         self._closing.set_result(None)
 
     def stats(self) -> RoomStats:

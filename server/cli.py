@@ -16,8 +16,6 @@ from pathlib import Path
 from aiohttp import web
 from pydantic import ValidationError
 
-from .app import create_app
-from .app_keys import DRAIN, SIGNALING
 from .audit_checkpoints import append_checkpoint, latest_checkpoint
 from .audit_log import AuditLog
 from .database import make_engine, make_sessionmaker, migrate
@@ -153,6 +151,11 @@ def _ssl_context(settings: Settings) -> ssl.SSLContext | None:
 
 
 async def serve(settings: Settings) -> None:
+    # Only serving needs the app, and importing it (the media stack) takes seconds: the other
+    # commands (audit, keys, migrate) stay quick without it.
+    from .app import create_app
+    from .app_keys import DRAIN, SIGNALING
+
     if settings.demo:
         _print_demo(await _with_store(settings, lambda store: create_demo(store, settings.public_url)))
     else:

@@ -10,11 +10,8 @@ from datetime import timedelta
 import pytest
 
 from server.models import ParticipantRole, SessionKind, StaffRole, utcnow
-from server.passwords import hash_password
 from tests.conftest import make_settings
-from tests.support.world import PASSWORD, Therapist
-
-_PASSWORD_HASH = hash_password(PASSWORD)
+from tests.support.world import PASSWORD, PASSWORD_HASH, Therapist
 
 
 @pytest.fixture
@@ -55,7 +52,7 @@ async def _login(world, staff) -> str:
 async def _staff(world, program_id: str, role: StaffRole, n: int):
     return await world.store.create_staff(program_id=program_id, email=f"fuzz-{role.value}-{n}@example.test",
                                           display_name=f"Fuzz {role.value} {n}", role=role,
-                                          password_hash=_PASSWORD_HASH)
+                                          password_hash=PASSWORD_HASH)
 
 
 @pytest.fixture

@@ -353,10 +353,7 @@ class Group:
 
     async def close(self) -> None:
         await self.room.close()
-        for remote in list(self.remotes.values()):
-            await remote.close()
-        for client in list(self.clients.values()):
-            await client.close()
+        await asyncio.gather(*(peer.close() for peer in [*self.remotes.values(), *self.clients.values()]))
         self.clients.clear()
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
-import subprocess
 import sys
+from asyncio.subprocess import PIPE, STDOUT
 
-import pytest
 
 from server.app_keys import AUDIT
 from server.models import StaffRole
@@ -61,36 +61,40 @@ async def test_admins_export_a_sessions_trail_and_others_cannot(world):
     assert status == 422
 
 
-def _verify(db_path, checkpoint_file) -> subprocess.CompletedProcess:
+async def _audit_command(action: str, db_path, checkpoint_file) -> tuple[int, str]:
+    """``steadyline audit <action>`` in its own process; its exit code and what it printed."""
     env = {**os.environ, "STEADYLINE_DATABASE_URL": f"sqlite+aiosqlite:///{db_path}",
            "STEADYLINE_JWT_SECRET": TEST_SECRET, "STEADYLINE_AUDIT_CHECKPOINT_FILE": str(checkpoint_file)}
-    return subprocess.run([sys.executable, "-m", "server", "audit", "verify"], env=env, capture_output=True,
-                          text=True, timeout=60)
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "server", "audit", action, env=env,
+                                                   stdout=PIPE, stderr=STDOUT)
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    return process.returncode, output.decode()
 
 
-def _checkpoint(db_path, checkpoint_file) -> None:
-    env = {**os.environ, "STEADYLINE_DATABASE_URL": f"sqlite+aiosqlite:///{db_path}",
-           "STEADYLINE_JWT_SECRET": TEST_SECRET, "STEADYLINE_AUDIT_CHECKPOINT_FILE": str(checkpoint_file)}
-    subprocess.run([sys.executable, "-m", "server", "audit", "checkpoint"], env=env, check=True, timeout=60,
-                   capture_output=True)
+TAMPERING = {
+    "edit": ("UPDATE audit_records SET actor_id = 'someone-else' WHERE sequence = 4", "index 3"),
+    "delete": ("DELETE FROM audit_records WHERE sequence = 5", "index 4"),
+    "reorder": ("UPDATE audit_records SET sequence = -1 WHERE sequence = 6; UPDATE audit_records SET sequence = 6"
+                " WHERE sequence = 7; UPDATE audit_records SET sequence = 7 WHERE sequence = -1", "index 5"),
+    "truncate": ("DELETE FROM audit_records WHERE sequence > 8", "index 8"),
+}
 
 
-@pytest.mark.parametrize("tamper, where", [
-    ("UPDATE audit_records SET actor_id = 'someone-else' WHERE sequence = 4", "index 3"),
-    ("DELETE FROM audit_records WHERE sequence = 5", "index 4"),
-    ("UPDATE audit_records SET sequence = -1 WHERE sequence = 6; UPDATE audit_records SET sequence = 6 WHERE sequence = 7;"
-     " UPDATE audit_records SET sequence = 7 WHERE sequence = -1", "index 5"),
-    ("DELETE FROM audit_records WHERE sequence > 8", "index 8"),
-], ids=["edit", "delete", "reorder", "truncate"])
-async def test_tampering_is_named_at_the_first_broken_record(world, tmp_path, tamper, where):
+async def test_tampering_is_named_at_the_first_broken_record(world, tmp_path):
     await _scripted_session(world)
     db_path = world.settings.database_url.split("///", 1)[1]
     checkpoint_file = tmp_path / "checkpoints.jsonl"
-    _checkpoint(db_path, checkpoint_file)
-    intact = _verify(db_path, checkpoint_file)
-    assert intact.returncode == 0 and "intact" in intact.stdout, intact.stdout + intact.stderr
-    with sqlite3.connect(db_path) as conn:
-        conn.executescript(tamper)
-    broken = _verify(db_path, checkpoint_file)
-    assert broken.returncode == 1, broken.stdout
-    assert f"BROKEN at record {where}" in broken.stdout
+    assert (await _audit_command("checkpoint", db_path, checkpoint_file))[0] == 0
+    code, output = await _audit_command("verify", db_path, checkpoint_file)
+    assert code == 0 and "intact" in output, output
+
+    # Each kind of tampering on its own copy of the trail, verified side by side.
+    copies = {}
+    for name, (tamper, _) in TAMPERING.items():
+        copies[name] = tmp_path / f"{name}.db"
+        with sqlite3.connect(db_path) as source, sqlite3.connect(copies[name]) as copy:
+            source.backup(copy)
+            copy.executescript(tamper)
+    results = await asyncio.gather(*(_audit_command("verify", path, checkpoint_file) for path in copies.values()))
+    for (name, (_, where)), (code, output) in zip(TAMPERING.items(), results):
+        assert code == 1 and f"BROKEN at record {where}" in output, (name, output)
