@@ -10,6 +10,7 @@ from collections import defaultdict
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamError
 
+from .receive_buffers import enlarge_receive_buffers
 from .rtc_peer import PatternTrack
 from .world import SocketClient
 
@@ -68,6 +69,7 @@ class SfuPeer:
     async def publish(self) -> None:
         async with self._lock:
             await self.pc.setLocalDescription(await self.pc.createOffer())
+            enlarge_receive_buffers(self.pc)
             ack = await self.sock.call("media_offer", {"sdp": self.pc.localDescription.sdp})
             assert ack["ok"], ack
             await self.pc.setRemoteDescription(RTCSessionDescription(sdp=ack["sdp"], type="answer"))

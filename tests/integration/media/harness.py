@@ -9,7 +9,6 @@ import math
 import signal
 import sys
 from pathlib import Path
-import socket
 import struct
 import time
 from collections import defaultdict
@@ -34,6 +33,7 @@ from aiortc.jitterbuffer import JitterBuffer
 
 from media import MediaError, MediaRoom, aiortc_internals
 from media.codec_inspect import is_frame_complete
+from tests.support.receive_buffers import enlarge_receive_buffers
 
 ROOT = Path(__file__).resolve().parents[3]
 VIDEO_CLOCK = 90000
@@ -167,24 +167,6 @@ class Reception:
 
     def count_between(self, start: float, end: float) -> int:
         return sum(1 for t in self.times if start <= t < end)
-
-
-RECEIVE_BUFFER = 4 * 1024 * 1024
-
-
-def enlarge_receive_buffers(pc: RTCPeerConnection) -> None:
-    """Give each of the peer's UDP sockets a 4 MB receive buffer.
-
-    Two dozen peers share one event loop here; on a loaded machine the loop
-    stalls for longer than the default 208 KB buffer absorbs, and the kernel
-    drops packets that a real client, in its own process, would have read.
-    Reads aioice internals: test-only tuning, not SFU behaviour.
-    """
-    for ice_transport in getattr(pc, "_RTCPeerConnection__iceTransports", ()):
-        for protocol in getattr(ice_transport._connection, "_protocols", ()):
-            sock = protocol.transport.get_extra_info("socket")
-            if sock is not None:
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
 
 
 def peer_connection() -> RTCPeerConnection:

@@ -13,7 +13,9 @@ from aiortc import RTCSessionDescription
 
 from media import aiortc_internals
 
-from .harness import OpusPacketTrack, PatternVideoTrack, enlarge_receive_buffers, peer_connection
+from tests.support.receive_buffers import enlarge_receive_buffers
+
+from .harness import OpusPacketTrack, PatternVideoTrack, peer_connection
 
 
 def emit(message: dict) -> None:

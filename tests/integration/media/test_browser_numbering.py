@@ -7,7 +7,9 @@ from aiortc import RTCSessionDescription
 from media.header_extensions import extension_ids
 from media.payload_types import payload_types, renumber_payload_types
 
-from .harness import Client, Group, enlarge_receive_buffers, wait_for
+from tests.support.receive_buffers import enlarge_receive_buffers
+
+from .harness import Client, Group, wait_for
 
 # Chrome's numbering: Opus 111, VP8 96 + RTX 97 (aiortc's is Opus 96, VP8 97 + RTX 98).
 CHROME = {("opus", 48000, 2): 111, ("vp8", 90000, None): 96, ("rtx", ("vp8", 90000, None)): 97}
