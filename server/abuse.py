@@ -1,15 +1,22 @@
 """Abuse limits on sign-in and link redemption (the ``limits`` library), with a lockout that does
 not lock out the real person: failures lock an account only *from the address that failed*, and
 addresses that recently signed in to that account successfully are never held back by failures
-made elsewhere."""
+made elsewhere.
+
+With ``STEADYLINE_REDIS_URL`` set the counters and the known addresses live in Redis, so every node
+behind a balancer counts the same attempts (a guesser gains nothing by spreading over nodes);
+without it they are in-process."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import OrderedDict
+from typing import Protocol
 
+import redis.asyncio as aioredis
 from limits import parse
-from limits.aio.storage import MemoryStorage
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
 from .errors import RateLimited
@@ -22,23 +29,81 @@ KNOWN_ADDRESS_SECONDS = 30 * 24 * 3600
 KNOWN_ADDRESS_LIMIT = 10_000
 
 
-class AbuseGuard:
-    """Per node: with several nodes behind a balancer each node counts its own share."""
+class KnownAddresses(Protocol):
+    """Where an account signed in successfully from, recently."""
 
-    def __init__(self) -> None:
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
-        self._known: OrderedDict[tuple[str, str], float] = OrderedDict()
+    async def is_known(self, account: str, address: str) -> bool: ...
+    async def remember(self, account: str, address: str) -> None: ...
+    async def close(self) -> None: ...
 
-    def _is_known(self, account: str, address: str) -> bool:
-        seen = self._known.get((account, address))
+
+class MemoryKnownAddresses:
+    def __init__(self, limit: int = KNOWN_ADDRESS_LIMIT) -> None:
+        self._seen: OrderedDict[tuple[str, str], float] = OrderedDict()
+        self._limit = limit
+
+    async def is_known(self, account: str, address: str) -> bool:
+        seen = self._seen.get((account, address))
         return seen is not None and time.time() - seen < KNOWN_ADDRESS_SECONDS
+
+    async def remember(self, account: str, address: str) -> None:
+        self._seen[(account, address)] = time.time()
+        self._seen.move_to_end((account, address))
+        while len(self._seen) > self._limit:
+            self._seen.popitem(last=False)
+
+    async def close(self) -> None:
+        pass
+
+
+class RedisKnownAddresses:
+    """One expiring key per account and address; the key is a hash, so Redis holds no email address."""
+
+    def __init__(self, client: aioredis.Redis) -> None:
+        self._client = client
+
+    @staticmethod
+    def _key(account: str, address: str) -> str:
+        digest = hashlib.sha256(f"{account}\0{address}".encode()).hexdigest()
+        return f"steadyline:known-address:{digest}"
+
+    async def is_known(self, account: str, address: str) -> bool:
+        return bool(await self._client.exists(self._key(account, address)))
+
+    async def remember(self, account: str, address: str) -> None:
+        await self._client.set(self._key(account, address), 1, ex=KNOWN_ADDRESS_SECONDS)
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+
+class AbuseGuard:
+    def __init__(self, storage: Storage, known: KnownAddresses) -> None:
+        self._limiter = MovingWindowRateLimiter(storage)
+        self._known = known
+
+    @classmethod
+    def in_process(cls) -> AbuseGuard:
+        return cls(MemoryStorage(), MemoryKnownAddresses())
+
+    @classmethod
+    def shared(cls, redis_url: str) -> AbuseGuard:
+        """Counters and known addresses in Redis, on one connection pool (closed by ``close``)."""
+        client = aioredis.Redis.from_url(redis_url)
+        storage = RedisStorage(f"async+{redis_url}", implementation="redispy", key_prefix="steadyline-limits",
+                               connection_pool=client.connection_pool)
+        return cls(storage, RedisKnownAddresses(client))
+
+    async def close(self) -> None:
+        await self._known.close()
 
     async def before_sign_in(self, address: str, account: str) -> None:
         if not await self._limiter.hit(ADDRESS_SIGN_IN, "sign-in", address):
             raise RateLimited()
         if not await self._limiter.test(ACCOUNT_FAILURES_PER_ADDRESS, "fail", account, address):
             raise RateLimited()
-        if not self._is_known(account, address) and not await self._limiter.test(ACCOUNT_FAILURES, "fail", account):
+        if not await self._known.is_known(account, address) and not await self._limiter.test(
+                ACCOUNT_FAILURES, "fail", account):
             raise RateLimited()
 
     async def sign_in_failed(self, address: str, account: str) -> None:
@@ -46,10 +111,7 @@ class AbuseGuard:
         await self._limiter.hit(ACCOUNT_FAILURES, "fail", account)
 
     async def sign_in_succeeded(self, address: str, account: str) -> None:
-        self._known[(account, address)] = time.time()
-        self._known.move_to_end((account, address))
-        while len(self._known) > KNOWN_ADDRESS_LIMIT:
-            self._known.popitem(last=False)
+        await self._known.remember(account, address)
 
     async def before_redeem(self, address: str) -> None:
         if not await self._limiter.hit(ADDRESS_REDEEM, "redeem", address):

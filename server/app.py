@@ -86,6 +86,7 @@ async def _close_resources(app: web.Application):
     app[SIGNALING].start()
     yield
     await app[SIGNALING].close()
+    await app[ABUSE].close()
     await app[ENGINE].dispose()
 
 
@@ -107,7 +108,7 @@ def create_app(settings: Settings) -> web.Application:
     app[REGISTRY] = CollectorRegistry()
     app[HTTP_METRICS] = HttpMetrics(app[REGISTRY])
     app[DRAIN] = Drain()
-    app[ABUSE] = AbuseGuard()
+    app[ABUSE] = AbuseGuard.shared(settings.redis_url) if settings.redis_url else AbuseGuard.in_process()
     app[ENGINE] = make_engine(settings.database_url)
     app[KEYS] = KeySource(settings.field_keys.get_secret_value() if settings.field_keys else None,
                           settings.field_keys_file)

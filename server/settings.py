@@ -34,7 +34,8 @@ class Settings(BaseSettings):
         description="SQLAlchemy async URL: sqlite+aiosqlite:///file.db or postgresql+asyncpg://…",
     )
     redis_url: str | None = Field(
-        None, description="Redis URL for multi-node live state and Socket.IO fan-out; unset = in-process."
+        None, description="Redis URL for multi-node live state, Socket.IO fan-out and shared sign-in/redemption limits; "
+                   "unset = in-process."
     )
     trust_forwarded_for: bool = Field(
         False, description="Take the client address from X-Forwarded-For (only behind a trusted proxy)."

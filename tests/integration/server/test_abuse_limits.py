@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import secrets
+
 import pytest
 
+from server.abuse import AbuseGuard
 from server.app import create_app
-from tests.conftest import make_settings
+from server.errors import RateLimited
+from tests.conftest import fresh_postgres_url, make_settings
 from tests.support.world import PASSWORD, World
 
 
@@ -50,3 +55,47 @@ async def test_link_redemption_is_limited_per_address(proxied):
     status, _ = await proxied.request("POST", "/api/join", json={"token": "C" * 43},
                                       headers={"X-Forwarded-For": "203.0.113.51"})
     assert status == 410  # another address is unaffected
+
+
+@pytest.fixture
+async def two_nodes(aiohttp_server, postgres_server, postgres_template, redis_server):
+    """Two app instances behind one (trusted) proxy, sharing PostgreSQL and a real Redis."""
+    settings = make_settings(await fresh_postgres_url(postgres_server, postgres_template),
+                             redis_url=redis_server.url, trust_forwarded_for=True)
+    async with contextlib.AsyncExitStack() as stack:
+        first = await stack.enter_async_context(World.start(aiohttp_server, create_app, settings))
+        second = await stack.enter_async_context(World.start(aiohttp_server, create_app, settings))
+        yield first, second
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+async def test_guesses_spread_over_nodes_count_together(two_nodes):
+    node_a, node_b = two_nodes
+    therapist = await node_a.therapist()
+    guesser = "203.0.113.77"
+    assert (await _login(node_a, therapist.email, PASSWORD, "198.51.100.8"))[0] == 200  # on one node
+    for node in (node_a, node_b, node_a, node_b, node_a):
+        assert (await _login(node, therapist.email, "guess", guesser))[0] == 401
+    for node in (node_a, node_b):  # five failures in all: the guesser is held back on both nodes
+        status, body = await _login(node, therapist.email, PASSWORD, guesser)
+        assert status == 429 and body["code"] == "rate_limited"
+    assert (await _login(node_b, therapist.email, PASSWORD, "198.51.100.8"))[0] == 200  # the real person
+
+
+@pytest.mark.redis
+async def test_an_address_known_on_one_node_is_known_on_the_others(redis_server):
+    """The account-wide limit (50 failures from anywhere) spares an address that signed in on any node."""
+    node_a, node_b = AbuseGuard.shared(redis_server.url), AbuseGuard.shared(redis_server.url)
+    account = f"staff-{secrets.token_hex(4)}@example.test"
+    try:
+        await node_a.sign_in_succeeded("198.51.100.9", account)
+        for i in range(50):
+            await (node_a, node_b)[i % 2].sign_in_failed(f"203.0.113.{i + 1}", account)
+        with pytest.raises(RateLimited):
+            await node_b.before_sign_in("192.0.2.201", account)
+        await node_b.before_sign_in("198.51.100.9", account)  # not refused
+        await node_a.before_sign_in("198.51.100.9", f"other-{account}")  # another account is untouched
+    finally:
+        await node_a.close()
+        await node_b.close()
