@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 
 import pytest
 
@@ -24,10 +25,18 @@ def inbox():
         yield box
 
 
+ROOMY_GRACE = 4.0  # time to come back within the grace even on a loaded machine
+
+
 @pytest.fixture
-def settings(database_url, inbox):
+def grace() -> float:
+    return 0.8  # a test parametrizes ``grace`` to use another
+
+
+@pytest.fixture
+def settings(database_url, inbox, grace):
     return make_settings(database_url, smtp_host="127.0.0.1", smtp_port=inbox.port, smtp_from="crisis@example.test",
-                         reconnect_window=0.5, on_call_grace=0.8, lost_contact_notify_support_after=60,
+                         reconnect_window=0.5, on_call_grace=grace, lost_contact_notify_support_after=60,
                          lost_contact_prompt_emergency_after=60)
 
 
@@ -115,15 +124,17 @@ async def test_the_on_call_clinician_is_paged_joins_directly_and_takes_over(worl
     assert ("crisis.on_call_page", redeemed["participant"]["id"]) in actions
 
 
+@pytest.mark.parametrize("grace", [ROOMY_GRACE], ids=["roomy"])
 async def test_a_therapist_back_within_the_grace_pages_nobody(world, inbox: Inbox):
     s = await scene(world)
     await _crew(world, s)
     host, client, pid, crisis = await _in_crisis(world, s)
+    dropped = time.monotonic()
     await host.disconnect()
     await client.wait_for("presence", lambda d: d["role"] == "therapist" and d["state"] == "reconnecting")
     back = await world.host_in_room(s.therapist, s.session_id)  # a new connection, within the grace
-    assert back.connected
-    await asyncio.sleep(1.5)
+    assert back.connected and time.monotonic() - dropped < ROOMY_GRACE
+    await asyncio.sleep(max(0.0, dropped + ROOMY_GRACE + 0.7 - time.monotonic()))  # past when the page was due
     assert inbox.messages == []
     events = await _timeline(world, s.therapist.access_token, crisis["crisis_id"])
     assert not [e for e in events if e["kind"] in ("assigned", "escalation")]
