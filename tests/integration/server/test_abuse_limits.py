@@ -6,6 +6,7 @@ import contextlib
 import secrets
 
 import pytest
+import redis.asyncio as aioredis
 
 from server.abuse import AbuseGuard
 from server.app import create_app
@@ -70,7 +71,7 @@ async def two_nodes(aiohttp_server, postgres_server, postgres_template, redis_se
 
 @pytest.mark.redis
 @pytest.mark.postgres
-async def test_guesses_spread_over_nodes_count_together(two_nodes):
+async def test_guesses_spread_over_nodes_count_together(two_nodes, redis_server):
     node_a, node_b = two_nodes
     therapist = await node_a.therapist()
     guesser = "203.0.113.77"
@@ -81,6 +82,12 @@ async def test_guesses_spread_over_nodes_count_together(two_nodes):
         status, body = await _login(node, therapist.email, PASSWORD, guesser)
         assert status == 429 and body["code"] == "rate_limited"
     assert (await _login(node_b, therapist.email, PASSWORD, "198.51.100.8"))[0] == 200  # the real person
+    client = aioredis.Redis.from_url(redis_server.url)
+    try:
+        keys = [key.decode() async for key in client.scan_iter()]
+    finally:
+        await client.aclose()
+    assert any(guesser in key for key in keys) and not any(therapist.email in key for key in keys), keys
 
 
 @pytest.mark.redis
