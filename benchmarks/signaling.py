@@ -932,7 +932,7 @@ async def run_joins(args, ours: OurServerFactory) -> list[JoinRun]:
         def _pc(self, remote: str) -> RTCPeerConnection:
             if remote not in self.pcs:
                 pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-                pc.addTrack(PatternTrack())
+                pc.addTrack(PatternTrack(fps=30))  # as measured before the tests' camera went to 15 fps
                 pc.on("track", lambda track: self._spawn(self._consume(remote, track)))
 
                 @pc.on("connectionstatechange")

@@ -8,8 +8,8 @@ task wake-up per frame. Here:
 
 - each frame is split once for all subscribers (:meth:`EncodedFrame.chunks`);
   per subscriber only the RTP header (SSRC, sequence number, timestamp,
-  payload type, marker), the header extensions (packed once per sender, only
-  abs-send-time changes) and the VP8 picture id are written;
+  payload type, marker), the header extensions (packed once per sender; only
+  abs-send-time, where negotiated, changes) and the VP8 picture id are written;
 - a frame's packets are described once per subscriber as an
   :class:`~media.rtp_frame.RtpFrame`, then written, SRTP-protected and sent to
   the nominated UDP pair in one synchronous call, one ``sendmsg`` with UDP

@@ -4,48 +4,32 @@ member (full mesh / peer-to-peer), publishing a synthetic video track and counti
 from __future__ import annotations
 
 import asyncio
-import fractions
 import time
 from collections import defaultdict
 
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
-from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from aiortc.mediastreams import MediaStreamError
 from av import VideoFrame
 
+from .paced_video import PacedVideoTrack
 from .receive_buffers import enlarge_receive_buffers
 from .world import SocketClient
 
-VIDEO_CLOCK = 90_000
 
-
-class PatternTrack(MediaStreamTrack):
-    """A small moving pattern, so every frame differs and real VP8 frames flow. 15 fps: the tests'
+class PatternTrack(PacedVideoTrack):
+    """A small moving bar, so every frame differs and real VP8 frames flow. 15 fps: the tests'
     in-process peers encode and decode every stream on a 2-core machine shared with the server."""
 
-    kind = "video"
-
     def __init__(self, width: int = 160, height: int = 120, fps: int = 15) -> None:
-        super().__init__()
-        self._width, self._height, self._fps, self._n = width, height, fps, 0
-        self._start: float | None = None
+        super().__init__(width, height, fps)
 
-    async def recv(self) -> VideoFrame:
-        if self.readyState != "live":
-            raise MediaStreamError
-        if self._start is None:
-            self._start = time.monotonic()
-        self._n = max(self._n, int((time.monotonic() - self._start) * self._fps))  # late: skip, never burst
-        await asyncio.sleep(max(0.0, self._start + self._n / self._fps - time.monotonic()))
-        frame = VideoFrame(width=self._width, height=self._height, format="yuv420p")
-        bar = (self._n * 4) % self._width
+    def _paint(self, frame: VideoFrame) -> None:
+        bar = (self._index * 4) % self._width
         for index, plane in enumerate(frame.planes):
             row = bytearray([128 if index else 16]) * plane.line_size
             if index == 0:
                 row[bar:bar + 4] = b"\xeb" * 4
             plane.update(bytes(row) * (plane.buffer_size // plane.line_size))
-        frame.pts, frame.time_base = self._n * VIDEO_CLOCK // self._fps, fractions.Fraction(1, VIDEO_CLOCK)
-        self._n += 1
-        return frame
 
 
 class RtcPeer:

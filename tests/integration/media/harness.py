@@ -33,41 +33,20 @@ from aiortc.jitterbuffer import JitterBuffer
 
 from media import MediaError, MediaRoom, aiortc_internals
 from media.codec_inspect import is_frame_complete
+from tests.support.paced_video import PacedVideoTrack
 from tests.support.receive_buffers import enlarge_receive_buffers
 
 ROOT = Path(__file__).resolve().parents[3]
-VIDEO_CLOCK = 90000
 AUDIO_RATE = 48000
 AUDIO_SAMPLES = 960  # 20 ms
 
 
-class PatternVideoTrack(MediaStreamTrack):
+class PatternVideoTrack(PacedVideoTrack):
     """A diagonal pattern that moves every frame, so the encoder has work."""
 
-    kind = "video"
-
     def __init__(self, width: int = 320, height: int = 240, fps: int = 15) -> None:
-        super().__init__()
-        self._width, self._height, self._fps = width, height, fps
-        self._index = 0
-        self._start: float | None = None
+        super().__init__(width, height, fps)
         self._strip = bytes((i * 7) & 0xFF for i in range(width * 4 + height * 4))
-
-    async def recv(self) -> VideoFrame:
-        if self.readyState != "live":
-            raise MediaStreamError
-        if self._start is None:
-            self._start = time.monotonic()
-        # Like a camera, a source that fell behind (a busy machine) skips the frames it missed
-        # instead of delivering them in a burst that would look like a higher frame rate.
-        self._index = max(self._index, int((time.monotonic() - self._start) * self._fps))
-        await asyncio.sleep(max(0.0, self._start + self._index / self._fps - time.monotonic()))
-        frame = VideoFrame(width=self._width, height=self._height, format="yuv420p")
-        self._paint(frame)
-        frame.pts = self._index * VIDEO_CLOCK // self._fps
-        frame.time_base = fractions.Fraction(1, VIDEO_CLOCK)
-        self._index += 1
-        return frame
 
     def _paint(self, frame: VideoFrame) -> None:
         luma = frame.planes[0]
