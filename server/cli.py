@@ -142,7 +142,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     _print_demo(asyncio.run(_with_store(settings, lambda store: create_demo(store, settings.public_url))))
 
 
-def _ssl_context(settings: Settings) -> ssl.SSLContext | None:
+def ssl_context(settings: Settings) -> ssl.SSLContext | None:
     if not settings.tls_enabled:
         return None
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -163,7 +163,7 @@ async def serve(settings: Settings) -> None:
     app = create_app(settings)
     runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=settings.drain_seconds)
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port, ssl_context=_ssl_context(settings))
+    site = web.TCPSite(runner, settings.host, settings.port, ssl_context=ssl_context(settings))
     await site.start()
     gc.freeze()  # keep the start-up heap out of every later full collection (shorter pauses)
     scheme = "https" if settings.tls_enabled else "http"

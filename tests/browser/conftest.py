@@ -64,9 +64,9 @@ def settings(sqlite_url):
 async def world(settings) -> AsyncIterator[World]:
     servers: list[TestServer] = []
 
-    async def serve(app):
-        server = TestServer(app, host="127.0.0.1")
-        await server.start_server()
+    async def serve(app, port: int, ssl):
+        server = TestServer(app, host="127.0.0.1", port=port)
+        await server.start_server(ssl=ssl)
         servers.append(server)
         return server
 
