@@ -160,6 +160,14 @@ def ssl_context(settings: Settings) -> ssl.SSLContext | None:
     return context
 
 
+async def start_serving(app: web.Application, settings: Settings, port: int | None = None) -> web.AppRunner:
+    """Listen on the settings' address and port (or ``port``) with their TLS; the caller cleans up the runner."""
+    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=settings.drain_seconds)
+    await runner.setup()
+    await web.TCPSite(runner, settings.host, port or settings.port, ssl_context=ssl_context(settings)).start()
+    return runner
+
+
 async def serve(settings: Settings) -> None:
     # Only serving needs the app, and importing it (the media stack) takes seconds: the other
     # commands (audit, keys, migrate) stay quick without it.
@@ -172,10 +180,7 @@ async def serve(settings: Settings) -> None:
     else:
         await _with_store(settings, lambda store: asyncio.sleep(0))
     app = create_app(settings)
-    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=settings.drain_seconds)
-    await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port, ssl_context=ssl_context(settings))
-    await site.start()
+    runner = await start_serving(app, settings)
     gc.freeze()  # keep the start-up heap out of every later full collection (shorter pauses)
     scheme = "https" if settings.tls_enabled else "http"
     print(f"Serving on {scheme}://{settings.host}:{settings.port} (public URL {settings.public_url}). "

@@ -17,7 +17,6 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
-from server.app import create_app
 from server.database import make_engine, migrate
 from server.logging_setup import configure_logging
 from server.settings import Settings
@@ -119,9 +118,9 @@ def settings(sqlite_url) -> Settings:
 
 
 @pytest.fixture
-async def world(aiohttp_server, settings) -> AsyncIterator[World]:
+async def world(settings) -> AsyncIterator[World]:
     """The real app on a loopback port, with a program, a therapist and helpers to drive it."""
-    async with World.start(aiohttp_server, create_app, settings) as w:
+    async with World.start(settings) as w:
         yield w
 
 

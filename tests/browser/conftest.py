@@ -7,17 +7,14 @@ tests/conftest.py, served with aiohttp's TestServer)."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, async_playwright
 
-from server.app import create_app
 from tests.conftest import make_settings
 from tests.support.world import World
 
@@ -61,23 +58,9 @@ def settings(sqlite_url):
     return make_settings(sqlite_url, reconnect_window=30.0)
 
 
-@contextlib.asynccontextmanager
-async def served_world(settings) -> AsyncIterator[World]:
-    """The app served as ``steadyline serve`` serves it (TLS, the settings' port) on the module's loop."""
-    servers: list[TestServer] = []
-
-    async def serve(app, port: int, ssl):
-        server = TestServer(app, host="127.0.0.1", port=port)
-        await server.start_server(ssl=ssl)
-        servers.append(server)
-        return server
-
-    try:
-        async with World.start(serve, create_app, settings) as running:
-            yield running
-    finally:
-        for server in servers:
-            await server.close()
+def served_world(settings):
+    """The app served as ``steadyline serve`` serves it, on the module's loop."""
+    return World.start(settings)
 
 
 @pytest_asyncio.fixture(loop_scope="module")

@@ -14,10 +14,11 @@ import aiohttp
 import socketio
 
 from server.app_keys import SETTINGS, STORE
-from server.cli import ssl_context
+from server.app import create_app
+from server.cli import start_serving
 from server.models import StaffRole, utcnow
 from server.passwords import hash_password
-from tests.support.tls import trusting_session
+from tests.support.tls import trusting_session, trusting_ssl_context
 
 PASSWORD = "correct horse battery staple"
 # One real argon2 hash of PASSWORD for every staff member the tests create (hashing costs ~0.2 s).
@@ -33,10 +34,9 @@ class SocketClient:
     def __init__(self, base_url: str, headers: dict[str, str] | None = None) -> None:
         self.base_url = base_url
         self.headers = headers or {}
-        # Verifies the server against the development certificate, as a browser that accepted it;
-        # owned here, so that a refused connection leaves nothing open either.
-        self._http = trusting_session()
-        self.sio = socketio.AsyncClient(reconnection=False, http_session=self._http)
+        # Verifies the server against the development certificate, as a browser that accepted it.
+        self.sio = socketio.AsyncClient(reconnection=False,
+                                        websocket_extra_options={"ssl": trusting_ssl_context()})
         self.events: dict[str, list] = defaultdict(list)
         self._changed = asyncio.Condition()
         self.refusal: object = None
@@ -75,7 +75,9 @@ class SocketClient:
     async def close(self) -> None:
         if self.sio.connected:
             await self.sio.disconnect()
-        await self._http.close()
+        http = self.sio.eio.http  # engine.io leaves its HTTP session open after a refused connection
+        if http is not None and not http.closed:
+            await http.close()
 
     @property
     def connected(self) -> bool:
@@ -99,21 +101,24 @@ class World:
 
     @classmethod
     @contextlib.asynccontextmanager
-    async def start(cls, aiohttp_server, create_app, settings, port: int | None = None):
-        """Serve the app as ``steadyline serve`` does: on the settings' port (or ``port``: a second
-        node of the same deployment) with TLS from the settings (off only for a proxy's plain HTTP).
+    async def start(cls, settings, port: int | None = None):
+        """Serve the app exactly as ``steadyline serve`` does (server.cli.start_serving: TLS from the
+        settings, on their port, or on ``port`` for a second node of the same deployment).
         ``base_url`` is what browsers open: https://localhost:PORT, the public URL of one node."""
         port = port or settings.port
-        tls = ssl_context(settings)
-        server = await aiohttp_server(create_app(settings), port=port, ssl=tls)
-        base = f"{'https' if tls else 'http'}://localhost:{port}"
-        async with trusting_session() as http:
-            world = cls(base_url=base, app=server.app, http=http)
-            try:
-                yield world
-            finally:
-                for sock in world.sockets:
-                    await sock.close()
+        app = create_app(settings)
+        runner = await start_serving(app, settings, port)
+        base = f"{'https' if settings.tls_enabled else 'http'}://localhost:{port}"
+        try:
+            async with trusting_session() as http:
+                world = cls(base_url=base, app=app, http=http)
+                try:
+                    yield world
+                finally:
+                    for sock in world.sockets:
+                        await sock.close()
+        finally:
+            await runner.cleanup()
 
     @property
     def store(self):

@@ -14,7 +14,6 @@ import socketio
 from hypothesis import Phase, given
 from hypothesis import strategies as st
 
-from server.app import create_app
 from server.app_keys import SIGNALING
 from tests.conftest import make_settings
 from tests.integration.fuzz.strategies import fuzz_settings, json_values, wild_text
@@ -252,9 +251,9 @@ CAP = 4096
 
 
 @pytest.fixture
-async def small_cap_world(aiohttp_server, sqlite_url):
+async def small_cap_world(sqlite_url):
     settings = make_settings(sqlite_url, max_message_bytes=CAP, message_rate=10_000, message_burst=10_000)
-    async with World.start(aiohttp_server, create_app, settings) as world:
+    async with World.start(settings) as world:
         yield world
 
 

@@ -9,7 +9,6 @@ import pytest
 import redis.asyncio as aioredis
 
 from server.abuse import AbuseGuard
-from server.app import create_app
 from server.errors import RateLimited
 from tests.conftest import fresh_postgres_url, make_settings
 from tests.support.services import free_port
@@ -17,9 +16,9 @@ from tests.support.world import PASSWORD, World
 
 
 @pytest.fixture
-async def proxied(aiohttp_server, sqlite_url):
+async def proxied(sqlite_url):
     settings = make_settings(sqlite_url, trust_forwarded_for=True)
-    async with World.start(aiohttp_server, create_app, settings) as world:
+    async with World.start(settings) as world:
         yield world
 
 
@@ -60,13 +59,13 @@ async def test_link_redemption_is_limited_per_address(proxied):
 
 
 @pytest.fixture
-async def two_nodes(aiohttp_server, postgres_server, postgres_template, redis_server):
+async def two_nodes(postgres_server, postgres_template, redis_server):
     """Two app instances behind one (trusted) proxy, sharing PostgreSQL and a real Redis."""
     settings = make_settings(await fresh_postgres_url(postgres_server, postgres_template),
                              redis_url=redis_server.url, trust_forwarded_for=True)
     async with contextlib.AsyncExitStack() as stack:
-        first = await stack.enter_async_context(World.start(aiohttp_server, create_app, settings))
-        second = await stack.enter_async_context(World.start(aiohttp_server, create_app, settings, port=free_port()))
+        first = await stack.enter_async_context(World.start(settings))
+        second = await stack.enter_async_context(World.start(settings, port=free_port()))
         yield first, second
 
 

@@ -11,13 +11,15 @@ import urllib.request
 
 from tests.conftest import TEST_FIELD_KEYS, TEST_SECRET
 from tests.support.services import free_port
+from tests.support.tls import dev_certificate, trusting_ssl_context
 
 
 def test_serve_migrates_answers_health_and_drains_on_sigterm(tmp_path):
     port = free_port()
+    cert, key = dev_certificate()
     env = {**os.environ, "STEADYLINE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}",
            "STEADYLINE_JWT_SECRET": TEST_SECRET, "STEADYLINE_FIELD_KEYS": TEST_FIELD_KEYS,
-           "STEADYLINE_TLS_CERT": "", "STEADYLINE_TLS_KEY": "", "STEADYLINE_PORT": str(port),
+           "STEADYLINE_TLS_CERT": str(cert), "STEADYLINE_TLS_KEY": str(key), "STEADYLINE_PORT": str(port),
            "STEADYLINE_DEMO": "true", "STEADYLINE_LOG_LEVEL": "WARNING", "STEADYLINE_DRAIN_SECONDS": "2"}
     server = subprocess.Popen([sys.executable, "-m", "server", "serve"], env=env, cwd=tmp_path,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -25,7 +27,8 @@ def test_serve_migrates_answers_health_and_drains_on_sigterm(tmp_path):
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:
+                with urllib.request.urlopen(f"https://localhost:{port}/readyz", timeout=2,
+                                            context=trusting_ssl_context()) as response:
                     assert response.status == 200
                     break
             except OSError:

@@ -10,7 +10,6 @@ import pytest
 import socketio
 from sqlalchemy import update
 
-from server.app import create_app
 from server.app_keys import ENGINE, SIGNALING
 from server.models import StaffSession, utcnow
 from tests.conftest import make_settings
@@ -54,9 +53,9 @@ async def test_an_idle_sign_in_ends(world):
     assert status == 401
 
 
-async def test_a_live_call_keeps_the_sign_in_alive(aiohttp_server, sqlite_url):
+async def test_a_live_call_keeps_the_sign_in_alive(sqlite_url):
     settings = make_settings(sqlite_url, staff_idle_timeout=60)
-    async with World.start(aiohttp_server, create_app, settings) as world:
+    async with World.start(settings) as world:
         therapist = await world.therapist()
         session = await world.session(therapist)
         host = await world.host_in_room(therapist, session["id"])

@@ -95,13 +95,12 @@ async def test_denied_client_is_told_and_disconnected(world):
     assert lobby == {"waiting": []}
 
 
-async def test_after_a_server_restart_admitted_people_come_straight_back(aiohttp_server, sqlite_url):
-    from server.app import create_app
+async def test_after_a_server_restart_admitted_people_come_straight_back(sqlite_url):
     from tests.conftest import make_settings
     from tests.support.world import World
 
     settings = make_settings(sqlite_url)
-    async with World.start(aiohttp_server, create_app, settings) as before:
+    async with World.start(settings) as before:
         therapist = await before.therapist()
         session = await before.session(therapist)
         host = await before.host_in_room(therapist, session["id"])
@@ -112,7 +111,7 @@ async def test_after_a_server_restart_admitted_people_come_straight_back(aiohttp
         await host.wait_for("lobby", lambda d: d["waiting"])
         assert (await host.call("admit", {"participant_id": redeemed["participant"]["id"]}))["ok"]
         host_token = await before.host_token(therapist, session["id"])
-    async with World.start(aiohttp_server, create_app, settings) as after:  # a new process, same database
+    async with World.start(settings) as after:  # a new process, same database
         back = await after.socket(redeemed["participant_token"])
         assert (await back.call("join"))["state"]["you"]["status"] == "admitted"
         host_again = await after.socket(host_token)

@@ -6,7 +6,6 @@ import asyncio
 
 import pytest
 
-from server.app import create_app
 from tests.conftest import make_settings
 from tests.support.world import World
 
@@ -36,9 +35,9 @@ async def test_malformed_payloads_get_an_error_ack_and_the_connection_survives(w
     await client.wait_for("mute_requested")
 
 
-async def test_oversized_frame_closes_only_the_senders_connection(aiohttp_server, sqlite_url):
+async def test_oversized_frame_closes_only_the_senders_connection(sqlite_url):
     settings = make_settings(sqlite_url, max_message_bytes=4096)
-    async with World.start(aiohttp_server, create_app, settings) as world:
+    async with World.start(settings) as world:
         host, client, client_pid = await _room_with_client(world)
         other_host, other_client, other_pid = await _room_with_client(world)
         with pytest.raises(Exception):
@@ -54,9 +53,9 @@ async def test_oversized_frame_closes_only_the_senders_connection(aiohttp_server
         await host.wait_for("presence", lambda d: d["participant_id"] == client_pid and d["state"] == "reconnecting")
 
 
-async def test_a_flood_is_throttled_without_hurting_other_rooms(aiohttp_server, sqlite_url):
+async def test_a_flood_is_throttled_without_hurting_other_rooms(sqlite_url):
     settings = make_settings(sqlite_url, message_rate=5, message_burst=10)
-    async with World.start(aiohttp_server, create_app, settings) as world:
+    async with World.start(settings) as world:
         host, client, pid = await _room_with_client(world)
         other_host, other_client, other_pid = await _room_with_client(world)
         acks = await asyncio.gather(*(client.call("media_state", {"audio": True, "video": True}) for _ in range(40)))
