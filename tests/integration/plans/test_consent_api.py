@@ -127,7 +127,7 @@ async def test_an_override_needs_a_reason_is_audited_and_alerts_the_clinical_lea
     status, other = await world.request("GET", "/api/alerts", elsewhere.access_token)
     assert other["alerts"] == []
     status, _ = await world.request("GET", "/api/alerts", client.token)
-    assert status == 401
+    assert status == 403  # a participant token is the wrong kind: sign-in would not help
 
 
 async def test_an_override_for_a_support_person_covers_only_their_location(world):
