@@ -15,6 +15,7 @@ from datetime import datetime
 from aiohttp import web
 from pydantic import BaseModel, Field
 
+from handoff.location import LocationMethod
 from handoff.pidf_lo import to_pidf_lo
 from handoff.resources import nearest
 from handoff.responder_packet import ResponderPacket
@@ -44,6 +45,13 @@ class ResponderPageView(BaseModel):
     resources: list[ResourceView]  # the program's crisis resources nearest the device position
 
 
+METHOD_WORDS = {
+    LocationMethod.GPS: "GPS", LocationMethod.A_GPS: "assisted GPS", LocationMethod.WIFI: "Wi-Fi (802.11)",
+    LocationMethod.CELL: "cell network", LocationMethod.TRIANGULATION: "triangulation",
+    LocationMethod.DHCP: "network (DHCP)", LocationMethod.MANUAL: "entered by hand",
+}
+
+
 def _clock(at: datetime) -> str:
     return at.strftime("%H:%M UTC on %d %b %Y")
 
@@ -56,7 +64,7 @@ def location_lines(packet: ResponderPacket) -> list[str]:
     geo = packet.geolocation
     if geo is not None:
         accuracy = f" within {geo.accuracy_m:.0f} m" if geo.accuracy_m is not None else ""
-        method = f", {geo.method.value}" if geo.method is not None else ""
+        method = f", found by {METHOD_WORDS[geo.method]}" if geo.method is not None else ", method not recorded"
         lines.append(f"Device position: latitude {geo.latitude:.5f}, longitude {geo.longitude:.5f} (WGS-84){accuracy}"
                      f"{method}, reported by the client's {geo.source.value.replace('_', ' ')} at "
                      f"{_clock(geo.observed_at)}.")
