@@ -8,7 +8,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from handoff.pidf_lo import GP, PIDF
-from tests.integration.crisis.helpers import scene, start_crisis
+from tests.integration.crisis.helpers import RECIPIENT, scene, start_crisis
 from tests.integration.crisis.test_responder_relay import schema  # noqa: F401 (fixture)
 from tests.integration.plans.helpers import NEAR_POINT
 from tests.support.world import SEEN_SECRETS
@@ -45,7 +45,7 @@ async def test_the_method_reaches_the_packet_the_pidf_lo_and_the_page(world, sch
     assert made["packet"]["geolocation"]["method"] == "802.11"
     assert made["packet"]["civic"]["method"] == "Manual"
 
-    async with world.http.post(world.base_url + "/api/responder/open/pidf", json={"token": token}) as resp:
+    async with world.http.post(world.base_url + "/api/responder/open/pidf", json={"token": token, **RECIPIENT}) as resp:
         assert resp.status == 200
         document = (await resp.read()).decode()
     schema.validate(document)
@@ -53,6 +53,6 @@ async def test_the_method_reaches_the_packet_the_pidf_lo_and_the_page(world, sch
     methods = {t.get("id"): t.find("p:status/gp:geopriv/gp:method", NS).text for t in root.findall("p:tuple", NS)}
     assert methods == {"loc-civic": "Manual", "loc-geo": "802.11"}
 
-    status, view = await world.request("POST", "/api/responder/open", json={"token": token})
+    status, view = await world.request("POST", "/api/responder/open", json={"token": token, **RECIPIENT})
     assert status == 200, view
     assert "found by Wi-Fi (802.11)" in view["location_lines"][1]
