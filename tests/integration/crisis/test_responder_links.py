@@ -17,7 +17,7 @@ from server.app_keys import AUDIT, ENGINE
 from server.crisis_models import CrisisRecord, ResponderLinkRecord
 from server.models import utcnow
 from tests.integration.crisis.helpers import RECIPIENT, RECIPIENT_HEADERS, responder_get, start_crisis, walk_to_closed
-from tests.integration.crisis.test_responder_relay import SITUATION, _located_scene
+from tests.integration.crisis.test_responder_relay import SITUATION, _located_scene, schema  # noqa: F401 (fixture)
 from tests.support.world import SEEN_SECRETS
 
 
@@ -149,7 +149,7 @@ async def test_joining_is_possible_for_ten_minutes(world):
     assert status == 200  # the information itself stays readable for the link's life
 
 
-async def test_substance_use_information_carries_the_notice_against_redisclosure(world):
+async def test_substance_use_information_carries_the_notice_against_redisclosure(world, schema):  # noqa: F811
     s = await _located_scene(world)
     _, made = await _made(world, s, substance_use=True)
     assert made["packet"]["redisclosure_notice"] == REDISCLOSURE_NOTICE
@@ -157,6 +157,7 @@ async def test_substance_use_information_carries_the_notice_against_redisclosure
     assert view["packet"]["redisclosure_notice"] == REDISCLOSURE_NOTICE
     status, document = await responder_get(world, "pidf", made["token"])
     assert "Notice against redisclosure (42 CFR part 2)" in document
+    schema.validate(document)
     status, packet = await responder_get(world, "packet", made["token"])
     assert packet["redisclosure_notice"] == REDISCLOSURE_NOTICE
     for part in ("42 CFR part 2", "civil, criminal, administrative or legislative proceeding",
