@@ -18,7 +18,14 @@ from server.crisis_models import CrisisRecord, ResponderLinkRecord
 from server.models import utcnow
 from tests.integration.crisis.helpers import RECIPIENT, RECIPIENT_HEADERS, responder_get, start_crisis, walk_to_closed
 from tests.integration.crisis.test_responder_relay import SITUATION, _located_scene, schema  # noqa: F401 (fixture)
+from tests.conftest import make_settings
 from tests.support.world import SEEN_SECRETS
+
+
+@pytest.fixture
+def settings(database_url):
+    """Every test here runs on SQLite and on PostgreSQL (the receipts and revocations are new SQL)."""
+    return make_settings(database_url)
 
 
 async def _made(world, s, **extra) -> tuple[dict, dict]:
