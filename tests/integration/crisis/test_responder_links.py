@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 import socketio
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from handoff.part2 import REDISCLOSURE_NOTICE
 from server.app_keys import AUDIT, ENGINE
@@ -76,6 +76,9 @@ async def test_the_token_travels_in_a_header_and_the_recipient_is_recorded(world
     assert [(r["via"], r["recipient_name"], r["recipient_agency"]) for r in link["receipts"]] == [
         ("json", "Renée Dispatcher", "Metro 911"), ("pidf", "Alex Medic", "County EMS"),
         ("page", "Alex Medic", "County EMS")]
+    async with world.app[ENGINE].connect() as conn:  # stored encrypted, like names
+        rows = (await conn.execute(text("SELECT recipient_name, recipient_agency FROM responder_receipts"))).all()
+    assert len(rows) == 3 and not any(word in str(rows) for word in ("Alex", "Medic", "County", "Metro"))
 
 
 async def test_a_revoked_link_stops_at_once_and_its_responder_leaves_the_call(world):
