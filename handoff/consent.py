@@ -9,13 +9,13 @@ a clinician may use :func:`emergency_override` with a written reason; that yield
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from enum import Enum
 from typing import Annotated, Literal, Union
 
 from pydantic import Field, PlainSerializer, model_validator
 
+from . import override_reason
 from .errors import ConsentInvalid, ConsentRequired, GrantNotFound, OverrideReasonRequired
 from .values import UtcDateTime, Value, as_utc, new_id
 
@@ -260,21 +260,19 @@ def _valid_until(grant: ConsentGrant) -> datetime | None:
     return min(ends) if ends else None
 
 
-_WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
-OVERRIDE_REASON_MIN_CHARS = 30
-OVERRIDE_REASON_MIN_WORDS = 5
+OVERRIDE_REASON_MIN_CHARS = override_reason.MIN_CHARS
+OVERRIDE_REASON_MIN_WORDS = override_reason.MIN_WORDS
 
 
 def validate_override_reason(reason: str) -> str:
     """Return the trimmed reason, or raise :class:`OverrideReasonRequired` if it is too thin to
-    explain the decision later (at least 30 characters and five different real words)."""
-    text = " ".join((reason or "").split())
-    distinct = {w.lower() for w in _WORD.findall(text)}
-    if len(text) < OVERRIDE_REASON_MIN_CHARS or len(distinct) < OVERRIDE_REASON_MIN_WORDS:
+    explain the decision later: at least 30 characters and five different real words, not filler,
+    repeated or placeholder tokens (:mod:`handoff.override_reason` says what this can and cannot tell)."""
+    if override_reason.thin_reason(reason):
         raise OverrideReasonRequired(
             details={"min_chars": OVERRIDE_REASON_MIN_CHARS, "min_words": OVERRIDE_REASON_MIN_WORDS}
         )
-    return text
+    return " ".join(reason.split())
 
 
 def emergency_override(

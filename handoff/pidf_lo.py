@@ -13,7 +13,8 @@ at different times and may disagree (that is what the mismatch check looks for);
 that locations sharing one ``location-info`` describe the same place, and ``method`` applies to
 the whole ``geopriv``. Every ``usage-rules`` says ``retransmission-allowed`` false and carries the
 packet's ``retention-expiry``. Situation, other callback numbers and lethal-means notes, when
-covered, are presence ``note`` elements. Nothing the basis did not cover is in the packet, so
+covered, are presence ``note`` elements, and so is the 42 CFR part 2 notice against redisclosure when
+the packet carries substance-use information. Nothing the basis did not cover is in the packet, so
 nothing uncovered can reach the XML.
 
 Built with :mod:`xml.etree.ElementTree`, which escapes text and attributes; characters XML 1.0
@@ -132,6 +133,8 @@ def _notes(root: ET.Element, packet: ResponderPacket, lang: str) -> None:
             _sub(root, PIDF, "note", f"{label}: {tel_uri(phone)}", **attrib)
     for note in packet.lethal_means_notes:
         _sub(root, PIDF, "note", f"Means-of-harm safety note: {note}", **attrib)
+    if packet.redisclosure_notice:
+        _sub(root, PIDF, "note", packet.redisclosure_notice, **attrib)
 
 
 def build_pidf_lo(

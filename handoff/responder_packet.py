@@ -20,6 +20,7 @@ from pydantic import Field, ValidationError, model_validator
 from .consent import Basis, Categories, DisclosureCategory, Party, Scope
 from .errors import ConsentRequired, PacketInvalid
 from .location import CivicAddress, ConfirmedLocation, GeoLocation, LocationMethod, MismatchCheck
+from .part2 import REDISCLOSURE_NOTICE
 from .values import ServiceNumber, UtcDateTime, Value, as_utc, new_id
 
 DEFAULT_RETENTION = timedelta(hours=24)
@@ -64,6 +65,8 @@ class ResponderPacket(Value):
     callbacks: tuple[Callback, ...] = ()
     situation: str | None = Field(default=None, max_length=SITUATION_MAX_CHARS)
     lethal_means_notes: tuple[str, ...] = ()
+    # 42 CFR part 2: set when the packet carries substance-use information (handoff.part2)
+    redisclosure_notice: str | None = None
 
     @model_validator(mode="after")
     def _only_included(self) -> "ResponderPacket":
@@ -122,6 +125,7 @@ def build_responder_packet(
     client_phone: str | None = None, therapist_phone: str | None = None, program_line: str | None = None,
     situation: str | None = None, lethal_means_notes: tuple[str, ...] = (),
     mismatch: MismatchCheck | None = None, retention: timedelta = DEFAULT_RETENTION, packet_id: str | None = None,
+    substance_use: bool = False,
 ) -> ResponderPacket:
     """Assemble what responders may receive under ``basis`` at ``at``. Fields whose category the
     basis does not cover are left out; a flagged ``mismatch`` adds a warning to the location; :class:`ConsentRequired` if the basis is not for
@@ -167,5 +171,6 @@ def build_responder_packet(
     created = as_utc(at)
     return ResponderPacket(
         packet_id=packet_id or new_id("packet"), crisis_id=crisis_id, created_at=created,
-        retention_expiry=created + retention, basis=_summarise(basis), included=chosen, **fields,
+        retention_expiry=created + retention, basis=_summarise(basis), included=chosen,
+        redisclosure_notice=REDISCLOSURE_NOTICE if substance_use else None, **fields,
     )

@@ -10,6 +10,7 @@ without it they are in-process."""
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import time
 from collections import OrderedDict
 from typing import Protocol
@@ -17,14 +18,31 @@ from typing import Protocol
 import redis.asyncio as aioredis
 from limits import parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 
 from .errors import RateLimited
+
+
+def address_key(address: str) -> str:
+    """What one requester is counted under: the address, or its /64 for IPv6 (one host holds a whole
+    /64, so counting single IPv6 addresses would not limit anyone)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 ADDRESS_SIGN_IN = parse("30/minute")  # any sign-in attempts from one address
 ACCOUNT_FAILURES_PER_ADDRESS = parse("5/15 minutes")  # wrong passwords for one account from one address
 ACCOUNT_FAILURES = parse("50/hour")  # wrong passwords for one account from anywhere
 ADDRESS_REDEEM = parse("30/minute")  # join-link redemptions from one address
+ADDRESS_RESPONDER_MISSES = parse("10/minute")  # unknown, expired or revoked responder tokens from one address
+MISS_RECORD_PER_ADDRESS = parse("1/minute")  # one audit record stands for an address's misses in a minute
+MISS_RECORDS = parse("60/minute")  # and at most this many such records from everywhere together
 KNOWN_ADDRESS_SECONDS = 30 * 24 * 3600
 KNOWN_ADDRESS_LIMIT = 10_000
 
@@ -84,6 +102,7 @@ def _digest(account: str) -> str:
 class AbuseGuard:
     def __init__(self, storage: Storage, known: KnownAddresses) -> None:
         self._limiter = MovingWindowRateLimiter(storage)
+        self._windows = FixedWindowRateLimiter(storage)
         self._known = known
 
     @classmethod
@@ -122,3 +141,18 @@ class AbuseGuard:
     async def before_redeem(self, address: str) -> None:
         if not await self._limiter.hit(ADDRESS_REDEEM, "redeem", address):
             raise RateLimited()
+
+    async def responder_link_allowed(self, address: str) -> bool:
+        """Whether ``address`` may still try responder tokens (it has not missed too often lately)."""
+        return await self._limiter.test(ADDRESS_RESPONDER_MISSES, "responder-miss", address_key(address))
+
+    async def responder_link_missed(self, address: str) -> None:
+        await self._limiter.hit(ADDRESS_RESPONDER_MISSES, "responder-miss", address_key(address))
+
+    async def record_responder_miss(self, address: str, what: str) -> bool:
+        """Whether this miss (or refusal, ``what``) gets its own audit record: the first from an address in
+        each minute does, within a cap over all addresses; the rest are counted by the limiter only, so
+        guessing tokens cannot flood the audit trail."""
+        if not await self._windows.hit(MISS_RECORD_PER_ADDRESS, "responder-miss-record", what, address_key(address)):
+            return False
+        return await self._windows.hit(MISS_RECORDS, "responder-miss-records")

@@ -34,7 +34,7 @@ from .follow_up_store import FollowUpStore
 from .gatekeeper import StoreGatekeeper
 from .http_metrics import HttpMetrics
 from .keys import KeySource
-from .middleware import errors_as_problems, request_context, security_headers
+from .middleware import drop_server_header, errors_as_problems, request_context, security_headers
 from .notifier import Notifier
 from .plan_store import PlanStore
 from .routes import add_routes
@@ -104,6 +104,7 @@ async def _drain_on_shutdown(app: web.Application) -> None:
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[request_context, security_headers, errors_as_problems],
                           client_max_size=1024 * 1024)
+    app.on_response_prepare.append(drop_server_header)
     app[SETTINGS] = settings
     app[TOKENS] = TokenService(settings.jwt_secret.get_secret_value(), settings.jwt_issuer)
     app[REGISTRY] = CollectorRegistry()

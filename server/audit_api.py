@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from .api_models import AuditExport, AuditRecordView
-from .app_keys import AUDIT, STORE
+from .app_keys import AUDIT, PLAN_STORE, STORE
 from .audit_chain import SealedEntry
 from .auth_api import staff_principal
 from .errors import InvalidInput, NotFound
@@ -34,7 +34,9 @@ async def export_audit(request: web.Request) -> web.Response:
         client = await store.get_client(client_id)
         if client.program_id != principal.program_id:
             raise NotFound("client not found")
-        ids = [client.id] + [p.id for p in await store.participants_of_client(client.id)]
+        ledger = await request.app[PLAN_STORE].ledger(client.id)  # consent grants and revocations are audited by grant
+        ids = ([client.id] + [p.id for p in await store.participants_of_client(client.id)]
+               + [g.grant_id for g in ledger.grants])
         records = await request.app[AUDIT].export(program_id=principal.program_id, target_ids=ids)
         target = ("client", client_id)
     await audit(request, "audit.export", principal, target_type=target[0], target_id=target[1])

@@ -7,12 +7,13 @@ from aiohttp import web
 from .api_models import LoginRequest, LoginResponse, StaffView
 from .app_keys import ABUSE, SETTINGS, SIGNALING, STAFF_SESSIONS, STORE, TOKENS
 from .bodies import read_body
-from .errors import BadCredentials, Unauthorized
+from .errors import BadCredentials, StaffOnly, Unauthorized
 from .middleware import client_address
 from .passwords import verify_password
 from .audit_chain import Outcome
 from .policy import Principal, Role
 from .request_audit import audit
+from .tokens import InvalidToken
 
 
 def bearer_token(request: web.Request) -> str:
@@ -23,8 +24,22 @@ def bearer_token(request: web.Request) -> str:
     return token.strip()
 
 
+def _access_claims(request: web.Request):
+    """The staff access token's claims; a participant token (valid, but the wrong kind) is 403
+    ``staff_only``, anything else 401."""
+    token, tokens = bearer_token(request), request.app[TOKENS]
+    try:
+        return tokens.verify_access(token)
+    except InvalidToken:
+        try:
+            tokens.verify_participant(token)
+        except InvalidToken:
+            raise
+        raise StaffOnly() from None
+
+
 async def staff_principal(request: web.Request) -> Principal:
-    claims = request.app[TOKENS].verify_access(bearer_token(request))
+    claims = _access_claims(request)
     await request.app[STAFF_SESSIONS].check(claims.staff_session_id, claims.staff_id)
     staff = await request.app[STORE].get_staff_or_none(claims.staff_id)
     if staff is None or staff.disabled or staff.program_id != claims.program_id:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from handoff.consent import ConsentGrant, Party, PartyKind, Scope
+from handoff.errors import PlanContactNotFound
 
-from .app_keys import DISCLOSURES, PLAN_STORE
+from .app_keys import CRISES, DISCLOSURES, PLAN_STORE
 from .audit_chain import Outcome
 from .bodies import read_body
 from .client_scope import client_for, json_response
@@ -84,16 +85,42 @@ async def revoke_consent(request: web.Request) -> web.Response:
     return json_response(_view(grant, _contact_names(await plans.plan(client.id)), now))
 
 
+class OverrideCrisisInvalid(InvalidInput):
+    code = "override_crisis_invalid"
+    message = "That crisis is not one of this client's crises."
+
+
+async def _check_override_ids(request: web.Request, body: OverrideRequest, client) -> None:
+    """The named crisis is one of this client's (in this program) and the named support person is a
+    contact of the client's safety plan; an unknown id and another client's or program's get the same
+    answer."""
+    if body.party == PartyKind.EMERGENCY_SERVICES.value and body.contact_id:
+        raise InvalidInput("Emergency services are not a plan contact: leave contact_id out.")
+    if body.party == PartyKind.SUPPORT_PERSON.value:
+        if not body.contact_id:
+            raise InvalidInput("Name the support person by contact_id.")
+        stored = await request.app[PLAN_STORE].plan(client.id)
+        with domain_errors():
+            if stored is None:
+                raise PlanContactNotFound()
+            stored.plan.contact(body.contact_id)
+    if body.crisis_id is not None:
+        crisis = await request.app[CRISES].load(body.crisis_id)
+        if crisis is None or crisis.client_id != client.id or crisis.program_id != client.program_id:
+            raise OverrideCrisisInvalid()
+
+
 async def override_disclosure(request: web.Request) -> web.Response:
     """Share without consent because of imminent risk: needs a written reason, is audited as
-    ``disclosure.override`` and raises an alert to the program's clinical lead."""
+    ``disclosure.override`` and raises an alert to the program's clinical lead. The crisis and the
+    support person it names must be this client's."""
     principal, client = await client_for(request, Action.DISCLOSURE_OVERRIDE)
     body = await read_body(request, OverrideRequest)
-    if body.party == PartyKind.SUPPORT_PERSON.value and not body.contact_id:
-        raise InvalidInput("Name the support person by contact_id.")
-    party = _party(body.party, body.contact_id)
-    scopes = frozenset(Scope(s) for s in body.scopes) if body.scopes else None
+    party = None
     try:
+        await _check_override_ids(request, body, client)
+        party = _party(body.party, body.contact_id)
+        scopes = frozenset(Scope(s) for s in body.scopes) if body.scopes else None
         with domain_errors():
             decision = await request.app[DISCLOSURES].override(
                 client_id=client.id, program_id=client.program_id, clinician_id=principal.id, reason=body.reason,

@@ -25,7 +25,7 @@ from .client_scope import json_response
 from .crisis_api_models import CrisisView, StartCrisis, TimelineExport, TransitionRequest
 from .crisis_errors import crisis_errors
 from .crisis_notices import announce_to
-from .errors import Conflict, InvalidInput, NotFound, SessionEnded
+from .errors import Conflict, CrisisNotFound, InvalidInput, NotFound, SessionEnded
 from .follow_up_api import plan_after_close
 from .models import ParticipantRole, Session, SessionStatus, utcnow
 from .policy import Action, Principal, Role, authorize
@@ -52,21 +52,25 @@ def actor_of(principal: Principal) -> Actor:
 
 
 async def crisis_for(request: web.Request, action: Action) -> CrisisContext:
-    """Signed in, allowed, and the crisis's session is theirs; another program's crisis is 404."""
+    """Signed in, allowed, and the crisis's session is theirs. Another program's crisis gets the very
+    answer an unknown id gets (``crisis_not_found``): the answer says nothing about which ids exist."""
     principal = await staff_principal(request)
     authorize(principal, action)
     crises, crisis_id = request.app[CRISES], request.match_info["crisis_id"]
     session_id = await crises.session_of(crisis_id)
     crisis = await crises.load(crisis_id) if session_id else None
-    if crisis is None:
-        raise NotFound("crisis not found", code="crisis_not_found")
+    if crisis is None or crisis.program_id != principal.program_id:
+        raise CrisisNotFound()
     session = await request.app[STORE].get_session(session_id)
     scope = await session_scope(request, session)
     if principal.role is Role.THERAPIST and crisis.responsible_clinician_id == principal.id:
         # the clinician responsible for the crisis (e.g. the on-call clinician who took it over)
         # manages it like the session's own therapist
         scope = replace(scope, therapist_id=principal.id)
-    authorize(principal, action, scope)
+    try:
+        authorize(principal, action, scope)
+    except NotFound:
+        raise CrisisNotFound() from None
     return CrisisContext(principal=principal, session=session, crisis=crisis)
 
 

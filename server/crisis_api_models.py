@@ -93,15 +93,46 @@ class ResponderPacketRequest(Body):
                                      description="where responders can call the client back")
     therapist_phone: str | None = Field(default=None, min_length=3, max_length=32,
                                         description="the clinician's direct callback number")
-    allow_join: bool = Field(default=False, description="the responder page offers to join the call")
+    allow_join: bool = Field(default=False, description="the responder page offers to join the call (for "
+                             "STEADYLINE_SUPPORT_LINK_TTL seconds after the link is made)")
+    substance_use: bool = Field(default=False, description="the packet carries substance-use information "
+                                "(42 CFR part 2): it gets the notice against redisclosure")
 
 
 class ResponderPacketView(BaseModel):
     packet: ResponderPacket
+    link_id: str  # to revoke the link
+    token: str  # shown once: a system sends it as `Authorization: Bearer <token>`
     page_url: str  # for a person: the responder page, token in the fragment (never sent to a server)
-    responder_url: str  # for a system: the packet as JSON
-    pidf_url: str
+    responder_url: str  # for a system: the packet as JSON (token in the Authorization header)
+    pidf_url: str  # for a system: the packet as PIDF-LO (token in the Authorization header)
     expires_at: datetime
+
+
+class ResponderReceiptView(BaseModel):
+    """Who received the packet (as they gave it), when, and through what: ``page``, ``pidf``, ``json``,
+    ``join``."""
+
+    at: datetime
+    via: str
+    recipient_name: str
+    recipient_agency: str
+
+
+class ResponderLinkView(BaseModel):
+    link_id: str
+    created_at: datetime | None
+    expires_at: datetime
+    ends_at: datetime  # the expiry, or the crisis's close plus STEADYLINE_RESPONDER_LINK_GRACE if sooner
+    revoked_at: datetime | None
+    live: bool
+    allow_join: bool
+    joined: bool  # a responder took the link's place in the call
+    receipts: list[ResponderReceiptView]
+
+
+class ResponderLinkList(BaseModel):
+    links: list[ResponderLinkView]
 
 
 class PrivateRoomRequest(Body):

@@ -67,3 +67,19 @@ class ResponderLinkRecord(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     allow_join: Mapped[bool] = mapped_column(Boolean, default=False)  # the responder may join the call
     participant_id: Mapped[str | None] = mapped_column(String(36), nullable=True)  # their place, once joined
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+
+
+class ResponderReceiptRecord(Base):
+    """Who received a responder packet (42 CFR 2.51: the recipient of an emergency disclosure and their
+    affiliation), as they gave it on the responder page or in the request headers; encrypted."""
+
+    __tablename__ = "responder_receipts"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    link_id: Mapped[str] = mapped_column(ForeignKey("responder_links.id"), index=True)
+    crisis_id: Mapped[str] = mapped_column(ForeignKey("crises.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    via: Mapped[str] = mapped_column(String(16))  # page, pidf, json, join
+    recipient_name: Mapped[str] = mapped_column(Text)  # encrypted
+    recipient_agency: Mapped[str] = mapped_column(Text)  # encrypted

@@ -8,7 +8,7 @@ the INSERT of the new timeline events. If the UPDATE matches no row, nothing is 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -19,8 +19,8 @@ from handoff.crisis_state import CrisisState
 from handoff.responder_packet import ResponderPacket
 
 from . import encrypted_fields  # noqa: F401  (declares the encrypted columns' ORM events)
-from .crisis_models import CrisisEventRecord, CrisisRecord, ResponderLinkRecord
-from .models import Session, Staff
+from .crisis_models import CrisisEventRecord, CrisisRecord, ResponderLinkRecord, ResponderReceiptRecord
+from .models import Session, Staff, new_id
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,29 @@ class ResponderLink:
     expires_at: datetime
     allow_join: bool = False
     participant_id: str | None = None  # the responder's place in the call, once they joined
+    created_at: datetime | None = None
+    revoked_at: datetime | None = None
+    crisis_closed_at: datetime | None = None
+
+    def ends_at(self, grace: timedelta) -> datetime:
+        """When the link stops working: its expiry, or ``grace`` after its crisis was closed if sooner."""
+        if self.crisis_closed_at is None:
+            return self.expires_at
+        return min(self.expires_at, self.crisis_closed_at + grace)
+
+    def live(self, at: datetime, grace: timedelta) -> bool:
+        return self.revoked_at is None and at < self.ends_at(grace)
+
+
+@dataclass(frozen=True)
+class ResponderReceipt:
+    """Who received a responder packet, and through what (page, pidf, json, join)."""
+
+    link_id: str
+    at: datetime
+    via: str
+    recipient_name: str
+    recipient_agency: str
 
 
 def _event_row(event: TimelineEvent) -> CrisisEventRecord:
@@ -152,11 +175,13 @@ class SqlCrisisStore:
 
     # responder links
     async def add_responder_link(self, *, token_hash: str, packet: ResponderPacket, program_id: str,
-                                 created_by: str, expires_at: datetime, allow_join: bool = False) -> None:
+                                 created_by: str, expires_at: datetime, allow_join: bool = False) -> str:
+        record = ResponderLinkRecord(id=new_id(), crisis_id=packet.crisis_id, program_id=program_id,
+                                     token_hash=token_hash, packet=packet.model_dump_json(), created_by=created_by,
+                                     expires_at=expires_at, allow_join=allow_join)
         async with self._sm() as db, db.begin():
-            db.add(ResponderLinkRecord(crisis_id=packet.crisis_id, program_id=program_id, token_hash=token_hash,
-                                       packet=packet.model_dump_json(), created_by=created_by,
-                                       expires_at=expires_at, allow_join=allow_join))
+            db.add(record)
+        return record.id
 
     async def set_responder_place(self, link_id: str, participant_id: str) -> str:
         """Remember the responder's place in the call; the first one stays (two devices, one place)."""
@@ -167,15 +192,50 @@ class SqlCrisisStore:
             return (await db.execute(select(ResponderLinkRecord.participant_id)
                                      .where(ResponderLinkRecord.id == link_id))).scalar_one()
 
-    async def responder_link(self, token_hash: str) -> ResponderLink | None:
-        query = select(ResponderLinkRecord).where(ResponderLinkRecord.token_hash == token_hash)
-        async with self._sm() as db:
-            row = (await db.execute(query)).scalar()
-        if row is None:
-            return None
+    @staticmethod
+    def _link(row: ResponderLinkRecord, closed_at: datetime | None) -> ResponderLink:
         return ResponderLink(link_id=row.id, crisis_id=row.crisis_id, program_id=row.program_id,
                              packet=ResponderPacket.model_validate_json(row.packet), expires_at=row.expires_at,
-                             allow_join=row.allow_join, participant_id=row.participant_id)
+                             allow_join=row.allow_join, participant_id=row.participant_id,
+                             created_at=row.created_at, revoked_at=row.revoked_at, crisis_closed_at=closed_at)
+
+    async def responder_link(self, token_hash: str) -> ResponderLink | None:
+        query = (select(ResponderLinkRecord, CrisisRecord.closed_at)
+                 .join(CrisisRecord, CrisisRecord.id == ResponderLinkRecord.crisis_id)
+                 .where(ResponderLinkRecord.token_hash == token_hash))
+        async with self._sm() as db:
+            found = (await db.execute(query)).first()
+        return None if found is None else self._link(*found)
+
+    async def responder_links(self, crisis_id: str) -> list[ResponderLink]:
+        """The crisis's responder links, oldest first."""
+        query = (select(ResponderLinkRecord, CrisisRecord.closed_at)
+                 .join(CrisisRecord, CrisisRecord.id == ResponderLinkRecord.crisis_id)
+                 .where(ResponderLinkRecord.crisis_id == crisis_id).order_by(ResponderLinkRecord.created_at))
+        async with self._sm() as db:
+            return [self._link(*found) for found in (await db.execute(query)).all()]
+
+    async def revoke_responder_link(self, crisis_id: str, link_id: str, *, by: str, at: datetime) -> ResponderLink | None:
+        """Stop the link now (the first revocation stays); None if the crisis has no such link."""
+        async with self._sm() as db, db.begin():
+            await db.execute(update(ResponderLinkRecord).where(
+                ResponderLinkRecord.id == link_id, ResponderLinkRecord.crisis_id == crisis_id,
+                ResponderLinkRecord.revoked_at.is_(None)).values(revoked_at=at, revoked_by=by))
+        return next((link for link in await self.responder_links(crisis_id) if link.link_id == link_id), None)
+
+    async def add_responder_receipt(self, link: ResponderLink, receipt: ResponderReceipt) -> None:
+        async with self._sm() as db, db.begin():
+            db.add(ResponderReceiptRecord(id=new_id(), link_id=link.link_id, crisis_id=link.crisis_id, at=receipt.at,
+                                          via=receipt.via, recipient_name=receipt.recipient_name,
+                                          recipient_agency=receipt.recipient_agency))
+
+    async def responder_receipts(self, crisis_id: str) -> list[ResponderReceipt]:
+        query = (select(ResponderReceiptRecord).where(ResponderReceiptRecord.crisis_id == crisis_id)
+                 .order_by(ResponderReceiptRecord.at))
+        async with self._sm() as db:
+            rows = (await db.execute(query)).scalars().all()
+            return [ResponderReceipt(link_id=r.link_id, at=r.at, via=r.via, recipient_name=r.recipient_name,
+                                     recipient_agency=r.recipient_agency) for r in rows]
 
 
 class SessionCrisisStore:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import attributes, object_session
 
 from .field_crypto import UnknownKeyError, decrypt, encrypt
-from .crisis_models import CrisisEventRecord, ResponderLinkRecord
+from .crisis_models import CrisisEventRecord, ResponderLinkRecord, ResponderReceiptRecord
 from .models import Client, Participant, new_id
 from .plan_models import AlertRecord, ClientLocationRecord, DisclosureOverrideRecord, SafetyPlanVersionRecord
 
@@ -24,6 +24,7 @@ ENCRYPTED: dict[type, tuple[str, ...]] = {
     ClientLocationRecord: ("address", "geolocation"),
     CrisisEventRecord: ("data",),
     ResponderLinkRecord: ("packet",),
+    ResponderReceiptRecord: ("recipient_name", "recipient_agency"),
 }
 KEYS_INFO = "field_keys"
 

@@ -48,6 +48,21 @@ class NotFound(SteadylineError):
     message = "Not found."
 
 
+class CrisisNotFound(NotFound):
+    """An unknown crisis id and another program's crisis get this same answer (no oracle)."""
+
+    code = "crisis_not_found"
+    message = "crisis not found"
+
+
+class StaffOnly(Forbidden):
+    """A valid participant token (a join or responder link's) sent to a staff endpoint: signing in
+    again would not help, so this is 403, not 401."""
+
+    code = "staff_only"
+    message = "This is for program staff. A join link or responder link does not give access to it."
+
+
 class LinkInvalid(SteadylineError):
     """Expired, used, revoked and unknown links all get this same answer."""
 

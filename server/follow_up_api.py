@@ -15,7 +15,7 @@ from .auth_api import staff_principal
 from .client_scope import client_for, json_response
 from .crisis_api_models import FollowUpList, FollowUpPlanView
 from .crisis_errors import crisis_errors
-from .errors import NotFound
+from .errors import CrisisNotFound, NotFound
 from .models import utcnow
 from .policy import Action, ClientScope, Principal, authorize
 from .request_audit import audit
@@ -43,11 +43,11 @@ async def _crisis_client(request: web.Request, action: Action) -> tuple[Principa
     authorize(principal, action)
     crisis = await request.app[CRISES].load(request.match_info["crisis_id"])
     if crisis is None:
-        raise NotFound("crisis not found", code="crisis_not_found")
+        raise CrisisNotFound()
     try:
         authorize(principal, action, ClientScope(client_id=crisis.client_id, program_id=crisis.program_id))
     except NotFound:
-        raise NotFound("crisis not found", code="crisis_not_found") from None
+        raise CrisisNotFound() from None
     return principal, crisis.crisis_id, await request.app[CRISES].session_of(crisis.crisis_id)
 
 

@@ -64,7 +64,7 @@ async def confirm_location(request: web.Request) -> web.Response:
     if body.geolocation is not None:
         point = body.geolocation
         geo = GeoLocation(latitude=point.latitude, longitude=point.longitude, accuracy_m=point.accuracy_m,
-                          source=LocationSource.BROWSER, observed_at=now)
+                          method=point.method, source=LocationSource.BROWSER, observed_at=now)
     check: MismatchCheck | None = None
     if geo is not None:
         check = check_mismatch(confirmed, geo, threshold_m=request.app[SETTINGS].location_mismatch_m)

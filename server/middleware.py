@@ -102,3 +102,9 @@ async def security_headers(request: web.Request, handler) -> web.StreamResponse:
     if request.path.startswith("/api/"):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+async def drop_server_header(request: web.Request, response: web.StreamResponse) -> None:
+    """No ``Server`` header: aiohttp would name Python's and its own version on every response (static
+    files and the Socket.IO upgrade too), telling a scanner which known bugs to try."""
+    response.headers.popall("Server", None)

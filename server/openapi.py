@@ -19,8 +19,9 @@ class Operation:
     request: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
     status: int = 200
-    auth: str | None = "staff"  # "staff" bearer access token, or None
+    auth: str | None = "staff"  # "staff" bearer access token, "responder" bearer responder token, or None
     query: tuple[str, ...] = ()
+    headers: tuple[str, ...] = ()  # required request headers
 
 
 def _ref(model: type[BaseModel]) -> dict:
@@ -36,6 +37,8 @@ def build_document(operations: list[Operation], version: str) -> dict:
         params = [{"name": p.strip("{}"), "in": "path", "required": True, "schema": {"type": "string"}}
                   for p in op.path.split("/") if p.startswith("{")]
         params += [{"name": q, "in": "query", "required": False, "schema": {"type": "string"}} for q in op.query]
+        params += [{"name": h, "in": "header", "required": True, "schema": {"type": "string", "minLength": 2}}
+                   for h in op.headers]
         problem = {"application/problem+json": {"schema": _ref(Problem)}}
         spec: dict = {
             "summary": op.summary,
@@ -50,6 +53,8 @@ def build_document(operations: list[Operation], version: str) -> dict:
             spec["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(op.request)}}}
         if op.auth:
             spec["security"] = [{"bearer": []}]
+            if op.auth == "responder":
+                spec["description"] = "`Authorization: Bearer <responder token>` (the token of the responder link)."
         paths.setdefault(op.path, {})[op.method.lower()] = spec
     return {
         "openapi": "3.1.0",

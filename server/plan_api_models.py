@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from handoff.location import LocationMethod
+
 from .api_models import Body
 
 Id = Field(min_length=1, max_length=64)
@@ -51,6 +53,14 @@ class PointIn(Body):
         if value is not None and not math.isfinite(value):
             raise ValueError("must be a finite number")
         return value
+
+
+class DevicePointIn(PointIn):
+    """A device's position, with how the device found it."""
+
+    method: LocationMethod = Field(description="How the device found this position, as an IANA PIDF-LO method "
+                                   "token (RFC 4119): `GPS`, `A-GPS`, `802.11` (Wi-Fi), `Cell`, `Triangulation`, "
+                                   "`DHCP` or `Manual`; it goes into the responder packet and its PIDF-LO")
 
 
 class PlannedLocationIn(Body):
@@ -247,7 +257,7 @@ class ConfirmLocation(Body):
 
     at_planned_address: bool = False
     address: AddressIn | None = None
-    geolocation: PointIn | None = None
+    geolocation: DevicePointIn | None = None
 
     @model_validator(mode="after")
     def _one_place(self) -> ConfirmLocation:

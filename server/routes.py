@@ -23,8 +23,10 @@ from .plan_api_models import (
 from .co_facilitators_api import AddCoFacilitator, ColleagueList
 from .crisis_api_models import (
     AddSupportPerson, CrisisView, FollowUpList, FollowUpPlanView, PrivateRoomRequest, PrivateRoomView,
-    ResponderPacketRequest, ResponderPacketView, StartCrisis, SupportInviteView, TimelineExport, TransitionRequest,
+    ResponderLinkList, ResponderLinkView, ResponderPacketRequest, ResponderPacketView, StartCrisis, SupportInviteView,
+    TimelineExport, TransitionRequest,
 )
+from .responder_api import AGENCY_HEADER, NAME_HEADER
 from .help_request_api import HelpRequested
 from .program_crises_api import OpenCrisisList
 from .responder_page_api import OpenResponderLink, ResponderPageView
@@ -129,10 +131,17 @@ API = [
                response=FollowUpList), follow_up_api.client_follow_ups),
     (Operation("POST", C + "/follow-ups/{item_id}/done", "Mark a follow-up item done (care team)",
                response=FollowUpPlanView), follow_up_api.mark_done),
-    (Operation("GET", "/api/responder/{token}", "The responder packet behind a responder link (410 when expired)",
-               response=ResponderPacket, auth=None), responder_api.packet_json),
-    (Operation("GET", "/api/responder/{token}/pidf", "The responder packet as PIDF-LO (application/pidf+xml)",
-               auth=None), responder_api.packet_pidf),
+    (Operation("GET", K + "/responder-links", "The crisis's responder links: whether each still works and who "
+               "received each packet (name and agency)", response=ResponderLinkList), responder_api.list_links),
+    (Operation("POST", K + "/responder-links/{link_id}/revoke", "Revoke a responder link at once (a responder who "
+               "joined the call from it loses their place)", response=ResponderLinkView), responder_api.revoke_link),
+    (Operation("GET", "/api/responder/packet", "The responder packet as JSON, for a system: the link's token as "
+               "Authorization: Bearer, the recipient's name and agency in headers (410 once it has ended)",
+               response=ResponderPacket, auth="responder", headers=(NAME_HEADER, AGENCY_HEADER)),
+     responder_api.packet_json),
+    (Operation("GET", "/api/responder/pidf", "The responder packet as PIDF-LO (application/pidf+xml), for a system: "
+               "token and recipient as for /api/responder/packet", auth="responder",
+               headers=(NAME_HEADER, AGENCY_HEADER)), responder_api.packet_pidf),
     (Operation("POST", "/api/responder/open", "The responder page's view of a responder link: the packet, its "
                "location in words and the nearest local resources (token in the body; 410 when expired)",
                OpenResponderLink, ResponderPageView, auth=None), responder_page_api.open_link),

@@ -96,6 +96,14 @@ class Settings(BaseSettings):
         3600, ge=60, le=86400, description="Lifetime of a responder packet link, seconds (never past the "
         "packet's retention expiry).",
     )
+    responder_link_grace: int = Field(
+        600, ge=0, le=3600, description="Seconds a responder link keeps working after its crisis is closed, so a "
+        "crew already on the way can finish reading it; then it answers 410.",
+    )
+    substance_use_program: bool = Field(
+        False, description="The program's records are substance use disorder records under 42 CFR part 2: every "
+        "responder packet carries the notice against redisclosure (a clinician can also tick it per packet).",
+    )
     program_timezone: str = Field(
         "UTC", min_length=1, max_length=64, description="IANA time zone (e.g. `America/New_York`) in which "
         "follow-up check-ins and sessions after a crisis are scheduled (programs have no time zone of their own).",

@@ -9,6 +9,7 @@
 import { el, announce } from "./dom.js";
 import { ApiError } from "./api.js";
 import { FOLLOW_UP_WORDS, followUpItems } from "./follow_up_list.js";
+import { ResponderLinks } from "./responder_links.js";
 
 
 export const STATE_WORDS = {
@@ -76,6 +77,8 @@ export class CrisisPanel {
     this.clientPhone = el("input", { type: "tel", id: "crisis-client-phone", autocomplete: "off", maxlength: "32" });
     this.therapistPhone = el("input", { type: "tel", id: "crisis-therapist-phone", autocomplete: "tel", maxlength: "32" });
     this.allowJoin = el("input", { type: "checkbox", id: "crisis-responder-join" });
+    this.substanceUse = el("input", { type: "checkbox", id: "crisis-substance-use" });
+    this.responderLinks = new ResponderLinks({ call, onChange: () => this._render() });
     this.root = el("section", { class: "panel-section crisis-panel", "aria-labelledby": "crisis-heading" },
       el("h2", { id: "crisis-heading" }, "Crisis protocol"), this.status, this.error, this.body);
     room.addEventListener("state", ({ detail }) => this._onState(detail.state));
@@ -147,6 +150,8 @@ export class CrisisPanel {
       this.clientPhone.value = "";
       this.reason.value = "";
       this.debrief.checked = false;
+      this.substanceUse.checked = false;
+      this.responderLinks.load(crisis.crisis_id);
     }
     const stateChanged = changed || this.crisis.state !== crisis.state;
     this.crisis = crisis;
@@ -384,12 +389,14 @@ export class CrisisPanel {
     if (clientPhone) body.client_phone = clientPhone;
     if (therapistPhone) body.therapist_phone = therapistPhone;
     if (this.allowJoin.checked) body.allow_join = true;
+    if (this.substanceUse.checked) body.substance_use = true;
     return this._act(async () => {
       const made = await this.call("POST", `/api/crises/${this.crisis.crisis_id}/responder-packet`, body);
       this.override = null;
       this.reason.value = "";
       await this._reload(this.crisis.crisis_id); // the disclosure is a new version of the crisis
       this._addLink("responder", "Responder link", made.page_url);
+      await this.responderLinks.load(this.crisis.crisis_id);
       announce("Relayed to emergency services. The responder link is ready to read out or copy.");
     }, overrideReason ? null : { kind: "relay", situation });
   }
@@ -415,7 +422,8 @@ export class CrisisPanel {
         onclick: () => this._start(client),
       }, this.clients.length > 1 ? `Start crisis protocol: ${client.display_name}` : "Start crisis protocol"),
       group && client ? this._privateRoomButton(client) : null]);
-      this.body.replaceChildren(...[this._privateRoomBlock(), ...buttons, this._followUpBlock()].filter(Boolean));
+      this.body.replaceChildren(...[this._privateRoomBlock(), ...buttons, this._followUpBlock(),
+        this.crisis ? this.responderLinks.block() : null].filter(Boolean));
       return;
     }
     const crisis = this.crisis;
@@ -440,6 +448,9 @@ export class CrisisPanel {
       el("label", { for: "crisis-therapist-phone" }, "Your callback number (optional)"), this.therapistPhone,
       el("div", { class: "switch-row" }, this.allowJoin,
         el("label", { for: "crisis-responder-join" }, "Let responders join this call from their page")),
+      el("div", { class: "switch-row" }, this.substanceUse,
+        el("label", { for: "crisis-substance-use" }, "This includes substance-use information (adds the 42 CFR Part 2 "
+          + "notice against redisclosure)")),
       el("button", { type: "button", class: "btn btn-danger btn-block", onclick: () => this._relay(situation) },
         "Relay to emergency services"));
     const links = this.links.map((l) => copyField(l.id, l.label, l.url));
@@ -450,7 +461,7 @@ export class CrisisPanel {
       this.debrief, el("label", { for: "crisis-debrief" }, "When closing, plan a debrief with family or support persons")) : null;
     const move = this.kind === "group" && client && !this.privateRoom ? this._privateRoomButton(client) : null;
     this.body.replaceChildren(...[about, this._privateRoomBlock(), move, actions, closing, this._overrideBlock(),
-      ...links, ...notices, invite, relay].filter(Boolean));
+      ...links, this.responderLinks.block(), ...notices, invite, relay].filter(Boolean));
   }
 
   _privateRoomButton(client) {

@@ -12,11 +12,20 @@ const FIELDS = [
   ["postal_code", "ZIP code", "postal-code"], ["country", "Country code", "country"],
 ];
 
+// How the device found its position, as a PIDF-LO method token. The Geolocation API does not say, so
+// it is read from what the fix carries: only a satellite fix reports altitude; a network position
+// within 100 m comes from nearby Wi-Fi, a coarser one from the cell network.
+export function methodOf(coords) {
+  if (coords.altitude !== null && coords.altitude !== undefined) return "GPS";
+  return coords.accuracy <= 100 ? "802.11" : "Cell";
+}
+
 function position(timeout = 10000) {
   return new Promise((resolve) => {
     if (!navigator.geolocation) { resolve(null); return; }
     navigator.geolocation.getCurrentPosition(
-      (p) => resolve({ latitude: p.coords.latitude, longitude: p.coords.longitude, accuracy_m: p.coords.accuracy }),
+      (p) => resolve({ latitude: p.coords.latitude, longitude: p.coords.longitude, accuracy_m: p.coords.accuracy,
+                       method: methodOf(p.coords) }),
       () => resolve(null), { enableHighAccuracy: true, timeout, maximumAge: 0 });
   });
 }

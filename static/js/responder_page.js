@@ -1,5 +1,7 @@
 // The responder's page: reads the token from the link's fragment (never sent to any server by the
-// browser), posts it to /api/responder/open and shows the packet as text. No map, no third party.
+// browser), asks who is reading (name and agency: an emergency disclosure records who received it),
+// posts both to /api/responder/open and shows the packet as text, with the 42 CFR Part 2 notice
+// against redisclosure when it carries substance-use information. No map, no third party.
 
 import { api, ApiError } from "./api.js";
 import { $, el, showView } from "./dom.js";
@@ -14,8 +16,13 @@ function fill(list, items) {
   list.replaceChildren(...items.map((item) => el("li", {}, item)));
 }
 
-function render(view) {
+const RECIPIENT_KEY = "steadyline.responder.recipient";
+
+function render(view, recipient) {
   const packet = view.packet;
+  $("#received-by").textContent = `Received by ${recipient.recipient_name} (${recipient.recipient_agency}).`;
+  $("#notice-box").hidden = !packet.redisclosure_notice;
+  $("#redisclosure").textContent = packet.redisclosure_notice || "";
   $("#packet-meta").textContent = `Shared at ${new Date(packet.created_at).toLocaleString()}. ` +
     `This link stops working at ${new Date(view.expires_at).toLocaleString()}. Do not pass it on.`;
   fill($("#location-lines"), view.location_lines);
@@ -35,9 +42,9 @@ function render(view) {
   showView("packet");
 }
 
-async function downloadPidf(token) {
+async function downloadPidf(token, recipient) {
   const response = await fetch("/api/responder/open/pidf", {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token }),
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token, ...recipient }),
     cache: "no-store",
   });
   if (!response.ok) return showView("invalid");
@@ -50,10 +57,10 @@ async function downloadPidf(token) {
 }
 
 // Joining: the join page picks up a participant token saved in this tab (as after a link redemption).
-async function joinCall(token) {
+async function joinCall(token, recipient) {
   $("#join-error").textContent = "";
   try {
-    const answer = await api("POST", "/api/responder/join", { body: { token } });
+    const answer = await api("POST", "/api/responder/join", { body: { token, ...recipient } });
     sessionStorage.setItem("steadyline.participant", JSON.stringify({
       participant_token: answer.participant_token, session_id: answer.session_id, participant: answer.participant,
       expires_at: Date.now() + answer.expires_in * 1000,
@@ -61,24 +68,53 @@ async function joinCall(token) {
     location.assign("/join");
   } catch (error) {
     $("#join-error").textContent = error instanceof ApiError && error.status === 410
-      ? "The call has ended or this link has expired." : error.message;
+      ? (error.code === "responder_join_expired" ? error.message : "The call has ended or this link has expired.")
+      : error.message;
   }
+}
+
+function askWhoIsReading() {
+  const form = $("#recipient-form");
+  const saved = JSON.parse(sessionStorage.getItem(RECIPIENT_KEY) || "{}");
+  $("#recipient-name").value = saved.recipient_name || "";
+  $("#recipient-agency").value = saved.recipient_agency || "";
+  showView("recipient");
+  $("#recipient-name").focus();
+  return new Promise((resolve) => {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const recipient = {
+        recipient_name: $("#recipient-name").value.trim(), recipient_agency: $("#recipient-agency").value.trim(),
+      };
+      if (recipient.recipient_name.length < 2 || recipient.recipient_agency.length < 2) {
+        $("#recipient-error").textContent = "Write your name and your agency or service.";
+        return;
+      }
+      $("#recipient-error").textContent = "";
+      sessionStorage.setItem(RECIPIENT_KEY, JSON.stringify(recipient));
+      resolve(recipient);
+    });
+  });
 }
 
 async function main() {
   const token = location.hash.slice(1);
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return showView("invalid");
+  const recipient = await askWhoIsReading();
+  showView("loading");
   try {
-    render(await api("POST", "/api/responder/open", { body: { token } }));
+    render(await api("POST", "/api/responder/open", { body: { token, ...recipient } }), recipient);
   } catch (error) {
     if (error instanceof ApiError && error.code === "network") {
+      $("#invalid-reason").textContent = error.message;
+    } else if (error instanceof ApiError && error.status === 429) {
       $("#invalid-reason").textContent = error.message;
     }
     showView("invalid");
     return;
   }
-  $("#download-pidf").addEventListener("click", () => downloadPidf(token));
-  $("#join-call").addEventListener("click", () => joinCall(token));
+  $("#download-pidf").addEventListener("click", () => downloadPidf(token, recipient));
+  $("#join-call").addEventListener("click", () => joinCall(token, recipient));
 }
 
 main();

@@ -10,6 +10,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.browser.pages import admit, client_to_lobby, expect_in_call, new_page, sign_in, start_call
+from tests.integration.crisis.helpers import responder_get
 from tests.integration.plans.helpers import write_plan
 from tests.support.world import SEEN_SECRETS
 
@@ -75,7 +76,7 @@ async def test_the_therapist_works_a_crisis_from_the_call_and_the_client_is_kept
         await expect(responder_link).to_have_value(re.compile("/responder#"))
         responder_token = (await responder_link.input_value()).split("#", 1)[1]
         SEEN_SECRETS.add(responder_token)
-        status, packet = await world.request("GET", f"/api/responder/{responder_token}")
+        status, packet = await responder_get(world, "packet", responder_token)
         assert status == 200, packet
         assert packet["situation"] == SITUATION and "situation" in packet["included"]
         await expect(state).to_have_text("Crisis active. Stay with the client.")

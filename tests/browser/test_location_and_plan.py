@@ -58,6 +58,8 @@ async def test_a_far_away_device_is_flagged_to_the_therapist_in_the_call(world, 
         assert latest.flagged and latest.source == "planned_address"
         assert abs(latest.geolocation.latitude - FAR_POINT["latitude"]) < 1e-6
         assert latest.geolocation.accuracy_m == pytest.approx(FAR_POINT["accuracy_m"])
+        # no altitude (not a satellite fix) and within 100 m: the browser says Wi-Fi (PIDF-LO method 802.11)
+        assert latest.geolocation.method.value == "802.11"
         await host.screenshot(path=str(shots / "host-location-flag.png"))
     finally:
         await host_ctx.close()

@@ -46,3 +46,13 @@ async def walk_to_closed(world, s: Scene, crisis: dict) -> dict:
         status, body = await step(world, s.therapist.access_token, crisis["crisis_id"], action, body["version"])
         assert status == 200, body
     return body
+
+
+RECIPIENT = {"recipient_name": "Alex Medic", "recipient_agency": "County EMS"}
+RECIPIENT_HEADERS = {"Steadyline-Recipient-Name": "Alex Medic", "Steadyline-Recipient-Agency": "County EMS"}
+
+
+async def responder_get(world, what: str, token: str) -> tuple[int, dict | str]:
+    """A system reading a responder link: ``what`` is ``packet`` or ``pidf``; the token travels in the
+    Authorization header, the recipient in the recipient headers."""
+    return await world.request("GET", f"/api/responder/{what}", token, headers=RECIPIENT_HEADERS)

@@ -9,6 +9,7 @@ import pytest
 from server.models import StaffRole
 from tests.integration.crisis.helpers import scene, start_crisis
 from tests.support.world import SEEN_SECRETS
+from tests.support.access import unnamed
 
 S = "/api/sessions/{session_id}"
 K = "/api/crises/{crisis_id}"
@@ -20,8 +21,11 @@ CRISIS_ENDPOINTS = {
     ("GET", K + "/timeline"): {"owner": 200, "colleague": 403, "admin": 200, "other_admin": 404},
     ("POST", K + "/support-persons"): {"owner": 201, "colleague": 403, "admin": 201, "other_admin": 404},
     ("POST", K + "/responder-packet"): {"owner": 201, "colleague": 403, "admin": 201, "other_admin": 404},
+    ("GET", K + "/responder-links"): {"owner": 200, "colleague": 403, "admin": 200, "other_admin": 404},
+    ("POST", K + "/responder-links/{link_id}/revoke"): {"owner": 200, "colleague": 403, "admin": 200,
+                                                        "other_admin": 404},
 }
-RESPONDER_LINKS = {("GET", "/api/responder/{token}"), ("GET", "/api/responder/{token}/pidf"),
+RESPONDER_LINKS = {("GET", "/api/responder/packet"), ("GET", "/api/responder/pidf"),
                    ("POST", "/api/responder/open"), ("POST", "/api/responder/open/pidf"),
                    ("POST", "/api/responder/join")}
 ROLES = ["anonymous", "owner", "colleague", "admin", "other_admin", "client"]
@@ -49,10 +53,17 @@ async def test_crisis_endpoints_by_role(world, endpoint):
         crisis_id = "none" if template.endswith("/crisis") else (await start_crisis(world, s))["crisis_id"]
         tokens = {name: staff.access_token for name, staff in cast.items()}
         tokens.update(anonymous=None, client=s.client.token)
-        path = template.format(session_id=s.session_id, crisis_id=crisis_id)
+        link_id = "none"
+        if "{link_id}" in template:
+            status, made = await world.request("POST", f"/api/crises/{crisis_id}/responder-packet", owner.access_token,
+                                               json=_body("/responder-packet", ""))
+            assert status == 201, made
+            SEEN_SECRETS.add(made["token"])
+            link_id = made["link_id"]
+        path = template.format(session_id=s.session_id, crisis_id=crisis_id, link_id=link_id)
         status, body = await world.request(method, path, tokens[role], json=_body(template, s.contact("Sam Example")))
         if isinstance(body, dict) and "join_url" in body:
             SEEN_SECRETS.add(body["join_url"].split("#", 1)[1])
-        if isinstance(body, dict) and "responder_url" in body:
-            SEEN_SECRETS.add(body["responder_url"].rsplit("/", 1)[1])
-        assert status == CRISIS_ENDPOINTS[endpoint].get(role, 401), (role, method, path, status, body)
+        if isinstance(body, dict) and "token" in body:
+            SEEN_SECRETS.add(body["token"])
+        assert status == CRISIS_ENDPOINTS[endpoint].get(role, unnamed(role)), (role, method, path, status, body)

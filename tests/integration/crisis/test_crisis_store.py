@@ -65,7 +65,7 @@ async def test_timeline_and_packets_are_encrypted_at_rest(world, database_url):
                                        s.therapist.access_token, json={"situation": SITUATION,
                                                                        "override_reason": REASON})
     assert status == 201, made
-    SEEN_SECRETS.add(made["responder_url"].rsplit("/", 1)[1])
+    SEEN_SECRETS.add(made["token"])
     stored = await _rows(world, database_url)
     for needle in ("Quillfeather", "Zanzibarine", "from_state", "basis_ref", "retention_expiry", "Exampleton"):
         assert needle not in stored, needle

@@ -63,7 +63,7 @@ async def test_closing_makes_a_plan_in_program_time_visible_to_the_care_team(wor
         status, _ = await world.request("GET", path, outsider.access_token)
         assert status == 404, path
         status, _ = await world.request("GET", path, s.client.token)  # a participant token is not a sign-in
-        assert status == 401, path
+        assert status == 403, path
 
     item = plan["items"][0]
     done_path = f"/api/clients/{s.client.client_id}/follow-ups/{item['id']}/done"

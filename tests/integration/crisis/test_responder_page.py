@@ -12,7 +12,7 @@ from sqlalchemy import update
 from server.app_keys import ENGINE
 from server.crisis_models import ResponderLinkRecord
 from server.models import StaffRole, utcnow
-from tests.integration.crisis.helpers import start_crisis
+from tests.integration.crisis.helpers import RECIPIENT, start_crisis
 from tests.integration.crisis.test_responder_relay import SITUATION, _located_scene, schema  # noqa: F401 (fixture)
 from tests.integration.plans.test_plans_at_rest import CSV
 from tests.support.world import SEEN_SECRETS
@@ -26,7 +26,7 @@ async def _packet(world, s) -> tuple[dict, str]:
     status, made = await world.request("POST", f"/api/crises/{crisis['crisis_id']}/responder-packet",
                                        s.therapist.access_token, json={"situation": SITUATION})
     assert status == 201, made
-    token = made["responder_url"].rsplit("/", 1)[1]
+    token = made["token"]
     SEEN_SECRETS.add(token)
     return made, token
 
@@ -43,7 +43,7 @@ async def test_the_page_shows_the_location_in_words_and_the_nearest_resources(wo
         assert resp.status == 200 and "Responder information" in await resp.text()
         assert resp.headers["Cache-Control"] == "no-store" and resp.headers["Referrer-Policy"] == "no-referrer"
 
-    status, view = await world.request("POST", "/api/responder/open", json={"token": token})
+    status, view = await world.request("POST", "/api/responder/open", json={"token": token, **RECIPIENT})
     assert status == 200, view
     assert view["packet"]["packet_id"] == made["packet"]["packet_id"] and view["packet"]["situation"] == SITUATION
     address, position = view["location_lines"][:2]
@@ -52,7 +52,7 @@ async def test_the_page_shows_the_location_in_words_and_the_nearest_resources(wo
     assert [r["resource_id"] for r in view["resources"]] == ["near", "line", "middle"]  # nearest first
     assert view["resources"][0]["distance_m"] < 3000
 
-    async with world.http.post(world.base_url + "/api/responder/open/pidf", json={"token": token}) as resp:
+    async with world.http.post(world.base_url + "/api/responder/open/pidf", json={"token": token, **RECIPIENT}) as resp:
         assert resp.status == 200 and resp.content_type == "application/pidf+xml"
         assert "attachment" in resp.headers["Content-Disposition"]
         schema.validate((await resp.read()).decode())
@@ -69,14 +69,14 @@ async def test_an_expired_or_unknown_token_is_refused(world):
     async with world.app[ENGINE].begin() as conn:
         await conn.execute(update(ResponderLinkRecord).values(expires_at=utcnow() - timedelta(seconds=1)))
     for path in ("/api/responder/open", "/api/responder/open/pidf"):
-        status, gone = await world.request("POST", path, json={"token": token})
+        status, gone = await world.request("POST", path, json={"token": token, **RECIPIENT})
         assert (status, gone["code"]) == (410, "responder_link_invalid"), gone
         assert SITUATION not in str(gone)
-    status, gone = await world.request("POST", "/api/responder/open", json={"token": "A" * 43})
+    status, gone = await world.request("POST", "/api/responder/open", json={"token": "A" * 43, **RECIPIENT})
     assert (status, gone["code"]) == (410, "responder_link_invalid")
-    status, bad = await world.request("POST", "/api/responder/open", json={"token": "../../etc"})
+    status, bad = await world.request("POST", "/api/responder/open", json={"token": "../../etc", **RECIPIENT})
     assert status == 422
-    status, bad = await world.request("POST", "/api/responder/open", json={"token": token, "extra": 1})
+    status, bad = await world.request("POST", "/api/responder/open", json={"token": token, "extra": 1, **RECIPIENT})
     assert status == 422
 
 
@@ -88,7 +88,7 @@ async def _joinable(world, s, allow_join: bool) -> tuple[dict, str]:
     status, made = await world.request("POST", f"/api/crises/{crisis['crisis_id']}/responder-packet",
                                        s.therapist.access_token, json={"situation": SITUATION, "allow_join": allow_join})
     assert status == 201, made
-    token = made["responder_url"].rsplit("/", 1)[1]
+    token = made["token"]
     SEEN_SECRETS.add(token)
     return crisis, token
 
@@ -97,14 +97,14 @@ async def test_a_responder_may_join_the_call_when_the_clinician_allowed_it(world
     s = await _located_scene(world)
     host = await world.host_in_room(s.therapist, s.session_id)
     crisis, token = await _joinable(world, s, allow_join=True)
-    status, view = await world.request("POST", "/api/responder/open", json={"token": token})
+    status, view = await world.request("POST", "/api/responder/open", json={"token": token, **RECIPIENT})
     assert status == 200 and view["can_join"] is True
 
-    status, joined = await world.request("POST", "/api/responder/join", json={"token": token})
+    status, joined = await world.request("POST", "/api/responder/join", json={"token": token, **RECIPIENT})
     assert status == 200, joined
     SEEN_SECRETS.add(joined["participant_token"])
     assert joined["participant"]["role"] == "responder" and joined["session_id"] == s.session_id
-    status, again = await world.request("POST", "/api/responder/join", json={"token": token})
+    status, again = await world.request("POST", "/api/responder/join", json={"token": token, **RECIPIENT})
     assert again["participant"]["id"] == joined["participant"]["id"]  # one place per link
     SEEN_SECRETS.add(again["participant_token"])
 
@@ -127,16 +127,16 @@ async def test_a_responder_may_join_the_call_when_the_clinician_allowed_it(world
                                               s.therapist.access_token,
                                               json={"action": action, "expected_version": current["version"]})
         assert status == 200, current
-    status, over = await world.request("POST", "/api/responder/join", json={"token": token})
+    status, over = await world.request("POST", "/api/responder/join", json={"token": token, **RECIPIENT})
     assert (status, over["code"]) == (410, "responder_link_invalid")  # the crisis is over
 
 
 async def test_without_permission_the_responder_cannot_join(world):
     s = await _located_scene(world)
     _, token = await _joinable(world, s, allow_join=False)
-    status, view = await world.request("POST", "/api/responder/open", json={"token": token})
+    status, view = await world.request("POST", "/api/responder/open", json={"token": token, **RECIPIENT})
     assert view["can_join"] is False
-    status, refused = await world.request("POST", "/api/responder/join", json={"token": token})
+    status, refused = await world.request("POST", "/api/responder/join", json={"token": token, **RECIPIENT})
     assert (status, refused["code"]) == (403, "responder_join_not_allowed")
     participants = await world.store.list_participants(s.session_id)
     assert not [p for p in participants if p.role.value == "responder"]

@@ -16,7 +16,7 @@ from handoff.pidf_lo import CA, GML, GP, GS
 from server.app_keys import CRISES, ENGINE
 from server.crisis_models import ResponderLinkRecord
 from server.models import StaffRole, utcnow
-from tests.integration.crisis.helpers import scene, start_crisis
+from tests.integration.crisis.helpers import responder_get, scene, start_crisis
 from tests.integration.plans.helpers import NEAR_POINT
 from tests.support.world import SEEN_SECRETS
 
@@ -32,11 +32,6 @@ def schema() -> xmlschema.XMLSchema:
         (GP, str(SCHEMAS / "geopriv10.xsd")), (CA, str(SCHEMAS / "civicAddr.xsd")),
         (GS, str(SCHEMAS / "geoShape.xsd")), (GML, str(SCHEMAS / "gml-subset.xsd")),
     ])
-
-
-def _path(world, url: str) -> str:
-    assert url.startswith(world.settings.public_url)
-    return url[len(world.settings.public_url):]
 
 
 async def _located_scene(world):
@@ -59,15 +54,17 @@ async def test_packet_on_consent_is_recorded_and_served_until_the_link_expires(w
     status, made = await world.request("POST", f"/api/crises/{cid}/responder-packet", s.therapist.access_token,
                                        json={"situation": SITUATION})
     assert status == 201, made
-    SEEN_SECRETS.add(made["responder_url"].rsplit("/", 1)[1])
+    token = made["token"]
+    SEEN_SECRETS.add(token)
     packet = made["packet"]
     assert packet["basis"]["kind"] == "consent" and packet["basis"]["reference"] == grant["grant_id"]
     assert sorted(packet["included"]) == ["callback_numbers", "lethal_means", "location", "situation"]
     assert packet["civic"]["address"]["street"] == "Example" and packet["geolocation"]["latitude"] == 40.001
     assert packet["callbacks"] == [{"role": "program_line", "phone": "+15550100"}]
     assert packet["lethal_means_notes"] == ["Sam keeps the spare medication at her place"]
-    assert made["pidf_url"] == made["responder_url"] + "/pidf"
-    assert made["page_url"] == f"{world.settings.public_url}/responder#{made['responder_url'].rsplit('/', 1)[1]}"
+    assert (made["responder_url"], made["pidf_url"]) == (f"{world.settings.public_url}/api/responder/packet",
+                                                         f"{world.settings.public_url}/api/responder/pidf")
+    assert made["page_url"] == f"{world.settings.public_url}/responder#{token}" and token not in made["responder_url"]
 
     notice = await host.wait_for("crisis", lambda d: d["event"]["kind"] == "disclosure")
     assert notice["event"]["recipient"] == {"kind": "emergency_services", "contact_id": None}
@@ -76,20 +73,20 @@ async def test_packet_on_consent_is_recorded_and_served_until_the_link_expires(w
     assert (disclosure["kind"], disclosure["basis_ref"]) == ("disclosure", grant["grant_id"])
     assert sorted(disclosure["categories"]) == sorted(packet["included"]) and got["state"] == "active"
 
-    status, served = await world.request("GET", _path(world, made["responder_url"]))
+    status, served = await responder_get(world, "packet", token)
     assert status == 200 and served["packet_id"] == packet["packet_id"] and served["situation"] == SITUATION
-    async with world.http.get(world.base_url + _path(world, made["pidf_url"])) as resp:
-        assert resp.status == 200 and resp.content_type == "application/pidf+xml"
-        document = await resp.read()
-    schema.validate(document.decode())
+    status, document = await responder_get(world, "pidf", token)
+    assert status == 200
+    schema.validate(document)
+    document = document.encode()
     assert b"Example" in document and b"tel:+15550100" in document
 
     async with world.app[ENGINE].begin() as conn:
         await conn.execute(update(ResponderLinkRecord).values(expires_at=utcnow() - timedelta(seconds=1)))
-    for url in (made["responder_url"], made["pidf_url"]):
-        status, gone = await world.request("GET", _path(world, url))
+    for what in ("packet", "pidf"):
+        status, gone = await responder_get(world, what, token)
         assert (status, gone["code"]) == (410, "responder_link_invalid")
-    status, gone = await world.request("GET", "/api/responder/not-a-token/pidf")
+    status, gone = await responder_get(world, "pidf", "not-a-token")
     assert (status, gone["code"]) == (410, "responder_link_invalid")
 
     admin = await world.therapist(program_id=s.therapist.program_id, role=StaffRole.ADMIN)
@@ -107,13 +104,13 @@ async def test_without_consent_only_an_override_with_a_reason_relays(world, sche
     status, made = await world.request("POST", path, s.therapist.access_token,
                                        json={"situation": SITUATION, "override_reason": REASON})
     assert status == 201, made
-    SEEN_SECRETS.add(made["responder_url"].rsplit("/", 1)[1])
+    SEEN_SECRETS.add(made["token"])
     packet = made["packet"]
     assert packet["basis"]["kind"] == "override" and packet["basis"]["audit_required"] is True
     assert "lethal_means" not in packet["included"]  # not covered by an override unless chosen
     assert REASON not in str(packet)  # the written reason is for the audit trail, not responders
-    async with world.http.get(world.base_url + _path(world, made["pidf_url"])) as resp:
-        schema.validate((await resp.read()).decode())
+    status, document = await responder_get(world, "pidf", made["token"])
+    schema.validate(document)
     crisis_now = await world.app[CRISES].load(crisis["crisis_id"])
     assert crisis_now.timeline[-1].basis_kind == "override"
 
@@ -130,7 +127,7 @@ async def test_callback_numbers_for_the_client_and_the_clinician(world):
     status, made = await world.request("POST", path, s.therapist.access_token, json={
         "situation": SITUATION, "client_phone": "+1 555 0100 120", "therapist_phone": "+1-555-0100-121"})
     assert status == 201, made
-    SEEN_SECRETS.add(made["responder_url"].rsplit("/", 1)[1])
+    SEEN_SECRETS.add(made["token"])
     assert made["packet"]["callbacks"] == [
         {"role": "client", "phone": "+15550100120"}, {"role": "therapist", "phone": "+15550100121"},
         {"role": "program_line", "phone": "+15550100"}]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.integration.crisis.helpers import scene, start_crisis, step
+from tests.integration.crisis.helpers import responder_get, scene, start_crisis, step
 from tests.integration.plans.helpers import NEAR_POINT
 from tests.support.rtc_peer import RtcPeer
 from tests.support.world import SEEN_SECRETS
@@ -79,9 +79,9 @@ async def test_scenario_a_crisis_on_a_live_individual_session(world):
         status, made = await world.request("POST", f"/api/crises/{cid}/responder-packet", s.therapist.access_token,
                                            json={"situation": SITUATION})
         assert status == 201, made
-        token = made["responder_url"].rsplit("/", 1)[1]
+        token = made["token"]
         SEEN_SECRETS.add(token)
-        status, packet = await world.request("GET", f"/api/responder/{token}")
+        status, packet = await responder_get(world, "packet", token)
         assert status == 200 and packet["civic"]["address"]["street"] == "Example", packet
         assert packet["geolocation"]["latitude"] == NEAR_POINT["latitude"]
         status, got = await world.request("GET", f"/api/crises/{cid}", s.therapist.access_token)

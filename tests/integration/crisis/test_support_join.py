@@ -75,7 +75,7 @@ async def test_a_support_person_joins_a_crisis_call_directly(world):
         ("GET", "/api/alerts", None), ("GET", "/api/program/on-call", None),
     ]:
         status, answer = await world.request(method, path, token, json=body)
-        assert status == 401, (method, path, status, answer)  # a participant token is no staff sign-in
+        assert (status, answer["code"]) == (403, "staff_only"), (method, path, status, answer)  # no staff sign-in
     status, answer = await world.request("GET", "/api/participant/safety-plan", token)
     assert status == 403, answer  # the participant endpoint knows who they are and refuses
 

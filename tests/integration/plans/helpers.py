@@ -12,8 +12,8 @@ from tests.support.world import SEEN_SECRETS, Therapist
 HOME = {"country": "US", "region": "PA", "city": "Exampleton", "street": "Example", "street_suffix": "Street",
         "house_number": "12", "postal_code": "19000"}
 HOME_POINT = {"latitude": 40.0, "longitude": -75.0, "accuracy_m": 20.0}
-FAR_POINT = {"latitude": 41.0, "longitude": -75.0, "accuracy_m": 30.0}  # ~111 km north
-NEAR_POINT = {"latitude": 40.001, "longitude": -75.0, "accuracy_m": 30.0}  # ~111 m
+FAR_POINT = {"latitude": 41.0, "longitude": -75.0, "accuracy_m": 30.0, "method": "802.11"}  # ~111 km north
+NEAR_POINT = {"latitude": 40.001, "longitude": -75.0, "accuracy_m": 30.0, "method": "GPS"}  # ~111 m
 
 
 def draft(**changes: Any) -> dict[str, Any]:

@@ -106,8 +106,11 @@ async def test_an_override_needs_a_reason_is_audited_and_alerts_the_clinical_lea
     status, body = await world.request("GET", "/api/alerts", lead.access_token)
     assert body["alerts"] == []
 
+    status, crisis = await world.request("POST", f"/api/sessions/{client.session['id']}/crisis",
+                                         therapist.access_token)
+    assert status == 201, crisis
     status, override = await world.request("POST", url, therapist.access_token,
-                                           json={"reason": REASON, "crisis_id": "crisis_example_1"})
+                                           json={"reason": REASON, "crisis_id": crisis["crisis_id"]})
     assert status == 201, override
     assert override["scopes"] == ["share_location_and_situation"]
     assert override["categories"] == ["callback_numbers", "location", "situation"]  # minimum necessary
@@ -127,7 +130,7 @@ async def test_an_override_needs_a_reason_is_audited_and_alerts_the_clinical_lea
     status, other = await world.request("GET", "/api/alerts", elsewhere.access_token)
     assert other["alerts"] == []
     status, _ = await world.request("GET", "/api/alerts", client.token)
-    assert status == 401
+    assert status == 403  # a participant token is the wrong kind: sign-in would not help
 
 
 async def test_an_override_for_a_support_person_covers_only_their_location(world):

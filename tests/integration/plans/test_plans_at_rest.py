@@ -93,7 +93,8 @@ async def test_nearest_resources_to_the_confirmed_location_in_order(world, datab
 
     status, _ = await world.request("POST", "/api/participant/location", client.token,
                                     json={"at_planned_address": True, "geolocation": {"latitude": 41.1,
-                                                                                        "longitude": -75.0}})
+                                                                                        "longitude": -75.0,
+                                                                                        "method": "Cell"}})
     assert status == 201
     status, plan = await world.request("GET", f"/api/clients/{client.client_id}/safety-plan", therapist.access_token)
     assert plan["nearest_from"] == "confirmed_location"

@@ -106,3 +106,22 @@ async def test_an_address_known_on_one_node_is_known_on_the_others(redis_server)
     finally:
         await node_a.close()
         await node_b.close()
+
+
+@pytest.mark.redis
+async def test_responder_token_misses_count_across_nodes_and_ipv6_prefixes(redis_server):
+    """Responder-link misses: counted in Redis for every node, an IPv6 /64 as one requester, and only the
+    first miss of an address in a minute gets its own audit record."""
+    node_a, node_b = AbuseGuard.shared(redis_server.url), AbuseGuard.shared(redis_server.url)
+    prefix = f"2001:db8:{secrets.randbelow(0xffff):x}:1"
+    try:
+        for i in range(10):
+            assert await (node_a, node_b)[i % 2].responder_link_allowed(f"{prefix}::{i + 1}")
+            await (node_a, node_b)[i % 2].responder_link_missed(f"{prefix}::{i + 1}")
+        assert not await node_a.responder_link_allowed(f"{prefix}::beef")  # the same /64
+        assert await node_b.responder_link_allowed(f"{prefix}0::1")  # another /64
+        assert await node_a.record_responder_miss(f"{prefix}::1", "miss")
+        assert not await node_b.record_responder_miss(f"{prefix}::2", "miss")  # same minute, same /64
+    finally:
+        await node_a.close()
+        await node_b.close()

@@ -27,7 +27,7 @@ async def test_staff_endpoints_need_a_valid_access_token(world):
     link = await world.add_client(therapist, session["id"])
     participant_token = (await world.redeem(link["join_url"]))["participant_token"]
     status, _ = await world.request("GET", "/api/sessions", participant_token)
-    assert status == 401  # a participant token is not an access token
+    assert status == 403  # a participant token is not an access token: signing in again would not help
 
 
 async def test_therapist_creates_session_adds_client_and_lists_it(world):

@@ -142,3 +142,15 @@ def test_location_warning_travels_as_a_note(schema):
     schema.validate(document.decode())
     notes = [n.text for n in parse(document).findall("p:note", NS)]
     assert any(n.startswith("Location warning:") for n in notes)
+
+
+def test_substance_use_packets_carry_the_redisclosure_notice_as_a_note(schema):
+    from handoff.part2 import REDISCLOSURE_NOTICE
+
+    marked = packet(consent_basis(), substance_use=True)
+    assert marked.redisclosure_notice == REDISCLOSURE_NOTICE
+    document = to_pidf_lo(marked)
+    schema.validate(document.decode())
+    assert REDISCLOSURE_NOTICE in [n.text for n in parse(document).findall("p:note", NS)]
+    plain = packet(consent_basis())
+    assert plain.redisclosure_notice is None and b"42 CFR" not in to_pidf_lo(plain)
