@@ -1,6 +1,11 @@
 """The audit trail in the database: every append is sealed into the hash chain of ``audit_chain``.
 
-Who, what, which record, when (UTC), from where — never the health information itself."""
+Who, what, which record, when (UTC), from where — never the health information itself.
+
+Every column of ``audit_records`` is either sealed or an index copy of a sealed value: ``session_id``
+is the sealed ``details["session_id"]``. Verification rebuilds each row from its sealed entry and
+names the first row whose stored columns differ (:func:`row_mismatch`), so a column that is not
+covered by the seal cannot be edited undetected; the export reads the sealed value, not the index."""
 
 from __future__ import annotations
 
@@ -12,8 +17,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from .audit_chain import AuditEntry, Outcome, SealedEntry, append, utc_timestamp
-from .audit_verify import Checkpoint, VerifyResult, sign_checkpoint, verify
+from .audit_chain import GENESIS_HMAC, AuditEntry, Outcome, SealedEntry, append, utc_timestamp
+from .audit_verify import BreakReason, ChainBreak, Checkpoint, VerifyResult, sign_checkpoint, verify
 from .models import AuditRecord
 
 APPEND_ATTEMPTS = 8
@@ -42,6 +47,21 @@ def _to_row(sealed: SealedEntry, session_id: str | None) -> AuditRecord:
         program_id=e.program_id, session_id=session_id, remote_addr=e.remote_addr,
         details=json.dumps(dict(e.details), sort_keys=True), previous_hmac=sealed.previous_hmac, hmac=sealed.hmac,
     )
+
+
+def _sealed_session_id(sealed: SealedEntry) -> str | None:
+    value = sealed.entry.details.get("session_id")
+    return value if isinstance(value, str) else None
+
+
+def _columns(row: AuditRecord) -> dict[str, object]:
+    return {column.key: getattr(row, column.key) for column in AuditRecord.__table__.columns}
+
+
+def row_mismatch(row: AuditRecord, sealed: SealedEntry) -> list[str]:
+    """The columns of ``row`` that differ from the row its sealed entry would be stored as."""
+    stored, expected = _columns(row), _columns(_to_row(sealed, _sealed_session_id(sealed)))
+    return sorted(name for name in expected if stored[name] != expected[name])
 
 
 def to_sealed(row: AuditRecord) -> SealedEntry:
@@ -75,7 +95,8 @@ class AuditLog:
         async with self._sm() as db, db.begin():
             head = (await db.execute(select(AuditRecord).order_by(AuditRecord.sequence.desc()).limit(1))).scalar()
             previous = to_sealed(head) if head else None
-            details = {"session_id": event.session_id} if event.session_id else {}
+            session_id = event.session_id or None
+            details = {"session_id": session_id} if session_id else {}
             entry = AuditEntry(
                 sequence=(previous.sequence + 1) if previous else 1, occurred_at=utc_timestamp(),
                 actor_id=event.actor_id, actor_role=event.actor_role, action=event.action, outcome=event.outcome,
@@ -83,13 +104,16 @@ class AuditLog:
                 remote_addr=event.remote_addr, details=details,
             )
             sealed = append(self._secret, previous, entry)
-            db.add(_to_row(sealed, event.session_id))
+            db.add(_to_row(sealed, session_id))
         return sealed
 
     async def entries(self) -> list[SealedEntry]:
+        return [sealed for _, sealed in await self._rows()]
+
+    async def _rows(self) -> list[tuple[AuditRecord, SealedEntry]]:
         async with self._sm() as db:
             rows = (await db.execute(select(AuditRecord).order_by(AuditRecord.sequence))).scalars()
-            return [to_sealed(row) for row in rows]
+            return [(row, to_sealed(row)) for row in rows]
 
     async def export(self, *, program_id: str, session_id: str | None = None,
                      target_ids: list[str] | None = None) -> list[SealedEntry]:
@@ -104,7 +128,10 @@ class AuditLog:
             query = query.where(or_(*conditions))
         async with self._sm() as db:
             rows = (await db.execute(query.order_by(AuditRecord.sequence))).scalars()
-            return [to_sealed(row) for row in rows]
+            sealed = [to_sealed(row) for row in rows]
+        # The column is an index; what is sealed decides (a row moved by editing it is left out here
+        # and named by `steadyline audit verify`).
+        return [s for s in sealed if not session_id or _sealed_session_id(s) == session_id]
 
     async def checkpoint(self) -> Checkpoint:
         async with self._sm() as db:
@@ -112,4 +139,19 @@ class AuditLog:
         return sign_checkpoint(self._secret, to_sealed(head) if head else None)
 
     async def verify(self, checkpoint: Checkpoint | None = None) -> VerifyResult:
-        return verify(self._secret, await self.entries(), checkpoint)
+        rows = await self._rows()
+        result = verify(self._secret, [sealed for _, sealed in rows], checkpoint)
+        return _first_row_mismatch(rows, result)
+
+
+def _first_row_mismatch(rows: list[tuple[AuditRecord, SealedEntry]], result: VerifyResult) -> VerifyResult:
+    """The chain's own break, or an earlier row whose columns differ from its sealed entry."""
+    limit = result.broken.index if result.broken else len(rows)
+    for index, (row, sealed) in enumerate(rows[:limit]):
+        columns = row_mismatch(row, sealed)
+        if columns:
+            before = rows[index - 1][1] if index else None
+            detail = f"column(s) {', '.join(columns)} differ from the sealed record"
+            return VerifyResult(index, before.sequence if before else 0, before.hmac if before else GENESIS_HMAC,
+                                ChainBreak(index, sealed.sequence, BreakReason.EDITED, detail))
+    return result
