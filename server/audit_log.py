@@ -13,11 +13,13 @@ import asyncio
 import json
 from dataclasses import dataclass
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from .audit_chain import GENESIS_HMAC, AuditEntry, Outcome, SealedEntry, append, utc_timestamp
+from .audit_keys import AuditKeyMissing
 from .audit_verify import BreakReason, ChainBreak, Checkpoint, VerifyResult, sign_checkpoint, verify
 from .models import AuditRecord
 
@@ -74,13 +76,16 @@ def to_sealed(row: AuditRecord) -> SealedEntry:
 
 
 class AuditLog:
-    def __init__(self, sessionmaker: async_sessionmaker, secret: bytes) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker, secret: bytes,
+                 signing_key: Ed25519PrivateKey | None = None) -> None:
+        """``secret`` seals records; ``signing_key`` (only where checkpoints are written) signs checkpoints."""
         self._sm = sessionmaker
         self._secret = secret
+        self._signing_key = signing_key
         self._lock = asyncio.Lock()  # one appender per process; the primary key orders nodes
 
     def __repr__(self) -> str:
-        return "AuditLog(secret=***)"
+        return "AuditLog(secret=***, signing_key=***)"
 
     async def record(self, event: AuditEvent) -> SealedEntry:
         async with self._lock:
@@ -134,13 +139,18 @@ class AuditLog:
         return [s for s in sealed if not session_id or _sealed_session_id(s) == session_id]
 
     async def checkpoint(self) -> Checkpoint:
+        if self._signing_key is None:
+            raise AuditKeyMissing("this process holds no audit checkpoint signing key")
         async with self._sm() as db:
             head = (await db.execute(select(AuditRecord).order_by(AuditRecord.sequence.desc()).limit(1))).scalar()
-        return sign_checkpoint(self._secret, to_sealed(head) if head else None)
+        return sign_checkpoint(self._signing_key, to_sealed(head) if head else None)
 
-    async def verify(self, checkpoint: Checkpoint | None = None) -> VerifyResult:
+    async def verify(self, checkpoints: list[Checkpoint] | None = None,
+                     public_key: Ed25519PublicKey | None = None) -> VerifyResult:
+        """The chain, every row against its seal, and every checkpoint (checked with ``public_key``)."""
         rows = await self._rows()
-        result = verify(self._secret, [sealed for _, sealed in rows], checkpoint)
+        result = verify(self._secret, [sealed for _, sealed in rows], public_key=public_key,
+                        checkpoints=checkpoints or [])
         return _first_row_mismatch(rows, result)
 
 
