@@ -6,6 +6,7 @@ Everything runs through the real `steadyline` command in a temporary directory."
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import dataclasses
 import hashlib
@@ -152,3 +153,54 @@ async def test_checkpoints_that_the_public_key_does_not_check_are_not_trusted(sq
     code, output = await steadyline("audit", "verify", env=cli_env(**common, audit_public_key_file=verify_with),
                                     cwd=tmp_path)
     assert code == 1 and "NOT TRUSTED" in output, output
+
+
+async def test_a_trail_sealed_with_the_old_derived_key_stays_verifiable(sqlite_url, tmp_path):
+    """Upgrading: `audit init-keys --from-token-secret` writes the key earlier versions derived, once."""
+    derived = hmac.new(TEST_SECRET.encode(), b"steadyline-audit-v1", hashlib.sha256).digest()
+    engine = make_engine(sqlite_url)
+    audit = AuditLog(make_sessionmaker(engine), derived)
+    for n in range(3):
+        await audit.record(AuditEvent(actor_id=f"staff-{n}", actor_role="therapist", action="room.join"))
+    await engine.dispose()
+    key_file = tmp_path / "certs" / "audit-key"
+    env = cli_env(database_url=sqlite_url, jwt_secret=TEST_SECRET, audit_key_file=str(key_file))
+    code, output = await steadyline("audit", "init-keys", "--from-token-secret", env=env, cwd=tmp_path)
+    assert code == 0 and _mode(key_file) == 0o600, output
+    for command in (["audit", "checkpoint"], ["audit", "verify"]):
+        code, output = await steadyline(*command, env=env, cwd=tmp_path)
+        assert code == 0, (command, output)
+    assert "Audit trail intact: 3 records" in output, output
+    code, output = await steadyline("audit", "init-keys", "--from-token-secret", env=env, cwd=tmp_path)
+    assert code != 0 and "not replaced" in output, output
+
+
+async def test_the_server_signs_its_checkpoints_and_will_not_start_without_the_key(aiohttp_server, sqlite_url,
+                                                                                   tmp_path):
+    from server.app import create_app
+    from server.audit_keys import AuditKeyMissing
+    from tests.conftest import make_settings
+    from tests.support.world import World
+
+    with pytest.raises(AuditKeyMissing):
+        create_app(make_settings(sqlite_url, audit_checkpoint_interval=0.2,
+                                 audit_signing_key_file=tmp_path / "absent.pem"))
+    with pytest.raises(AuditKeyMissing):
+        create_app(make_settings(sqlite_url, audit_secret=None, audit_key_file=tmp_path / "absent"))
+
+    signing_key, public_key = _write_key_pair(tmp_path / "signer")
+    checkpoints = tmp_path / "checkpoints.jsonl"
+    settings = make_settings(sqlite_url, audit_checkpoint_interval=0.2, audit_signing_key_file=signing_key,
+                             audit_checkpoint_file=checkpoints)
+    async with World.start(aiohttp_server, create_app, settings) as world:
+        await world.therapist()  # a sign-in: one audit record
+        for _ in range(100):
+            if checkpoints.exists() and '"sequence": 1' in checkpoints.read_text():
+                break
+            await asyncio.sleep(0.1)
+    assert _mode(checkpoints) == 0o600
+    env = cli_env(database_url=sqlite_url, jwt_secret=TEST_SECRET, audit_secret=TEST_AUDIT_SECRET,
+                  audit_checkpoint_file=str(checkpoints),
+                  audit_public_key_file=str(public_key))
+    code, output = await steadyline("audit", "verify", env=env, cwd=tmp_path)
+    assert code == 0 and "signed checkpoint(s) up to record 1" in output, output
