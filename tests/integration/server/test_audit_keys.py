@@ -54,7 +54,8 @@ async def test_init_dev_writes_its_own_audit_keys_and_everything_private_is_0600
         code, output = await steadyline(*command, env=env, cwd=tmp_path)
         assert code == 0, (command, output)
     assert "intact" in output and "1 signed checkpoint" in output, output
-    private = [tmp_path / ".env", key_file, signing, tmp_path / "steadyline.db", tmp_path / "audit-checkpoints.jsonl"]
+    private = [tmp_path / ".env", key_file, signing, tmp_path / "certs" / "field-keys.json",
+               tmp_path / "certs" / "dev-key.pem", tmp_path / "steadyline.db", tmp_path / "audit-checkpoints.jsonl"]
     private += [p for p in tmp_path.glob("steadyline.db-*")]  # journal / WAL, if any is left
     assert {str(p.relative_to(tmp_path)): oct(_mode(p)) for p in private} == {
         str(p.relative_to(tmp_path)): oct(0o600) for p in private}

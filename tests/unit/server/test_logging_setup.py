@@ -51,3 +51,18 @@ def test_stdlib_records_go_through_the_same_masking(request):
     assert record["logger"] == "aiohttp.server" and record["level"] == "error"
     assert TOKEN not in stream.getvalue() and JWT[:20] not in stream.getvalue()
     assert "Bearer ***" in record["exception"]
+
+
+def test_structlog_fields_that_can_carry_secrets_are_masked(request):
+    import structlog
+
+    stream = io.StringIO()
+    configure_logging("DEBUG", json_logs=True, stream=stream)
+    try:
+        structlog.get_logger("t").info("signed_in", token=TOKEN, display_name="Quillon", password="pw-123456",
+                                        session_id="s-1")
+    finally:
+        configure_logging("DEBUG", json_logs=True, stream=getattr(request.config, "_steadyline_log", None))
+    record = json.loads(stream.getvalue().splitlines()[-1])
+    assert record["token"] == record["display_name"] == record["password"] == "***"
+    assert record["session_id"] == "s-1"
