@@ -125,8 +125,10 @@ class AuditLog:
         """A program's records about one session, or about the given people (client + participants)."""
         query = select(AuditRecord).where(AuditRecord.program_id == program_id)
         conditions = []
-        if session_id:
-            conditions.append(AuditRecord.session_id == session_id)
+        if session_id:  # the index column, or the sealed value as stored (json.dumps, sorted keys)
+            sealed_text = json.dumps({"session_id": session_id})[1:-1]
+            conditions += [AuditRecord.session_id == session_id,
+                           AuditRecord.details.contains(sealed_text, autoescape=True)]
         if target_ids:
             conditions += [AuditRecord.target_id.in_(target_ids), AuditRecord.actor_id.in_(target_ids)]
         if conditions:
@@ -134,8 +136,8 @@ class AuditLog:
         async with self._sm() as db:
             rows = (await db.execute(query.order_by(AuditRecord.sequence))).scalars()
             sealed = [to_sealed(row) for row in rows]
-        # The column is an index; what is sealed decides (a row moved by editing it is left out here
-        # and named by `steadyline audit verify`).
+        # The column is only an index: what is sealed decides, so a record moved by editing the column
+        # stays in its own session's export, is left out of the other's, and is named by `audit verify`.
         return [s for s in sealed if not session_id or _sealed_session_id(s) == session_id]
 
     async def checkpoint(self) -> Checkpoint:

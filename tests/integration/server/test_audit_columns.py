@@ -109,7 +109,7 @@ async def test_editing_any_audit_column_is_named_by_audit_verify(world, request,
         assert code == 1 and f"BROKEN at record index {index} " in output, (name, output)
 
 
-async def test_a_record_moved_to_another_session_is_not_in_that_sessions_export(world):
+async def test_a_record_moved_to_another_session_stays_in_its_own_sessions_export(world):
     therapist, first, second, rows = await _trail_of_two_sessions(world)
     admin = await world.therapist(program_id=therapist.program_id, role=StaffRole.ADMIN)
     moved = next(r for r in rows if r["session_id"] == first and r["action"] == "participant.add")
@@ -120,4 +120,6 @@ async def test_a_record_moved_to_another_session_is_not_in_that_sessions_export(
     assert status == 200
     assert moved["sequence"] not in [r["sequence"] for r in body["records"]]
     assert all(r["details"].get("session_id") == second for r in body["records"])
+    status, body = await world.request("GET", f"/api/audit?session_id={first}", admin.access_token)
+    assert status == 200 and moved["sequence"] in [r["sequence"] for r in body["records"]]  # still in its own
     assert not (await world.app[AUDIT].verify()).ok
