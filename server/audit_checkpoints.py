@@ -58,10 +58,6 @@ def read_checkpoints(path: Path) -> CheckpointFile:
     return CheckpointFile(checkpoints, legacy)
 
 
-def latest_checkpoint(path: Path) -> Checkpoint | None:
-    return read_checkpoints(path).latest
-
-
 async def checkpoint_periodically(audit: AuditLog, path: Path, interval: float) -> None:
     """Owned by the app's cleanup context, which cancels it on shutdown."""
     while True:
