@@ -224,6 +224,7 @@ class OurServerFactory:
         self.workdir = workdir
         self.database = workdir / "steadyline.db"
         self.secret = secrets.token_urlsafe(36)  # 48 characters
+        self.audit_secret = secrets.token_urlsafe(36)
         self._staff_created = False
 
     def env(self, port: int) -> dict[str, str]:
@@ -239,6 +240,9 @@ class OurServerFactory:
             "STEADYLINE_DEMO": "false",
             # newer trees encrypt health-information fields: keep the key file in the temp dir
             "STEADYLINE_FIELD_KEYS_FILE": str(self.workdir / "field-keys.json"),
+            # the audit chain has a key of its own; no checkpoints (no signing key) in a benchmark
+            "STEADYLINE_AUDIT_SECRET": self.audit_secret,
+            "STEADYLINE_AUDIT_CHECKPOINT_INTERVAL": "0",
             # Link redemption is limited per client address (30/min). Real clients each have their
             # own; here they all come from 127.0.0.1, so the benchmark plays a trusted reverse proxy
             # and names a distinct address from the RFC 2544 benchmarking range per client.

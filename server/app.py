@@ -20,6 +20,7 @@ from .app_keys import (
 )
 from .app_keys import CRISIS_WATCH, ON_CALL
 from .audit_checkpoints import checkpoint_periodically
+from .audit_keys import chain_key, load_signing_key
 from .audit_log import AuditLog
 from .crisis_escalation import Escalation
 from .crisis_hold import SessionHold
@@ -67,6 +68,14 @@ def signaling_config(settings: Settings) -> SignalingConfig:
         emergency=Emergency(crisis_line=settings.crisis_line, crisis_hotline=settings.crisis_hotline,
                             emergency_number=settings.emergency_number),
     )
+
+
+def audit_log(settings: Settings, sessionmaker) -> AuditLog:
+    """The audit trail with its chain key, and the checkpoint signing key if this process writes
+    checkpoints (``AuditKeyMissing`` if either is needed and missing)."""
+    secret = settings.audit_secret.get_secret_value() if settings.audit_secret else None
+    signing_key = load_signing_key(settings.audit_signing_key_file) if settings.audit_checkpoint_interval > 0 else None
+    return AuditLog(sessionmaker, chain_key(secret, settings.audit_key_file), signing_key)
 
 
 async def _audit_checkpoints(app: web.Application):
@@ -117,7 +126,7 @@ def create_app(settings: Settings) -> web.Application:
     app[STORE] = Store(make_sessionmaker(app[ENGINE], app[KEYS]))
     app[PLAN_STORE] = PlanStore(make_sessionmaker(app[ENGINE], app[KEYS]))
     app[DISCLOSURES] = Disclosures(app[PLAN_STORE])
-    app[AUDIT] = AuditLog(make_sessionmaker(app[ENGINE]), settings.audit_key)
+    app[AUDIT] = audit_log(settings, make_sessionmaker(app[ENGINE]))
     app[STAFF_SESSIONS] = StaffSessions(app[STORE], settings.staff_session_lifetime, settings.staff_idle_timeout)
     app[CRISES] = SqlCrisisStore(make_sessionmaker(app[ENGINE], app[KEYS]))
     app[CRISIS_MOVES] = SqlCrisisMoves(make_sessionmaker(app[ENGINE], app[KEYS]), app[CRISES])

@@ -10,11 +10,13 @@ escapes, so no field value — a newline, a quote, a brace — can make one reco
 read as another. The sequence number is inside the seal, so a deletion shows
 as a gap and a reordering as an out-of-order sequence.
 
-A chain alone cannot show that its tail was cut off. A :class:`Checkpoint`
-signs (sequence, head hmac, time); kept apart from the log (another store,
-an export, a ticket), it lets :func:`verify` detect truncation. Anyone holding
-the secret can re-seal a rewritten chain, so keep the secret out of the
-database and, ideally, sign checkpoints with a second secret held elsewhere.
+A chain alone cannot show that its tail was cut off. A ``Checkpoint``
+(``audit_verify``) signs (sequence, head hmac, time) with an Ed25519 key;
+kept apart from the log (another store, an export, a ticket), it lets
+``verify`` detect truncation. Anyone holding the secret can re-seal a
+rewritten chain, so the secret stays out of the database, and checkpoints are
+signed with a private key the chain secret cannot stand in for: checking them
+needs only the public key.
 
 Storage must keep every field exactly as given (``occurred_at`` as the text
 string, ``details`` as its JSON) or verification will report an edit.
@@ -43,7 +45,7 @@ MAX_DETAIL_TEXT = 128
 MAX_FIELD_TEXT = 256
 
 _ENTRY_DOMAIN = b"steadyline.audit.entry.v1\x00"
-_CHECKPOINT_DOMAIN = b"steadyline.audit.checkpoint.v1\x00"
+_CHECKPOINT_DOMAIN = b"steadyline.audit.checkpoint.v2\x00"  # v1: HMAC checkpoints, no longer accepted
 _HMAC_RE = re.compile(r"[0-9a-f]{64}")
 _TIMESTAMP_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
 _TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -76,7 +78,7 @@ class SequenceError(AuditChainError):
 
 
 class InvalidCheckpointError(AuditChainError):
-    """A checkpoint's signature does not verify with the given secret."""
+    """A checkpoint's signature does not verify with the given public key (or none was given)."""
 
 
 # --- small helpers ----------------------------------------------------------

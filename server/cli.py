@@ -16,7 +16,9 @@ from pathlib import Path
 from aiohttp import web
 from pydantic import ValidationError
 
-from .audit_checkpoints import append_checkpoint, latest_checkpoint
+from .audit_chain import InvalidAuditEntryError, InvalidCheckpointError
+from .audit_checkpoints import append_checkpoint, read_checkpoints
+from .audit_keys import AuditKeyMissing, chain_key, init_audit_keys, legacy_chain_key, load_public_key, load_signing_key
 from .audit_log import AuditLog
 from .database import make_engine, make_sessionmaker, migrate
 from .demo import create_demo, renew_demo
@@ -39,7 +41,8 @@ def load_settings() -> Settings:
 
 
 def cmd_init_dev(args: argparse.Namespace) -> None:
-    """Write a .env with a fresh random token secret (mode 0600) unless one exists."""
+    """Write a .env with a fresh random token secret (mode 0600) unless one exists, a development
+    certificate, field-encryption keys and the audit keys (each its own file, mode 0600)."""
     env = Path(".env")
     if not env.exists():
         fd = os.open(env, os.O_WRONLY | os.O_CREAT, 0o600)
@@ -49,6 +52,17 @@ def cmd_init_dev(args: argparse.Namespace) -> None:
     cmd_certs(args)
     if init_key_file(Path("certs/field-keys.json")):
         print("Wrote a field-encryption key file to certs/field-keys.json (mode 0600).")
+    _init_audit_keys(load_settings())
+
+
+def _init_audit_keys(settings: Settings, chain_key_bytes: bytes | None = None) -> None:
+    """The audit chain key and checkpoint key pair, where the settings say, unless they exist."""
+    written = init_audit_keys(settings.audit_key_file, settings.audit_signing_key_file,
+                              settings.audit_public_key_file, chain_key_bytes)
+    for path in written:
+        print(f"Wrote {path}" + (" (public)." if path == settings.audit_public_key_file else " (mode 0600)."))
+    if settings.audit_key_file not in written and chain_key_bytes is not None:
+        sys.exit(f"{settings.audit_key_file} already exists: not replaced.")
 
 
 def cmd_keys(args: argparse.Namespace) -> None:
@@ -212,31 +226,66 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 def cmd_audit(args: argparse.Namespace) -> None:
     settings = load_settings()
+    if args.action == "init-keys":
+        legacy = legacy_chain_key(settings.jwt_secret.get_secret_value()) if args.from_token_secret else None
+        _init_audit_keys(settings, legacy)
+        return
+    try:
+        secret = chain_key(settings.audit_secret.get_secret_value() if settings.audit_secret else None,
+                           settings.audit_key_file)
+        signing_key = load_signing_key(settings.audit_signing_key_file) if args.action == "checkpoint" else None
+    except AuditKeyMissing as exc:
+        sys.exit(str(exc))
+    sys.exit(asyncio.run(_audit(settings, args, secret, signing_key)))
 
-    async def work() -> int:
-        engine = make_engine(settings.database_url)
-        try:
-            await migrate(engine)
-            audit = AuditLog(make_sessionmaker(engine), settings.audit_key)
-            if args.action == "checkpoint":
-                checkpoint = await audit.checkpoint()
-                append_checkpoint(settings.audit_checkpoint_file, checkpoint)
-                print(f"Checkpoint at record {checkpoint.sequence} written to {settings.audit_checkpoint_file}.")
-                return 0
-            checkpoint = latest_checkpoint(settings.audit_checkpoint_file)
-            result = await audit.verify(checkpoint)
-        finally:
-            await engine.dispose()
-        if result.ok:
-            against = f", consistent with checkpoint {checkpoint.sequence}" if checkpoint else ""
-            print(f"Audit trail intact: {result.checked} records{against}.")
+
+async def _audit(settings: Settings, args: argparse.Namespace, secret: bytes, signing_key) -> int:
+    engine = make_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        audit = AuditLog(make_sessionmaker(engine), secret, signing_key)
+        if args.action == "checkpoint":
+            checkpoint = await audit.checkpoint()
+            append_checkpoint(settings.audit_checkpoint_file, checkpoint)
+            print(f"Checkpoint at record {checkpoint.sequence} written to {settings.audit_checkpoint_file}.")
             return 0
-        broken = result.broken
-        print(f"Audit trail BROKEN at record index {broken.index} (sequence {broken.sequence}): "
-              f"{broken.reason.value} — {broken.detail}")
-        return 1
+        return await _audit_verify(settings, args, audit)
+    finally:
+        await engine.dispose()
 
-    sys.exit(asyncio.run(work()))
+
+async def _audit_verify(settings: Settings, args: argparse.Namespace, audit: AuditLog) -> int:
+    try:
+        found = read_checkpoints(settings.audit_checkpoint_file)
+        public_key = load_public_key(args.public_key or settings.audit_public_key_file) if found.checkpoints else None
+        result = await audit.verify(found.checkpoints, public_key)
+    except (AuditKeyMissing, InvalidCheckpointError, InvalidAuditEntryError) as exc:
+        print(f"Audit checkpoints NOT TRUSTED ({settings.audit_checkpoint_file}): {exc}")
+        return 1
+    if found.legacy:
+        print(f"Note: {found.legacy} checkpoint(s) in the old HMAC format were not checked (no public key "
+              "can check them).")
+    if result.ok:
+        against = (f", consistent with {len(found.checkpoints)} signed checkpoint(s) up to record "
+                   f"{found.checkpoints[-1].sequence}" if found.checkpoints else ", no checkpoints to check")
+        print(f"Audit trail intact: {result.checked} records{against}.")
+        return 0
+    broken = result.broken
+    print(f"Audit trail BROKEN at record index {broken.index} (sequence {broken.sequence}): "
+          f"{broken.reason.value} — {broken.detail}")
+    return 1
+
+
+def _add_audit_parser(sub) -> None:
+    audit = sub.add_parser("audit", help="verify the audit trail, write a signed checkpoint, or create the "
+                                          "audit keys")
+    audit.add_argument("action", choices=["verify", "checkpoint", "init-keys"])
+    audit.add_argument("--public-key", type=Path, help="verify: the Ed25519 public key checking the checkpoints "
+                                                       "(default STEADYLINE_AUDIT_PUBLIC_KEY_FILE)")
+    audit.add_argument("--from-token-secret", action="store_true",
+                       help="init-keys: write the chain key older versions derived from the token secret, so a "
+                            "trail sealed with it stays verifiable")
+    audit.set_defaults(func=cmd_audit)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -260,8 +309,6 @@ def main(argv: list[str] | None = None) -> None:
     keys.add_argument("action", choices=["init", "rotate", "reencrypt", "retire"])
     keys.add_argument("kid", nargs="?")
     keys.set_defaults(func=cmd_keys)
-    audit = sub.add_parser("audit", help="verify the audit trail or write a signed checkpoint")
-    audit.add_argument("action", choices=["verify", "checkpoint"])
-    audit.set_defaults(func=cmd_audit)
+    _add_audit_parser(sub)
     args = parser.parse_args(argv)
     args.func(args)

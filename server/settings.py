@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import hmac
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -139,10 +137,24 @@ class Settings(BaseSettings):
         Path("certs/field-keys.json"), description="Key file for field encryption (mode 0600; never in the database)."
     )
     audit_secret: SecretStr | None = Field(
-        None, description="HMAC key sealing the audit chain; unset = derived from the token secret."
+        None, description="HMAC key sealing the audit chain (at least 32 bytes); takes precedence over "
+        "`audit_key_file`. Never derived from the token secret: one of the two is required.",
+    )
+    audit_key_file: Path = Field(
+        Path("certs/audit-key"), description="File holding the audit chain key (base64url, mode 0600; "
+        "`steadyline init-dev` or `steadyline audit init-keys` writes it).",
+    )
+    audit_signing_key_file: Path = Field(
+        Path("certs/audit-signing-key.pem"), description="Ed25519 private key (PEM, mode 0600) signing audit "
+        "checkpoints; needed only where checkpoints are written. Keep it off the database host.",
+    )
+    audit_public_key_file: Path = Field(
+        Path("certs/audit-public-key.pem"), description="Ed25519 public key that `steadyline audit verify` "
+        "checks checkpoints with (all a verifier needs).",
     )
     audit_checkpoint_file: Path = Field(
-        Path("audit-checkpoints.jsonl"), description="Where signed audit head checkpoints are appended."
+        Path("audit-checkpoints.jsonl"), description="Where signed audit head checkpoints are appended "
+        "(created mode 0600; copy it off the database host)."
     )
     audit_checkpoint_interval: float = Field(
         300.0, ge=0, description="Seconds between audit checkpoints written by the server; 0 = off."
@@ -152,10 +164,10 @@ class Settings(BaseSettings):
     drain_seconds: float = Field(10.0, ge=0, description="Graceful shutdown: how long to drain.")
     demo: bool = Field(False, description="Create a demo program, therapist and session on a fresh database.")
 
-    @field_validator("jwt_secret")
+    @field_validator("jwt_secret", "audit_secret")
     @classmethod
-    def _secret_long_enough(cls, value: SecretStr) -> SecretStr:
-        if len(value.get_secret_value().encode()) < MIN_SECRET_BYTES:
+    def _secret_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().encode()) < MIN_SECRET_BYTES:
             raise ValueError(f"must be at least {MIN_SECRET_BYTES} bytes (256 bits)")
         return value
 
@@ -212,12 +224,6 @@ class Settings(BaseSettings):
     def accepted_origins(self) -> tuple[str, ...]:
         """The origins whose pages may open the signalling socket: the public URL's, then the extra ones."""
         return tuple(dict.fromkeys([origin_of(self.public_url), *self.allowed_origins]))
-
-    @property
-    def audit_key(self) -> bytes:
-        if self.audit_secret is not None:
-            return self.audit_secret.get_secret_value().encode()
-        return hmac.new(self.jwt_secret.get_secret_value().encode(), b"steadyline-audit-v1", hashlib.sha256).digest()
 
     @property
     def tls_enabled(self) -> bool:

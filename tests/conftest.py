@@ -26,6 +26,7 @@ from tests.support.world import World
 
 TEST_SECRET = "test-secret-" + "x" * 40
 TEST_FIELD_KEYS = "test1:" + base64.b64encode(bytes(range(32))).decode()
+TEST_AUDIT_SECRET = "test-audit-chain-key-" + "a" * 40  # never derived from the token secret
 
 
 @pytest.fixture(scope="session")
@@ -107,6 +108,7 @@ def make_settings(database_url: str, **overrides) -> Settings:
     values = dict(
         database_url=database_url, jwt_secret=TEST_SECRET, field_keys=TEST_FIELD_KEYS, tls_cert=cert, tls_key=key,
         port=free_port(), log_json=True, reconnect_window=2.0, _env_file=None,
+        audit_secret=TEST_AUDIT_SECRET, audit_checkpoint_interval=0,  # no signing key: tests that sign make one
     )
     values.update(overrides)
     return Settings(**values)
@@ -139,7 +141,7 @@ def _leaked_secrets() -> list[str]:
 
     text = SUITE_LOG.read_text(encoding="utf-8", errors="replace")
     key_material = TEST_FIELD_KEYS.split(":", 1)[1]
-    known = {secret for secret in (TEST_SECRET, key_material, PASSWORD, *SEEN_SECRETS) if secret}
+    known = {secret for secret in (TEST_SECRET, TEST_AUDIT_SECRET, key_material, PASSWORD, *SEEN_SECRETS) if secret}
     # Any occurrence of a secret lies inside one maximal run of the characters secrets are made of:
     # search the distinct runs (a few MB) instead of the whole log (tens of MB) once per secret.
     alphabet = re.escape("".join(sorted(set("".join(known)))))

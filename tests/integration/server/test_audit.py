@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
-import sys
-from asyncio.subprocess import PIPE, STDOUT
-
 
 from server.app_keys import AUDIT
 from server.models import StaffRole
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_AUDIT_SECRET, TEST_SECRET
+from tests.support.steadyline_cli import cli_env, steadyline
 
 
 async def _scripted_session(world):
@@ -62,13 +59,16 @@ async def test_admins_export_a_sessions_trail_and_others_cannot(world):
 
 
 async def _audit_command(action: str, db_path, checkpoint_file) -> tuple[int, str]:
-    """``steadyline audit <action>`` in its own process; its exit code and what it printed."""
-    env = {**os.environ, "STEADYLINE_DATABASE_URL": f"sqlite+aiosqlite:///{db_path}",
-           "STEADYLINE_JWT_SECRET": TEST_SECRET, "STEADYLINE_AUDIT_CHECKPOINT_FILE": str(checkpoint_file)}
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "server", "audit", action, env=env,
-                                                   stdout=PIPE, stderr=STDOUT)
-    output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
-    return process.returncode, output.decode()
+    """``steadyline audit <action>`` in its own process; its exit code and what it printed. The
+    checkpoint key pair lives beside the checkpoint file (made by `steadyline audit init-keys`)."""
+    keys = checkpoint_file.parent
+    env = cli_env(database_url=f"sqlite+aiosqlite:///{db_path}", jwt_secret=TEST_SECRET,
+                  audit_secret=TEST_AUDIT_SECRET, audit_checkpoint_file=str(checkpoint_file),
+                  audit_key_file=str(keys / "audit-key"), audit_signing_key_file=str(keys / "signing.pem"),
+                  audit_public_key_file=str(keys / "public.pem"))
+    if not (keys / "signing.pem").exists():
+        assert (await steadyline("audit", "init-keys", env=env, cwd=keys))[0] == 0
+    return await steadyline("audit", action, env=env, cwd=keys)
 
 
 TAMPERING = {

@@ -9,7 +9,7 @@ import sys
 import time
 import urllib.request
 
-from tests.conftest import TEST_FIELD_KEYS, TEST_SECRET
+from tests.conftest import TEST_AUDIT_SECRET, TEST_FIELD_KEYS, TEST_SECRET
 from tests.support.services import free_port
 from tests.support.tls import dev_certificate, trusting_ssl_context
 
@@ -20,7 +20,8 @@ def test_serve_migrates_answers_health_and_drains_on_sigterm(tmp_path):
     env = {**os.environ, "STEADYLINE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}",
            "STEADYLINE_JWT_SECRET": TEST_SECRET, "STEADYLINE_FIELD_KEYS": TEST_FIELD_KEYS,
            "STEADYLINE_TLS_CERT": str(cert), "STEADYLINE_TLS_KEY": str(key), "STEADYLINE_PORT": str(port),
-           "STEADYLINE_DEMO": "true", "STEADYLINE_LOG_LEVEL": "WARNING", "STEADYLINE_DRAIN_SECONDS": "2"}
+           "STEADYLINE_DEMO": "true", "STEADYLINE_LOG_LEVEL": "WARNING", "STEADYLINE_DRAIN_SECONDS": "2",
+           "STEADYLINE_AUDIT_SECRET": TEST_AUDIT_SECRET, "STEADYLINE_AUDIT_CHECKPOINT_INTERVAL": "0"}
     server = subprocess.Popen([sys.executable, "-m", "server", "serve"], env=env, cwd=tmp_path,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

@@ -3,6 +3,7 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -22,6 +23,9 @@ from server.audit_verify import BreakReason, Checkpoint, sign_checkpoint, verify
 
 SECRET = b"s" * 32
 OTHER_SECRET = b"o" * 32
+SIGNING_KEY = Ed25519PrivateKey.generate()
+PUBLIC_KEY = SIGNING_KEY.public_key()
+OTHER_KEY = Ed25519PrivateKey.generate()
 T0 = datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc)
 
 
@@ -192,9 +196,9 @@ def test_entry_resealed_in_place_breaks_the_next_link():
 
 def test_truncated_tail_after_checkpoint_detected():
     chain = build_chain(6)
-    checkpoint = sign_checkpoint(SECRET, chain[-1], signed_at=T0)
-    assert verify(SECRET, chain, checkpoint).ok
-    result = verify(SECRET, chain[:4], checkpoint)
+    checkpoint = sign_checkpoint(SIGNING_KEY, chain[-1], signed_at=T0)
+    assert verify(SECRET, chain, checkpoint, public_key=PUBLIC_KEY).ok
+    result = verify(SECRET, chain[:4], checkpoint, public_key=PUBLIC_KEY)
     broken = result.broken
     assert (broken.index, broken.sequence, broken.reason) == (4, 5, BreakReason.TRUNCATED)
     assert result.head_sequence == 4
@@ -206,13 +210,13 @@ def test_truncation_without_checkpoint_is_invisible():
 
 def test_chain_may_grow_past_checkpoint():
     chain = build_chain(6)
-    checkpoint = sign_checkpoint(SECRET, chain[3])
-    assert verify(SECRET, chain, checkpoint).ok
+    checkpoint = sign_checkpoint(SIGNING_KEY, chain[3])
+    assert verify(SECRET, chain, checkpoint, public_key=PUBLIC_KEY).ok
 
 
 def test_truncated_to_nothing_detected():
-    checkpoint = sign_checkpoint(SECRET, build_chain(2)[-1])
-    broken = verify(SECRET, [], checkpoint).broken
+    checkpoint = sign_checkpoint(SIGNING_KEY, build_chain(2)[-1])
+    broken = verify(SECRET, [], checkpoint, public_key=PUBLIC_KEY).broken
     assert (broken.index, broken.sequence, broken.reason) == (0, 1, BreakReason.TRUNCATED)
 
 
@@ -220,47 +224,76 @@ def test_rewritten_history_contradicts_checkpoint():
     # An insider with the secret truncates and re-seals new entries: the
     # checkpointed head is no longer in the chain.
     chain = build_chain(5)
-    checkpoint = sign_checkpoint(SECRET, chain[-1])
+    checkpoint = sign_checkpoint(SIGNING_KEY, chain[-1])
     rewritten = chain[:3]
     for sequence in (4, 5, 6):
         rewritten.append(append(SECRET, rewritten[-1], make_entry(sequence, action="x.y")))
-    broken = verify(SECRET, rewritten, checkpoint).broken
+    broken = verify(SECRET, rewritten, checkpoint, public_key=PUBLIC_KEY).broken
     assert (broken.index, broken.reason) == (4, BreakReason.CHECKPOINT_MISMATCH)
 
 
 def test_checkpoint_signature():
     chain = build_chain(2)
-    checkpoint = sign_checkpoint(SECRET, chain[-1], signed_at=T0)
+    checkpoint = sign_checkpoint(SIGNING_KEY, chain[-1], signed_at=T0)
     assert checkpoint.sequence == 2 and checkpoint.head_hmac == chain[-1].hmac
     assert checkpoint.signed_at == "2026-03-01T09:30:00.000000Z"
-    assert verify_checkpoint(SECRET, checkpoint)
-    assert not verify_checkpoint(OTHER_SECRET, checkpoint)
+    assert verify_checkpoint(PUBLIC_KEY, checkpoint)
+    assert not verify_checkpoint(OTHER_KEY.public_key(), checkpoint)
     forged = dataclasses.replace(checkpoint, sequence=1)
-    assert not verify_checkpoint(SECRET, forged)
+    assert not verify_checkpoint(PUBLIC_KEY, forged)
     with pytest.raises(InvalidCheckpointError):
-        verify(SECRET, chain, forged)
+        verify(SECRET, chain, forged, public_key=PUBLIC_KEY)
 
 
 def test_checkpoint_seal_differs_from_entry_seal():
     # Domain separation: a checkpoint signature is never a valid entry seal.
     chain = build_chain(1)
-    checkpoint = sign_checkpoint(SECRET, chain[0])
+    checkpoint = sign_checkpoint(SIGNING_KEY, chain[0])
     assert checkpoint.signature != chain[0].hmac
 
 
 def test_checkpoint_dict_round_trip():
-    checkpoint = sign_checkpoint(SECRET, build_chain(3)[-1])
+    checkpoint = sign_checkpoint(SIGNING_KEY, build_chain(3)[-1])
     restored = Checkpoint.from_dict(json.loads(json.dumps(checkpoint.to_dict())))
-    assert restored == checkpoint and verify_checkpoint(SECRET, restored)
+    assert restored == checkpoint and verify_checkpoint(PUBLIC_KEY, restored)
 
 
 def test_verify_a_segment_after_a_trusted_checkpoint():
     chain = build_chain(6)
-    anchor = sign_checkpoint(SECRET, chain[2])
-    head = sign_checkpoint(SECRET, chain[-1])
-    assert verify(SECRET, chain[3:], head, after=anchor).ok
-    broken = verify(SECRET, chain[4:], head, after=anchor).broken
+    anchor = sign_checkpoint(SIGNING_KEY, chain[2])
+    head = sign_checkpoint(SIGNING_KEY, chain[-1])
+    assert verify(SECRET, chain[3:], head, after=anchor, public_key=PUBLIC_KEY).ok
+    broken = verify(SECRET, chain[4:], head, after=anchor, public_key=PUBLIC_KEY).broken
     assert (broken.index, broken.reason) == (0, BreakReason.DELETED)
+
+
+def test_checkpoints_are_checked_with_the_public_key_alone():
+    # The chain secret (all a database host needs to re-seal records) cannot sign a checkpoint, and a
+    # checkpoint signed with another private key — or re-labelled as this one — does not verify.
+    chain = build_chain(3)
+    checkpoint = sign_checkpoint(SIGNING_KEY, chain[-1])
+    assert verify(SECRET, chain, checkpoint, public_key=PUBLIC_KEY).ok
+    other = sign_checkpoint(OTHER_KEY, chain[-1])
+    relabelled = dataclasses.replace(other, key_id=checkpoint.key_id)
+    for bad in (other, relabelled):
+        with pytest.raises(InvalidCheckpointError):
+            verify(SECRET, chain, bad, public_key=PUBLIC_KEY)
+    with pytest.raises(InvalidCheckpointError):
+        verify(SECRET, chain, checkpoint)  # no public key: a checkpoint cannot count
+    with pytest.raises(InvalidCheckpointError):
+        sign_checkpoint(SECRET, chain[-1])
+
+
+def test_every_checkpoint_must_agree_with_the_chain():
+    chain = build_chain(6)
+    early, late = sign_checkpoint(SIGNING_KEY, chain[1]), sign_checkpoint(SIGNING_KEY, chain[-1])
+    rewritten = chain[:1]
+    for sequence in range(2, 7):  # history from record 2 on re-sealed with the chain secret
+        rewritten.append(append(SECRET, rewritten[-1], make_entry(sequence, action="x.y")))
+    resigned = sign_checkpoint(SIGNING_KEY, rewritten[-1])  # even a new checkpoint of the rewritten head
+    broken = verify(SECRET, rewritten, public_key=PUBLIC_KEY, checkpoints=[early, late, resigned]).broken
+    assert (broken.index, broken.reason) == (1, BreakReason.CHECKPOINT_MISMATCH)
+    assert verify(SECRET, chain, public_key=PUBLIC_KEY, checkpoints=[early, late]).ok
 
 
 # --- canonical form and injection ------------------------------------------------
