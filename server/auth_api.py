@@ -71,6 +71,6 @@ async def logout(request: web.Request) -> web.Response:
     principal = await staff_principal(request)
     await request.app[STAFF_SESSIONS].end(principal.staff_session_id)
     for place in await request.app[STORE].open_host_places(principal.id):
-        await request.app[SIGNALING].disconnect_member(place.session_id, place.id, reason="signed_out")
+        await request.app[SIGNALING].sign_out(place.session_id, place.id, principal.staff_session_id)
     await audit(request, "auth.sign_out", principal)
     return web.json_response({"signed_out": True})
