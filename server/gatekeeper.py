@@ -8,6 +8,7 @@ from signaling.ports import Identity, PresenceEvent, RoomAction, SessionInfo
 from .audit_chain import Outcome
 from .audit_log import AuditEvent, AuditLog
 from .crisis_errors import CrisisActive
+from .crisis_guests import is_crisis_guest
 from .crisis_hold import SessionHold
 from .crisis_watch import CrisisWatch
 from .errors import NotFound, Unauthorized
@@ -68,6 +69,8 @@ class StoreGatekeeper:
             return "session_ended"
         if participant.removed_at is not None:
             return "removed"
+        if is_crisis_guest(participant) and await self._hold.open_crisis(session.id) is None:
+            return "crisis_closed"  # a support person or responder: only while a crisis holds the session
         if invite_id is not None:
             try:
                 invite = await self._store.get_invite(invite_id)
