@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from .abuse import account_digest
 from .api_models import LoginRequest, LoginResponse, StaffView
 from .app_keys import ABUSE, SETTINGS, SIGNALING, STAFF_SESSIONS, STORE, TOKENS
 from .bodies import read_body
@@ -11,6 +12,7 @@ from .errors import BadCredentials, Unauthorized
 from .middleware import client_address
 from .passwords import verify_password
 from .audit_chain import Outcome
+from .models import new_id
 from .policy import Principal, Role
 from .request_audit import audit
 
@@ -41,11 +43,13 @@ async def login(request: web.Request) -> web.Response:
     body = await read_body(request, LoginRequest)
     store, settings, guard = request.app[STORE], request.app[SETTINGS], request.app[ABUSE]
     address, account = client_address(request), body.email.strip().lower()
-    await guard.before_sign_in(address, account)
+    digest = account_digest(account)
+    device = request.app[TOKENS].device_of(body.device_token, digest)  # a browser that signed in here before
+    await guard.before_sign_in(address, account, device)
     staff = await store.staff_by_email(body.email)
     valid = verify_password(staff.password_hash if staff else None, body.password)
     if staff is None or not valid or staff.disabled:
-        await guard.sign_in_failed(address, account)
+        await guard.sign_in_failed(address, account, device)
         await audit(request, "auth.sign_in", outcome=Outcome.FAILED, actor_id=staff.id if staff else "unknown",
                     actor_role=staff.role.value if staff else "unknown", program_id=staff.program_id if staff else None)
         raise BadCredentials()
@@ -54,9 +58,11 @@ async def login(request: web.Request) -> web.Response:
         staff_id=staff.id, staff_session_id=signed_in.id, program_id=staff.program_id, role=staff.role.value,
         ttl=settings.staff_session_lifetime,
     )
-    await guard.sign_in_succeeded(address, account)
+    await guard.sign_in_succeeded(address, account, device)
     await audit(request, "auth.sign_in", actor_id=staff.id, actor_role=staff.role.value, program_id=staff.program_id)
-    response = LoginResponse(access_token=token, expires_in=settings.staff_session_lifetime, staff=staff_view(staff))
+    device_token = request.app[TOKENS].issue_device(account_digest=digest, device_id=device or new_id())
+    response = LoginResponse(access_token=token, expires_in=settings.staff_session_lifetime, staff=staff_view(staff),
+                             device_token=device_token)
     return web.json_response(response.model_dump(mode="json"))
 
 
