@@ -10,6 +10,7 @@ import contextlib
 
 import structlog
 
+from .evictions import Evictions
 from .local_connections import LocalConnections
 from .ports import Gatekeeper
 from .revocation import Revocation
@@ -18,7 +19,7 @@ log = structlog.get_logger(__name__)
 
 
 class HostKeepalive:
-    def __init__(self, evictions, gatekeeper: Gatekeeper, connections: LocalConnections, interval: float) -> None:
+    def __init__(self, evictions: Evictions, gatekeeper: Gatekeeper, connections: LocalConnections, interval: float) -> None:
         self._evictions = evictions
         self._gate = gatekeeper
         self._connections = connections

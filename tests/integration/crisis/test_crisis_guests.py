@@ -89,7 +89,7 @@ async def test_closing_the_crisis_ends_a_support_persons_place_at_once(world):
 
 async def test_guests_who_left_during_the_crisis_cannot_come_back_after_it_closed(world):
     s = await scene(world)
-    host = await world.host_in_room(s.therapist, s.session_id)
+    await world.host_in_room(s.therapist, s.session_id)
     crisis = await start_crisis(world, s)
     _, redeemed, support = await _support_in_call(world, s, crisis["crisis_id"])
     responder_place = await _responder_token(world, s, crisis["crisis_id"])
@@ -141,7 +141,7 @@ async def test_a_responder_cannot_be_kept_and_a_refused_choice_changes_nothing(w
 
 async def test_a_kept_support_person_stays_connected_and_the_choice_is_audited(world):
     s = await scene(world)
-    host = await world.host_in_room(s.therapist, s.session_id)
+    await world.host_in_room(s.therapist, s.session_id)
     crisis = await start_crisis(world, s)
     _, redeemed, support = await _support_in_call(world, s, crisis["crisis_id"])
     pid = redeemed["participant"]["id"]
