@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import pytest
 
+from server.app import create_app
 from server.models import StaffRole
 from tests.conftest import make_settings
 from tests.integration.crisis.helpers import scene, start_crisis
 from tests.integration.crisis.test_responder_relay import SITUATION
 from tests.integration.signaling.test_revocation import closed, refused
-from tests.support.world import SEEN_SECRETS
+from tests.support.world import SEEN_SECRETS, World
 
 
 @pytest.fixture
@@ -57,11 +58,15 @@ async def _responder_token(world, s, crisis_id: str) -> dict:
 
 
 async def _close(world, s, crisis_id: str, **extra) -> tuple[int, dict]:
+    """Stabilise and close on the current version (presence events move it on: a conflict is retried)."""
     for action in ("stabilise", "close"):
-        status, current = await world.request("GET", f"/api/crises/{crisis_id}", s.therapist.access_token)
-        status, body = await world.request("POST", f"/api/crises/{crisis_id}/transitions", s.therapist.access_token,
-                                           json={"action": action, "expected_version": current["version"],
-                                                 **(extra if action == "close" else {})})
+        for _ in range(5):
+            status, current = await world.request("GET", f"/api/crises/{crisis_id}", s.therapist.access_token)
+            status, body = await world.request(
+                "POST", f"/api/crises/{crisis_id}/transitions", s.therapist.access_token,
+                json={"action": action, "expected_version": current["version"], **(extra if action == "close" else {})})
+            if status != 409 or body["code"] != "crisis_version_conflict":
+                break
         if status != 200:
             return status, body
     return status, body
@@ -157,3 +162,18 @@ async def test_a_kept_support_person_stays_connected_and_the_choice_is_audited(w
     status, trail = await world.request("GET", f"/api/audit?session_id={s.session_id}", admin.access_token)
     kept = [r for r in trail["records"] if r["action"] == "crisis.keep_support_person"]
     assert [(r["actor_id"], r["target_id"]) for r in kept] == [(s.therapist.id, pid)]
+
+
+async def test_a_guest_who_dropped_loses_the_kept_place_when_the_crisis_closes_not_when_the_window_ends(
+        aiohttp_server, sqlite_url):
+    async with World.start(aiohttp_server, create_app, make_settings(sqlite_url, reconnect_window=300)) as world:
+        s = await scene(world)
+        host = await world.host_in_room(s.therapist, s.session_id)
+        crisis = await start_crisis(world, s)
+        _, redeemed, support = await _support_in_call(world, s, crisis["crisis_id"])
+        pid = redeemed["participant"]["id"]
+        await support.disconnect()  # a dropped connection: the place is kept for five minutes …
+        await host.wait_for("presence", lambda d: d["participant_id"] == pid and d["state"] == "reconnecting")
+
+        assert (await _close(world, s, crisis["crisis_id"]))[0] == 200
+        await host.wait_for("presence", lambda d: d["participant_id"] == pid and d["state"] == "left")  # … until now

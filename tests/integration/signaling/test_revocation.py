@@ -149,3 +149,15 @@ async def test_revocation_on_one_node_ends_the_socket_held_by_the_other(two_node
     await closed(client)
     await host.wait_for("presence", lambda d: d["participant_id"] == pid and d["state"] == "left")
     assert (await refused(node_b, redeemed["participant_token"]))["data"]["code"] == "auth_failed"
+
+
+async def test_the_sweep_closes_a_socket_whose_revocation_message_never_arrived(world):
+    therapist, session, host, _, redeemed = await _call_with_client(world)
+    client, pid = await _admit(world, host, redeemed), redeemed["participant"]["id"]
+    await world.store.revoke_invites(pid)  # recorded, but no node was told (a lost Redis message)
+    assert client.connected
+
+    await world.app[SIGNALING].keepalive.tick()  # the periodic re-check of every socket on this node
+    assert (await client.wait_for("removed"))["reason"] == "link_revoked"
+    await closed(client)
+    await host.wait_for("presence", lambda d: d["participant_id"] == pid and d["state"] == "left")
