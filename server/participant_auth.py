@@ -9,7 +9,6 @@ from aiohttp import web
 
 from .app_keys import STORE, TOKENS
 from .auth_api import bearer_token
-from .crisis_guests import is_crisis_guest
 from .errors import NotFound, Unauthorized
 from .models import Participant, Session, SessionStatus
 from .policy import Principal, Role
@@ -37,8 +36,6 @@ async def participant_context(request: web.Request) -> ParticipantContext:
         and participant.removed_at is None and session.status is not SessionStatus.ENDED
         and (invite is None or (invite.revoked_at is None and invite.participant_id == participant.id))
     )
-    if valid and is_crisis_guest(participant):  # support persons and responders: only during a crisis
-        valid = await store.session_held_open(session.id)
     if not valid:
         raise Unauthorized()
     principal = Principal(id=participant.id, role=Role(participant.role.value), program_id=session.program_id,
