@@ -161,3 +161,26 @@ async def test_the_sweep_closes_a_socket_whose_revocation_message_never_arrived(
     assert (await client.wait_for("removed"))["reason"] == "link_revoked"
     await closed(client)
     await host.wait_for("presence", lambda d: d["participant_id"] == pid and d["state"] == "left")
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+async def test_sign_out_and_crisis_close_on_one_node_end_sockets_held_by_the_other(two_nodes):
+    from tests.integration.crisis.helpers import scene, start_crisis
+    from tests.integration.crisis.test_crisis_guests import _close, _support_in_call
+
+    node_a, node_b = two_nodes
+    s = await scene(node_a)
+    host = await node_a.host_in_room(s.therapist, s.session_id)
+    crisis = await start_crisis(node_a, s)
+    _, _, support = await _support_in_call(node_b, s, crisis["crisis_id"])  # the support person on node B
+    assert (await _close(node_a, s, crisis["crisis_id"]))[0] == 200
+    assert (await support.wait_for("removed"))["reason"] == "crisis_closed"
+    await closed(support)
+
+    other_console = await node_b.host_in_room(s.therapist, s.session_id)  # the host's own second window, on B
+    await host.wait_for("replaced")
+    status, _ = await node_a.request("POST", "/api/auth/logout", s.therapist.access_token)
+    assert status == 200
+    assert (await other_console.wait_for("signed_out"))["reason"] == "signed_out"
+    await closed(other_console)
