@@ -12,7 +12,6 @@ pub/sub channel shared by every node. Redis pub/sub delivers at most once: the c
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
@@ -24,6 +23,7 @@ from redis.asyncio import Redis
 log = structlog.get_logger(__name__)
 
 CHANNEL = "steadyline:revocations"
+POLL_SECONDS = 0.5  # how long one wait for a message lasts (a revocation is handled as soon as it arrives)
 
 # What a person is told when their connection is ended, in plain words (shown by the join page).
 ENDED_MESSAGES: dict[str, str] = {
@@ -113,6 +113,7 @@ class RedisRevocationBus:
         self._redis = Redis.from_url(url)
         self._task: asyncio.Task | None = None
         self._subscribed = asyncio.Event()
+        self._closing = False
 
     async def publish(self, revocation: Revocation) -> None:
         await self._redis.publish(CHANNEL, revocation.to_json())
@@ -125,13 +126,16 @@ class RedisRevocationBus:
         await self._subscribed.wait()
 
     async def _listen(self, handler: Handler) -> None:
-        while True:
+        # Polls with a short timeout instead of blocking in ``pubsub.listen()``: redis-py can swallow a
+        # cancellation that arrives while it reads, so closing asks the loop to stop instead.
+        while not self._closing:
             try:
                 async with self._redis.pubsub() as pubsub:
                     await pubsub.subscribe(CHANNEL)
                     self._subscribed.set()
-                    async for message in pubsub.listen():
-                        if message.get("type") == "message":
+                    while not self._closing:
+                        message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=POLL_SECONDS)
+                        if message is not None and message.get("type") == "message":
                             await self._handle(handler, message["data"])
             except asyncio.CancelledError:
                 raise
@@ -152,9 +156,12 @@ class RedisRevocationBus:
             log.exception("revocation_failed")
 
     async def close(self) -> None:
+        """Stop listening within a bound (staged shutdown), then close the connection pool."""
+        self._closing = True
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            done, _ = await asyncio.wait([self._task], timeout=POLL_SECONDS * 3)
+            if not done:
+                self._task.cancel()
+                await asyncio.wait([self._task], timeout=POLL_SECONDS)
             self._task = None
         await self._redis.aclose()

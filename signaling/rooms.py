@@ -294,11 +294,13 @@ class RoomService:
         """A credential this socket was opened with no longer holds: tell the person why in plain
         words and disconnect the socket. With ``end_place`` their place in the room goes too (peer
         connection with this node's SFU, presence ``left`` to the others); without it (a host who
-        signed out) the reconnect window runs as after any drop."""
-        if end_place:
-            member = await self._live.get(identity.session_id, identity.participant_id)
-            if member is not None and member.sid == sid:
+        signed out) their SFU peer connection ends and the reconnect window runs as after any drop."""
+        member = await self._live.get(identity.session_id, identity.participant_id)
+        if member is not None and member.sid == sid:
+            if end_place:
                 await self._end_place(identity, member)
+            elif reason == "signed_out":  # the peer connection it opened goes; the place waits for them
+                await self._media.remove(identity.session_id, identity.participant_id)
         event = {"signed_out": "signed_out", "rate_limited": "rate_limited"}.get(reason, "removed")
         await self._sio.emit(event, Notice(reason=reason, message=ended_message(reason)).payload(), to=sid)
         await self._sio.disconnect(sid)

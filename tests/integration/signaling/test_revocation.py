@@ -184,3 +184,22 @@ async def test_sign_out_and_crisis_close_on_one_node_end_sockets_held_by_the_oth
     assert status == 200
     assert (await other_console.wait_for("signed_out"))["reason"] == "signed_out"
     await closed(other_console)
+
+
+async def test_signing_out_ends_the_hosts_peer_connection_with_the_sfu(world):
+    therapist, session, host, _, redeemed = await _call_with_client(world, kind="group")
+    host_pid = (await host.call("join"))["state"]["you"]["participant_id"]
+    client, pid = await _admit(world, host, redeemed), redeemed["participant"]["id"]
+    peers = [SfuPeer(host, host_pid), SfuPeer(client, pid)]
+    try:
+        for peer in peers:
+            await peer.publish()
+        await peers[1].wait_frames([host_pid])
+        rooms = world.app[SIGNALING].rooms
+
+        await world.request("POST", "/api/auth/logout", therapist.access_token)
+        await closed(host)
+        assert host_pid not in rooms.media_participants(session["id"])
+        assert pid in rooms.media_participants(session["id"])
+    finally:
+        await asyncio.gather(*(peer.close() for peer in peers))
