@@ -4,24 +4,37 @@ VENV := .venv
 BIN := $(VENV)/bin
 SOCKETIO_CLIENT_VERSION := 4.8.4
 
+PIP := $(BIN)/pip install --quiet --quiet --disable-pip-version-check
+# What the install depends on: a change to one of these reinstalls, nothing else does.
+PROJECT_FILES := pyproject.toml setup.py $(wildcard media/*.c)
+
 .PHONY: run test venv test-venv vendor bench clean
 
 $(BIN)/python:
-	scripts/system-deps.sh run
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
+	@scripts/system-deps.sh run
+	@$(PYTHON) -m venv $(VENV)
+	@$(PIP) --upgrade pip
 
-venv: $(BIN)/python
-	$(BIN)/pip install -q -e .
+# Stamps: `make run` twice installs once.
+$(VENV)/.installed: $(BIN)/python $(PROJECT_FILES)
+	@echo "Installing Steadyline into $(VENV)…"
+	@$(PIP) -e .
+	@touch $@
 
-test-venv: $(BIN)/python
-	scripts/system-deps.sh test
-	$(BIN)/pip install -q -e ".[test]"
+$(VENV)/.installed-test: $(BIN)/python $(PROJECT_FILES)
+	@scripts/system-deps.sh test
+	@echo "Installing Steadyline and its test tools into $(VENV)…"
+	@$(PIP) -e ".[test]"
+	@touch $@ $(VENV)/.installed
+
+venv: $(VENV)/.installed
+
+test-venv: $(VENV)/.installed-test
 
 ## Set up and run the server with embedded defaults (SQLite, in-process state, dev certificate).
 run: venv
-	$(BIN)/steadyline init-dev
-	$(BIN)/steadyline serve
+	@$(BIN)/steadyline init-dev
+	@$(BIN)/steadyline serve
 
 ## Set up and run the whole test suite (installs PostgreSQL, Redis and chromium when root).
 test: test-venv

@@ -63,6 +63,7 @@ def signaling_config(settings: Settings) -> SignalingConfig:
         message_flood_limit=settings.message_flood_limit,
         ping_interval=settings.ping_interval, ping_timeout=settings.ping_timeout,
         reconnect_window=settings.reconnect_window, redis_url=settings.redis_url, ice=ice,
+        allowed_origins=settings.accepted_origins,
         keepalive_interval=min(60.0, settings.staff_idle_timeout / 3),
         emergency=Emergency(crisis_line=settings.crisis_line, crisis_hotline=settings.crisis_hotline,
                             emergency_number=settings.emergency_number),

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from .audit_checkpoints import append_checkpoint, latest_checkpoint
 from .audit_log import AuditLog
 from .database import make_engine, make_sessionmaker, migrate
-from .demo import create_demo
+from .demo import create_demo, renew_demo
 from .dev_certs import generate_dev_certificate
 from .key_rotation import count_with_key, reencrypt_all
 from .keys import KeySource, KeysMissing, init_key_file, write_key_file
@@ -127,6 +127,11 @@ def cmd_create_staff(args: argparse.Namespace) -> None:
     print(f"Created {args.role} {args.email}.")
 
 
+NEW_LINK_HINT = ("  This database already has its demo: its sign-in password was shown once, when it was made.\n"
+                 "  For a fresh client link and sign-in, run:  .venv/bin/steadyline demo --new-link\n"
+                 "  (or start over by deleting steadyline.db).")
+
+
 def _print_demo(details) -> None:
     if details is None:
         return
@@ -139,10 +144,15 @@ def _print_demo(details) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> None:
     settings = load_settings()
-    _print_demo(asyncio.run(_with_store(settings, lambda store: create_demo(store, settings.public_url))))
+    make = renew_demo if args.new_link else create_demo
+    details = asyncio.run(_with_store(settings, lambda store: make(store, settings.public_url)))
+    if details is None:
+        sys.exit("This database has no demo therapist: `steadyline demo` makes one on an empty database."
+                 if args.new_link else NEW_LINK_HINT.strip())
+    _print_demo(details)
 
 
-def _ssl_context(settings: Settings) -> ssl.SSLContext | None:
+def ssl_context(settings: Settings) -> ssl.SSLContext | None:
     if not settings.tls_enabled:
         return None
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -156,18 +166,25 @@ async def serve(settings: Settings) -> None:
     from .app import create_app
     from .app_keys import DRAIN, SIGNALING
 
+    demo = None
     if settings.demo:
-        _print_demo(await _with_store(settings, lambda store: create_demo(store, settings.public_url)))
+        demo = await _with_store(settings, lambda store: create_demo(store, settings.public_url))
     else:
         await _with_store(settings, lambda store: asyncio.sleep(0))
     app = create_app(settings)
     runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=settings.drain_seconds)
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port, ssl_context=_ssl_context(settings))
+    site = web.TCPSite(runner, settings.host, settings.port, ssl_context=ssl_context(settings))
     await site.start()
     gc.freeze()  # keep the start-up heap out of every later full collection (shorter pauses)
     scheme = "https" if settings.tls_enabled else "http"
-    print(f"Serving on {scheme}://{settings.host}:{settings.port} (public URL {settings.public_url})", flush=True)
+    print(f"Serving on {scheme}://{settings.host}:{settings.port} (public URL {settings.public_url}). "
+          "Stop with Ctrl-C.", flush=True)
+    # The newcomer's first minute: what to open is the last thing printed.
+    if demo is not None:
+        _print_demo(demo)
+    elif settings.demo:
+        print(f"\n  Therapist console: {settings.public_url}/console\n{NEW_LINK_HINT}\n", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -224,7 +241,10 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(func=cmd_migrate)
     sub.add_parser("certs", help="make a self-signed development certificate").set_defaults(func=cmd_certs)
     sub.add_parser("init-dev", help="write .env with a dev secret and make certificates").set_defaults(func=cmd_init_dev)
-    sub.add_parser("demo", help="create demo data on a fresh database").set_defaults(func=cmd_demo)
+    demo = sub.add_parser("demo", help="create demo data on a fresh database")
+    demo.add_argument("--new-link", action="store_true",
+                      help="on a database with the demo: a new sign-in password and a new client link")
+    demo.set_defaults(func=cmd_demo)
     staff = sub.add_parser("create-staff", help="create a therapist or admin account")
     staff.add_argument("--email", required=True)
     staff.add_argument("--name", required=True)

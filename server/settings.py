@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import hmac
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MIN_SECRET_BYTES = 32  # 256 bits
 
@@ -23,7 +25,12 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address to listen on.")
     port: int = Field(8443, ge=1, le=65535, description="Port to listen on.")
     public_url: str = Field(
-        "https://localhost:8443", description="Base URL printed in join links (no trailing slash)."
+        "", description="Base URL of the app as browsers reach it, printed in links (no trailing slash); "
+        "unset = https://localhost:PORT (http:// when TLS is off).",
+    )
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Further origins (scheme://host[:port], comma-separated) whose pages may "
+        "open the signalling socket; the origin of the public URL is always accepted, every other is refused.",
     )
     tls_cert: Path | None = Field(
         Path("certs/dev-cert.pem"), description="PEM certificate; empty to serve plain HTTP behind a proxy."
@@ -164,7 +171,41 @@ class Settings(BaseSettings):
     @field_validator("public_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
+        if value:
+            origin_of(value)  # refuses a URL without scheme and host
         return value.rstrip("/")
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str) and value.lstrip().startswith("["):
+            return json.loads(value)
+        if isinstance(value, str):
+            return [part for part in (p.strip() for p in value.split(",")) if part]
+        return value
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _only_origins(cls, value: list[str]) -> list[str]:
+        origins = []
+        for entry in value:
+            parts = urlsplit(entry)
+            if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+                raise ValueError(f"{entry!r} is not an origin: give only scheme://host[:port], e.g. {origin_of(entry)}")
+            origins.append(origin_of(entry))
+        return origins
+
+    @model_validator(mode="after")
+    def _default_public_url(self) -> "Settings":
+        if not self.public_url:
+            scheme = "https" if self.tls_enabled else "http"
+            self.public_url = f"{scheme}://localhost:{self.port}"
+        return self
+
+    @property
+    def accepted_origins(self) -> tuple[str, ...]:
+        """The origins whose pages may open the signalling socket: the public URL's, then the extra ones."""
+        return tuple(dict.fromkeys([origin_of(self.public_url), *self.allowed_origins]))
 
     @property
     def audit_key(self) -> bytes:
@@ -175,3 +216,20 @@ class Settings(BaseSettings):
     @property
     def tls_enabled(self) -> bool:
         return bool(self.tls_cert and self.tls_key)
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str) -> str:
+    """The origin of a URL as a browser sends it in ``Origin``: lower-case, default port left out."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+        raise ValueError(f"{url!r} needs an http:// or https:// scheme and a host")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"{url!r} has an invalid port") from None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    suffix = "" if port in (None, DEFAULT_PORTS[parts.scheme]) else f":{port}"
+    return f"{parts.scheme}://{host}{suffix}"

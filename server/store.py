@@ -62,6 +62,13 @@ class Store:
             query = select(Staff).where(Staff.email == email.strip().lower())
             return (await db.execute(query)).scalar()
 
+    async def set_password_hash(self, staff_id: str, password_hash: str) -> None:
+        async with self._sm() as db, db.begin():
+            staff = await db.get(Staff, staff_id)
+            if staff is None:
+                raise NotFound("staff not found")
+            staff.password_hash = password_hash
+
     async def get_staff(self, staff_id: str) -> Staff:
         return await self._get(Staff, staff_id)
 

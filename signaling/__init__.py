@@ -18,6 +18,7 @@ from .local_connections import LocalConnections
 from .media_rooms import MediaRooms
 from .metrics import SignalingMetrics
 from .namespace import RoomNamespace
+from .origins import OriginPolicy
 from .ports import Gatekeeper
 from .redis_state import RedisLiveState
 from .revocation import LocalRevocationBus, RedisRevocationBus, Revocation, RevocationBus
@@ -76,6 +77,7 @@ def create_signaling(config: SignalingConfig, gatekeeper: Gatekeeper, registry: 
         async_mode="aiohttp", client_manager=manager, transports=["websocket"],
         ping_interval=config.ping_interval, ping_timeout=config.ping_timeout,
         max_http_buffer_size=config.max_message_bytes, logger=False, engineio_logger=False,
+        cors_allowed_origins=OriginPolicy(config.allowed_origins, registry),
     )
     live: LiveState = RedisLiveState(config.redis_url) if config.redis_url else MemoryLiveState()
     metrics = SignalingMetrics(registry)

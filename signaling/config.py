@@ -20,6 +20,7 @@ class SignalingConfig:
     reconnect_window: float = 30.0
     keepalive_interval: float = 60.0
     redis_url: str | None = None
+    allowed_origins: tuple[str, ...] = ("https://localhost:8443",)
     ice: IceConfig = field(default_factory=IceConfig)
     emergency: Emergency = field(
         default_factory=lambda: Emergency(crisis_line="", crisis_hotline="988", emergency_number="911")

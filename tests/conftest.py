@@ -21,7 +21,8 @@ from server.app import create_app
 from server.database import make_engine, migrate
 from server.logging_setup import configure_logging
 from server.settings import Settings
-from tests.support.services import PostgresServer, RedisServer
+from tests.support.services import PostgresServer, RedisServer, free_port
+from tests.support.tls import dev_certificate
 from tests.support.world import World
 
 TEST_SECRET = "test-secret-" + "x" * 40
@@ -101,10 +102,12 @@ def sqlite_url(tmp_path, sqlite_template) -> str:
 
 
 def make_settings(database_url: str, **overrides) -> Settings:
+    """Settings as ``make run`` makes them: TLS in the process with the development certificate and
+    the public URL https://localhost:PORT (a free port; World serves the app there)."""
+    cert, key = dev_certificate()
     values = dict(
-        database_url=database_url, jwt_secret=TEST_SECRET, field_keys=TEST_FIELD_KEYS, tls_cert=None, tls_key=None,
-        public_url="http://127.0.0.1", log_json=True, reconnect_window=2.0,
-        _env_file=None,
+        database_url=database_url, jwt_secret=TEST_SECRET, field_keys=TEST_FIELD_KEYS, tls_cert=cert, tls_key=key,
+        port=free_port(), log_json=True, reconnect_window=2.0, _env_file=None,
     )
     values.update(overrides)
     return Settings(**values)

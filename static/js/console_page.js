@@ -394,12 +394,23 @@ async function enterCall(saved) {
       participant: detail.participant }, detail.expires_in);
     watchLocationFlags();
   });
+  // The signalling connection cannot be made or is refused: the call did not start; say so at once.
+  room.addEventListener("unreachable", () => {
+    const retry = el("button", { type: "button", class: "btn btn-small", onclick: () => room.retry() }, "Try again");
+    const back = el("button", { type: "button", class: "btn btn-small", onclick: () => room.leave() }, "Back to sessions");
+    view.showBanner("The call could not start: this page can't reach the Steadyline server. "
+      + "Check your connection; we keep trying.", "error", 0, el("span", { class: "banner-actions" }, retry, back));
+    announce("The call could not start. The server can't be reached.", { assertive: true });
+  });
+  room.addEventListener("reachable", () => view.showBanner("Connected.", "ok", 3000));
   room.addEventListener("ended", async ({ detail }) => {
+    const didNotStart = room.unreachable;
     sessionStorage.removeItem(CALL_KEY);
     view.destroy();
     panel.destroy();
     if (detail.reason === "replaced") announce("You opened this call in another window.");
     await dashboard();
+    if (didNotStart) $("#sessions-error").textContent = "The call could not start because the server could not be reached. Try Start call again.";
     if (detail.reason === "ended") announce("The session has ended.");
   });
   room.start();

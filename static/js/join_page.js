@@ -6,7 +6,7 @@ import { api } from "./api.js";
 import { icon, setIcon } from "./icons.js";
 import { LevelMeter, chime } from "./level_meter.js";
 import { openLocalMedia, listDevices, explainProblem, stopStream, saveChoices, loadChoices } from "./local_media.js";
-import { Room } from "./room.js";
+import { Room, UNREACHABLE_AFTER_MS } from "./room.js";
 import { CallView } from "./call_view.js";
 import { HelpButton } from "./help_button.js";
 import { LocationStep } from "./location_confirm.js";
@@ -160,6 +160,8 @@ class Visit {
     on("hostpresence", ({ present, state }) => this.host(present, state));
     on("notice", (notice) => this.notice(notice));
     on("ended", ({ reason, message }) => this.ended(reason, message));
+    on("unreachable", () => this.unreachable());
+    on("reachable", () => { if (document.body.dataset.screen === "unreachable") showView("loading"); });
     $("#lobby-video").srcObject = stream;
     $("#lobby-frame").dataset.video = stream.getVideoTracks().length && choices.cameraOn ? "on" : "off";
     $("#lobby-frame .preview-off").textContent = stream.getVideoTracks().length ? "Camera is off" : "Sound only";
@@ -168,7 +170,22 @@ class Visit {
       selfName: participant.participant.display_name,
       helpButton: isClient(participant) ? new HelpButton({ room: this.room }) : null,
     });
+    showView("loading", { focus: false });
     this.room.start();
+  }
+
+  // The first connection failed or was refused: say so, offer a retry (socket.io retries as well).
+  unreachable() {
+    $("#unreachable-status").textContent = "";
+    $("#unreachable-retry").onclick = () => {
+      $("#unreachable-status").textContent = "Trying again…";
+      this.room.retry();
+      setTimeout(() => {
+        if (this.room.unreachable) $("#unreachable-status").textContent = "Still not connected. We keep trying by ourselves.";
+      }, UNREACHABLE_AFTER_MS + 500);
+    };
+    showView("unreachable");
+    announce("We can't connect you to your session right now. We keep trying.", { assertive: true });
   }
 
   phase(phase, previous) {

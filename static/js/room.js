@@ -6,6 +6,8 @@
 // phases: connecting → lobby → call, "reconnecting" while the network is away, "moving" while it
 // changes rooms, "ended" at the end.
 // events: phase, state, members, lobby, stream, peerstate, quality, notice, ended, locked, hostpresence,
+//         unreachable / reachable (the first connection could not be made or was refused: views say so
+//         in plain words within UNREACHABLE_AFTER_MS and offer retry(); socket.io keeps retrying too),
 //         speaker, crisis ({crisis_id, session_id, state, version, event}: a crisis opened or changed),
 //         moved ({from_session_id, session_id, participant_token, expires_in, participant, reason, by}:
 //         this Room left its session and is joining another, e.g. a private crisis room)
@@ -20,6 +22,9 @@ import { SfuConnection } from "./sfu_connection.js";
 import { stopStream } from "./local_media.js";
 
 const PARTICIPANT_KEY = "steadyline.participant"; // where the join page keeps its token for reloads
+
+// A first connection that has not opened by then is shown as a problem (a refusal is shown at once).
+export const UNREACHABLE_AFTER_MS = 4000;
 
 const FINAL_EVENTS = {
   denied: "denied", removed: "removed", session_ended: "ended", replaced: "replaced",
@@ -44,6 +49,8 @@ export class Room extends EventTarget {
     this.crisis = null; // the latest `crisis` notice seen in this room
     this._streams = new Map(); // pid → stream received, kept until that member is shown
     this._joining = null;
+    this.unreachable = false; // the first connection failed and has not been made since
+    this._reachTimer = null;
     this.token = token; // the participant token of the room we are in (REST calls use it too)
     this._channel = new SignalingChannel(token);
     this._wire();
@@ -62,14 +69,18 @@ export class Room extends EventTarget {
   }
 
   _wire() {
-    this._on("connected", () => this.join());
+    this._on("connected", () => {
+      this._reached();
+      this.join();
+    });
     this._on("disconnected", ({ reason, willRetry }) => {
       if (this.phase === "ended") return;
       if (willRetry) this._setPhase("reconnecting");
       else if (reason === "io server disconnect") this._end("disconnected");
     });
     this._on("retrying", () => {
-      if (this.phase !== "ended" && this.phase !== "connecting") this._setPhase("reconnecting");
+      if (this.phase === "connecting") this._unreachable();
+      else if (this.phase !== "ended") this._setPhase("reconnecting");
     });
     this._on("refused", ({ code }) => this._end("refused", code));
     this._on("admitted", () => this.join());
@@ -122,6 +133,31 @@ export class Room extends EventTarget {
   // ---- lifecycle -------------------------------------------------------------------------
   start() {
     this._channel.connect();
+    this._armReachability();
+  }
+
+  // The person pressed "Try again" after the first connection failed.
+  retry() {
+    this._channel.retryNow();
+    this._armReachability();
+  }
+
+  _armReachability() {
+    clearTimeout(this._reachTimer);
+    this._reachTimer = setTimeout(() => { if (this.phase === "connecting") this._unreachable(); }, UNREACHABLE_AFTER_MS);
+  }
+
+  _unreachable() {
+    if (this.unreachable || this.phase === "ended") return;
+    this.unreachable = true;
+    this._emit("unreachable");
+  }
+
+  _reached() {
+    clearTimeout(this._reachTimer);
+    if (!this.unreachable) return;
+    this.unreachable = false;
+    this._emit("reachable");
   }
 
   async join() {
@@ -276,6 +312,7 @@ export class Room extends EventTarget {
   }
 
   _teardown() {
+    clearTimeout(this._reachTimer);
     if (this.mesh) this.mesh.close();
     this.mesh = null;
     this._streams.clear();

@@ -63,6 +63,13 @@ export class SignalingChannel extends EventTarget {
     this._socket.connect();
   }
 
+  // Try again at once instead of waiting out socket.io's back-off (a person pressed "Try again").
+  retryNow() {
+    if (this._socket.connected) return;
+    this._socket.disconnect();
+    this._socket.connect();
+  }
+
   get connected() {
     return this._socket.connected;
   }

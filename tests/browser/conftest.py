@@ -7,6 +7,7 @@ tests/conftest.py, served with aiohttp's TestServer)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -60,13 +61,14 @@ def settings(sqlite_url):
     return make_settings(sqlite_url, reconnect_window=30.0)
 
 
-@pytest_asyncio.fixture(loop_scope="module")
-async def world(settings) -> AsyncIterator[World]:
+@contextlib.asynccontextmanager
+async def served_world(settings) -> AsyncIterator[World]:
+    """The app served as ``steadyline serve`` serves it (TLS, the settings' port) on the module's loop."""
     servers: list[TestServer] = []
 
-    async def serve(app):
-        server = TestServer(app, host="127.0.0.1")
-        await server.start_server()
+    async def serve(app, port: int, ssl):
+        server = TestServer(app, host="127.0.0.1", port=port)
+        await server.start_server(ssl=ssl)
         servers.append(server)
         return server
 
@@ -76,6 +78,12 @@ async def world(settings) -> AsyncIterator[World]:
     finally:
         for server in servers:
             await server.close()
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def world(settings) -> AsyncIterator[World]:
+    async with served_world(settings) as running:
+        yield running
 
 
 @pytest.fixture

@@ -46,8 +46,14 @@ async ({count, frames}) => {
 """
 
 
+async def new_context(browser: Browser, **options) -> BrowserContext:
+    """A browser profile that has accepted the self-signed development certificate once, as the
+    README tells a newcomer to do (the server is served over TLS as `make run` serves it)."""
+    return await browser.new_context(ignore_https_errors=True, **options)
+
+
 async def new_page(browser: Browser, *, viewport=DESKTOP, deny_camera: bool = False) -> tuple[BrowserContext, Page]:
-    context = await browser.new_context(viewport=viewport, permissions=["camera", "microphone"])
+    context = await new_context(browser, viewport=viewport, permissions=["camera", "microphone"])
     if deny_camera:
         await context.add_init_script(DENY_CAMERA)
     page = await context.new_page()

@@ -8,7 +8,7 @@ import pytest
 from playwright.async_api import expect
 
 from server.app_keys import DISCLOSURES
-from tests.browser.pages import DESKTOP, sign_in, start_call
+from tests.browser.pages import DESKTOP, new_context, sign_in, start_call
 from tests.integration.plans.helpers import FAR_POINT, NEAR_POINT, write_plan
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -19,7 +19,7 @@ def local(world, join_url: str) -> str:
 
 
 async def client_page(browser, point: dict):
-    context = await browser.new_context(
+    context = await new_context(browser,
         viewport=DESKTOP, permissions=["camera", "microphone", "geolocation"],
         geolocation={"latitude": point["latitude"], "longitude": point["longitude"], "accuracy": point["accuracy_m"]})
     page = await context.new_page()
@@ -38,7 +38,7 @@ async def to_location_step(page, url: str) -> None:
 async def test_a_far_away_device_is_flagged_to_the_therapist_in_the_call(world, browser, shots):
     therapist = await world.therapist()
     client = await enrol_unredeemed(world, therapist)
-    host_ctx = await browser.new_context(viewport=DESKTOP, permissions=["camera", "microphone"])
+    host_ctx = await new_context(browser, viewport=DESKTOP, permissions=["camera", "microphone"])
     host = await host_ctx.new_page()
     client_ctx, page = await client_page(browser, FAR_POINT)
     try:
@@ -103,7 +103,7 @@ async def test_a_typed_address_nearby_is_not_flagged_and_the_client_reads_their_
 async def test_the_therapist_writes_a_new_version_and_records_consent_in_the_console(world, browser):
     therapist = await world.therapist()
     client = await enrol_unredeemed(world, therapist)
-    context = await browser.new_context(viewport=DESKTOP)
+    context = await new_context(browser, viewport=DESKTOP)
     page = await context.new_page()
     try:
         await sign_in(page, world.base_url, therapist)

@@ -14,8 +14,10 @@ import aiohttp
 import socketio
 
 from server.app_keys import SETTINGS, STORE
+from server.cli import ssl_context
 from server.models import StaffRole, utcnow
 from server.passwords import hash_password
+from tests.support.tls import trusting_session
 
 PASSWORD = "correct horse battery staple"
 # One real argon2 hash of PASSWORD for every staff member the tests create (hashing costs ~0.2 s).
@@ -28,9 +30,13 @@ SEEN_SECRETS: set[str] = set()
 class SocketClient:
     """A python-socketio client that records every event it receives."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, headers: dict[str, str] | None = None) -> None:
         self.base_url = base_url
-        self.sio = socketio.AsyncClient(reconnection=False)
+        self.headers = headers or {}
+        # Verifies the server against the development certificate, as a browser that accepted it;
+        # owned here, so that a refused connection leaves nothing open either.
+        self._http = trusting_session()
+        self.sio = socketio.AsyncClient(reconnection=False, http_session=self._http)
         self.events: dict[str, list] = defaultdict(list)
         self._changed = asyncio.Condition()
         self.refusal: object = None
@@ -47,7 +53,8 @@ class SocketClient:
 
     async def connect(self, token: str | None, auth: object = "default") -> None:
         payload = {"token": token} if auth == "default" else auth
-        await self.sio.connect(self.base_url, auth=payload, transports=["websocket"], wait_timeout=10)
+        await self.sio.connect(self.base_url, auth=payload, headers=self.headers, transports=["websocket"],
+                               wait_timeout=10)
 
     async def call(self, event: str, data: object = None, timeout: float = 10) -> dict:
         return await self.sio.call(event, data if data is not None else {}, timeout=timeout)
@@ -64,6 +71,11 @@ class SocketClient:
 
     async def disconnect(self) -> None:
         await self.sio.disconnect()
+
+    async def close(self) -> None:
+        if self.sio.connected:
+            await self.sio.disconnect()
+        await self._http.close()
 
     @property
     def connected(self) -> bool:
@@ -87,17 +99,21 @@ class World:
 
     @classmethod
     @contextlib.asynccontextmanager
-    async def start(cls, aiohttp_server, create_app, settings):
-        server = await aiohttp_server(create_app(settings))
-        base = str(server.make_url("")).rstrip("/")
-        async with aiohttp.ClientSession() as http:
+    async def start(cls, aiohttp_server, create_app, settings, port: int | None = None):
+        """Serve the app as ``steadyline serve`` does: on the settings' port (or ``port``: a second
+        node of the same deployment) with TLS from the settings (off only for a proxy's plain HTTP).
+        ``base_url`` is what browsers open: https://localhost:PORT, the public URL of one node."""
+        port = port or settings.port
+        tls = ssl_context(settings)
+        server = await aiohttp_server(create_app(settings), port=port, ssl=tls)
+        base = f"{'https' if tls else 'http'}://localhost:{port}"
+        async with trusting_session() as http:
             world = cls(base_url=base, app=server.app, http=http)
             try:
                 yield world
             finally:
                 for sock in world.sockets:
-                    if sock.connected:
-                        await sock.disconnect()
+                    await sock.close()
 
     @property
     def store(self):
@@ -160,6 +176,12 @@ class World:
         assert status == 200, body
         SEEN_SECRETS.add(body["participant_token"])
         return body["participant_token"]
+
+    def socket_client(self, headers: dict[str, str] | None = None) -> SocketClient:
+        """A socket client that is closed with the world (connect it yourself)."""
+        sock = SocketClient(self.base_url, headers)
+        self.sockets.append(sock)
+        return sock
 
     async def socket(self, token: str | None, auth: object = "default") -> SocketClient:
         sock = SocketClient(self.base_url)

@@ -12,7 +12,7 @@ from server.models import StaffRole
 from tests.conftest import make_settings
 from tests.integration.crisis.helpers import scene, start_crisis
 from tests.integration.crisis.test_responder_relay import SITUATION
-from tests.integration.signaling.test_revocation import closed, refused
+from tests.integration.signaling.test_revocation import closed, drop, refused
 from tests.support.world import SEEN_SECRETS, World
 
 
@@ -172,8 +172,9 @@ async def test_a_guest_who_dropped_loses_the_kept_place_when_the_crisis_closes_n
         crisis = await start_crisis(world, s)
         _, redeemed, support = await _support_in_call(world, s, crisis["crisis_id"])
         pid = redeemed["participant"]["id"]
-        await support.disconnect()  # a dropped connection: the place is kept for five minutes …
-        await host.wait_for("presence", lambda d: d["participant_id"] == pid and d["state"] == "reconnecting")
+        await drop(support)  # their connection broke …
+        await host.wait_for("presence", lambda d: d["participant_id"] == pid and d["state"] == "reconnecting",
+                            timeout=30)  # noticed at once, or at the latest when pings stop
 
-        assert (await _close(world, s, crisis["crisis_id"]))[0] == 200
+        assert (await _close(world, s, crisis["crisis_id"]))[0] == 200  # … the place is kept for five minutes …
         await host.wait_for("presence", lambda d: d["participant_id"] == pid and d["state"] == "left")  # … until now

@@ -13,6 +13,7 @@ from server.abuse import AbuseGuard
 from server.app import create_app
 from server.errors import RateLimited
 from tests.conftest import fresh_postgres_url, make_settings
+from tests.support.services import free_port
 from tests.support.world import PASSWORD, SEEN_SECRETS, World
 
 
@@ -98,7 +99,7 @@ async def two_nodes(aiohttp_server, postgres_server, postgres_template, redis_se
                              redis_url=redis_server.url, trust_forwarded_for=True)
     async with contextlib.AsyncExitStack() as stack:
         first = await stack.enter_async_context(World.start(aiohttp_server, create_app, settings))
-        second = await stack.enter_async_context(World.start(aiohttp_server, create_app, settings))
+        second = await stack.enter_async_context(World.start(aiohttp_server, create_app, settings, port=free_port()))
         yield first, second
 
 

@@ -147,9 +147,8 @@ async def test_a_removed_participant_cannot_reconnect_with_the_same_token(world)
     await host.wait_for("lobby", lambda d: d["waiting"])
     assert (await host.call("remove", {"participant_id": pid}))["ok"]
     await client.wait_for("removed")
-    from tests.support.world import SocketClient
     import socketio
-    again = SocketClient(world.base_url)
+    again = world.socket_client()
     with pytest.raises(socketio.exceptions.ConnectionError):
         await again.connect(redeemed["participant_token"])
     assert again.refusal["data"]["code"] == "auth_failed"

@@ -14,7 +14,7 @@ from server.app import create_app
 from server.app_keys import ENGINE, SIGNALING
 from server.models import StaffSession, utcnow
 from tests.conftest import make_settings
-from tests.support.world import SocketClient, World
+from tests.support.world import World
 
 
 async def _age_sign_ins(world, seconds: int) -> None:
@@ -38,7 +38,7 @@ async def test_sign_out_ends_the_token_and_disconnects_the_hosted_call_at_once(w
     assert not host.connected
     status, body = await world.request("GET", "/api/sessions", therapist.access_token)
     assert status == 401 and body["code"] == "signed_out"
-    again = SocketClient(world.base_url)
+    again = world.socket_client()
     with pytest.raises(socketio.exceptions.ConnectionError):
         await again.connect(host_token)
     assert again.refusal["data"]["code"] == "auth_failed"  # the same host token cannot reconnect

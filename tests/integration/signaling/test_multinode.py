@@ -10,6 +10,7 @@ import pytest
 from server.app import create_app
 from tests.conftest import fresh_postgres_url, make_settings
 from tests.support.rtc_peer import RtcPeer
+from tests.support.services import free_port
 from tests.support.world import World
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
@@ -21,7 +22,7 @@ async def two_nodes(aiohttp_server, postgres_server, postgres_template, redis_se
     settings = make_settings(url, redis_url=redis_server.url)
     async with contextlib.AsyncExitStack() as stack:
         first = await stack.enter_async_context(World.start(aiohttp_server, create_app, settings))
-        second = await stack.enter_async_context(World.start(aiohttp_server, create_app, settings))
+        second = await stack.enter_async_context(World.start(aiohttp_server, create_app, settings, port=free_port()))
         await asyncio.sleep(0.5)  # let both nodes subscribe to the Redis channel
         yield first, second
 

@@ -11,11 +11,10 @@ import pytest
 import socketio
 
 from tests.conftest import TEST_SECRET
-from tests.support.world import SocketClient
 
 
 async def _refused(world, auth) -> dict:
-    sock = SocketClient(world.base_url)
+    sock = world.socket_client()
     with pytest.raises(socketio.exceptions.ConnectionError):
         await sock.connect(None, auth=auth)
     return sock.refusal

@@ -13,6 +13,7 @@ import socketio
 from server.app import create_app
 from server.app_keys import SIGNALING
 from tests.conftest import fresh_postgres_url, make_settings
+from tests.support.services import free_port
 from tests.support.sfu_peer import SfuPeer
 from tests.support.world import SocketClient, World
 
@@ -25,8 +26,15 @@ async def closed(sock: SocketClient, timeout: float = 10) -> None:
         await asyncio.wait_for(gone.wait(), timeout)
 
 
+async def drop(sock: SocketClient) -> None:
+    """Break the connection from the server's side (a frame over the size limit closes it), as a
+    network drop would: the server starts the reconnect window."""
+    await sock.sio.emit("signal", {"to": "x", "description": {"type": "offer", "sdp": "v" * 70_000}})
+    await closed(sock)
+
+
 async def refused(world: World, token: str) -> dict:
-    again = SocketClient(world.base_url)
+    again = world.socket_client()
     with pytest.raises(socketio.exceptions.ConnectionError):
         await again.connect(token)
     return again.refusal
@@ -79,11 +87,12 @@ async def test_a_socket_opened_before_the_revocation_but_never_joined_is_closed_
 async def test_removal_closes_the_persons_other_socket(world):
     _, _, host, _, redeemed = await _call_with_client(world)
     client, pid = await _admit(world, host, redeemed), redeemed["participant"]["id"]
-    await client.disconnect()  # dropped: their place is kept for the reconnect window …
+    await drop(client)  # their connection broke: the place is kept for the reconnect window …
     await host.wait_for("presence", lambda d: d["participant_id"] == pid and d["state"] == "reconnecting")
     back = await world.socket(redeemed["participant_token"])  # … and they are back, not yet joined
 
-    assert (await host.call("remove", {"participant_id": pid}))["ok"]
+    ack = await host.call("remove", {"participant_id": pid})
+    assert ack["ok"], ack
     await back.wait_for("removed")
     await closed(back)
 
@@ -125,7 +134,7 @@ async def two_nodes(aiohttp_server, postgres_server, postgres_template, redis_se
     settings = make_settings(url, redis_url=redis_server.url)
     async with contextlib.AsyncExitStack() as stack:
         first = await stack.enter_async_context(World.start(aiohttp_server, create_app, settings))
-        second = await stack.enter_async_context(World.start(aiohttp_server, create_app, settings))
+        second = await stack.enter_async_context(World.start(aiohttp_server, create_app, settings, port=free_port()))
         await asyncio.gather(first.app[SIGNALING].revocations.ready(), second.app[SIGNALING].revocations.ready())
         await asyncio.sleep(0.5)  # and let socket.io's own Redis channel subscribe
         yield first, second
