@@ -24,7 +24,9 @@ from pydantic import Field, model_validator
 
 from .consent import Basis, Categories, DisclosureCategory, Party
 from .crisis_state import CLINICIANS, STAFF, Action, CrisisState, Role, plan_transition
-from .errors import CrisisAlreadyExists, CrisisClosed, CrisisNotFound, RoleNotPermitted, VersionConflict
+from .errors import (
+    CrisisAlreadyExists, CrisisClosed, CrisisNotFound, GuestNotKeepable, RoleNotPermitted, VersionConflict,
+)
 from .values import Clock, UtcDateTime, Value
 
 log = logging.getLogger(__name__)
@@ -241,6 +243,19 @@ def record_move(crisis: Crisis, actor: Actor, *, from_session_id: str, to_sessio
         participant_id=crisis.client_id, participant_role=Role.CLIENT, from_session_id=from_session_id,
         to_session_id=to_session_id,
     )
+
+
+def guests_leaving(action: Action, guests: dict[str, Role], keep: frozenset[str] = frozenset()) -> frozenset[str]:
+    """Whose place ends with this step: closing a crisis ends every crisis guest's place (support
+    persons and responders, ``guests`` maps their ids to roles) at once, except the support persons
+    the clinician chose to keep for the rest of the session. Keeping anyone else, or keeping on any
+    other step, raises :class:`GuestNotKeepable`. Decided before the step is applied."""
+    supporters = {pid for pid, role in guests.items() if role is Role.SUPPORT_PERSON}
+    if keep and (action is not Action.CLOSE or not keep <= supporters):
+        raise GuestNotKeepable(details={"participant_ids": sorted(keep - supporters)})
+    if action is not Action.CLOSE:
+        return frozenset()
+    return frozenset(guests) - keep
 
 
 # --- the store port and the async runner ------------------------------------------------------

@@ -162,6 +162,12 @@ class VersionConflict(HandoffError):
     message = "Someone else changed this crisis session first. Reload it and try again."
 
 
+class GuestNotKeepable(HandoffError):
+    code = "crisis_guest_not_keepable"
+    message = ("Only a support person in this session can be kept, and only when the crisis is closed; "
+               "responders always leave when it closes.")
+
+
 class NoOnCallCoverage(HandoffError):
     code = "no_on_call_coverage"
     message = "No on-call clinician is rostered for this time. Escalate to the clinical lead."

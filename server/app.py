@@ -61,6 +61,7 @@ def signaling_config(settings: Settings) -> SignalingConfig:
     return SignalingConfig(
         room_max_participants=settings.room_max_participants, max_message_bytes=settings.max_message_bytes,
         message_rate=settings.message_rate, message_burst=settings.message_burst,
+        message_flood_limit=settings.message_flood_limit,
         ping_interval=settings.ping_interval, ping_timeout=settings.ping_timeout,
         reconnect_window=settings.reconnect_window, redis_url=settings.redis_url, ice=ice,
         allowed_origins=settings.accepted_origins,

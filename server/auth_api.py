@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from .abuse import account_digest
 from .api_models import LoginRequest, LoginResponse, StaffView
 from .app_keys import ABUSE, SETTINGS, SIGNALING, STAFF_SESSIONS, STORE, TOKENS
 from .bodies import read_body
@@ -11,6 +12,7 @@ from .errors import BadCredentials, StaffOnly, Unauthorized
 from .middleware import client_address
 from .passwords import verify_password
 from .audit_chain import Outcome
+from .models import new_id
 from .policy import Principal, Role
 from .request_audit import audit
 from .tokens import InvalidToken
@@ -56,11 +58,13 @@ async def login(request: web.Request) -> web.Response:
     body = await read_body(request, LoginRequest)
     store, settings, guard = request.app[STORE], request.app[SETTINGS], request.app[ABUSE]
     address, account = client_address(request), body.email.strip().lower()
-    await guard.before_sign_in(address, account)
+    digest = account_digest(account)
+    device = request.app[TOKENS].device_of(body.device_token, digest)  # a browser that signed in here before
+    await guard.before_sign_in(address, account, device)
     staff = await store.staff_by_email(body.email)
     valid = verify_password(staff.password_hash if staff else None, body.password)
     if staff is None or not valid or staff.disabled:
-        await guard.sign_in_failed(address, account)
+        await guard.sign_in_failed(address, account, device)
         await audit(request, "auth.sign_in", outcome=Outcome.FAILED, actor_id=staff.id if staff else "unknown",
                     actor_role=staff.role.value if staff else "unknown", program_id=staff.program_id if staff else None)
         raise BadCredentials()
@@ -69,9 +73,11 @@ async def login(request: web.Request) -> web.Response:
         staff_id=staff.id, staff_session_id=signed_in.id, program_id=staff.program_id, role=staff.role.value,
         ttl=settings.staff_session_lifetime,
     )
-    await guard.sign_in_succeeded(address, account)
+    await guard.sign_in_succeeded(address, account, device)
     await audit(request, "auth.sign_in", actor_id=staff.id, actor_role=staff.role.value, program_id=staff.program_id)
-    response = LoginResponse(access_token=token, expires_in=settings.staff_session_lifetime, staff=staff_view(staff))
+    device_token = request.app[TOKENS].issue_device(account_digest=digest, device_id=device or new_id())
+    response = LoginResponse(access_token=token, expires_in=settings.staff_session_lifetime, staff=staff_view(staff),
+                             device_token=device_token)
     return web.json_response(response.model_dump(mode="json"))
 
 
@@ -86,6 +92,6 @@ async def logout(request: web.Request) -> web.Response:
     principal = await staff_principal(request)
     await request.app[STAFF_SESSIONS].end(principal.staff_session_id)
     for place in await request.app[STORE].open_host_places(principal.id):
-        await request.app[SIGNALING].disconnect_member(place.session_id, place.id, reason="signed_out")
+        await request.app[SIGNALING].sign_out(place.session_id, place.id, principal.staff_session_id)
     await audit(request, "auth.sign_out", principal)
     return web.json_response({"signed_out": True})

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 import structlog
 from aiohttp import web
 
-from handoff.crisis import Actor, Crisis, apply_transition, open_crisis
+from handoff.crisis import Actor, Crisis, apply_transition, guests_leaving, open_crisis
 from handoff.crisis_state import Action as CrisisAction
 from handoff.crisis_state import Role as CrisisRole
 from handoff.crisis_state import allowed_actions
@@ -24,6 +24,7 @@ from .bodies import read_body
 from .client_scope import json_response
 from .crisis_api_models import CrisisView, StartCrisis, TimelineExport, TransitionRequest
 from .crisis_errors import crisis_errors
+from .crisis_guests import guests_of, release_guests
 from .crisis_notices import announce_to
 from .errors import Conflict, CrisisNotFound, InvalidInput, NotFound, SessionEnded
 from .follow_up_api import plan_after_close
@@ -119,6 +120,9 @@ async def transition(request: web.Request) -> web.Response:
     ctx = await crisis_for(request, Action.CRISIS_MANAGE)
     body = await read_body(request, TransitionRequest)
     action = CrisisAction(body.action)
+    kept = frozenset(body.keep_support_persons)
+    with crisis_errors():  # who leaves is decided first: a choice that cannot be kept changes nothing
+        leaving = guests_leaving(action, await guests_of(request.app[STORE], ctx.session.id), kept)
     with crisis_errors():
         try:
             crisis = await apply_transition(
@@ -131,7 +135,8 @@ async def transition(request: web.Request) -> web.Response:
             raise
     await audit(request, f"crisis.{action.value}", ctx.principal, target_type="crisis", target_id=crisis.crisis_id,
                 session_id=ctx.session.id)
-    if action is CrisisAction.CLOSE:  # the days after: check-ins, next-day session (follow_up_api)
+    if action is CrisisAction.CLOSE:  # crisis guests leave now; the days after: check-ins, next-day session
+        await release_guests(request, ctx.principal, ctx.session.id, crisis.crisis_id, leaving, kept)
         await plan_after_close(request, ctx.principal, crisis, ctx.session.id, body.include_family_debrief)
     await announce(request, crisis, ctx.session.id)
     return json_response(crisis_view(crisis, ctx.session.id, ctx.principal))

@@ -27,6 +27,11 @@ class TransitionRequest(Body):
     include_family_debrief: bool = Field(
         default=False, description="With ``close``: the follow-up plan includes a debrief with family or "
         "support persons (the client wants it).")
+    keep_support_persons: list[str] = Field(
+        default_factory=list, max_length=20,
+        description="With ``close``: participant ids of support persons who stay for the rest of the session "
+        "(audited as ``crisis.keep_support_person``). Every other support person and every responder leaves "
+        "the call when the crisis closes; their tokens and links stop working.")
 
 
 class CrisisView(BaseModel):

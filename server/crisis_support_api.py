@@ -3,7 +3,8 @@
 ``support``) and a personal single-use link that expires after ``STEADYLINE_SUPPORT_LINK_TTL``
 seconds, sent by email and/or the signed webhook. While the crisis is open they come straight into the
 call when they join (no lobby; see ``signaling.rooms``); their token cannot moderate the room nor read
-the plan, consents, timeline or responder packet. Once it is closed they wait in the lobby."""
+the plan, consents, timeline or responder packet. Their place ends when the crisis closes, unless the
+clinician keeps them for the rest of the session (``crisis_guests``)."""
 
 from __future__ import annotations
 

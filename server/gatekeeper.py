@@ -8,6 +8,7 @@ from signaling.ports import Identity, PresenceEvent, RoomAction, SessionInfo
 from .audit_chain import Outcome
 from .audit_log import AuditEvent, AuditLog
 from .crisis_errors import CrisisActive
+from .crisis_guests import is_crisis_guest
 from .crisis_hold import SessionHold
 from .crisis_watch import CrisisWatch
 from .errors import NotFound, Unauthorized
@@ -39,23 +40,50 @@ class StoreGatekeeper:
             claims = self._tokens.verify_participant(token)
             participant = await self._store.get_participant(claims.participant_id)
             session = await self._store.get_session(claims.session_id)
-            invite = await self._store.get_invite(claims.invite_id) if claims.invite_id else None
         except (Unauthorized, NotFound):
             raise AuthFailed() from None
-        valid = (
-            participant.session_id == session.id and session.program_id == claims.program_id
-            and participant.removed_at is None and session.status is not SessionStatus.ENDED
-            and (invite is None or (invite.revoked_at is None and invite.participant_id == participant.id))
-        )
-        if claims.staff_session_id and not await self._staff_sessions.keep_alive(claims.staff_session_id):
-            valid = False  # the host has signed out or their sign-in expired
-        if not valid:
+        if participant.session_id != session.id or session.program_id != claims.program_id:
+            raise AuthFailed()
+        if await self._ended(participant, session, claims.invite_id, claims.staff_session_id) is not None:
             raise AuthFailed()
         info = SessionInfo(session_id=session.id, program_id=session.program_id, title=session.title,
                            kind=session.kind.value)
         return Identity(participant_id=participant.id, display_name=participant.display_name,
                         role=participant.role.value, session=info, token_id=claims.token_id,
-                        staff_session_id=claims.staff_session_id, admitted=participant.admitted_at is not None)
+                        staff_session_id=claims.staff_session_id, admitted=participant.admitted_at is not None,
+                        invite_id=claims.invite_id)
+
+    async def check(self, identity: Identity) -> str | None:
+        try:
+            participant = await self._store.get_participant(identity.participant_id)
+            session = await self._store.get_session(identity.session_id)
+        except NotFound:
+            return "removed"
+        return await self._ended(participant, session, identity.invite_id, identity.staff_session_id, touch=False)
+
+    async def _ended(self, participant, session, invite_id: str | None, staff_session_id: str | None, *,
+                     touch: bool = True) -> str | None:
+        """Why a token with these claims no longer holds, or None: the one rule for connecting and
+        for re-checking a connection later."""
+        if session.status is SessionStatus.ENDED:
+            return "session_ended"
+        if participant.removed_at is not None:
+            return "removed"
+        if is_crisis_guest(participant) and await self._hold.open_crisis(session.id) is None:
+            return "crisis_closed"  # a support person or responder: only while a crisis holds the session
+        if invite_id is not None:
+            try:
+                invite = await self._store.get_invite(invite_id)
+            except NotFound:
+                return "link_revoked"
+            if invite.revoked_at is not None or invite.participant_id != participant.id:
+                return "link_revoked"
+        if staff_session_id is not None:
+            alive = (await self._staff_sessions.keep_alive(staff_session_id) if touch
+                     else await self._staff_sessions.is_live(staff_session_id))
+            if not alive:
+                return "signed_out"  # the host has signed out or their sign-in expired
+        return None
 
     async def set_admitted(self, session_id: str, participant_id: str, admitted: bool) -> None:
         participant = await self._store.get_participant(participant_id)

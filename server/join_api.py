@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from aiohttp import web
 
+from .abuse import Locked
 from .api_models import ParticipantToken, RedeemRequest
 from .app_keys import ABUSE, SETTINGS, STORE, TOKENS
 from .middleware import client_address
@@ -19,7 +20,10 @@ from .sessions_api import participant_view
 
 
 async def redeem(request: web.Request) -> web.Response:
-    await request.app[ABUSE].before_redeem(client_address(request))
+    """Failed redemptions lock the address out progressively, but a valid personal link always
+    redeems: a client behind the same address as a link guesser still gets in (``server/abuse.py``)."""
+    guard, address = request.app[ABUSE], client_address(request)
+    locked = await guard.redeem_locked_for(address) > 0
     body = await read_body(request, RedeemRequest)
     settings = request.app[SETTINGS]
     try:
@@ -27,6 +31,9 @@ async def redeem(request: web.Request) -> web.Response:
             hash_token(body.token), now=utcnow(), grace=timedelta(seconds=settings.link_grace)
         )
     except LinkInvalid:
+        now_locked = await guard.redeem_failed(address)
+        if locked:
+            raise Locked(now_locked) from None  # already held back: no audit record per flooded guess
         await audit(request, "link.redeem", outcome=Outcome.FAILED)
         raise
     await audit(request, "link.redeem", actor_id=found.participant.id, actor_role=found.participant.role.value,

@@ -137,6 +137,8 @@ class Participant(Base):
     display_name: Mapped[str] = mapped_column(String(ENCRYPTED_TEXT))  # encrypted
     admitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # survives restarts
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # a crisis guest (support person) the clinician kept for the rest of the session when the crisis closed
+    kept_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

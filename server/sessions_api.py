@@ -172,6 +172,7 @@ async def revoke_link(request: web.Request) -> web.Response:
     revoked = await request.app[STORE].revoke_invites(participant.id)
     await audit(request, "link.revoke", principal, target_type="participant", target_id=participant.id,
                 session_id=session.id)
+    await request.app[SIGNALING].revoke(session.id, participant.id, "link_revoked")  # sockets it opened end now
     return _json(Revoked(revoked=revoked))
 
 

@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     )
     message_rate: float = Field(20.0, gt=0, description="Socket events per second per connection.")
     message_burst: int = Field(60, ge=1, description="Burst allowance of the per-connection rate limit.")
+    message_flood_limit: int = Field(60, ge=1, description="Refused socket events (forgiven one a second) before "
+                                     "a connection that keeps flooding is disconnected.")
     reconnect_window: float = Field(
         30.0, ge=0, description="Seconds a dropped member keeps their place before they count as gone."
     )

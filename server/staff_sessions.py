@@ -52,5 +52,10 @@ class StaffSessions:
         await self._store.touch_staff_session(found.id, utcnow())
         return True
 
+    async def is_live(self, staff_session_id: str) -> bool:
+        """Whether the sign-in has not ended (without counting this as activity)."""
+        found = await self._store.get_staff_session(staff_session_id)
+        return found is not None and found.ended_at is None and utcnow() < found.expires_at
+
     async def end(self, staff_session_id: str) -> None:
         await self._store.end_staff_session(staff_session_id)

@@ -232,6 +232,11 @@ class Store:
                 .values(revoked_at=utcnow())
             )
 
+    async def keep_participant(self, participant_id: str) -> None:
+        """A crisis guest stays for the rest of the session after the crisis closed."""
+        async with self._sm() as db, db.begin():
+            await db.execute(update(Participant).where(Participant.id == participant_id).values(kept_at=utcnow()))
+
     # invites (personal links)
     async def create_invite(
         self, *, participant_id: str, token_hash: str, expires_at: datetime, single_use: bool = False

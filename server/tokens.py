@@ -18,9 +18,13 @@ LEEWAY_SECONDS = 10
 REQUIRED_CLAIMS = ["exp", "iat", "aud", "iss", "typ", "jti", "sub"]
 
 
+DEVICE_TOKEN_TTL = 180 * 24 * 3600
+
+
 class TokenKind(str, enum.Enum):
     ACCESS = "access"
     PARTICIPANT = "participant"
+    DEVICE = "device"  # "this browser signed in to this account before": sign-in lockouts spare it
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,20 @@ class TokenService:
     ) -> str:
         claims = {"ses": session_id, "prg": program_id, "rol": role, "inv": invite_id, "ssn": staff_session_id}
         return self._encode(TokenKind.PARTICIPANT, participant_id, ttl, claims)
+
+    def issue_device(self, *, account_digest: str, device_id: str, ttl: int = DEVICE_TOKEN_TTL) -> str:
+        return self._encode(TokenKind.DEVICE, account_digest, ttl, {"dev": device_id})
+
+    def device_of(self, token: str | None, account_digest: str) -> str | None:
+        """The device id of a valid device token for this account; None for anything else."""
+        if not token:
+            return None
+        try:
+            claims = self._decode(token, TokenKind.DEVICE)
+        except InvalidToken:
+            return None
+        device = claims.get("dev")
+        return device if claims.get("sub") == account_digest and isinstance(device, str) and device else None
 
     def verify_access(self, token: str) -> AccessClaims:
         c = self._decode(token, TokenKind.ACCESS)

@@ -11,6 +11,7 @@ import socketio
 from prometheus_client import CollectorRegistry
 
 from .config import SignalingConfig
+from .evictions import Evictions
 from .keepalive import HostKeepalive
 from .live_state import LiveState, MemoryLiveState
 from .local_connections import LocalConnections
@@ -20,6 +21,7 @@ from .namespace import RoomNamespace
 from .origins import OriginPolicy
 from .ports import Gatekeeper
 from .redis_state import RedisLiveState
+from .revocation import LocalRevocationBus, RedisRevocationBus, Revocation, RevocationBus
 from .rooms import RoomService
 
 
@@ -29,9 +31,23 @@ class Signaling:
     live: LiveState
     rooms: RoomService
     keepalive: HostKeepalive
+    revocations: RevocationBus
+    evictions: Evictions
 
     def start(self) -> None:
+        self.revocations.start(self.evictions.handle)
         self.keepalive.start()
+
+    async def revoke(self, session_id: str, participant_id: str, reason: str) -> None:
+        """The person's access to the session has ended (recorded durably already): every node ends
+        the sockets and peer connections it holds for them, and their place in the room."""
+        await self.revocations.publish(Revocation(session_id=session_id, participant_id=participant_id, reason=reason))
+
+    async def sign_out(self, session_id: str, participant_id: str, staff_session_id: str) -> None:
+        """A host's staff sign-in ended: every node ends the sockets opened under it (the host keeps
+        their place for the reconnect window, as after any drop)."""
+        await self.revocations.publish(Revocation(session_id=session_id, participant_id=participant_id,
+                                                  reason="signed_out", staff_session_id=staff_session_id))
 
     async def close_room(self, session_id: str) -> None:
         await self.rooms.close_room(session_id)
@@ -50,6 +66,7 @@ class Signaling:
 
     async def close(self) -> None:
         await self.keepalive.close()
+        await self.revocations.close()
         await self.rooms.close()
         await self.live.close()
 
@@ -64,12 +81,15 @@ def create_signaling(config: SignalingConfig, gatekeeper: Gatekeeper, registry: 
     )
     live: LiveState = RedisLiveState(config.redis_url) if config.redis_url else MemoryLiveState()
     metrics = SignalingMetrics(registry)
-    rooms = RoomService(sio, live, gatekeeper, config, metrics, MediaRooms(sio, live))
+    revocations: RevocationBus = RedisRevocationBus(config.redis_url) if config.redis_url else LocalRevocationBus()
+    rooms = RoomService(sio, live, gatekeeper, config, metrics, MediaRooms(sio, live), revocations)
     connections = LocalConnections()
-    sio.register_namespace(
-        RoomNamespace(rooms, gatekeeper, metrics, connections, config.message_rate, config.message_burst))
-    keepalive = HostKeepalive(sio, gatekeeper, connections, config.keepalive_interval)
-    return Signaling(sio=sio, live=live, rooms=rooms, keepalive=keepalive)
+    sio.register_namespace(RoomNamespace(rooms, gatekeeper, metrics, connections, config.message_rate,
+                                         config.message_burst, config.message_flood_limit))
+    evictions = Evictions(rooms, gatekeeper, connections)
+    keepalive = HostKeepalive(evictions, gatekeeper, connections, config.keepalive_interval)
+    return Signaling(sio=sio, live=live, rooms=rooms, keepalive=keepalive, revocations=revocations,
+                     evictions=evictions)
 
 
 __all__ = ["Gatekeeper", "Signaling", "SignalingConfig", "create_signaling"]

@@ -14,6 +14,7 @@ class SignalingConfig:
     max_message_bytes: int = 65536
     message_rate: float = 20.0
     message_burst: int = 60
+    message_flood_limit: int = 60  # refused events (forgiven one a second) before a flooding socket is closed
     ping_interval: int = 5
     ping_timeout: int = 10
     reconnect_window: float = 30.0

@@ -58,6 +58,14 @@ class LiveState(Protocol):
         """Forget the record if ``owner`` holds it."""
         ...
 
+    async def swap_socket(self, participant_id: str, sid: str) -> str | None:
+        """Record ``sid`` as the participant's one socket; returns the socket it replaces, if any."""
+        ...
+
+    async def release_socket(self, participant_id: str, sid: str) -> None:
+        """Forget the participant's socket if it is still ``sid``."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -68,6 +76,7 @@ class MemoryLiveState:
         self._rooms: dict[str, dict[str, Member]] = {}
         self._locked: set[str] = set()
         self._media: dict[str, tuple[str, float]] = {}  # session -> (owner, expires at, monotonic)
+        self._sockets: dict[str, str] = {}  # participant -> their one socket
 
     async def get(self, session_id: str, participant_id: str) -> Member | None:
         return self._rooms.get(session_id, {}).get(participant_id)
@@ -112,5 +121,15 @@ class MemoryLiveState:
         if current is not None and current[0] == owner:
             del self._media[session_id]
 
+    async def swap_socket(self, participant_id: str, sid: str) -> str | None:
+        previous = self._sockets.get(participant_id)
+        self._sockets[participant_id] = sid
+        return previous if previous != sid else None
+
+    async def release_socket(self, participant_id: str, sid: str) -> None:
+        if self._sockets.get(participant_id) == sid:
+            del self._sockets[participant_id]
+
     async def close(self) -> None:
         self._rooms.clear()
+        self._sockets.clear()

@@ -23,5 +23,11 @@ class LocalConnections:
     def room_count(self) -> int:
         return len({identity.session_id for identity in self._by_sid.values()})
 
+    def of_participant(self, participant_id: str) -> list[tuple[str, Identity]]:
+        return [(sid, identity) for sid, identity in self._by_sid.items() if identity.participant_id == participant_id]
+
+    def all(self) -> list[tuple[str, Identity]]:
+        return list(self._by_sid.items())
+
     def hosts(self) -> list[tuple[str, Identity]]:
         return [(sid, identity) for sid, identity in self._by_sid.items() if identity.staff_session_id]

@@ -153,6 +153,11 @@ class MediaRooms:
         if room is not None and participant_id in room.participants:
             room.set_receiving(participant_id, "video", receiving)
 
+    def participants(self, session_id: str) -> tuple[str, ...]:
+        """Who has a peer connection with this node's SFU in the session."""
+        room = self._rooms.get(session_id)
+        return room.participants if room is not None else ()
+
     # called by the room rules when someone leaves the call
     async def remove(self, session_id: str, participant_id: str) -> None:
         room = self._rooms.get(session_id)

@@ -30,7 +30,8 @@ Handler = Callable[[Identity, str, BaseModel], Awaitable[dict | None]]
 @dataclass
 class Connection:
     identity: Identity
-    bucket: TokenBucket
+    bucket: TokenBucket  # events it may send
+    refusals: TokenBucket  # events refused for the rate it may have before it is disconnected
     joined: bool = False
 
 
@@ -48,7 +49,7 @@ def _ok(extra: dict | None = None) -> dict:
 class RoomNamespace(socketio.AsyncNamespace):
     def __init__(
         self, rooms: RoomService, gatekeeper: Gatekeeper, metrics: SignalingMetrics,
-        connections: LocalConnections, rate: float, burst: int,
+        connections: LocalConnections, rate: float, burst: int, flood_limit: int = 60,
     ) -> None:
         super().__init__("/")
         self._rooms = rooms
@@ -57,6 +58,7 @@ class RoomNamespace(socketio.AsyncNamespace):
         self._metrics = metrics
         self._rate = rate
         self._burst = burst
+        self._flood_limit = flood_limit
         self._routes: dict[str, Route] = {
             "join": Route(Empty, RoomAction.PRESENT, self._join),
             "leave": Route(Empty, RoomAction.PRESENT, self._leave),
@@ -86,8 +88,10 @@ class RoomNamespace(socketio.AsyncNamespace):
             self._metrics.errors.labels(code=exc.code).inc()
             raise self._refusal(exc) from None
         bucket = TokenBucket(rate=self._rate, burst=self._burst)
-        await self.save_session(sid, {"conn": Connection(identity=identity, bucket=bucket)})
+        refusals = TokenBucket(rate=1.0, burst=self._flood_limit)  # one refused event forgiven per second
+        await self.save_session(sid, {"conn": Connection(identity=identity, bucket=bucket, refusals=refusals)})
         self._connections.add(sid, identity)
+        await self._rooms.claim_socket(identity, sid)  # one socket per person: a newer one replaces the older
         self._metrics.observe(self._connections)
         structlog.contextvars.bind_contextvars(room_id=identity.session_id)
         log.info("socket_connected", participant_id=identity.participant_id, role=identity.role)
@@ -103,6 +107,7 @@ class RoomNamespace(socketio.AsyncNamespace):
             return
         self._connections.remove(sid)
         self._metrics.observe(self._connections)
+        await self._rooms.release_socket(conn.identity, sid)
         if conn.joined:
             await self._rooms.dropped(conn.identity, sid)
         log.info("socket_disconnected", participant_id=conn.identity.participant_id, room_id=conn.identity.session_id)
@@ -141,6 +146,8 @@ class RoomNamespace(socketio.AsyncNamespace):
         if conn is None:
             raise AuthFailed()
         if not conn.bucket.take():
+            if not conn.refusals.take():  # it keeps flooding: throttling is not enough
+                await self._rooms.evict(conn.identity, sid, "rate_limited", end_place=False)
             raise RateLimited()
         route = self._routes.get(event)
         if route is None:

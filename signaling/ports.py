@@ -33,8 +33,9 @@ class Identity:
     role: str  # "therapist" | "client" | "support"
     session: SessionInfo
     token_id: str
-    staff_session_id: str | None = None
-    admitted: bool = False  # durably admitted earlier in this session  # hosts: the staff sign-in behind this token
+    staff_session_id: str | None = None  # hosts: the staff sign-in behind this token
+    admitted: bool = False  # durably admitted earlier in this session
+    invite_id: str | None = None  # the personal link this token was redeemed from
 
     @property
     def session_id(self) -> str:
@@ -58,6 +59,11 @@ class PresenceEvent(str, enum.Enum):
 class Gatekeeper(Protocol):
     async def authenticate(self, token: str) -> Identity:
         """Verify a participant token against the durable records; raise ``AuthFailed``."""
+
+    async def check(self, identity: Identity) -> str | None:
+        """Why this verified token no longer holds (``session_ended``, ``removed``, ``link_revoked``,
+        ``signed_out``), or None while it still does. Asked when a revocation is heard and by the
+        connection sweep."""
 
     async def keep_alive(self, identity: Identity) -> bool:
         """A connected host keeps their staff sign-in alive; False once it has ended."""

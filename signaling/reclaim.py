@@ -15,9 +15,11 @@ class ReclaimTimers:
     def __init__(self, window: float) -> None:
         self._window = window
         self._tasks: dict[tuple[str, str], asyncio.Task] = {}
+        self._expiries: dict[tuple[str, str], Callable[[], Awaitable[None]]] = {}
 
     def start(self, key: tuple[str, str], on_expiry: Callable[[], Awaitable[None]]) -> None:
         self.cancel(key)
+        self._expiries[key] = on_expiry
         self._tasks[key] = asyncio.create_task(self._run(key, on_expiry), name=f"reclaim:{key[1]}")
 
     async def _run(self, key: tuple[str, str], on_expiry: Callable[[], Awaitable[None]]) -> None:
@@ -31,8 +33,19 @@ class ReclaimTimers:
         finally:
             if self._tasks.get(key) is asyncio.current_task():
                 del self._tasks[key]
+                self._expiries.pop(key, None)
+
+    async def expire_now(self, key: tuple[str, str]) -> bool:
+        """End the window at once (the person's access ended while they were away); whether one ran."""
+        on_expiry = self._expiries.get(key)
+        if on_expiry is None:
+            return False
+        self.cancel(key)
+        await on_expiry()
+        return True
 
     def cancel(self, key: tuple[str, str]) -> None:
+        self._expiries.pop(key, None)
         task = self._tasks.pop(key, None)
         if task is not None:
             task.cancel()
@@ -40,6 +53,7 @@ class ReclaimTimers:
     async def close(self) -> None:
         tasks = list(self._tasks.values())
         self._tasks.clear()
+        self._expiries.clear()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

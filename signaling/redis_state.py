@@ -22,6 +22,8 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 """
 
+SOCKET_TTL_SECONDS = 24 * 3600
+
 
 class RedisLiveState:
     def __init__(self, url: str, prefix: str = "steadyline") -> None:
@@ -77,6 +79,17 @@ class RedisLiveState:
 
     async def release_media(self, session_id: str, owner: str) -> None:
         await self._redis.eval(_RELEASE, 1, self._media_key(session_id), owner)
+
+    def _socket_key(self, participant_id: str) -> str:
+        return f"{self._prefix}:participant:{participant_id}:socket"
+
+    async def swap_socket(self, participant_id: str, sid: str) -> str | None:
+        previous = await self._redis.set(self._socket_key(participant_id), sid, ex=SOCKET_TTL_SECONDS, get=True)
+        previous = previous.decode() if isinstance(previous, bytes) else previous
+        return previous if previous != sid else None
+
+    async def release_socket(self, participant_id: str, sid: str) -> None:
+        await self._redis.eval(_RELEASE, 1, self._socket_key(participant_id), sid)
 
     async def ping(self) -> None:
         await self._redis.ping()

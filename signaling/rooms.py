@@ -22,6 +22,7 @@ from .messages import (
 from .metrics import SignalingMetrics
 from .ports import Gatekeeper, Identity, PresenceEvent
 from .reclaim import ReclaimTimers
+from .revocation import Revocation, RevocationBus, ended_message
 
 log = structlog.get_logger(__name__)
 CRISIS_GUESTS = frozenset({"support", "responder"})  # brought in for a crisis: no lobby while it is open
@@ -44,7 +45,9 @@ class RoomService:
     def __init__(
         self, sio: socketio.AsyncServer, live: LiveState, gatekeeper: Gatekeeper,
         config: SignalingConfig, metrics: SignalingMetrics, media: MediaRooms,
+        revocations: RevocationBus | None = None,
     ) -> None:
+        self._revocations = revocations
         self._media = media
         self._sio = sio
         self._live = live
@@ -272,6 +275,52 @@ class RoomService:
         if target.status == "admitted":
             await self._broadcast(by.session_id, "presence", _presence(target, "left"))
         await self._update_lobby(by.session_id)
+        if self._revocations is not None:  # any other socket of theirs, on any node
+            await self._revocations.publish(Revocation(session_id=by.session_id, participant_id=participant_id,
+                                                       reason="removed"))
+
+    async def claim_socket(self, identity: Identity, sid: str) -> None:
+        """One socket per person (and so per token), on any node: a newer connection replaces the
+        older one at once, before it has joined."""
+        previous = await self._live.swap_socket(identity.participant_id, sid)
+        if previous is not None:
+            await self._sio.emit("replaced", Notice(reason="replaced").payload(), to=previous)
+            await self._sio.disconnect(previous)
+
+    async def release_socket(self, identity: Identity, sid: str) -> None:
+        await self._live.release_socket(identity.participant_id, sid)
+
+    async def evict(self, identity: Identity, sid: str, reason: str, *, end_place: bool) -> None:
+        """A credential this socket was opened with no longer holds: tell the person why in plain
+        words and disconnect the socket. With ``end_place`` their place in the room goes too (peer
+        connection with this node's SFU, presence ``left`` to the others); without it (a host who
+        signed out) their SFU peer connection ends and the reconnect window runs as after any drop."""
+        member = await self._live.get(identity.session_id, identity.participant_id)
+        if member is not None and member.sid == sid:
+            if end_place:
+                await self._end_place(identity, member)
+            elif reason == "signed_out":  # the peer connection it opened goes; the place waits for them
+                await self._media.remove(identity.session_id, identity.participant_id)
+        event = {"signed_out": "signed_out", "rate_limited": "rate_limited"}.get(reason, "removed")
+        await self._sio.emit(event, Notice(reason=reason, message=ended_message(reason)).payload(), to=sid)
+        await self._sio.disconnect(sid)
+        log.info("socket_evicted", participant_id=identity.participant_id, reason=reason)
+
+    async def end_dropped_place(self, session_id: str, participant_id: str) -> None:
+        """The person's access ended while they were away (their reconnect window runs on this
+        node): their place ends now instead of when the window runs out."""
+        await self._reclaim.expire_now((session_id, participant_id))
+
+    async def _end_place(self, identity: Identity, member: Member) -> None:
+        self._reclaim.cancel((identity.session_id, identity.participant_id))
+        await self._live.delete(identity.session_id, identity.participant_id)
+        await self._media.remove(identity.session_id, identity.participant_id)
+        if member.status == "admitted":
+            await self._broadcast(identity.session_id, "presence", _presence(member, "left"), include_lobby=True)
+        await self._update_lobby(identity.session_id)
+        await self._gate.record(identity, "room.access_ended")
+        if member.status == "admitted":
+            await self._presence(identity, PresenceEvent.LEFT)
 
     async def disconnect_member(self, session_id: str, participant_id: str, reason: str) -> None:
         """Disconnect a member at once (e.g. their host signed out); they keep their place."""
@@ -308,6 +357,9 @@ class RoomService:
                 await self._sio.disconnect(member.sid)
 
     # media
+    def media_participants(self, session_id: str) -> tuple[str, ...]:
+        return self._media.participants(session_id)
+
     async def relay(self, by: Identity, signal: Signal) -> None:
         sender, target = await self._live.get_many(by.session_id, [by.participant_id, signal.to])
         if sender is None:

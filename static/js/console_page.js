@@ -27,6 +27,22 @@ function store(key, value, expiresIn) {
   sessionStorage.setItem(key, JSON.stringify({ ...value, expires_at: Date.now() + expiresIn * 1000 }));
 }
 
+// This browser's device token per account (kept across visits): failed sign-ins made by someone else,
+// even from the same network address, do not lock this browser out (docs/security.md).
+const DEVICE_KEY = "steadyline.devices";
+
+function devices() {
+  try {
+    return JSON.parse(localStorage.getItem(DEVICE_KEY) || "{}") || {};
+  } catch {
+    return {};
+  }
+}
+
+function rememberDevice(email, token) {
+  if (token) localStorage.setItem(DEVICE_KEY, JSON.stringify({ ...devices(), [email.toLowerCase()]: token }));
+}
+
 let staff = load(STAFF_KEY);
 let selectedId = null;
 let sessions = [];
@@ -70,7 +86,9 @@ async function signIn(event) {
   }
   error.textContent = "";
   try {
-    const answer = await api("POST", "/api/auth/login", { body: { email, password } });
+    const deviceToken = devices()[email.toLowerCase()];
+    const answer = await api("POST", "/api/auth/login", { body: { email, password, ...(deviceToken ? { device_token: deviceToken } : {}) } });
+    rememberDevice(email, answer.device_token);
     store(STAFF_KEY, { access_token: answer.access_token, staff: answer.staff }, answer.expires_in);
     staff = load(STAFF_KEY);
     form.password.value = "";

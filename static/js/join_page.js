@@ -252,7 +252,8 @@ class Visit {
       left: ["You've left the session", "You can rejoin while the session is still going.", "Rejoin the session"],
       ended: ["The session has ended", "Thank you for joining today. You can close this page.", null],
       denied: ["You weren't let in", "Your therapist couldn't let you in right now. If you think this is a mistake, contact your program.", null],
-      removed: ["You've left the session", "Your therapist removed you from this session. If you think this is a mistake, contact your program.", null],
+      // the server says why in plain words (a link withdrawn, a crisis call that has ended …)
+      removed: ["You've left the session", message || "Your therapist removed you from this session. If you think this is a mistake, contact your program.", null],
       replaced: ["The session opened somewhere else", "You joined from another window or device, so this window was disconnected.", "Use this window instead"],
       disconnected: ["You were disconnected", "The connection to the session closed.", "Rejoin the session"],
     }[reason] || ["You've left the session", message || "", "Rejoin the session"];

@@ -1,5 +1,5 @@
 """A support person invited during an open crisis comes straight into the call (no lobby); without an
-open crisis they wait in the lobby like anyone else. Their token cannot moderate the room nor read the
+open crisis their link is dead (tests/integration/crisis/test_crisis_guests.py). Their token cannot moderate the room nor read the
 plan, the consents, the crisis, its timeline or the responder packet."""
 
 from __future__ import annotations
@@ -80,16 +80,12 @@ async def test_a_support_person_joins_a_crisis_call_directly(world):
     assert status == 403, answer  # the participant endpoint knows who they are and refuses
 
 
-async def test_without_an_open_crisis_a_support_person_waits_in_the_lobby(world):
+async def test_a_support_link_not_used_before_the_crisis_closed_is_dead(world):
     s = await scene(world)
-    host = await world.host_in_room(s.therapist, s.session_id)
+    await world.host_in_room(s.therapist, s.session_id)
     crisis = await start_crisis(world, s)
     invited = await _invite(world, s, crisis["crisis_id"])
     await close_crisis(world, s.therapist.access_token, crisis["crisis_id"])
 
-    redeemed = await world.redeem(invited["join_url"])
-    support = await world.socket(redeemed["participant_token"])
-    ack = await support.call("join")
-    assert ack["ok"] and ack["state"]["you"]["status"] == "lobby", ack
-    pid = redeemed["participant"]["id"]
-    await host.wait_for("lobby", lambda d: any(w["participant_id"] == pid for w in d["waiting"]))
+    status, answer = await world.request("POST", "/api/join", json={"token": invited["join_url"].split("#", 1)[1]})
+    assert (status, answer["code"]) == (410, "link_invalid")  # a crisis guest's place ends with the crisis

@@ -1,4 +1,5 @@
-"""Rate limits on sign-in and link redemption, and a lockout that spares the real person."""
+"""Rate limits on sign-in and link redemption, and progressive lockouts per (account, address) that spare
+the real person: a new device, a device that signed in before, a real link."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from server.abuse import AbuseGuard
 from server.errors import RateLimited
 from tests.conftest import fresh_postgres_url, make_settings
 from tests.support.services import free_port
-from tests.support.world import PASSWORD, World
+from tests.support.world import PASSWORD, SEEN_SECRETS, World
 
 
 @pytest.fixture
@@ -37,22 +38,54 @@ async def test_guessing_locks_the_guessers_address_but_not_the_real_person(proxi
     assert (await _login(proxied, therapist.email, PASSWORD, "198.51.100.7"))[0] == 200  # the real person
 
 
-async def test_an_account_attacked_from_many_addresses_stays_open_to_known_addresses(proxied):
+async def test_an_account_attacked_from_many_addresses_stays_open_from_a_new_device(proxied):
     therapist = await proxied.therapist()
-    assert (await _login(proxied, therapist.email, PASSWORD, "198.51.100.7"))[0] == 200
-    for i in range(50):
-        await _login(proxied, therapist.email, "guess", f"203.0.113.{i + 1}")
-    assert (await _login(proxied, therapist.email, PASSWORD, "192.0.2.200"))[0] == 429  # unknown address
-    assert (await _login(proxied, therapist.email, PASSWORD, "198.51.100.7"))[0] == 200  # known address
+    for i in range(50):  # 50 failures over 10 addresses
+        await _login(proxied, therapist.email, "guess", f"203.0.113.{i % 10 + 1}")
+    assert (await _login(proxied, therapist.email, PASSWORD, "192.0.2.200"))[0] == 200  # a new device, new address
 
 
-async def test_link_redemption_is_limited_per_address(proxied):
+async def _login_from_device(world, email, password, address, device_token):
+    return await world.request("POST", "/api/auth/login", headers={"X-Forwarded-For": address},
+                               json={"email": email, "password": password, "device_token": device_token})
+
+
+async def test_a_guesser_behind_the_same_address_does_not_lock_out_a_device_that_signed_in_before(proxied):
+    therapist = await proxied.therapist()
+    shared = "198.51.100.20"  # one clinic network: the therapist and a guesser behind the same address
+    status, body = await _login(proxied, therapist.email, PASSWORD, shared)
+    assert status == 200 and body["device_token"]
+    device_token = body["device_token"]
+    SEEN_SECRETS.add(device_token)
+    for _ in range(40):
+        await _login(proxied, therapist.email, "guess", shared)
+    status, refused = await _login(proxied, therapist.email, PASSWORD, shared)
+    assert (status, refused["code"]) == (429, "rate_limited")  # the address is held back …
+    status, body = await _login_from_device(proxied, therapist.email, PASSWORD, shared, device_token)
+    assert status == 200, body  # … the therapist's own browser is not: no need to wait for the guesser to stop
+    SEEN_SECRETS.add(body["device_token"])
+    other = await proxied.therapist(therapist.program_id)
+    status, _ = await _login_from_device(proxied, other.email, PASSWORD, "192.0.2.1", device_token)
+    assert status == 200  # a device token of another account is simply ignored …
+    for _ in range(5):
+        await _login_from_device(proxied, other.email, "guess", shared, device_token)
+    assert (await _login(proxied, other.email, PASSWORD, shared))[0] == 429  # … and counted as the address
+
+
+async def test_link_redemption_failures_lock_the_address_but_a_real_link_still_works(proxied):
+    therapist = await proxied.therapist()
+    session = await proxied.session(therapist)
+    link = await proxied.add_client(therapist, session["id"])
+    guesser = {"X-Forwarded-For": "203.0.113.50"}
     statuses = []
-    for _ in range(32):
-        status, _ = await proxied.request("POST", "/api/join", json={"token": "C" * 43},
-                                          headers={"X-Forwarded-For": "203.0.113.50"})
+    for _ in range(14):
+        status, _ = await proxied.request("POST", "/api/join", json={"token": "C" * 43}, headers=guesser)
         statuses.append(status)
-    assert statuses[:30] == [410] * 30 and statuses[30:] == [429, 429]
+    assert statuses[:10] == [410] * 10 and statuses[10:] == [429] * 4
+    status, body = await proxied.request("POST", "/api/join", json={"token": link["join_url"].split("#", 1)[1]},
+                                         headers=guesser)
+    assert status == 200, body  # the client behind the guesser's address gets in
+    SEEN_SECRETS.add(body["participant_token"])
     status, _ = await proxied.request("POST", "/api/join", json={"token": "C" * 43},
                                       headers={"X-Forwarded-For": "203.0.113.51"})
     assert status == 410  # another address is unaffected
@@ -91,18 +124,25 @@ async def test_guesses_spread_over_nodes_count_together(two_nodes, redis_server)
 
 
 @pytest.mark.redis
-async def test_an_address_known_on_one_node_is_known_on_the_others(redis_server):
-    """The account-wide limit (50 failures from anywhere) spares an address that signed in on any node."""
+async def test_a_lockout_counted_on_one_node_holds_on_the_others_and_grows(redis_server):
+    """Failures for one (account, address) count together on every node; each further run of failures
+    locks for twice as long (a minute, two, …); other addresses and accounts are untouched."""
     node_a, node_b = AbuseGuard.shared(redis_server.url), AbuseGuard.shared(redis_server.url)
     account = f"staff-{secrets.token_hex(4)}@example.test"
     try:
-        await node_a.sign_in_succeeded("198.51.100.9", account)
-        for i in range(50):
-            await (node_a, node_b)[i % 2].sign_in_failed(f"203.0.113.{i + 1}", account)
-        with pytest.raises(RateLimited):
-            await node_b.before_sign_in("192.0.2.201", account)
-        await node_b.before_sign_in("198.51.100.9", account)  # not refused
-        await node_a.before_sign_in("198.51.100.9", f"other-{account}")  # another account is untouched
+        for i in range(5):
+            await (node_a, node_b)[i % 2].sign_in_failed("203.0.113.60", account)
+        with pytest.raises(RateLimited) as first:
+            await node_b.before_sign_in("203.0.113.60", account)
+        for i in range(5):
+            await (node_a, node_b)[i % 2].sign_in_failed("203.0.113.60", account)
+        with pytest.raises(RateLimited) as second:
+            await node_a.before_sign_in("203.0.113.60", account)
+        assert 55 <= first.value.retry_after <= 61 and 115 <= second.value.retry_after <= 121
+        await node_b.before_sign_in("198.51.100.9", account)  # another address: not refused
+        await node_a.before_sign_in("203.0.113.60", f"other-{account}")  # another account: untouched
+        await node_a.sign_in_succeeded("203.0.113.60", account)  # a success from there clears it
+        await node_b.before_sign_in("203.0.113.60", account)
     finally:
         await node_a.close()
         await node_b.close()

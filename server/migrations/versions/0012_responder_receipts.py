@@ -1,12 +1,12 @@
 """responder links can be revoked; who received each responder packet (42 CFR 2.51)
 
-Revision ID: 0012_sec_c
+Revision ID: 0012
 Revises: 0011
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0012_sec_c"
+revision = "0012"
 down_revision = "0011"
 branch_labels = None
 depends_on = None

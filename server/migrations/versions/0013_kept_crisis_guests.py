@@ -1,0 +1,22 @@
+"""a support person the clinician keeps for the rest of the session after the crisis closed
+
+Revision ID: 0013
+Revises: 0012
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0013"
+down_revision = "0012"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("participants") as batch_op:
+        batch_op.add_column(sa.Column("kept_at", sa.DateTime(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("participants") as batch_op:
+        batch_op.drop_column("kept_at")
