@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from server.app import create_app
 from server.models import StaffRole
 from tests.conftest import make_settings
 from tests.integration.crisis.helpers import scene, start_crisis
+from tests.integration.crisis.test_responder_page import RECIPIENT
 from tests.integration.crisis.test_responder_relay import SITUATION
 from tests.integration.signaling.test_revocation import closed, drop, refused
 from tests.support.world import SEEN_SECRETS, World
@@ -49,9 +49,9 @@ async def _responder_token(world, s, crisis_id: str) -> dict:
     status, made = await world.request("POST", f"/api/crises/{crisis_id}/responder-packet", s.therapist.access_token,
                                        json={"situation": SITUATION, "allow_join": True})
     assert status == 201, made
-    link = made["responder_url"].rsplit("/", 1)[1]
+    link = made["token"]
     SEEN_SECRETS.add(link)
-    status, joined = await world.request("POST", "/api/responder/join", json={"token": link})
+    status, joined = await world.request("POST", "/api/responder/join", json={"token": link, **RECIPIENT})
     assert status == 200, joined
     SEEN_SECRETS.add(joined["participant_token"])
     return {**joined, "link": link}
@@ -108,7 +108,7 @@ async def test_guests_who_left_during_the_crisis_cannot_come_back_after_it_close
     assert status == 200
     for token in (redeemed["participant_token"], responder_place["participant_token"]):
         assert (await refused(world, token))["data"]["code"] == "auth_failed"  # no way back into the call
-    status, answer = await world.request("POST", "/api/responder/join", json={"token": responder_place["link"]})
+    status, answer = await world.request("POST", "/api/responder/join", json={"token": responder_place["link"], **RECIPIENT})
     assert status == 410, answer
 
 
@@ -165,8 +165,8 @@ async def test_a_kept_support_person_stays_connected_and_the_choice_is_audited(w
 
 
 async def test_a_guest_who_dropped_loses_the_kept_place_when_the_crisis_closes_not_when_the_window_ends(
-        aiohttp_server, sqlite_url):
-    async with World.start(aiohttp_server, create_app, make_settings(sqlite_url, reconnect_window=300)) as world:
+        sqlite_url):
+    async with World.start(make_settings(sqlite_url, reconnect_window=300)) as world:
         s = await scene(world)
         host = await world.host_in_room(s.therapist, s.session_id)
         crisis = await start_crisis(world, s)

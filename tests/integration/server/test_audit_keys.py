@@ -176,7 +176,7 @@ async def test_a_trail_sealed_with_the_old_derived_key_stays_verifiable(sqlite_u
     assert code != 0 and "not replaced" in output, output
 
 
-async def test_the_server_signs_its_checkpoints_and_will_not_start_without_the_key(aiohttp_server, sqlite_url,
+async def test_the_server_signs_its_checkpoints_and_will_not_start_without_the_key(sqlite_url,
                                                                                    tmp_path):
     from server.app import create_app
     from server.audit_keys import AuditKeyMissing
@@ -193,7 +193,7 @@ async def test_the_server_signs_its_checkpoints_and_will_not_start_without_the_k
     checkpoints = tmp_path / "checkpoints.jsonl"
     settings = make_settings(sqlite_url, audit_checkpoint_interval=0.2, audit_signing_key_file=signing_key,
                              audit_checkpoint_file=checkpoints)
-    async with World.start(aiohttp_server, create_app, settings) as world:
+    async with World.start(settings) as world:
         await world.therapist()  # a sign-in: one audit record
         for _ in range(100):
             if checkpoints.exists() and '"sequence": 1' in checkpoints.read_text():

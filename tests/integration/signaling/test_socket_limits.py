@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-from server.app import create_app
 from tests.conftest import make_settings
 from tests.integration.signaling.test_revocation import closed
 from tests.support.world import World
@@ -25,9 +24,9 @@ async def test_one_token_opens_one_socket_a_newer_one_replaces_the_older_at_once
     assert third.connected and (await third.call("join"))["ok"]
 
 
-async def test_a_socket_that_keeps_flooding_is_disconnected_and_others_are_untouched(aiohttp_server, sqlite_url):
+async def test_a_socket_that_keeps_flooding_is_disconnected_and_others_are_untouched(sqlite_url):
     settings = make_settings(sqlite_url, message_rate=5, message_burst=10, message_flood_limit=20)
-    async with World.start(aiohttp_server, create_app, settings) as world:
+    async with World.start(settings) as world:
         therapist = await world.therapist()
         session = await world.session(therapist)
         host = await world.host_in_room(therapist, session["id"])
