@@ -31,7 +31,8 @@ ENDED_MESSAGES: dict[str, str] = {
                      "there. If you are worried about someone's safety, call the program's crisis line or your "
                      "local emergency number.",
     "link_revoked": "Your link to this session was withdrawn by the therapist, so you have left the call.",
-    "removed": "You have been removed from this session.",
+    "removed": "Your therapist removed you from this session. If you think this is a mistake, contact your "
+               "program.",
     "session_ended": "The session has ended.",
     "signed_out": "You were signed out, so you have left the call.",
     "rate_limited": "This window sent too many messages too quickly, so it was disconnected. Reload the page "

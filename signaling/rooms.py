@@ -269,7 +269,7 @@ class RoomService:
         await self._live.delete(by.session_id, participant_id)
         await self._media.remove(by.session_id, participant_id)
         self._reclaim.cancel((by.session_id, participant_id))
-        await self._send(target, "removed", Notice(reason="removed", message="You have been removed from this session."))
+        await self._send(target, "removed", Notice(reason="removed", message=ended_message("removed")))
         if target.sid:
             await self._sio.disconnect(target.sid)
         if target.status == "admitted":

@@ -20,8 +20,10 @@ from schemathesis import GenerationMode  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
 
 from tests.integration.fuzz.strategies import SCALE  # noqa: E402
+from tests.support.tls import dev_certificate  # noqa: E402
 
 EXAMPLES = max(1, int(5 * SCALE))
+CERTIFICATE = str(dev_certificate()[0])  # the server is served over TLS with the development certificate
 _addresses = (f"203.0.113.{i % 250 + 1}" for i in itertools.count())
 
 
@@ -43,7 +45,7 @@ def _run_operations(schema, base_url: str, token: str, path_parameters: dict | N
             @given(case=strategy)
             def check(case):
                 headers = {"Authorization": f"Bearer {token}", "X-Forwarded-For": next(_addresses)}
-                response = case.call(base_url=base_url, headers=headers, timeout=20)
+                response = case.call(base_url=base_url, headers=headers, timeout=20, verify=CERTIFICATE)
                 case.validate_response(response, checks=[not_a_server_error])
 
             try:
