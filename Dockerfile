@@ -5,7 +5,13 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     STEADYLINE_HOST=0.0.0.0 STEADYLINE_PORT=8443 \
     STEADYLINE_TLS_CERT= STEADYLINE_TLS_KEY= \
-    STEADYLINE_DATABASE_URL=sqlite+aiosqlite:////data/steadyline.db
+    STEADYLINE_DATABASE_URL=sqlite+aiosqlite:////data/steadyline.db \
+    STEADYLINE_AUDIT_KEY_FILE=/data/audit-key \
+    STEADYLINE_AUDIT_SIGNING_KEY_FILE=/data/audit-signing-key.pem \
+    STEADYLINE_AUDIT_PUBLIC_KEY_FILE=/data/audit-public-key.pem \
+    STEADYLINE_AUDIT_CHECKPOINT_FILE=/data/audit-checkpoints.jsonl
+# The server refuses to start without its audit keys: make them once in the volume with
+# `steadyline audit init-keys` (keep a copy of the public key away from this host to verify against).
 
 WORKDIR /app
 COPY pyproject.toml setup.py README.md ./
