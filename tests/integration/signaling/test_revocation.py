@@ -107,7 +107,9 @@ async def test_signing_out_closes_every_socket_of_that_sign_in_even_one_not_yet_
     await closed(console)
 
 
-async def test_a_revoked_member_loses_the_peer_connection_with_the_sfu(world):
+@contextlib.asynccontextmanager
+async def group_call_through_the_sfu(world):
+    """A therapist and a client in a group session, each publishing to the SFU and receiving the other."""
     therapist, session, host, _, redeemed = await _call_with_client(world, kind="group")
     host_pid = (await host.call("join"))["state"]["you"]["participant_id"]
     client, pid = await _admit(world, host, redeemed), redeemed["participant"]["id"]
@@ -115,16 +117,21 @@ async def test_a_revoked_member_loses_the_peer_connection_with_the_sfu(world):
     try:
         for peer in peers:
             await peer.publish()
-        await peers[0].wait_frames([pid])
-        rooms = world.app[SIGNALING].rooms
-        assert pid in rooms.media_participants(session["id"])
-
-        await world.request("DELETE", f"/api/sessions/{session['id']}/participants/{pid}/link", therapist.access_token)
-        await closed(client)
-        assert pid not in rooms.media_participants(session["id"])  # ended with the socket, not after a window
-        assert host_pid in rooms.media_participants(session["id"])
+        await asyncio.gather(peers[0].wait_frames([pid]), peers[1].wait_frames([host_pid]))
+        yield therapist, session["id"], host, host_pid, client, pid
     finally:
         await asyncio.gather(*(peer.close() for peer in peers))
+
+
+async def test_a_revoked_member_loses_the_peer_connection_with_the_sfu(world):
+    async with group_call_through_the_sfu(world) as (therapist, session_id, host, host_pid, client, pid):
+        rooms = world.app[SIGNALING].rooms
+        assert pid in rooms.media_participants(session_id)
+
+        await world.request("DELETE", f"/api/sessions/{session_id}/participants/{pid}/link", therapist.access_token)
+        await closed(client)
+        assert pid not in rooms.media_participants(session_id)  # ended with the socket, not after a window
+        assert host_pid in rooms.media_participants(session_id)
 
 
 @pytest.fixture
@@ -195,19 +202,9 @@ async def test_sign_out_and_crisis_close_on_one_node_end_sockets_held_by_the_oth
 
 
 async def test_signing_out_ends_the_hosts_peer_connection_with_the_sfu(world):
-    therapist, session, host, _, redeemed = await _call_with_client(world, kind="group")
-    host_pid = (await host.call("join"))["state"]["you"]["participant_id"]
-    client, pid = await _admit(world, host, redeemed), redeemed["participant"]["id"]
-    peers = [SfuPeer(host, host_pid), SfuPeer(client, pid)]
-    try:
-        for peer in peers:
-            await peer.publish()
-        await peers[1].wait_frames([host_pid])
+    async with group_call_through_the_sfu(world) as (therapist, session_id, host, host_pid, client, pid):
         rooms = world.app[SIGNALING].rooms
-
         await world.request("POST", "/api/auth/logout", therapist.access_token)
         await closed(host)
-        assert host_pid not in rooms.media_participants(session["id"])
-        assert pid in rooms.media_participants(session["id"])
-    finally:
-        await asyncio.gather(*(peer.close() for peer in peers))
+        assert host_pid not in rooms.media_participants(session_id)
+        assert pid in rooms.media_participants(session_id)
