@@ -18,6 +18,7 @@ from server.app import create_app
 from server.cli import start_serving
 from server.models import StaffRole, utcnow
 from server.passwords import hash_password
+from tests.support.services import free_port
 from tests.support.tls import trusting_session, trusting_ssl_context
 
 PASSWORD = "correct horse battery staple"
@@ -119,6 +120,13 @@ class World:
                         await sock.close()
         finally:
             await runner.cleanup()
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def two_nodes(cls, settings):
+        """Two nodes of one deployment (same settings, each on its own port)."""
+        async with cls.start(settings) as first, cls.start(settings, port=free_port()) as second:
+            yield first, second
 
     @property
     def store(self):

@@ -3,7 +3,6 @@ the real person: a new device, a device that signed in before, a real link."""
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 
 import pytest
@@ -12,7 +11,6 @@ import redis.asyncio as aioredis
 from server.abuse import AbuseGuard
 from server.errors import RateLimited
 from tests.conftest import fresh_postgres_url, make_settings
-from tests.support.services import free_port
 from tests.support.world import PASSWORD, SEEN_SECRETS, World
 
 
@@ -96,9 +94,7 @@ async def two_nodes(postgres_server, postgres_template, redis_server):
     """Two app instances behind one (trusted) proxy, sharing PostgreSQL and a real Redis."""
     settings = make_settings(await fresh_postgres_url(postgres_server, postgres_template),
                              redis_url=redis_server.url, trust_forwarded_for=True)
-    async with contextlib.AsyncExitStack() as stack:
-        first = await stack.enter_async_context(World.start(settings))
-        second = await stack.enter_async_context(World.start(settings, port=free_port()))
+    async with World.two_nodes(settings) as (first, second):
         yield first, second
 
 

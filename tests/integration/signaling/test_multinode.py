@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 import pytest
 
 from tests.conftest import fresh_postgres_url, make_settings
 from tests.support.rtc_peer import RtcPeer
-from tests.support.services import free_port
 from tests.support.world import World
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
@@ -19,9 +17,7 @@ pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 async def two_nodes(postgres_server, postgres_template, redis_server):
     url = await fresh_postgres_url(postgres_server, postgres_template)
     settings = make_settings(url, redis_url=redis_server.url)
-    async with contextlib.AsyncExitStack() as stack:
-        first = await stack.enter_async_context(World.start(settings))
-        second = await stack.enter_async_context(World.start(settings, port=free_port()))
+    async with World.two_nodes(settings) as (first, second):
         await asyncio.sleep(0.5)  # let both nodes subscribe to the Redis channel
         yield first, second
 

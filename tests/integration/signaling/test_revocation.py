@@ -12,7 +12,6 @@ import socketio
 
 from server.app_keys import SIGNALING
 from tests.conftest import fresh_postgres_url, make_settings
-from tests.support.services import free_port
 from tests.support.sfu_peer import SfuPeer
 from tests.support.world import SocketClient, World
 
@@ -138,9 +137,7 @@ async def test_a_revoked_member_loses_the_peer_connection_with_the_sfu(world):
 async def two_nodes(postgres_server, postgres_template, redis_server):
     url = await fresh_postgres_url(postgres_server, postgres_template)
     settings = make_settings(url, redis_url=redis_server.url)
-    async with contextlib.AsyncExitStack() as stack:
-        first = await stack.enter_async_context(World.start(settings))
-        second = await stack.enter_async_context(World.start(settings, port=free_port()))
+    async with World.two_nodes(settings) as (first, second):
         await asyncio.gather(first.app[SIGNALING].revocations.ready(), second.app[SIGNALING].revocations.ready())
         await asyncio.sleep(0.5)  # and let socket.io's own Redis channel subscribe
         yield first, second
