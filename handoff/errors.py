@@ -9,10 +9,35 @@ responses or Socket.IO error acks; nothing here knows about either.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 
-class HandoffError(Exception):
+class ErrorKind(str, Enum):
+    """What kind of failure an error is: each edge maps a kind once (HTTP status, socket ack code). Shared by
+    every package (``handoff`` is the one all of them may import)."""
+
+    INVALID = "invalid"
+    UNAUTHORIZED = "unauthorized"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
+    GONE = "gone"
+    RATE_LIMITED = "rate_limited"
+    UNAVAILABLE = "unavailable"
+    INTERNAL = "internal"
+
+
+class DomainError(Exception):
+    """An error a person can be told about: a stable ``code``, a plain-language ``message`` and a ``kind``."""
+
+    kind = ErrorKind.INTERNAL
+    code = "internal_error"
+    message = "Something went wrong on our side. Please try again."
+
+
+class HandoffError(DomainError):
+    kind = ErrorKind.INVALID
     code = "handoff_error"
     message = "The crisis-handoff request could not be completed."
 
@@ -71,11 +96,13 @@ class TemplateInvalid(HandoffError):
 
 
 class TemplateMismatch(HandoffError):
+    kind = ErrorKind.CONFLICT
     code = "plan_template_mismatch"
     message = "This plan was written against a different template."
 
 
 class PlanVersionNotFound(HandoffError):
+    kind = ErrorKind.NOT_FOUND
     code = "plan_version_not_found"
     message = "That version of the safety plan does not exist."
 
@@ -89,6 +116,7 @@ class PlanContactNotFound(HandoffError):
 
 
 class ConsentRequired(HandoffError):
+    kind = ErrorKind.CONFLICT
     code = "consent_required"
     message = "The client has not given consent for this."
 
@@ -99,6 +127,7 @@ class ConsentInvalid(HandoffError):
 
 
 class GrantNotFound(HandoffError):
+    kind = ErrorKind.NOT_FOUND
     code = "consent_grant_not_found"
     message = "That consent record does not exist."
 
@@ -133,11 +162,13 @@ class ResourceImportFailed(HandoffError):
 
 
 class CrisisNotFound(HandoffError):
+    kind = ErrorKind.NOT_FOUND
     code = "crisis_not_found"
     message = "That crisis session does not exist."
 
 
 class CrisisAlreadyExists(HandoffError):
+    kind = ErrorKind.CONFLICT
     code = "crisis_already_exists"
     message = "A crisis session with that id already exists."
 
@@ -148,16 +179,19 @@ class IllegalTransition(HandoffError):
 
 
 class RoleNotPermitted(HandoffError):
+    kind = ErrorKind.FORBIDDEN
     code = "crisis_role_not_permitted"
     message = "Your role does not allow this step in a crisis session."
 
 
 class CrisisClosed(HandoffError):
+    kind = ErrorKind.CONFLICT
     code = "crisis_closed"
     message = "This crisis session is closed; nothing more can be added to it."
 
 
 class VersionConflict(HandoffError):
+    kind = ErrorKind.CONFLICT
     code = "crisis_version_conflict"
     message = "Someone else changed this crisis session first. Reload it and try again."
 

@@ -13,36 +13,37 @@ from signaling import SignalingConfig, create_signaling
 from signaling.ice import IceConfig
 from signaling.messages import Emergency
 
-from .abuse import AbuseGuard
-from .app_keys import (
+from server.access.abuse import AbuseGuard
+from server.app_keys import (
     ABUSE, AUDIT, CRISES, CRISIS_MOVES, DISCLOSURES, DRAIN, ENGINE, FOLLOW_UPS, HTTP_METRICS, KEYS, NOTIFIER,
     PLAN_STORE, REGISTRY, SETTINGS, SIGNALING, STAFF_SESSIONS, STORE, TOKENS,
 )
-from .app_keys import CRISIS_WATCH, ON_CALL
-from .audit_checkpoints import checkpoint_periodically
-from .audit_keys import chain_key, load_signing_key
-from .audit_log import AuditLog
-from .crisis_escalation import Escalation
-from .crisis_hold import SessionHold
-from .crisis_watch import CrisisWatch
-from .on_call_store import OnCallStore
-from .crisis_moves import SqlCrisisMoves
-from .crisis_store import SqlCrisisStore
-from .database import make_engine, make_sessionmaker
-from .disclosure import Disclosures
-from .drain import Drain
-from .follow_up_store import FollowUpStore
-from .gatekeeper import StoreGatekeeper
-from .http_metrics import HttpMetrics
-from .keys import KeySource
-from .middleware import drop_server_header, errors_as_problems, request_context, security_headers
-from .notifier import Notifier
-from .plan_store import PlanStore
-from .routes import add_routes
-from .settings import Settings
-from .staff_sessions import StaffSessions
-from .store import Store
-from .tokens import TokenService
+from server.app_keys import CRISIS_WATCH, ON_CALL
+from server.audit.checkpoints import checkpoint_periodically
+from server.audit.keys import chain_key, load_signing_key
+from server.audit.log import AuditLog
+from server.crises.escalation import Escalation
+from server.crises.hold import SessionHold
+from server.crises.watch import CrisisWatch
+from server.on_call.store import OnCallStore
+from server.crises.moves import SqlCrisisMoves
+from server.crises.store import SqlCrisisStore
+from server.db.engine import make_engine, make_sessionmaker
+from server.plans.disclosure import Disclosures
+from server.http.drain import Drain
+from server.follow_ups.store import FollowUpStore
+from server.gatekeeper import StoreGatekeeper
+from server.http.metrics import HttpMetrics
+from server.db.field_keys import KeySource
+from server.http.middleware import drop_server_header, errors_as_problems, request_context, security_headers
+from server.notify.notifier import Notifier
+from server.plans.store import PlanStore
+from server.routes import add_routes
+from server.settings import Settings
+from server.access.staff_sessions import StaffSessions
+from server.sessions.store import Store
+from server.access.tokens import TokenService
+from server.app_keys import SESSION_HOLD
 
 
 def app_version() -> str:
@@ -138,7 +139,8 @@ def create_app(settings: Settings) -> web.Application:
         settings=settings, store=app[STORE], crises=app[CRISES], plans=app[PLAN_STORE], disclosures=app[DISCLOSURES],
         on_call=app[ON_CALL], notifier=app[NOTIFIER], audit=app[AUDIT])
     app[CRISIS_WATCH] = CrisisWatch(settings, app[STORE], app[CRISES], escalation)
-    gatekeeper = StoreGatekeeper(app[STORE], app[TOKENS], app[AUDIT], app[STAFF_SESSIONS], SessionHold(app[CRISES]),
+    app[SESSION_HOLD] = SessionHold(app[CRISES])
+    gatekeeper = StoreGatekeeper(app[STORE], app[TOKENS], app[AUDIT], app[STAFF_SESSIONS], app[SESSION_HOLD],
                                  app[CRISIS_WATCH])
     app[SIGNALING] = create_signaling(signaling_config(settings), gatekeeper, app[REGISTRY])
     escalation.signaling = app[SIGNALING]

@@ -1,48 +1,55 @@
-"""Typed application state: every shared object of the app, declared in one place."""
+"""Typed application state: every shared object of the app, declared in one place.
+
+The types are imported for the type checker only, so any module may read the app state without importing
+the features that fill it (the composition root, ``server.app``, does that)."""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry
+from typing import TYPE_CHECKING
+
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from signaling import Signaling
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
+    from sqlalchemy.ext.asyncio import AsyncEngine
+    from signaling import Signaling
+    from server.access.abuse import AbuseGuard
+    from server.access.staff_sessions import StaffSessions
+    from server.access.tokens import TokenService
+    from server.audit.log import AuditLog
+    from server.crises.moves import SqlCrisisMoves
+    from server.crises.hold import SessionHold
+    from server.crises.store import SqlCrisisStore
+    from server.crises.watch import CrisisWatch
+    from server.db.field_keys import KeySource
+    from server.follow_ups.store import FollowUpStore
+    from server.http.drain import Drain
+    from server.http.metrics import HttpMetrics
+    from server.notify.notifier import Notifier
+    from server.on_call.store import OnCallStore
+    from server.plans.disclosure import Disclosures
+    from server.plans.store import PlanStore
+    from server.sessions.store import Store
+    from server.settings import Settings
 
-from .abuse import AbuseGuard
-from .audit_log import AuditLog
-from .crisis_moves import SqlCrisisMoves
-from .crisis_store import SqlCrisisStore
-from .disclosure import Disclosures
-from .drain import Drain
-from .follow_up_store import FollowUpStore
-from .http_metrics import HttpMetrics
-from .keys import KeySource
-from .notifier import Notifier
-from .crisis_watch import CrisisWatch
-from .on_call_store import OnCallStore
-from .plan_store import PlanStore
-from .settings import Settings
-from .staff_sessions import StaffSessions
-from .store import Store
-from .tokens import TokenService
-
-SETTINGS = web.AppKey("settings", Settings)
-ENGINE = web.AppKey("engine", AsyncEngine)
-STORE = web.AppKey("store", Store)
-TOKENS = web.AppKey("tokens", TokenService)
-REGISTRY = web.AppKey("registry", CollectorRegistry)
-SIGNALING = web.AppKey("signaling", Signaling)
-DRAIN = web.AppKey("drain", Drain)
-HTTP_METRICS = web.AppKey("http_metrics", HttpMetrics)
-AUDIT = web.AppKey("audit", AuditLog)
-KEYS = web.AppKey("keys", KeySource)
-ABUSE = web.AppKey("abuse", AbuseGuard)
-STAFF_SESSIONS = web.AppKey("staff_sessions", StaffSessions)
-PLAN_STORE = web.AppKey("plan_store", PlanStore)
-DISCLOSURES = web.AppKey("disclosures", Disclosures)
-CRISES = web.AppKey("crises", SqlCrisisStore)
-CRISIS_MOVES = web.AppKey("crisis_moves", SqlCrisisMoves)
-FOLLOW_UPS = web.AppKey("follow_ups", FollowUpStore)
-NOTIFIER = web.AppKey("notifier", Notifier)
-ON_CALL = web.AppKey("on_call", OnCallStore)
-CRISIS_WATCH = web.AppKey("crisis_watch", CrisisWatch)
+SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
+ENGINE: web.AppKey[AsyncEngine] = web.AppKey("engine")
+STORE: web.AppKey[Store] = web.AppKey("store")
+TOKENS: web.AppKey[TokenService] = web.AppKey("tokens")
+REGISTRY: web.AppKey[CollectorRegistry] = web.AppKey("registry")
+SIGNALING: web.AppKey[Signaling] = web.AppKey("signaling")
+DRAIN: web.AppKey[Drain] = web.AppKey("drain")
+HTTP_METRICS: web.AppKey[HttpMetrics] = web.AppKey("http_metrics")
+AUDIT: web.AppKey[AuditLog] = web.AppKey("audit")
+KEYS: web.AppKey[KeySource] = web.AppKey("keys")
+ABUSE: web.AppKey[AbuseGuard] = web.AppKey("abuse")
+STAFF_SESSIONS: web.AppKey[StaffSessions] = web.AppKey("staff_sessions")
+PLAN_STORE: web.AppKey[PlanStore] = web.AppKey("plan_store")
+DISCLOSURES: web.AppKey[Disclosures] = web.AppKey("disclosures")
+CRISES: web.AppKey[SqlCrisisStore] = web.AppKey("crises")
+CRISIS_MOVES: web.AppKey[SqlCrisisMoves] = web.AppKey("crisis_moves")
+FOLLOW_UPS: web.AppKey[FollowUpStore] = web.AppKey("follow_ups")
+NOTIFIER: web.AppKey[Notifier] = web.AppKey("notifier")
+ON_CALL: web.AppKey[OnCallStore] = web.AppKey("on_call")
+CRISIS_WATCH: web.AppKey[CrisisWatch] = web.AppKey("crisis_watch")
+SESSION_HOLD: web.AppKey[SessionHold] = web.AppKey("session_hold")

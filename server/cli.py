@@ -16,20 +16,20 @@ from pathlib import Path
 from aiohttp import web
 from pydantic import ValidationError
 
-from .audit_chain import InvalidAuditEntryError, InvalidCheckpointError
-from .audit_checkpoints import append_checkpoint, read_checkpoints
-from .audit_keys import AuditKeyMissing, chain_key, init_audit_keys, legacy_chain_key, load_public_key, load_signing_key
-from .audit_log import AuditLog
-from .database import make_engine, make_sessionmaker, migrate
-from .demo import create_demo, renew_demo
-from .dev_certs import generate_dev_certificate
-from .key_rotation import count_with_key, reencrypt_all
-from .keys import KeySource, KeysMissing, init_key_file, write_key_file
-from .logging_setup import configure_logging
-from .models import StaffRole
-from .passwords import hash_password
-from .settings import Settings
-from .store import Store
+from server.audit.chain import InvalidAuditEntryError, InvalidCheckpointError
+from server.audit.checkpoints import append_checkpoint, read_checkpoints
+from server.audit.keys import AuditKeyMissing, chain_key, init_audit_keys, legacy_chain_key, load_public_key, load_signing_key
+from server.audit.log import AuditLog
+from server.db.engine import make_engine, make_sessionmaker, migrate
+from server.demo import create_demo, renew_demo
+from server.http.dev_certs import generate_dev_certificate
+from server.db.key_rotation import count_with_key, reencrypt_all
+from server.db.field_keys import KeySource, KeysMissing, init_key_file, write_key_file
+from server.logging_setup import configure_logging
+from server.db.tables import StaffRole
+from server.access.passwords import hash_password
+from server.settings import Settings
+from server.sessions.store import Store
 
 
 def load_settings() -> Settings:
@@ -185,8 +185,8 @@ async def start_serving(app: web.Application, settings: Settings, port: int | No
 async def serve(settings: Settings) -> None:
     # Only serving needs the app, and importing it (the media stack) takes seconds: the other
     # commands (audit, keys, migrate) stay quick without it.
-    from .app import create_app
-    from .app_keys import DRAIN, SIGNALING
+    from server.app import create_app
+    from server.app_keys import DRAIN, SIGNALING
 
     demo = None
     if settings.demo:

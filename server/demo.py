@@ -7,10 +7,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from .links import new_link
-from .models import ParticipantRole, SessionKind, Staff, StaffRole, utcnow
-from .passwords import hash_password
-from .store import Store
+from server.access.links import new_link
+from server.db.tables import ParticipantRole, SessionKind, Staff, StaffRole, utcnow
+from server.access.passwords import hash_password
+from server.sessions.store import Store
 
 DEMO_EMAIL = "therapist@demo.steadyline.invalid"
 DEMO_CLIENT = "Demo Client"

@@ -1,11 +1,12 @@
-"""Errors of the HTTP edge and the store. Each has a stable ``code`` and an HTTP status;
-the error middleware turns them into ``application/problem+json`` responses."""
+"""Errors of the server's features. Each has a stable ``code`` and a ``kind``; the edges map kinds once
+(``server.http.problems`` for HTTP, the signalling namespace for socket acks)."""
 
 from __future__ import annotations
 
+from handoff.errors import DomainError, ErrorKind
 
-class SteadylineError(Exception):
-    status = 500
+
+class SteadylineError(DomainError):
     code = "internal_error"
     message = "Something went wrong on our side. Please try again."
 
@@ -16,7 +17,7 @@ class SteadylineError(Exception):
 
 
 class InvalidInput(SteadylineError):
-    status = 422
+    kind = ErrorKind.INVALID
     code = "invalid_input"
     message = "The request is not valid."
 
@@ -26,7 +27,7 @@ class InvalidInput(SteadylineError):
 
 
 class Unauthorized(SteadylineError):
-    status = 401
+    kind = ErrorKind.UNAUTHORIZED
     code = "unauthorized"
     message = "Please sign in."
 
@@ -37,13 +38,13 @@ class BadCredentials(Unauthorized):
 
 
 class Forbidden(SteadylineError):
-    status = 403
+    kind = ErrorKind.FORBIDDEN
     code = "forbidden"
     message = "You are not allowed to do that."
 
 
 class NotFound(SteadylineError):
-    status = 404
+    kind = ErrorKind.NOT_FOUND
     code = "not_found"
     message = "Not found."
 
@@ -66,7 +67,7 @@ class StaffOnly(Forbidden):
 class LinkInvalid(SteadylineError):
     """Expired, used, revoked and unknown links all get this same answer."""
 
-    status = 410
+    kind = ErrorKind.GONE
     code = "link_invalid"
     message = (
         "This link can't be used. It may have expired, been replaced, or its session may have ended. "
@@ -75,7 +76,7 @@ class LinkInvalid(SteadylineError):
 
 
 class Conflict(SteadylineError):
-    status = 409
+    kind = ErrorKind.CONFLICT
     code = "conflict"
     message = "That conflicts with the current state."
 
@@ -86,6 +87,6 @@ class SessionEnded(Conflict):
 
 
 class RateLimited(SteadylineError):
-    status = 429
+    kind = ErrorKind.RATE_LIMITED
     code = "rate_limited"
     message = "Too many attempts. Please wait a minute and try again."

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from signaling.errors import AuthFailed, NotPermitted, SignalingError
+from signaling.errors import AuthFailed, NotPermitted
 from signaling.ports import Identity, PresenceEvent, RoomAction, SessionInfo
 
-from .audit_chain import Outcome
-from .audit_log import AuditEvent, AuditLog
-from .crisis_errors import CrisisActive
-from .crisis_guests import is_crisis_guest
-from .crisis_hold import SessionHold
-from .crisis_watch import CrisisWatch
-from .errors import NotFound, Unauthorized
-from .models import SessionStatus
-from .policy import Action, Principal, Role, is_allowed
-from .staff_sessions import StaffSessions
-from .store import Store
-from .tokens import TokenService
+from server.audit.chain import Outcome
+from server.audit.log import AuditEvent, AuditLog
+from server.crises.errors import CrisisActive
+from server.crises.guests import is_crisis_guest
+from server.crises.hold import SessionHold
+from server.crises.watch import CrisisWatch
+from server.errors import NotFound, Unauthorized
+from server.db.tables import SessionStatus
+from server.access.policy import Action, Principal, Role, is_allowed
+from server.access.staff_sessions import StaffSessions
+from server.sessions.store import Store
+from server.access.tokens import TokenService
 
 ROOM_ACTIONS = {
     RoomAction.MODERATE: Action.ROOM_MODERATE,
@@ -119,7 +119,7 @@ class StoreGatekeeper:
             await self._hold.ensure_can_end(by.session_id)
         except CrisisActive as exc:
             await self.record(by, "session.end", outcome=Outcome.DENIED)
-            raise SignalingError(exc.message, code=exc.code) from None
+            raise
         await self._store.end_session(by.session_id)
         await self.record(by, "session.end")
 

@@ -6,32 +6,34 @@ from aiohttp import web
 
 from handoff.responder_packet import ResponderPacket
 
-from . import (
-    alerts_api, audit_api, auth_api, co_facilitators_api, consent_api, crisis_api, crisis_hold, crisis_support_api,
-    follow_up_api, health_api, help_request_api, join_api, location_api, on_call_api, private_room,
-    program_crises_api, resources_api, responder_api, responder_page_api, safety_plan_api, sessions_api,
-)
-from .api_models import (
-    AddParticipant, AuditExport, CreateSession, JoinLink, LoginRequest, LoginResponse, ParticipantToken,
-    ParticipantView, RedeemRequest, Revoked, SignedOutView, SessionList, SessionView, StaffView,
-)
-from .plan_api_models import (
+from server.audit import api as audit_api
+from server.crises import api as crisis_api
+from server.crises import help_api, private_room_api, program_api, responder_api, responder_page_api, support_api
+from server.follow_ups import api as follow_up_api
+from server.http import health_api
+from server.on_call import api as on_call_api
+from server.plans import alerts_api, consent_api, location_api, resources_api
+from server.plans import api as plan_api
+from server.sessions import api as sessions_api
+from server.sessions import co_facilitators_api, join_api
+from server.staff import api as staff_api
+from server.audit.schemas import AuditExport
+from server.sessions.schemas import AddParticipant, CreateSession, JoinLink, ParticipantToken, ParticipantView, RedeemRequest, Revoked, SessionList, SessionView
+from server.staff.schemas import LoginRequest, LoginResponse, SignedOutView, StaffView
+from server.plans.schemas import (
     AlertList, ConfirmLocation, ConsentList, ConsentView, ImportResources, LocationRecorded, OverrideRequest,
     OverrideView, OwnPlanView, PlanVersionView, PlanView, RecordConsent, ResourceImported, ResourceList, SavePlan,
     SetTemplate, TemplateView,
 )
-from .co_facilitators_api import AddCoFacilitator, ColleagueList
-from .crisis_api_models import (
-    AddSupportPerson, CrisisView, FollowUpList, FollowUpPlanView, PrivateRoomRequest, PrivateRoomView,
-    ResponderLinkList, ResponderLinkView, ResponderPacketRequest, ResponderPacketView, StartCrisis, SupportInviteView,
-    TimelineExport, TransitionRequest,
-)
-from .responder_api import AGENCY_HEADER, NAME_HEADER
-from .help_request_api import HelpRequested
-from .program_crises_api import OpenCrisisList
-from .responder_page_api import OpenResponderLink, ResponderPageView
-from .openapi import Operation, build_document, openapi_handler
-from .pages import STATIC_DIR, page
+from server.sessions.schemas import AddCoFacilitator, ColleagueList
+from server.crises.schemas import AddSupportPerson, CrisisView, PrivateRoomRequest, PrivateRoomView, ResponderLinkList, ResponderLinkView, ResponderPacketRequest, ResponderPacketView, StartCrisis, SupportInviteView, TimelineExport, TransitionRequest
+from server.follow_ups.schemas import FollowUpList, FollowUpPlanView
+from server.crises.schemas import AGENCY_HEADER, NAME_HEADER
+from server.crises.schemas import HelpRequested
+from server.crises.schemas import OpenCrisisList
+from server.crises.schemas import OpenResponderLink, ResponderPageView
+from server.http.openapi import Operation, build_document, openapi_handler
+from server.http.pages import STATIC_DIR, page
 
 S = "/api/sessions/{session_id}"
 P = S + "/participants/{participant_id}"
@@ -39,10 +41,10 @@ C = "/api/clients/{client_id}"
 K = "/api/crises/{crisis_id}"
 
 API = [
-    (Operation("POST", "/api/auth/login", "Staff sign-in", LoginRequest, LoginResponse, auth=None), auth_api.login),
+    (Operation("POST", "/api/auth/login", "Staff sign-in", LoginRequest, LoginResponse, auth=None), staff_api.login),
     (Operation("POST", "/api/auth/logout", "Sign out; any call you host is left at once", response=SignedOutView),
-     auth_api.logout),
-    (Operation("GET", "/api/me", "The signed-in staff member", response=StaffView), auth_api.me),
+     staff_api.logout),
+    (Operation("GET", "/api/me", "The signed-in staff member", response=StaffView), staff_api.me),
     (Operation("GET", "/api/sessions", "Sessions of a day (yours; all of the program for admins)",
                response=SessionList, query=("day",)), sessions_api.list_sessions),
     (Operation("POST", "/api/sessions", "Create an individual or group session", CreateSession, SessionView,
@@ -61,18 +63,18 @@ API = [
     (Operation("POST", S + "/host", "Participant token for the session's therapist", response=ParticipantToken),
      sessions_api.host_token),
     (Operation("POST", S + "/end", "End the session for everyone (409 crisis_active while a crisis is open)",
-               response=SessionView), crisis_hold.end_session),
+               response=SessionView), sessions_api.end_session),
     (Operation("GET", "/api/audit", "Export the audit trail of a session or a client (admins)",
                response=AuditExport, query=("session_id", "client_id")), audit_api.export_audit),
     (Operation("POST", "/api/join", "Redeem a personal join link", RedeemRequest, ParticipantToken, auth=None),
      join_api.redeem),
     # safety plans, consent, location, resources, alerts
     (Operation("GET", C + "/safety-plan", "A client's safety plan: latest version, history, nearest resources",
-               response=PlanView), safety_plan_api.get_plan),
+               response=PlanView), plan_api.get_plan),
     (Operation("PUT", C + "/safety-plan", "Save the client's safety plan as a new version", SavePlan, PlanView),
-     safety_plan_api.save_plan),
+     plan_api.save_plan),
     (Operation("GET", C + "/safety-plan/versions/{number}", "One earlier version of the safety plan",
-               response=PlanVersionView), safety_plan_api.get_version),
+               response=PlanVersionView), plan_api.get_version),
     (Operation("GET", C + "/consents", "The client's consent grants", response=ConsentList),
      consent_api.list_consents),
     (Operation("POST", C + "/consents", "Record a consent to share with a support person or emergency services",
@@ -85,9 +87,9 @@ API = [
     (Operation("GET", "/api/alerts", "Alerts of your program (e.g. emergency overrides)", response=AlertList),
      alerts_api.list_alerts),
     (Operation("GET", "/api/program/plan-template", "The program's safety-plan template", response=TemplateView),
-     safety_plan_api.get_template),
+     plan_api.get_template),
     (Operation("PUT", "/api/program/plan-template", "Set the program's safety-plan template (admins)",
-               SetTemplate, TemplateView), safety_plan_api.set_template),
+               SetTemplate, TemplateView), plan_api.set_template),
     (Operation("GET", "/api/program/resources", "The program's local crisis resources", response=ResourceList),
      resources_api.list_resources),
     (Operation("POST", "/api/program/resources/import", "Replace the local resource directory from CSV (admins)",
@@ -98,15 +100,15 @@ API = [
                "must be a therapist of the program)", on_call_api.SetOnCallRoster, on_call_api.OnCallRosterView),
      on_call_api.put_roster),
     (Operation("GET", "/api/program/crises", "Open crises of your program (ids, state, times, who leads; no "
-               "clinical content)", response=OpenCrisisList), program_crises_api.open_crises),
+               "clinical content)", response=OpenCrisisList), program_api.open_crises),
     (Operation("GET", "/api/participant/safety-plan", "Your own safety plan, read-only (client participant token)",
-               response=OwnPlanView, auth="participant"), safety_plan_api.own_plan),
+               response=OwnPlanView, auth="participant"), plan_api.own_plan),
     (Operation("POST", "/api/participant/location", "Confirm where you are at this join (client participant "
                "token)", ConfirmLocation, LocationRecorded, status=201, auth="participant"),
      location_api.confirm_location),
     (Operation("POST", "/api/participant/help", "\u201cI need help now\u201d: open a crisis in your session (client "
                "participant token); 200 with the open one if there is one", response=HelpRequested, status=201,
-               auth="participant"), help_request_api.ask_for_help),
+               auth="participant"), help_api.ask_for_help),
     # crises
     (Operation("POST", S + "/crisis", "Open a crisis in this live session (its therapist); it holds the session open",
                StartCrisis, CrisisView, status=201), crisis_api.start_crisis),
@@ -117,14 +119,14 @@ API = [
                response=TimelineExport, query=("after",)), crisis_api.export_timeline),
     (Operation("POST", K + "/support-persons", "Invite a support person from the plan (consent or override); "
                "single-use link sent by email / webhook", AddSupportPerson, SupportInviteView, status=201),
-     crisis_support_api.add_support_person),
+     support_api.add_support_person),
     (Operation("POST", K + "/responder-packet", "Build the responder packet (consent or override) and a "
                "time-limited responder link", ResponderPacketRequest, ResponderPacketView, status=201),
      responder_api.create_packet),
     # private crisis rooms and follow-up plans
     (Operation("POST", S + "/private-room", "Move a client of this group into a private crisis room (its "
                "therapist): a new individual session holding the crisis open; the client gets moved_to_room",
-               PrivateRoomRequest, PrivateRoomView, status=201), private_room.move_to_private_room),
+               PrivateRoomRequest, PrivateRoomView, status=201), private_room_api.move_to_private_room),
     (Operation("GET", K + "/follow-up", "The follow-up plan made when the crisis closed (care team)",
                response=FollowUpPlanView), follow_up_api.crisis_follow_up),
     (Operation("GET", C + "/follow-ups", "The client's follow-up plans after crises, newest first (care team)",

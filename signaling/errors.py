@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+from handoff.errors import DomainError, ErrorKind
 
-class SignalingError(Exception):
+
+class SignalingError(DomainError):
+    kind = ErrorKind.INVALID
     code = "signaling_error"
     message = "That could not be done."
 

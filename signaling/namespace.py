@@ -11,6 +11,8 @@ import socketio
 import structlog
 from pydantic import BaseModel, ValidationError
 
+from handoff.errors import DomainError
+
 from .errors import (
     AuthFailed, AuthRequired, MalformedPayload, NotJoined, NotPermitted, RateLimited, SignalingError,
     UnknownEvent,
@@ -132,9 +134,9 @@ class RoomNamespace(socketio.AsyncNamespace):
         payload = args[1] if len(args) > 1 else None
         try:
             result = await self._dispatch(event, sid, payload)
-        except SignalingError as exc:
+        except DomainError as exc:  # the one map to error acks: every kind answers with its code and message
             self._metrics.errors.labels(code=exc.code).inc()
-            return {"ok": False, "error": exc.as_payload()}
+            return {"ok": False, "error": {"code": exc.code, "message": exc.message}}
         except Exception:
             log.exception("socket_event_failed", socket_event=event if event in self._routes else "?")
             self._metrics.errors.labels(code="internal_error").inc()

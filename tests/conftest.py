@@ -17,7 +17,7 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
-from server.database import make_engine, migrate
+from server.db.engine import make_engine, migrate
 from server.logging_setup import configure_logging
 from server.settings import Settings
 from tests.support.services import PostgresServer, RedisServer, free_port

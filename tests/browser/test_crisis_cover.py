@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from server.models import StaffRole
+from server.db.tables import StaffRole
 from tests.browser.pages import client_to_lobby, expect_in_call, new_page
 from tests.conftest import make_settings
 from tests.integration.crisis.helpers import scene, start_crisis

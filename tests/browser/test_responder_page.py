@@ -13,8 +13,8 @@ from playwright.async_api import expect
 from sqlalchemy import update
 
 from server.app_keys import ENGINE
-from server.crisis_models import ResponderLinkRecord
-from server.models import StaffRole, utcnow
+from server.db.crisis_tables import ResponderLinkRecord
+from server.db.tables import StaffRole, utcnow
 from tests.browser.pages import new_page
 from tests.integration.crisis.test_responder_page import _packet
 from tests.integration.crisis.test_responder_relay import SITUATION, _located_scene

@@ -1,5 +1,5 @@
 """TLS as users run it: the development certificate made by the project's own code
-(``steadyline init-dev`` / ``server.dev_certs``), and clients that trust it the way a person
+(``steadyline init-dev`` / ``server.http.dev_certs``), and clients that trust it the way a person
 accepts it once in their browser."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import aiohttp
 
-from server.dev_certs import generate_dev_certificate
+from server.http.dev_certs import generate_dev_certificate
 
 
 @functools.cache

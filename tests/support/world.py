@@ -16,8 +16,8 @@ import socketio
 from server.app_keys import SETTINGS, STORE
 from server.app import create_app
 from server.cli import start_serving
-from server.models import StaffRole, utcnow
-from server.passwords import hash_password
+from server.db.tables import StaffRole, utcnow
+from server.access.passwords import hash_password
 from tests.support.services import free_port
 from tests.support.tls import trusting_session, trusting_ssl_context
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.models import StaffRole
+from server.db.tables import StaffRole
 from tests.integration.crisis.helpers import scene, start_crisis
 from tests.support.world import SEEN_SECRETS
 from tests.support.access import unnamed

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.models import StaffRole
+from server.db.tables import StaffRole
 from tests.conftest import make_settings
 from tests.integration.crisis.helpers import scene, start_crisis
 from tests.integration.crisis.test_responder_page import RECIPIENT

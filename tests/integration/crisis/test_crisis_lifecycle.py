@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from server.models import StaffRole
+from server.db.tables import StaffRole
 from tests.integration.crisis.helpers import scene, start_crisis, step, walk_to_closed
 
 

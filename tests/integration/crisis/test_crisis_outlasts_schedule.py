@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
-from server.models import utcnow
+from server.db.tables import utcnow
 from tests.integration.crisis.helpers import Scene, start_crisis, walk_to_closed
 from tests.integration.plans.helpers import Enrolled, write_plan
 from tests.support.world import SEEN_SECRETS

@@ -11,7 +11,7 @@ import pytest
 from handoff.crisis import Actor, start, transition
 from handoff.crisis_state import Action, Role
 from server.app_keys import CRISES
-from server.models import utcnow
+from server.db.tables import utcnow
 from tests.conftest import make_settings
 from tests.integration.crisis.helpers import scene, start_crisis, step
 from tests.integration.plans.test_plans_at_rest import _rows

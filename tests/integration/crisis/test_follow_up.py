@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from server.models import StaffRole
+from server.db.tables import StaffRole
 from tests.conftest import make_settings
 from tests.integration.crisis.helpers import scene, start_crisis, step
 

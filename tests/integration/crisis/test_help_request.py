@@ -9,8 +9,8 @@ import asyncio
 from sqlalchemy import func, select
 
 from server.app_keys import ENGINE
-from server.crisis_models import CrisisRecord
-from server.models import StaffRole
+from server.db.crisis_tables import CrisisRecord
+from server.db.tables import StaffRole
 from tests.integration.crisis.helpers import scene, start_crisis, walk_to_closed
 from tests.integration.plans.test_plan_access import _support_token
 

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from server.app_keys import AUDIT, CRISIS_WATCH
-from server.notifier import SIGNATURE_HEADER
+from server.notify.notifier import SIGNATURE_HEADER
 from tests.conftest import make_settings
 from tests.integration.crisis.helpers import scene, start_crisis, step
 from tests.support.smtp import Inbox, eventually, smtp_inbox

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from server.models import utcnow
-from server.notifier import Notifier, SupportInvitation
+from server.db.tables import utcnow
+from server.notify.notifier import Notifier, SupportInvitation
 from tests.conftest import make_settings
 
 

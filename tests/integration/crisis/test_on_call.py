@@ -12,7 +12,7 @@ import time
 import pytest
 
 from server.app_keys import AUDIT, CRISIS_WATCH
-from server.models import StaffRole
+from server.db.tables import StaffRole
 from tests.conftest import make_settings
 from tests.integration.crisis.helpers import scene, start_crisis, step
 from tests.support.smtp import Inbox, eventually, smtp_inbox

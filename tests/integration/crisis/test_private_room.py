@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from server.app_keys import CRISES
-from server.models import StaffRole
+from server.db.tables import StaffRole
 from tests.conftest import make_settings
 from tests.integration.crisis.group_helpers import group, move, moved_event
 

@@ -3,7 +3,7 @@ without its content: no client name, no session title, no timeline. Another prog
 
 from __future__ import annotations
 
-from server.models import StaffRole
+from server.db.tables import StaffRole
 from tests.integration.crisis.helpers import scene, start_crisis, walk_to_closed
 
 WATCH = "/api/program/crises"

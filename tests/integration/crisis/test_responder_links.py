@@ -14,8 +14,8 @@ from sqlalchemy import text, update
 
 from handoff.part2 import REDISCLOSURE_NOTICE
 from server.app_keys import AUDIT, ENGINE
-from server.crisis_models import CrisisRecord, ResponderLinkRecord
-from server.models import utcnow
+from server.db.crisis_tables import CrisisRecord, ResponderLinkRecord
+from server.db.tables import utcnow
 from tests.integration.crisis.helpers import RECIPIENT, RECIPIENT_HEADERS, responder_get, start_crisis, walk_to_closed
 from tests.integration.crisis.test_responder_relay import SITUATION, _located_scene, schema  # noqa: F401 (fixture)
 from tests.conftest import make_settings

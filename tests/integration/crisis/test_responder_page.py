@@ -10,8 +10,8 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from server.app_keys import ENGINE
-from server.crisis_models import ResponderLinkRecord
-from server.models import StaffRole, utcnow
+from server.db.crisis_tables import ResponderLinkRecord
+from server.db.tables import StaffRole, utcnow
 from tests.integration.crisis.helpers import RECIPIENT, start_crisis
 from tests.integration.crisis.test_responder_relay import SITUATION, _located_scene, schema  # noqa: F401 (fixture)
 from tests.integration.plans.test_plans_at_rest import CSV

@@ -14,8 +14,8 @@ from sqlalchemy import update
 
 from handoff.pidf_lo import CA, GML, GP, GS
 from server.app_keys import CRISES, ENGINE
-from server.crisis_models import ResponderLinkRecord
-from server.models import StaffRole, utcnow
+from server.db.crisis_tables import ResponderLinkRecord
+from server.db.tables import StaffRole, utcnow
 from tests.integration.crisis.helpers import responder_get, scene, start_crisis
 from tests.integration.plans.helpers import NEAR_POINT
 from tests.support.world import SEEN_SECRETS

@@ -17,7 +17,7 @@ from aiortc import RTCConfiguration, RTCPeerConnection
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamError
 
 from server.app_keys import STORE
-from server.models import StaffRole
+from server.db.tables import StaffRole
 from tests.support.rtc_peer import PatternTrack, RtcPeer
 from tests.support.sfu_peer import SfuPeer
 from tests.support.world import SEEN_SECRETS

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from server.notifier import SIGNATURE_HEADER
+from server.notify.notifier import SIGNATURE_HEADER
 from tests.conftest import make_settings
 from tests.integration.crisis.helpers import scene, start_crisis
 from tests.support.smtp import smtp_inbox

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from server.models import ParticipantRole, SessionKind, StaffRole, utcnow
+from server.db.tables import ParticipantRole, SessionKind, StaffRole, utcnow
 from tests.conftest import make_settings
 from tests.support.world import PASSWORD, PASSWORD_HASH, Therapist
 

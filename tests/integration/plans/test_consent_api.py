@@ -10,7 +10,7 @@ import pytest
 from handoff.consent import Party, Scope
 from handoff.errors import ConsentRequired
 from server.app_keys import DISCLOSURES
-from server.models import StaffRole, utcnow
+from server.db.tables import StaffRole, utcnow
 from tests.integration.plans.helpers import enrol, write_plan
 
 REASON = ("Client said on video they took pills twenty minutes ago and then stopped answering; "

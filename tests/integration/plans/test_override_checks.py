@@ -4,7 +4,7 @@ refusal is audited as a failed ``disclosure.override`` and raises no alert."""
 
 from __future__ import annotations
 
-from server.models import StaffRole
+from server.db.tables import StaffRole
 from tests.integration.plans.helpers import enrol, write_plan
 from tests.integration.plans.test_consent_api import REASON
 

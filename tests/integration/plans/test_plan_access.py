@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from server.app_keys import TOKENS
-from server.models import ParticipantRole, StaffRole
+from server.db.tables import ParticipantRole, StaffRole
 from tests.integration.plans.helpers import HOME, enrol, plan_body, write_plan
 from tests.support.world import SEEN_SECRETS
 from tests.support.access import unnamed

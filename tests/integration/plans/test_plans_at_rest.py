@@ -10,7 +10,7 @@ import asyncpg
 import pytest
 
 from server.app_keys import DISCLOSURES, ENGINE
-from server.models import StaffRole
+from server.db.tables import StaffRole
 from tests.conftest import make_settings
 from tests.integration.plans.helpers import FAR_POINT, HOME, draft, enrol, plan_body, write_plan
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 
 from handoff.plan_template import DEFAULT_TEMPLATE
-from server.models import StaffRole
+from server.db.tables import StaffRole
 from tests.integration.plans.helpers import draft, enrol, plan_body, write_plan
 
 

@@ -8,7 +8,7 @@ import secrets
 import pytest
 import redis.asyncio as aioredis
 
-from server.abuse import AbuseGuard
+from server.access.abuse import AbuseGuard
 from server.errors import RateLimited
 from tests.conftest import fresh_postgres_url, make_settings
 from tests.support.world import PASSWORD, SEEN_SECRETS, World

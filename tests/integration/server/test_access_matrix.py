@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from server.models import StaffRole
+from server.db.tables import StaffRole
 from server.routes import API
 from tests.integration.crisis.test_crisis_access import CRISIS_ENDPOINTS, RESPONDER_LINKS
 from tests.integration.crisis.test_private_room_access import ROOM_AND_FOLLOW_UP_ENDPOINTS
@@ -72,7 +72,7 @@ def test_the_matrix_covers_every_endpoint():
 async def test_staff_endpoints_by_role(world, endpoint):
     from datetime import timedelta
 
-    from server.models import utcnow
+    from server.db.tables import utcnow
     method, template = endpoint
     cast = await _cast(world)
     for role in ROLES:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from server.models import StaffRole, utcnow
+from server.db.tables import StaffRole, utcnow
 from tests.support.world import PASSWORD
 
 

@@ -6,7 +6,7 @@ import asyncio
 import sqlite3
 
 from server.app_keys import AUDIT
-from server.models import StaffRole
+from server.db.tables import StaffRole
 from tests.conftest import TEST_AUDIT_SECRET, TEST_SECRET
 from tests.support.steadyline_cli import cli_env, steadyline
 

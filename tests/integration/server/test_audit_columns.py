@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import insert, select, update
 
 from server.app_keys import AUDIT, ENGINE
-from server.database import make_engine
-from server.models import AuditRecord, StaffRole
+from server.db.engine import make_engine
+from server.db.tables import AuditRecord, StaffRole
 from tests.conftest import fresh_postgres_url, make_settings
 from tests.support.steadyline_cli import cli_env, steadyline
 

@@ -20,10 +20,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select, update
 
-from server.audit_chain import _canonical, append
-from server.audit_log import AuditEvent, AuditLog, to_sealed
-from server.database import make_engine, make_sessionmaker
-from server.models import AuditRecord
+from server.audit.chain import _canonical, append
+from server.audit.log import AuditEvent, AuditLog, to_sealed
+from server.db.engine import make_engine, make_sessionmaker
+from server.db.tables import AuditRecord
 from tests.conftest import TEST_AUDIT_SECRET, TEST_SECRET
 from tests.support.steadyline_cli import cli_env, steadyline
 
@@ -179,7 +179,7 @@ async def test_a_trail_sealed_with_the_old_derived_key_stays_verifiable(sqlite_u
 async def test_the_server_signs_its_checkpoints_and_will_not_start_without_the_key(sqlite_url,
                                                                                    tmp_path):
     from server.app import create_app
-    from server.audit_keys import AuditKeyMissing
+    from server.audit.keys import AuditKeyMissing
     from tests.conftest import make_settings
     from tests.support.world import World
 

@@ -4,7 +4,7 @@ A therapist of another program, an admin or the lead themself cannot be added.""
 
 from __future__ import annotations
 
-from server.models import StaffRole
+from server.db.tables import StaffRole
 from tests.integration.crisis.helpers import scene, start_crisis, step
 
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from server.database import make_engine, make_sessionmaker
-from server.field_crypto import DecryptionError
-from server.keys import KeySource, new_keyring, write_key_file
-from server.models import ParticipantRole, SessionKind, StaffRole, utcnow
-from server.store import Store
+from server.db.engine import make_engine, make_sessionmaker
+from server.db.field_crypto import DecryptionError
+from server.db.field_keys import KeySource, new_keyring, write_key_file
+from server.db.tables import ParticipantRole, SessionKind, StaffRole, utcnow
+from server.sessions.store import Store
 from tests.conftest import TEST_FIELD_KEYS
 
 KNOWN_NAME = "Quillon Marchetti-Vasquez"  # synthetic, distinctive

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.keys import KeySource, new_keyring, write_key_file
+from server.db.field_keys import KeySource, new_keyring, write_key_file
 from tests.conftest import TEST_SECRET
 from tests.integration.server.test_encryption_at_rest import _seed, _store
 from tests.support.steadyline_cli import cli_env, steadyline

@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 
 from server.app_keys import AUDIT, ON_CALL
-from server.models import StaffRole
+from server.db.tables import StaffRole
 from tests.conftest import make_settings
 from tests.support.access import unnamed
 

@@ -4,7 +4,7 @@ endpoint told plainly it is the wrong kind (403), not to sign in again (401)."""
 
 from __future__ import annotations
 
-from server.models import StaffRole
+from server.db.tables import StaffRole
 from tests.integration.crisis.helpers import scene, start_crisis
 
 

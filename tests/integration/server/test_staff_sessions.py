@@ -11,7 +11,7 @@ import socketio
 from sqlalchemy import update
 
 from server.app_keys import ENGINE, SIGNALING
-from server.models import StaffSession, utcnow
+from server.db.tables import StaffSession, utcnow
 from tests.conftest import make_settings
 from tests.support.world import World
 

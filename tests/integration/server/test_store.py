@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import pytest
 
-from server.database import make_engine, make_sessionmaker
+from server.db.engine import make_engine, make_sessionmaker
 from server.errors import LinkInvalid, NotFound
-from server.links import new_link
-from server.models import ParticipantRole, SessionKind, SessionStatus, StaffRole, utcnow
-from server.keys import KeySource
-from server.store import Store
+from server.access.links import new_link
+from server.db.tables import ParticipantRole, SessionKind, SessionStatus, StaffRole, utcnow
+from server.db.field_keys import KeySource
+from server.sessions.store import Store
 from tests.conftest import TEST_FIELD_KEYS
 
 GRACE = timedelta(minutes=15)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.abuse import SIGN_IN, Lockout, MemoryLockouts
+from server.access.abuse import SIGN_IN, Lockout, MemoryLockouts
 
 
 class Clock:

@@ -7,7 +7,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.audit_chain import (
+from server.audit.chain import (
     GENESIS_HMAC,
     AuditEntry,
     InvalidAuditEntryError,
@@ -19,7 +19,7 @@ from server.audit_chain import (
     chain_hmac,
     utc_timestamp,
 )
-from server.audit_verify import BreakReason, Checkpoint, sign_checkpoint, verify, verify_checkpoint
+from server.audit.verify import BreakReason, Checkpoint, sign_checkpoint, verify, verify_checkpoint
 
 SECRET = b"s" * 32
 OTHER_SECRET = b"o" * 32

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.field_crypto import (
+from server.db.field_crypto import (
     DecryptionError,
     FieldContextError,
     FieldKey,

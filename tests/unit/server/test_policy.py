@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from server.errors import Forbidden, NotFound
-from server.policy import ALLOWED, Action, Principal, Role, SessionScope, authorize, is_allowed
+from server.access.policy import ALLOWED, Action, Principal, Role, SessionScope, authorize, is_allowed
 
 SCOPE = SessionScope(session_id="s1", program_id="prog", therapist_id="t1")
 

@@ -13,7 +13,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from server.tokens import InvalidToken, TokenService
+from server.access.tokens import InvalidToken, TokenService
 
 SECRET = "s" * 48
 svc = TokenService(SECRET, "steadyline")

@@ -1,0 +1,147 @@
+"""Access control in one place: which role may do which action, within which program.
+
+Every HTTP handler and (through the signalling gatekeeper) every socket event asks here.
+Resources of another program answer "not found", so their existence does not leak."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from server.errors import Forbidden, NotFound
+
+
+class Role(str, enum.Enum):
+    ADMIN = "admin"
+    THERAPIST = "therapist"
+    CLIENT = "client"
+    SUPPORT = "support"
+    RESPONDER = "responder"
+
+
+class Action(str, enum.Enum):
+    SESSION_CREATE = "session.create"
+    SESSION_LIST = "session.list"
+    SESSION_READ = "session.read"
+    SESSION_MANAGE = "session.manage"  # add people, issue/revoke links, end
+    SESSION_HOST = "session.host"  # enter the call as its host
+    AUDIT_EXPORT = "audit.export"
+    ROOM_MODERATE = "room.moderate"  # admit, deny, send back, remove, ask to mute, lock, end
+    ROOM_SIGNAL = "room.signal"  # relay offers/answers/ICE to other admitted members
+    ROOM_PRESENT = "room.present"  # publish own media state, leave
+    PLAN_READ = "plan.read"  # a client's safety plan, its history, consents, nearest resources
+    PLAN_WRITE = "plan.write"  # write a new version of a client's safety plan
+    PLAN_READ_OWN = "plan.read_own"  # a client reads their own plan
+    CONSENT_RECORD = "consent.record"  # record or revoke a consent grant
+    DISCLOSURE_OVERRIDE = "disclosure.override"  # share without consent in an emergency
+    ALERT_LIST = "alert.list"
+    TEMPLATE_MANAGE = "template.manage"  # the program's safety-plan template
+    RESOURCES_READ = "resources.read"
+    RESOURCES_MANAGE = "resources.manage"  # import the program's local resource directory
+    LOCATION_CONFIRM = "location.confirm"  # a client confirms where they are at a join
+    CRISIS_START = "crisis.start"  # open a crisis from a live session
+    CRISIS_MANAGE = "crisis.manage"  # read, move along, add support persons, relay to responders
+    ON_CALL_MANAGE = "on_call.manage"  # read and replace the program's on-call roster
+    CRISIS_REQUEST = "crisis.request"  # a client's "I need help now"
+    CRISIS_LIST = "crisis.list"  # see which crises are open in the program (not their content)
+
+
+ALLOWED: dict[Action, frozenset[Role]] = {
+    Action.SESSION_CREATE: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.SESSION_LIST: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.SESSION_READ: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.SESSION_MANAGE: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.SESSION_HOST: frozenset({Role.THERAPIST}),
+    Action.AUDIT_EXPORT: frozenset({Role.ADMIN}),
+    Action.ROOM_MODERATE: frozenset({Role.THERAPIST}),
+    Action.ROOM_SIGNAL: frozenset({Role.THERAPIST, Role.CLIENT, Role.SUPPORT, Role.RESPONDER}),
+    Action.ROOM_PRESENT: frozenset({Role.THERAPIST, Role.CLIENT, Role.SUPPORT, Role.RESPONDER}),
+    Action.PLAN_READ: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.PLAN_WRITE: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.PLAN_READ_OWN: frozenset({Role.CLIENT}),
+    Action.CONSENT_RECORD: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.DISCLOSURE_OVERRIDE: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.ALERT_LIST: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.TEMPLATE_MANAGE: frozenset({Role.ADMIN}),
+    Action.RESOURCES_READ: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.RESOURCES_MANAGE: frozenset({Role.ADMIN}),
+    Action.LOCATION_CONFIRM: frozenset({Role.CLIENT}),
+    Action.CRISIS_START: frozenset({Role.THERAPIST}),
+    Action.CRISIS_MANAGE: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.ON_CALL_MANAGE: frozenset({Role.ADMIN}),
+    Action.CRISIS_REQUEST: frozenset({Role.CLIENT}),
+    Action.CRISIS_LIST: frozenset({Role.THERAPIST, Role.ADMIN}),
+}
+
+# Actions on a session that a therapist may take only on sessions they lead; admins on any
+# session of their program.
+_OWNER_ONLY = frozenset({Action.SESSION_READ, Action.SESSION_MANAGE, Action.SESSION_HOST, Action.CRISIS_START,
+                         Action.CRISIS_MANAGE})
+# ... of which a co-facilitator of the session may take these (adding people and ending it stay the lead's).
+_CO_HOST = frozenset({Action.SESSION_READ, Action.SESSION_HOST, Action.CRISIS_START, Action.CRISIS_MANAGE})
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: a staff member (access token) or a participant of one session."""
+
+    id: str
+    role: Role
+    program_id: str
+    session_id: str | None = None
+    staff_session_id: str | None = None  # the sign-in a staff principal acts under
+    client_id: str | None = None  # the client record a client participant is
+
+
+@dataclass(frozen=True)
+class SessionScope:
+    """What is being touched: one session of one program, led by one therapist."""
+
+    session_id: str
+    program_id: str
+    therapist_id: str
+    co_host_ids: frozenset[str] = frozenset()  # co-facilitators: host the call and work its crises
+
+
+@dataclass(frozen=True)
+class ClientScope:
+    """What is being touched: one client's records (safety plan, consent, locations) in one program."""
+
+    client_id: str
+    program_id: str
+
+
+def _client_allowed(principal: Principal, scope: ClientScope) -> bool:
+    if principal.program_id != scope.program_id:
+        return False
+    if principal.role in (Role.CLIENT, Role.SUPPORT, Role.RESPONDER):
+        return principal.client_id is not None and principal.client_id == scope.client_id
+    return True
+
+
+def is_allowed(principal: Principal, action: Action, scope: SessionScope | ClientScope | None = None) -> bool:
+    if principal.role not in ALLOWED[action]:
+        return False
+    if scope is None:
+        return True
+    if isinstance(scope, ClientScope):
+        return _client_allowed(principal, scope)
+    if principal.program_id != scope.program_id:
+        return False
+    if principal.session_id is not None and principal.session_id != scope.session_id:
+        return False
+    if action in _OWNER_ONLY and principal.role is Role.THERAPIST:
+        return principal.id == scope.therapist_id or (action in _CO_HOST and principal.id in scope.co_host_ids)
+    return True
+
+
+def authorize(principal: Principal, action: Action, scope: SessionScope | ClientScope | None = None) -> None:
+    """Raise unless ``principal`` may take ``action`` on ``scope``."""
+    if is_allowed(principal, action, scope):
+        return
+    if isinstance(scope, ClientScope) and (principal.program_id != scope.program_id
+                                           or principal.client_id not in (None, scope.client_id)):
+        raise NotFound("client not found")
+    if scope is not None and principal.program_id != scope.program_id:
+        raise NotFound("session not found")
+    raise Forbidden()

@@ -1,0 +1,1 @@
+"""The tamper-evident audit trail: the chain, its keys and checkpoints, and the audit API."""

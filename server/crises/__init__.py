@@ -1,0 +1,1 @@
+"""A crisis in a session: start, steps, support persons, responders, private rooms, watch and escalation."""

@@ -1,0 +1,192 @@
+"""The escalation steps of a crisis when people drop out (see ``handoff.lost_contact``): tell the
+client's consented support persons, prompt the clinicians to call emergency services, and page the
+on-call clinician when the crisis's clinician is gone. Each step is recorded on the timeline (by the
+system actor), audited, and told to the session; messages carry no health information."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from functools import partial
+
+import structlog
+
+from handoff.consent import Party, Scope
+from handoff.crisis import SYSTEM_ACTOR, Crisis, append, record_assignment, record_escalation
+from handoff.errors import ConsentRequired, CrisisClosed, NoOnCallCoverage, VersionConflict
+from handoff.lost_contact import TherapistDropPolicy, therapist_dropped
+from handoff.roster import Coverage
+from signaling import Signaling
+
+from server.audit.log import AuditEvent, AuditLog
+from server.crises.notices import announce_to
+from server.crises.store import SqlCrisisStore
+from server.plans.disclosure import Disclosures
+from server.access.links import new_link
+from server.db.tables import utcnow
+from server.notify.notifier import LostContactNotice, Notifier, OnCallPage
+from server.on_call.store import OnCallStore
+from server.plans.store import PlanStore
+from server.settings import Settings
+from server.sessions.store import Store
+
+log = structlog.get_logger(__name__)
+APPEND_ATTEMPTS = 5
+NOTIFY_SUPPORT = "notify_support_person"
+NOTIFY_SUPPORT_NOBODY = "notify_support_person:no_consented_contact"
+PROMPT_EMERGENCY = "prompt_emergency_call"
+NOBODY_ON_CALL = "page_on_call:nobody_rostered"
+# A client's consent for their care team to phone this person, or to invite them to video, covers
+# telling them (without any health information) that contact was lost: first match wins.
+NOTIFY_SCOPES = (Scope.PHONE, Scope.INVITE_TO_VIDEO)
+
+
+class Escalation:
+    def __init__(self, *, settings: Settings, store: Store, crises: SqlCrisisStore, plans: PlanStore,
+                 disclosures: Disclosures, on_call: OnCallStore, notifier: Notifier, audit: AuditLog) -> None:
+        self._settings = settings
+        self._store = store
+        self._crises = crises
+        self._plans = plans
+        self._disclosures = disclosures
+        self._on_call = on_call
+        self._notifier = notifier
+        self._audit = audit
+        self.signaling: Signaling | None = None  # attached once signalling exists (it needs our gatekeeper)
+
+    # timeline, audit, alerts, notices
+    async def record(self, crisis_id: str, session_id: str, decide, *, room: bool = False) -> Crisis | None:
+        """Append one ``record_*`` decision (retrying on a version conflict) and tell the session."""
+        for _ in range(APPEND_ATTEMPTS):
+            crisis = await self._crises.load(crisis_id)
+            if crisis is None or not crisis.is_open:
+                return None
+            try:
+                saved = await append(self._crises, crisis_id, decide, expected_version=crisis.version, clock=utcnow)
+            except VersionConflict:
+                await asyncio.sleep(0.01)
+                continue
+            except CrisisClosed:
+                return None  # closed between our read and our write: nothing left to record
+            await announce_to(self.signaling, saved, session_id, room=room)
+            return saved
+        log.warning("crisis_record_gave_up", crisis_id=crisis_id)
+        return None
+
+    async def _audit_system(self, action: str, crisis: Crisis, session_id: str, *, target_type: str = "crisis",
+                            target_id: str | None = None) -> None:
+        await self._audit.record(AuditEvent(
+            actor_id=SYSTEM_ACTOR.actor_id, actor_role=SYSTEM_ACTOR.role.value, action=action,
+            target_type=target_type, target_id=target_id or crisis.crisis_id, program_id=crisis.program_id,
+            session_id=session_id))
+
+    async def _alert(self, crisis: Crisis, *, kind: str, recipient_id: str | None, subject: str, body: str) -> None:
+        await self._plans.add_alert(program_id=crisis.program_id, kind=kind, urgency="high", subject=subject,
+                                    body=body, at=utcnow(), client_id=crisis.client_id, recipient_id=recipient_id)
+
+    async def _tell_hosts(self, session_id: str, payload: dict) -> None:
+        if self.signaling is None:
+            return
+        try:
+            await self.signaling.notify_hosts(session_id, "lost_contact", payload)
+        except Exception:
+            log.exception("lost_contact_notice_failed")
+
+    # lost contact with the client
+    async def notify_support_persons(self, crisis: Crisis, session_id: str, since: datetime) -> int:
+        """Tell every plan contact the client consented to be contacted; returns how many were told.
+        The notice names no one and carries no category of health information (no location, no
+        situation), so no disclosure event is recorded: the step itself is, with who was told audited."""
+        now, told = utcnow(), 0
+        stored = await self._plans.plan(crisis.client_id)
+        contacts = stored.plan.latest.contacts() if stored is not None else ()
+        for contact in contacts:
+            reachable = contact.email or contact.phone
+            if not reachable or not await self._consented(crisis.client_id, contact.contact_id, now):
+                continue
+            outcomes = await self._notifier.send(LostContactNotice(
+                crisis_id=crisis.crisis_id, contact_id=contact.contact_id, email=contact.email,
+                phone=contact.phone), now)
+            await self._audit_system("crisis.lost_contact.notify_support", crisis, session_id,
+                                     target_type="contact", target_id=contact.contact_id)
+            told += any(o.value == "sent" for o in outcomes.values())
+            log.info("lost_contact_support_notified", crisis_id=crisis.crisis_id, outcomes=
+                     {k: v.value for k, v in outcomes.items()})
+        step = NOTIFY_SUPPORT if told else NOTIFY_SUPPORT_NOBODY
+        await self.record(crisis.crisis_id, session_id, partial(record_escalation, step=step, actor=SYSTEM_ACTOR))
+        await self._tell_hosts(session_id, {"crisis_id": crisis.crisis_id, "session_id": session_id, "step": step,
+                                            "since": since.isoformat(), "notified": told})
+        return told
+
+    async def _consented(self, client_id: str, contact_id: str, now: datetime) -> bool:
+        for scope in NOTIFY_SCOPES:
+            try:
+                await self._disclosures.check_disclosure(client_id, Party.support_person(contact_id), scope, now)
+                return True
+            except ConsentRequired:
+                continue
+        return False
+
+    async def prompt_emergency_call(self, crisis: Crisis, session_id: str, since: datetime) -> None:
+        await self.record(crisis.crisis_id, session_id,
+                          partial(record_escalation, step=PROMPT_EMERGENCY, actor=SYSTEM_ACTOR))
+        await self._tell_hosts(session_id, {"crisis_id": crisis.crisis_id, "session_id": session_id,
+                                            "step": PROMPT_EMERGENCY, "since": since.isoformat()})
+        await self._alert(crisis, kind="crisis.lost_contact", recipient_id=None,
+                          subject="Lost contact with a client in crisis: consider calling emergency services",
+                          body=f"The client of crisis {crisis.crisis_id} has not been back in their session since "
+                               f"{since.strftime('%H:%M UTC')}. Consider calling emergency services now.")
+        await self._audit_system("crisis.lost_contact.prompt_emergency", crisis, session_id)
+
+    # the crisis's clinician is gone
+    async def page_on_call(self, crisis: Crisis, session_id: str, dropped_id: str, since: datetime) -> str | None:
+        """Page the on-call clinician (primary, then backup; never the one who dropped) into the session;
+        with nobody rostered, alert the clinical lead. Returns the paged clinician's staff id."""
+        roster = await self._on_call.roster(crisis.program_id)
+        policy = TherapistDropPolicy(grace=timedelta(seconds=self._settings.on_call_grace))
+        now, tried = max(utcnow(), since + policy.grace), set()
+        while True:
+            try:
+                cover = therapist_dropped(crisis.state, dropped_id, since, now, roster, policy=policy,
+                                          already_tried=tried)
+            except NoOnCallCoverage:
+                await self._nobody_on_call(crisis, session_id)
+                return None
+            if cover is None:
+                return None
+            staff = await self._store.get_staff_or_none(cover.clinician_id)
+            if staff is not None and not staff.disabled and staff.program_id == crisis.program_id:
+                break
+            tried.add(cover.clinician_id)
+        await self._page(crisis, session_id, staff, cover.pick.coverage)
+        return staff.id
+
+    async def _page(self, crisis: Crisis, session_id: str, staff, coverage: Coverage) -> None:
+        now = utcnow()
+        place, _ = await self._store.therapist_place(session_id=session_id, staff=staff)
+        link = new_link()
+        expires_at = now + timedelta(seconds=self._settings.on_call_link_ttl)  # the crisis holds the session open
+        await self._store.create_invite(participant_id=place.id, token_hash=link.token_hash, expires_at=expires_at,
+                                        single_use=True)
+        await self.record(crisis.crisis_id, session_id,
+                          partial(record_assignment, clinician_id=staff.id, actor=SYSTEM_ACTOR), room=True)
+        await self.record(crisis.crisis_id, session_id,
+                          partial(record_escalation, step=f"page_on_call_{coverage.value}", actor=SYSTEM_ACTOR))
+        await self._audit_system("crisis.on_call_page", crisis, session_id, target_type="participant",
+                                 target_id=place.id)
+        outcomes = await self._notifier.send(OnCallPage(
+            crisis_id=crisis.crisis_id, participant_id=place.id, join_url=link.url(self._settings.public_url),
+            expires_at=expires_at, email=staff.email), now)
+        log.info("on_call_paged", crisis_id=crisis.crisis_id, coverage=coverage.value,
+                 outcomes={k: v.value for k, v in outcomes.items()})
+
+    async def _nobody_on_call(self, crisis: Crisis, session_id: str) -> None:
+        await self.record(crisis.crisis_id, session_id,
+                          partial(record_escalation, step=NOBODY_ON_CALL, actor=SYSTEM_ACTOR))
+        lead = await self._plans.clinical_lead(crisis.program_id)
+        await self._alert(crisis, kind="crisis.no_on_call", recipient_id=lead,
+                          subject="Nobody on call for a crisis: a clinician is needed now",
+                          body=f"The clinician of crisis {crisis.crisis_id} dropped out of the session and nobody "
+                               "on the on-call roster covers this time. Please join or assign a clinician now.")
+        await self._audit_system("crisis.on_call_none", crisis, session_id)
+        log.warning("on_call_nobody_rostered", crisis_id=crisis.crisis_id)

@@ -1,0 +1,78 @@
+"""The client's "I need help now" button: it opens a crisis in the client's session (or answers with
+the one already open, so a second press is harmless), tells the session's therapists at once, and
+leaves an urgent alert for the program's clinicians in case nobody is connected to see it.
+
+Two simultaneous starts (the button and the therapist's "start crisis") open one crisis: the
+database allows one open crisis per session, and the loser of the race answers with the winner's."""
+
+from __future__ import annotations
+
+import structlog
+from aiohttp import web
+
+from handoff.crisis import Actor, Crisis, open_crisis
+from handoff.crisis_state import Role as CrisisRole
+from handoff.errors import CrisisAlreadyExists
+from handoff.values import new_id
+
+from server.app_keys import CRISES, PLAN_STORE, SIGNALING
+from server.access.client_scope import json_response
+from server.crises.notices import announce
+from server.crises.store import SqlCrisisStore
+from server.errors import NotFound
+from server.db.tables import Session, utcnow
+from server.access.participant_auth import participant_context
+from server.access.policy import Action, authorize
+from server.audit.requests import audit
+from server.crises.schemas import HelpRequested
+
+log = structlog.get_logger(__name__)
+
+
+async def _open_or_existing(crises: SqlCrisisStore, session: Session, client_id: str) -> tuple[Crisis, bool]:
+    place = await crises.open_in_session(session.id)
+    if place is None:
+        actor = Actor(actor_id=client_id, role=CrisisRole.CLIENT)
+        try:
+            crisis = await open_crisis(crises.for_session(session.id), new_id("crisis"), client_id=client_id,
+                                       program_id=session.program_id, actor=actor, clock=utcnow,
+                                       responsible_clinician_id=session.therapist_id)
+            return crisis, False
+        except CrisisAlreadyExists:  # someone else opened one a moment ago
+            place = await crises.open_in_session(session.id)
+            if place is None:
+                raise
+    crisis = await crises.load(place.crisis_id)
+    assert crisis is not None
+    return crisis, True
+
+
+async def ask_for_help(request: web.Request) -> web.Response:
+    """``POST /api/participant/help`` with the client's participant token."""
+    context = await participant_context(request)
+    principal = context.principal
+    authorize(principal, Action.CRISIS_REQUEST)
+    if principal.client_id is None:
+        raise NotFound("client not found")
+    session = context.session
+    crisis, already_open = await _open_or_existing(request.app[CRISES], session, principal.client_id)
+    await audit(request, "crisis.help_request", principal, target_type="crisis", target_id=crisis.crisis_id,
+                session_id=session.id)
+    signaling = request.app[SIGNALING]
+    if not already_open:
+        await announce(request, crisis, session.id)
+        try:
+            await signaling.notify_hosts(session.id, "help_requested",
+                                         {"crisis_id": crisis.crisis_id, "participant_id": principal.id})
+        except Exception:
+            log.exception("help_request_notify_failed", crisis_id=crisis.crisis_id)
+        await request.app[PLAN_STORE].add_alert(
+            program_id=session.program_id, kind="crisis.help_requested", urgency="urgent",
+            client_id=principal.client_id, at=utcnow(),
+            subject="A client pressed \u201cI need help now\u201d during a session",
+            body=f"Session {session.id}: a crisis is open (crisis {crisis.crisis_id}). Join the session now.")
+    hosts = sum(m.role == "therapist" and m.sid is not None for m in await signaling.live.members(session.id))
+    log.info("help_requested", crisis_id=crisis.crisis_id, already_open=already_open, hosts=hosts)
+    return json_response(HelpRequested(crisis_id=crisis.crisis_id, state=crisis.state.value,
+                                       already_open=already_open, therapist_connected=hosts > 0),
+                         status=200 if already_open else 201)

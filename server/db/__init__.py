@@ -1,0 +1,1 @@
+"""Durable records: the engine, the tables, migrations and field encryption at rest."""

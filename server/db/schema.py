@@ -1,0 +1,8 @@
+"""Every table of the product, known to one metadata: what the migrations compare against."""
+
+from __future__ import annotations
+
+from server.db import crisis_tables, follow_up_tables, on_call_tables, plan_tables, tables
+
+TABLE_MODULES = (tables, plan_tables, crisis_tables, follow_up_tables, on_call_tables)
+METADATA = tables.Base.metadata

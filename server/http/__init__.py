@@ -1,0 +1,1 @@
+"""The HTTP edge: middleware, problem responses, request bodies, metrics, OpenAPI, pages, health."""

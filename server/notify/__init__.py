@@ -1,0 +1,1 @@
+"""Messages to people outside the call: e-mail and signed webhooks."""

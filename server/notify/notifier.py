@@ -1,0 +1,188 @@
+"""Sending crisis messages (a support person's invitation, a lost-contact notice, an on-call page): by email
+(SMTP) and to a signed webhook.
+
+Both channels are optional (unset settings = that channel is skipped) and neither can fail the
+request that asked for them: the outcome of each is reported back (``sent``, ``failed``,
+``skipped``), the link is also returned to the clinician, who can read it out on the phone.
+Nothing personal is logged — only channel and outcome.
+
+SMTP runs ``smtplib`` in a worker thread (``asyncio.to_thread``) so the event loop never blocks.
+The webhook body is JSON; ``X-Steadyline-Signature: sha256=<hex>`` is the HMAC-SHA256 of the exact
+body bytes under ``STEADYLINE_NOTIFY_WEBHOOK_SECRET``, and the body carries ``sent_at`` and a unique
+``notification_id`` so a receiver can refuse replays."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import smtplib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from enum import Enum
+
+import aiohttp
+import structlog
+
+from server.settings import Settings
+
+log = structlog.get_logger(__name__)
+SIGNATURE_HEADER = "X-Steadyline-Signature"
+TIMEOUT_SECONDS = 10.0
+
+
+class Outcome(str, Enum):
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class PersonalLink:
+    """A message carrying someone's personal, single-use link (its repr never shows the link)."""
+
+    crisis_id: str
+    participant_id: str
+    join_url: str
+    expires_at: datetime
+    email: str | None
+    phone: str | None = None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(crisis_id={self.crisis_id!r}, participant_id={self.participant_id!r})"
+
+    def extra(self) -> dict:
+        return {"crisis_id": self.crisis_id, "participant_id": self.participant_id, "join_url": self.join_url,
+                "expires_at": self.expires_at.isoformat()}
+
+
+@dataclass(frozen=True, repr=False)
+class SupportInvitation(PersonalLink):
+    """What a support person is sent: where to reach them and the personal link."""
+
+    kind = "support_invitation"
+    subject = "You are invited to a video call"
+
+    def text(self, program_line: str) -> str:
+        until = self.expires_at.strftime("%H:%M UTC")
+        return (
+            "Someone who named you as a support person needs you now. Their care team invites you to a "
+            f"video call:\n\n{self.join_url}\n\nThe link is personal, works once and only until {until}. "
+            f"If it does not work, call {program_line}.\n"
+        )
+
+
+@dataclass(frozen=True)
+class LostContactNotice:
+    """A consented support person is told the client lost contact during a session. PHI-minimal: no
+    name, no diagnosis, no location; only that the care team is trying to reach them."""
+
+    crisis_id: str
+    contact_id: str
+    email: str | None
+    phone: str | None
+
+    kind = "lost_contact_notice"
+    subject = "A message from a care team"
+
+    def __repr__(self) -> str:
+        return f"LostContactNotice(crisis_id={self.crisis_id!r}, contact_id={self.contact_id!r})"
+
+    def text(self, program_line: str) -> str:
+        return (
+            "Someone who named you as a support person lost contact with their care team during a session. "
+            "The care team is trying to reach them now. If you hear from them or can check on them, please "
+            f"do, and call the program's line on {program_line}. In an emergency, call your local emergency number.\n"
+        )
+
+    def extra(self) -> dict:
+        return {"crisis_id": self.crisis_id, "contact_id": self.contact_id}
+
+
+@dataclass(frozen=True, repr=False)
+class OnCallPage(PersonalLink):
+    """The on-call clinician is asked to join a crisis session now. No health information: the link
+    only works once, for a short while, and opens the session as its host."""
+
+    kind = "on_call_page"
+    subject = "A client in your program needs you in a crisis session now"
+
+    def text(self, program_line: str) -> str:
+        until = self.expires_at.strftime("%H:%M UTC")
+        return (
+            "A client in your program needs you in a crisis session now: their clinician's connection dropped "
+            f"and you are on call.\n\nJoin the session:\n{self.join_url}\n\nThe link is personal, works once "
+            f"and only until {until}. If it does not work, call {program_line}.\n"
+        )
+
+
+Message = SupportInvitation | LostContactNotice | OnCallPage
+
+
+def sign(secret: bytes, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+
+
+def _send_mail(host: str, port: int, message: EmailMessage) -> None:
+    with smtplib.SMTP(host, port, timeout=TIMEOUT_SECONDS) as smtp:
+        smtp.send_message(message)
+
+
+class Notifier:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    async def invite_support_person(self, invitation: SupportInvitation, now: datetime) -> dict[str, Outcome]:
+        return await self.send(invitation, now)
+
+    async def send(self, message: Message, now: datetime) -> dict[str, Outcome]:
+        """Send a message by email and the signed webhook; each channel reports its own outcome."""
+        email, webhook = await asyncio.gather(self._email(message), self._webhook(message, now))
+        return {"email": email, "webhook": webhook}
+
+    async def _email(self, message: Message) -> Outcome:
+        settings = self._settings
+        if not settings.smtp_host or not message.email:
+            return Outcome.SKIPPED
+        mail = EmailMessage()
+        mail["From"] = settings.smtp_from
+        mail["To"] = message.email
+        mail["Subject"] = message.subject
+        mail.set_content(message.text(settings.crisis_line))
+        try:
+            await asyncio.to_thread(_send_mail, settings.smtp_host, settings.smtp_port, mail)
+        except (OSError, smtplib.SMTPException) as exc:
+            log.warning("notification_failed", channel="email", kind=message.kind, error=type(exc).__name__)
+            return Outcome.FAILED
+        log.info("notification_sent", channel="email", kind=message.kind, crisis_id=message.crisis_id)
+        return Outcome.SENT
+
+    async def _webhook(self, message: Message, now: datetime) -> Outcome:
+        if not self._settings.notify_webhook_url:
+            return Outcome.SKIPPED
+        body = {"kind": message.kind, "notification_id": uuid.uuid4().hex, "sent_at": now.isoformat(),
+                **message.extra(), "to": {"phone": message.phone, "email": message.email},
+                "text": message.text(self._settings.crisis_line)}
+        return await self._post(body, message.kind, message.crisis_id)
+
+    async def _post(self, payload: dict, kind: str, crisis_id: str) -> Outcome:
+        settings = self._settings
+        body = json.dumps(payload, separators=(",", ":")).encode()
+        headers = {"Content-Type": "application/json"}
+        if settings.notify_webhook_secret is not None:
+            headers[SIGNATURE_HEADER] = sign(settings.notify_webhook_secret.get_secret_value().encode(), body)
+        try:
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)) as http:
+                async with http.post(settings.notify_webhook_url, data=body, headers=headers) as response:
+                    ok = 200 <= response.status < 300
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            log.warning("notification_failed", channel="webhook", kind=kind, error=type(exc).__name__)
+            return Outcome.FAILED
+        if not ok:
+            log.warning("notification_failed", channel="webhook", kind=kind, status=response.status)
+            return Outcome.FAILED
+        log.info("notification_sent", channel="webhook", kind=kind, crisis_id=crisis_id)
+        return Outcome.SENT

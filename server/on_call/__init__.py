@@ -1,0 +1,1 @@
+"""The program's on-call roster."""

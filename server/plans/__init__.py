@@ -1,0 +1,1 @@
+"""Safety plans, consent, disclosures, locations, local resources and alerts."""

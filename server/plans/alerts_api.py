@@ -1,0 +1,22 @@
+"""Alerts for the program's staff (the clinical lead first): e.g. an emergency consent override."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from server.app_keys import PLAN_STORE
+from server.access.identity import staff_principal
+from server.access.client_scope import json_response
+from server.plans.schemas import AlertList, AlertView
+from server.access.policy import Action, authorize
+from server.audit.requests import audit
+
+
+async def list_alerts(request: web.Request) -> web.Response:
+    principal = await staff_principal(request)
+    authorize(principal, Action.ALERT_LIST)
+    rows = await request.app[PLAN_STORE].alerts(principal.program_id)
+    await audit(request, "alert.list", principal, target_type="program", target_id=principal.program_id)
+    return json_response(AlertList(alerts=[AlertView(
+        alert_id=r.id, kind=r.kind, urgency=r.urgency, recipient_id=r.recipient_id, client_id=r.client_id,
+        subject=r.subject, body=r.body, created_at=r.created_at) for r in rows]))

@@ -1,0 +1,1 @@
+"""Therapy sessions, their participants and join links."""

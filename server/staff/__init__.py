@@ -1,0 +1,1 @@
+"""Staff sign-in, sign-out and who am I."""
