@@ -44,6 +44,8 @@ from server.access.staff_sessions import StaffSessions
 from server.sessions.store import Store
 from server.access.tokens import TokenService
 from server.app_keys import SESSION_HOLD
+from server.app_keys import CRISIS_SERVICE
+from server.crises.service import CrisisService
 
 
 def app_version() -> str:
@@ -135,8 +137,10 @@ def create_app(settings: Settings) -> web.Application:
     app[FOLLOW_UPS] = FollowUpStore(make_sessionmaker(app[ENGINE]))
     app[NOTIFIER] = Notifier(settings)
     app[ON_CALL] = OnCallStore(make_sessionmaker(app[ENGINE]))
+    app[CRISIS_SERVICE] = CrisisService(app[CRISES], app[CRISIS_MOVES], app[AUDIT])
     escalation = Escalation(
-        settings=settings, store=app[STORE], crises=app[CRISES], plans=app[PLAN_STORE], disclosures=app[DISCLOSURES],
+        settings=settings, store=app[STORE], service=app[CRISIS_SERVICE], plans=app[PLAN_STORE],
+        disclosures=app[DISCLOSURES],
         on_call=app[ON_CALL], notifier=app[NOTIFIER], audit=app[AUDIT])
     app[CRISIS_WATCH] = CrisisWatch(settings, app[STORE], app[CRISES], escalation)
     app[SESSION_HOLD] = SessionHold(app[CRISES])
@@ -144,6 +148,7 @@ def create_app(settings: Settings) -> web.Application:
                                  app[CRISIS_WATCH])
     app[SIGNALING] = create_signaling(signaling_config(settings), gatekeeper, app[REGISTRY])
     escalation.signaling = app[SIGNALING]
+    app[CRISIS_SERVICE].signaling = app[SIGNALING]
     app[SIGNALING].sio.attach(app)
     app.cleanup_ctx.extend([_close_resources, _audit_checkpoints])
     app.cleanup_ctx.append(_crisis_watch)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from server.audit.log import AuditLog
     from server.crises.moves import SqlCrisisMoves
     from server.crises.hold import SessionHold
+    from server.crises.service import CrisisService
     from server.crises.store import SqlCrisisStore
     from server.crises.watch import CrisisWatch
     from server.db.field_keys import KeySource
@@ -53,3 +54,4 @@ NOTIFIER: web.AppKey[Notifier] = web.AppKey("notifier")
 ON_CALL: web.AppKey[OnCallStore] = web.AppKey("on_call")
 CRISIS_WATCH: web.AppKey[CrisisWatch] = web.AppKey("crisis_watch")
 SESSION_HOLD: web.AppKey[SessionHold] = web.AppKey("session_hold")
+CRISIS_SERVICE: web.AppKey[CrisisService] = web.AppKey("crisis_service")

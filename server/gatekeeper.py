@@ -117,7 +117,7 @@ class StoreGatekeeper:
     async def end_session(self, by: Identity) -> None:
         try:
             await self._hold.ensure_can_end(by.session_id)
-        except CrisisActive as exc:
+        except CrisisActive:
             await self.record(by, "session.end", outcome=Outcome.DENIED)
             raise
         await self._store.end_session(by.session_id)

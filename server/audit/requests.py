@@ -13,9 +13,10 @@ from server.http.middleware import client_address
 from server.access.policy import Principal
 
 
-def _address_or_none(address: str) -> str | None:
+def request_address(request: web.Request) -> str | None:
+    """The caller's address as the audit trail keeps it (None when it is not an IP address)."""
     try:
-        return str(ipaddress.ip_address(address))
+        return str(ipaddress.ip_address(client_address(request)))
     except ValueError:
         return None
 
@@ -30,5 +31,5 @@ async def audit(
         actor_role=actor_role or (principal.role.value if principal else "anonymous"),
         action=action, outcome=outcome, target_type=target_type, target_id=target_id,
         program_id=program_id or (principal.program_id if principal else None), session_id=session_id,
-        remote_addr=_address_or_none(client_address(request)),
+        remote_addr=request_address(request),
     ))

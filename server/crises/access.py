@@ -1,4 +1,5 @@
-"""TODO"""
+"""Who may touch a crisis: the crisis behind a request, checked against the principal, and the
+``Caller`` that the crisis service records them as."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from server.access.identity import staff_principal
 from server.errors import CrisisNotFound, NotFound
 from server.db.tables import Session
 from server.access.policy import Action, Principal, Role, authorize
+from server.audit.requests import request_address
+from server.crises.service import Caller
 from server.sessions.access import session_scope
-
-
 _ROLES = {Role.THERAPIST: CrisisRole.THERAPIST, Role.ADMIN: CrisisRole.ADMIN}
 
 
@@ -56,3 +57,10 @@ async def crisis_for(request: web.Request, action: Action) -> CrisisContext:
     except NotFound:
         raise CrisisNotFound() from None
     return CrisisContext(principal=principal, session=session, crisis=crisis)
+
+
+def caller_of(request: web.Request, principal: Principal, actor: Actor | None = None) -> Caller:
+    """The principal as the crisis service records them (``actor``: as the timeline names them, by default
+    the staff member in their crisis role)."""
+    return Caller(actor=actor or actor_of(principal), audit_id=principal.id, audit_role=principal.role.value,
+                  program_id=principal.program_id, remote_addr=request_address(request))

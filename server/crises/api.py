@@ -9,13 +9,10 @@ from __future__ import annotations
 import structlog
 from aiohttp import web
 
-from handoff.crisis import apply_transition, guests_leaving, open_crisis
+from handoff.crisis import guests_leaving
 from handoff.crisis_state import Action as CrisisAction
-from handoff.errors import HandoffError, RoleNotPermitted
-from handoff.values import new_id
 
 from server.app_keys import CRISES, STORE
-from server.audit.chain import Outcome
 from server.http.bodies import read_body
 from server.access.client_scope import json_response
 from server.crises.schemas import StartCrisis, TimelineExport, TransitionRequest
@@ -26,9 +23,10 @@ from server.db.tables import ParticipantRole, Session, SessionStatus, utcnow
 from server.access.policy import Action
 from server.audit.requests import audit
 from server.sessions.access import session_for
-from server.crises.access import actor_of, crisis_for
-from server.crises.notices import announce
+from server.crises.access import crisis_for
 from server.crises.views import crisis_view
+from server.app_keys import CRISIS_SERVICE
+from server.crises.access import caller_of
 
 log = structlog.get_logger(__name__)
 async def _client_of(request: web.Request, session: Session, client_id: str | None) -> str:
@@ -52,11 +50,8 @@ async def start_crisis(request: web.Request) -> web.Response:
     crises = request.app[CRISES]
     if await crises.open_in_session(session.id) is not None:
         raise Conflict("A crisis is already open in this session.", code="crisis_already_open")
-    crisis = await open_crisis(crises.for_session(session.id), new_id("crisis"), client_id=client_id,
-                               program_id=session.program_id, actor=actor_of(principal), clock=utcnow)
-    await audit(request, "crisis.start", principal, target_type="crisis", target_id=crisis.crisis_id,
-                session_id=session.id)
-    await announce(request, crisis, session.id)
+    crisis = await request.app[CRISIS_SERVICE].start(session.id, caller_of(request, principal), client_id=client_id,
+                                                     program_id=session.program_id)
     return json_response(crisis_view(crisis, session.id, principal), status=201)
 
 
@@ -67,21 +62,12 @@ async def transition(request: web.Request) -> web.Response:
     kept = frozenset(body.keep_support_persons)
     # who leaves is decided first: a choice that cannot be kept changes nothing
     leaving = guests_leaving(action, await guests_of(request.app[STORE], ctx.session.id), kept)
-    try:
-        crisis = await apply_transition(
-            request.app[CRISES].for_session(ctx.session.id), ctx.crisis.crisis_id, action, ctx.actor,
-            expected_version=body.expected_version, clock=utcnow)
-    except HandoffError as exc:
-        outcome = Outcome.DENIED if isinstance(exc, RoleNotPermitted) else Outcome.FAILED
-        await audit(request, f"crisis.{action.value}", ctx.principal, outcome=outcome, target_type="crisis",
-                    target_id=ctx.crisis.crisis_id, session_id=ctx.session.id)
-        raise
-    await audit(request, f"crisis.{action.value}", ctx.principal, target_type="crisis", target_id=crisis.crisis_id,
-                session_id=ctx.session.id)
+    crisis = await request.app[CRISIS_SERVICE].transition(ctx.session.id, ctx.crisis.crisis_id, action,
+                                                          caller_of(request, ctx.principal),
+                                                          expected_version=body.expected_version)
     if action is CrisisAction.CLOSE:  # crisis guests leave now; the days after: check-ins, next-day session
         await release_guests(request, ctx.principal, ctx.session.id, crisis.crisis_id, leaving, kept)
         await plan_after_close(request, ctx.principal, crisis, ctx.session.id, body.include_family_debrief)
-    await announce(request, crisis, ctx.session.id)
     return json_response(crisis_view(crisis, ctx.session.id, ctx.principal))
 
 

@@ -5,22 +5,20 @@ system actor), audited, and told to the session; messages carry no health inform
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta
 from functools import partial
 
 import structlog
 
 from handoff.consent import Party, Scope
-from handoff.crisis import SYSTEM_ACTOR, Crisis, append, record_assignment, record_escalation
-from handoff.errors import ConsentRequired, CrisisClosed, NoOnCallCoverage, VersionConflict
+from handoff.crisis import SYSTEM_ACTOR, Crisis, record_assignment, record_escalation
+from handoff.errors import ConsentRequired, NoOnCallCoverage
 from handoff.lost_contact import TherapistDropPolicy, therapist_dropped
 from handoff.roster import Coverage
 from signaling import Signaling
 
 from server.audit.log import AuditEvent, AuditLog
-from server.crises.notices import announce_to
-from server.crises.store import SqlCrisisStore
+from server.crises.service import CrisisService
 from server.plans.disclosure import Disclosures
 from server.access.links import new_link
 from server.db.tables import utcnow
@@ -31,7 +29,6 @@ from server.settings import Settings
 from server.sessions.store import Store
 
 log = structlog.get_logger(__name__)
-APPEND_ATTEMPTS = 5
 NOTIFY_SUPPORT = "notify_support_person"
 NOTIFY_SUPPORT_NOBODY = "notify_support_person:no_consented_contact"
 PROMPT_EMERGENCY = "prompt_emergency_call"
@@ -42,11 +39,11 @@ NOTIFY_SCOPES = (Scope.PHONE, Scope.INVITE_TO_VIDEO)
 
 
 class Escalation:
-    def __init__(self, *, settings: Settings, store: Store, crises: SqlCrisisStore, plans: PlanStore,
+    def __init__(self, *, settings: Settings, store: Store, service: CrisisService, plans: PlanStore,
                  disclosures: Disclosures, on_call: OnCallStore, notifier: Notifier, audit: AuditLog) -> None:
         self._settings = settings
         self._store = store
-        self._crises = crises
+        self._service = service
         self._plans = plans
         self._disclosures = disclosures
         self._on_call = on_call
@@ -56,22 +53,8 @@ class Escalation:
 
     # timeline, audit, alerts, notices
     async def record(self, crisis_id: str, session_id: str, decide, *, room: bool = False) -> Crisis | None:
-        """Append one ``record_*`` decision (retrying on a version conflict) and tell the session."""
-        for _ in range(APPEND_ATTEMPTS):
-            crisis = await self._crises.load(crisis_id)
-            if crisis is None or not crisis.is_open:
-                return None
-            try:
-                saved = await append(self._crises, crisis_id, decide, expected_version=crisis.version, clock=utcnow)
-            except VersionConflict:
-                await asyncio.sleep(0.01)
-                continue
-            except CrisisClosed:
-                return None  # closed between our read and our write: nothing left to record
-            await announce_to(self.signaling, saved, session_id, room=room)
-            return saved
-        log.warning("crisis_record_gave_up", crisis_id=crisis_id)
-        return None
+        """Record one of the system's ``record_*`` decisions (see ``CrisisService.record``)."""
+        return await self._service.record(crisis_id, session_id, decide, room=room)
 
     async def _audit_system(self, action: str, crisis: Crisis, session_id: str, *, target_type: str = "crisis",
                             target_id: str | None = None) -> None:

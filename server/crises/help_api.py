@@ -10,41 +10,20 @@ from __future__ import annotations
 import structlog
 from aiohttp import web
 
-from handoff.crisis import Actor, Crisis, open_crisis
+from handoff.crisis import Actor
 from handoff.crisis_state import Role as CrisisRole
-from handoff.errors import CrisisAlreadyExists
-from handoff.values import new_id
 
-from server.app_keys import CRISES, PLAN_STORE, SIGNALING
+from server.app_keys import PLAN_STORE, SIGNALING
 from server.access.client_scope import json_response
-from server.crises.notices import announce
-from server.crises.store import SqlCrisisStore
 from server.errors import NotFound
-from server.db.tables import Session, utcnow
+from server.db.tables import utcnow
 from server.access.participant_auth import participant_context
 from server.access.policy import Action, authorize
-from server.audit.requests import audit
 from server.crises.schemas import HelpRequested
+from server.app_keys import CRISIS_SERVICE
+from server.crises.access import caller_of
 
 log = structlog.get_logger(__name__)
-
-
-async def _open_or_existing(crises: SqlCrisisStore, session: Session, client_id: str) -> tuple[Crisis, bool]:
-    place = await crises.open_in_session(session.id)
-    if place is None:
-        actor = Actor(actor_id=client_id, role=CrisisRole.CLIENT)
-        try:
-            crisis = await open_crisis(crises.for_session(session.id), new_id("crisis"), client_id=client_id,
-                                       program_id=session.program_id, actor=actor, clock=utcnow,
-                                       responsible_clinician_id=session.therapist_id)
-            return crisis, False
-        except CrisisAlreadyExists:  # someone else opened one a moment ago
-            place = await crises.open_in_session(session.id)
-            if place is None:
-                raise
-    crisis = await crises.load(place.crisis_id)
-    assert crisis is not None
-    return crisis, True
 
 
 async def ask_for_help(request: web.Request) -> web.Response:
@@ -55,12 +34,12 @@ async def ask_for_help(request: web.Request) -> web.Response:
     if principal.client_id is None:
         raise NotFound("client not found")
     session = context.session
-    crisis, already_open = await _open_or_existing(request.app[CRISES], session, principal.client_id)
-    await audit(request, "crisis.help_request", principal, target_type="crisis", target_id=crisis.crisis_id,
-                session_id=session.id)
+    caller = caller_of(request, principal, Actor(actor_id=principal.client_id, role=CrisisRole.CLIENT))
+    crisis, already_open = await request.app[CRISIS_SERVICE].start_or_existing(
+        session.id, caller, client_id=principal.client_id, program_id=session.program_id,
+        responsible_clinician_id=session.therapist_id, audit_action="crisis.help_request")
     signaling = request.app[SIGNALING]
     if not already_open:
-        await announce(request, crisis, session.id)
         try:
             await signaling.notify_hosts(session.id, "help_requested",
                                          {"crisis_id": crisis.crisis_id, "participant_id": principal.id})

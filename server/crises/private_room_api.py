@@ -13,27 +13,25 @@ A crisis in the group about another client stays where it is."""
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import partial
 
 import structlog
 from aiohttp import web
 
-from handoff.crisis import Crisis, append, open_crisis, record_move
-from handoff.values import new_id
+from handoff.crisis import Crisis
 
 from server.app_keys import CRISES, CRISIS_MOVES, SETTINGS, SIGNALING, STORE, TOKENS
 from server.http.bodies import read_body
 from server.access.client_scope import json_response
-from server.crises.access import actor_of
 from server.crises.views import crisis_view
-from server.crises.schemas import CrisisNotice, MovedToRoom, PrivateRoomRequest, PrivateRoomView
+from server.crises.schemas import MovedToRoom, PrivateRoomRequest, PrivateRoomView
 from server.errors import Conflict, NotFound, SessionEnded
 from server.access.links import new_link
 from server.db.tables import Participant, ParticipantRole, Session, SessionKind, SessionStatus, utcnow
-from server.access.policy import Action, Principal
-from server.audit.requests import audit
+from server.access.policy import Action
 from server.sessions.access import session_for
 from server.sessions.views import participant_view, session_view
+from server.app_keys import CRISIS_SERVICE
+from server.crises.access import caller_of
 
 log = structlog.get_logger(__name__)
 
@@ -59,31 +57,6 @@ async def _crisis_to_move(request: web.Request, session: Session, client_id: str
     if elsewhere is not None and elsewhere.session_id != session.id:
         raise Conflict("This client's crisis is already held in another room.", code="crisis_elsewhere")
     return await request.app[CRISES].load(elsewhere.crisis_id) if elsewhere else None
-
-
-async def _hold_crisis(request: web.Request, principal: Principal, group: Session, private: Session,
-                       client_id: str, moving: Crisis | None) -> Crisis:
-    actor = actor_of(principal)
-    decide = partial(record_move, actor=actor, from_session_id=group.id, to_session_id=private.id)
-    if moving is not None:
-        return await append(request.app[CRISIS_MOVES].port(group.id, private.id), moving.crisis_id, decide,
-                            expected_version=moving.version, clock=utcnow)
-    port = request.app[CRISES].for_session(private.id)
-    opened = await open_crisis(port, new_id("crisis"), client_id=client_id, program_id=private.program_id,
-                               actor=actor, clock=utcnow)
-    return await append(port, opened.crisis_id, decide, expected_version=opened.version, clock=utcnow)
-
-
-async def _tell_group(request: web.Request, crisis: Crisis, group: Session, private: Session) -> None:
-    """The group learns the crisis went elsewhere: a co-facilitator's panel and the other clients'
-    banners let go of it (the notice carries ids and the move, no clinical content). A failed
-    delivery is logged: the timeline has it."""
-    notice = CrisisNotice(crisis_id=crisis.crisis_id, session_id=private.id, state=crisis.state.value,
-                          version=crisis.version, event=crisis.timeline[-1]).model_dump(mode="json")
-    try:
-        await request.app[SIGNALING].notify_room(group.id, "crisis", notice)
-    except Exception:
-        log.exception("crisis_broadcast_failed", crisis_id=crisis.crisis_id, seq=crisis.version)
 
 
 async def _tell_client(request: web.Request, group: Session, private: Session, old: Participant,
@@ -123,15 +96,12 @@ async def move_to_private_room(request: web.Request) -> web.Response:
                                          display_name=place.display_name, client_id=place.client_id)
     await store.set_admitted(client.id, True)  # straight in: the therapist brought them
     try:
-        crisis = await _hold_crisis(request, principal, group, private, place.client_id, moving)
+        crisis = await request.app[CRISIS_SERVICE].hold_in_private_room(
+            caller_of(request, principal), group_id=group.id, private_id=private.id, program_id=private.program_id,
+            client_id=place.client_id, moving=moving)
     except Exception:
         await store.end_session(private.id)  # nothing holds it open: do not leave an empty room behind
         raise
-    await audit(request, "crisis.private_room", principal, target_type="crisis", target_id=crisis.crisis_id,
-                session_id=group.id)
-    await audit(request, "crisis.move" if moving else "crisis.start", principal, target_type="crisis",
-                target_id=crisis.crisis_id, session_id=private.id)
-    await _tell_group(request, crisis, group, private)
     notified = await _tell_client(request, group, private, place, client)
     host = await store.therapist_participant(private.id, principal.id)
     token = request.app[TOKENS].issue_participant(

@@ -20,8 +20,8 @@ from functools import partial
 from aiohttp import web
 
 from handoff.consent import Party, Scope
-from handoff.crisis import append, record_disclosure
-from handoff.errors import ConsentRequired, VersionConflict
+from handoff.crisis import record_disclosure
+from handoff.errors import ConsentRequired
 from handoff.location import check_mismatch
 from handoff.pidf_lo import to_pidf_lo
 from handoff.responder_packet import build_responder_packet
@@ -31,7 +31,6 @@ from server.audit.chain import Outcome
 from server.http.bodies import read_body
 from server.access.client_scope import json_response
 from server.crises.access import CrisisContext, crisis_for
-from server.crises.notices import announce
 from server.crises.schemas import (
     ResponderLinkList, ResponderLinkView, ResponderPacketRequest, ResponderPacketView, ResponderReceiptView,
 )
@@ -43,6 +42,8 @@ from server.access.policy import Action
 from server.audit.requests import audit
 from server.crises.errors import ResponderLinkNotFound
 from server.crises.responder_links import PIDF_MEDIA_TYPE, PROVIDED_BY, _served
+from server.app_keys import CRISIS_SERVICE
+from server.crises.access import caller_of
 
 EMS = Party.emergency_services()
 async def _basis(request: web.Request, ctx: CrisisContext, reason: str | None, now):
@@ -90,16 +91,9 @@ async def _packet(request: web.Request, ctx: CrisisContext, body: ResponderPacke
 
 async def _record(request: web.Request, ctx: CrisisContext, packet, basis):
     """Append the disclosure to the timeline; a concurrent change is retried on the new version."""
-    crises = request.app[CRISES]
     decide = partial(record_disclosure, actor=ctx.actor, recipient=EMS, categories=packet.included, basis=basis)
-    version = ctx.crisis.version
-    for _ in range(3):
-        try:
-            return await append(crises.for_session(ctx.session.id), ctx.crisis.crisis_id, decide,
-                                expected_version=version, clock=utcnow)
-        except VersionConflict:
-            version = (await crises.load(ctx.crisis.crisis_id)).version
-    raise Conflict("The crisis keeps changing; try again.", code=VersionConflict.code)
+    return await request.app[CRISIS_SERVICE].append(ctx.session.id, ctx.crisis, decide, caller_of(request, ctx.principal),
+                                                    audit_action="crisis.disclosure", room=False)
 
 
 async def create_packet(request: web.Request) -> web.Response:
@@ -110,15 +104,12 @@ async def create_packet(request: web.Request) -> web.Response:
         raise Conflict("This crisis is closed.", code="crisis_closed")
     basis = await _basis(request, ctx, body.override_reason, now)
     packet = await _packet(request, ctx, body, basis, now)
-    crisis = await _record(request, ctx, packet, basis)
+    await _record(request, ctx, packet, basis)
     link = new_link()
     expires_at = min(now + timedelta(seconds=settings.responder_link_ttl), packet.retention_expiry)
     link_id = await request.app[CRISES].add_responder_link(token_hash=link.token_hash, packet=packet,
                                                  program_id=ctx.session.program_id, created_by=ctx.principal.id,
                                                  expires_at=expires_at, allow_join=body.allow_join)
-    await audit(request, "crisis.disclosure", ctx.principal, target_type="crisis", target_id=crisis.crisis_id,
-                session_id=ctx.session.id)
-    await announce(request, crisis, ctx.session.id, room=False)
     api = f"{settings.public_url}/api/responder"
     return json_response(ResponderPacketView(packet=packet, link_id=link_id, token=link.token,
                                              page_url=f"{settings.public_url}/responder#{link.token}",

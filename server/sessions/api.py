@@ -19,7 +19,6 @@ from server.audit.requests import audit
 from server.sessions.access import ensure_live, session_for
 from server.sessions.views import participant_view, session_view
 from server.app_keys import SESSION_HOLD
-from server.audit.chain import Outcome
 from server.sessions.access import scope_of
 
 
