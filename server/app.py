@@ -14,38 +14,55 @@ from signaling.ice import IceConfig
 from signaling.messages import Emergency
 
 from server.access.abuse import AbuseGuard
+from server.staff.staff_sessions import StaffSessions
+from server.access.tokens import TokenService
 from server.app_keys import (
-    ABUSE, AUDIT, CRISES, CRISIS_MOVES, DISCLOSURES, DRAIN, ENGINE, FOLLOW_UPS, HTTP_METRICS, KEYS, NOTIFIER,
-    PLAN_STORE, REGISTRY, SETTINGS, SIGNALING, STAFF_SESSIONS, STORE, TOKENS,
+    ABUSE,
+    AUDIT,
+    CRISES,
+    CRISIS_MOVES,
+    CRISIS_SERVICE,
+    CRISIS_WATCH,
+    DISCLOSURES,
+    DRAIN,
+    ENGINE,
+    FOLLOW_UPS,
+    HTTP_METRICS,
+    KEYS,
+    NOTIFIER,
+    ON_CALL,
+    PLAN_STORE,
+    REGISTRY,
+    SESSION_HOLD,
+    SETTINGS,
+    SIGNALING,
+    STAFF_SESSIONS,
+    STORE,
+    TOKENS,
 )
-from server.app_keys import CRISIS_WATCH, ON_CALL
 from server.audit.checkpoints import checkpoint_periodically
 from server.audit.keys import chain_key, load_signing_key
 from server.audit.log import AuditLog
 from server.crises.escalation import Escalation
 from server.crises.hold import SessionHold
-from server.crises.watch import CrisisWatch
-from server.on_call.store import OnCallStore
 from server.crises.moves import SqlCrisisMoves
+from server.crises.service import CrisisService
 from server.crises.store import SqlCrisisStore
+from server.crises.watch import CrisisWatch
 from server.db.engine import make_engine, make_sessionmaker
-from server.plans.disclosure import Disclosures
-from server.http.drain import Drain
+from server.db.field_keys import KeySource
 from server.follow_ups.store import FollowUpStore
 from server.gatekeeper import StoreGatekeeper
+from server.http.drain import Drain
 from server.http.metrics import HttpMetrics
-from server.db.field_keys import KeySource
 from server.http.middleware import drop_server_header, errors_as_problems, request_context, security_headers
 from server.notify.notifier import Notifier
+from server.on_call.store import OnCallStore
+from server.plans.disclosure import Disclosures
 from server.plans.store import PlanStore
 from server.routes import add_routes
-from server.settings import Settings
-from server.access.staff_sessions import StaffSessions
 from server.sessions.store import Store
-from server.access.tokens import TokenService
-from server.app_keys import SESSION_HOLD
-from server.app_keys import CRISIS_SERVICE
-from server.crises.service import CrisisService
+from server.settings import Settings
 
 
 def app_version() -> str:

@@ -12,13 +12,15 @@ from aiohttp import web
 if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
     from sqlalchemy.ext.asyncio import AsyncEngine
+
     from signaling import Signaling
+
     from server.access.abuse import AbuseGuard
-    from server.access.staff_sessions import StaffSessions
+    from server.staff.staff_sessions import StaffSessions
     from server.access.tokens import TokenService
     from server.audit.log import AuditLog
-    from server.crises.moves import SqlCrisisMoves
     from server.crises.hold import SessionHold
+    from server.crises.moves import SqlCrisisMoves
     from server.crises.service import CrisisService
     from server.crises.store import SqlCrisisStore
     from server.crises.watch import CrisisWatch

@@ -16,20 +16,27 @@ from pathlib import Path
 from aiohttp import web
 from pydantic import ValidationError
 
+from server.access.passwords import hash_password
 from server.audit.chain import InvalidAuditEntryError, InvalidCheckpointError
 from server.audit.checkpoints import append_checkpoint, read_checkpoints
-from server.audit.keys import AuditKeyMissing, chain_key, init_audit_keys, legacy_chain_key, load_public_key, load_signing_key
+from server.audit.keys import (
+    AuditKeyMissing,
+    chain_key,
+    init_audit_keys,
+    legacy_chain_key,
+    load_public_key,
+    load_signing_key,
+)
 from server.audit.log import AuditLog
 from server.db.engine import make_engine, make_sessionmaker, migrate
+from server.db.field_keys import KeysMissing, KeySource, init_key_file, write_key_file
+from server.db.key_rotation import count_with_key, reencrypt_all
+from server.db.tables import StaffRole
 from server.demo import create_demo, renew_demo
 from server.http.dev_certs import generate_dev_certificate
-from server.db.key_rotation import count_with_key, reencrypt_all
-from server.db.field_keys import KeySource, KeysMissing, init_key_file, write_key_file
 from server.logging_setup import configure_logging
-from server.db.tables import StaffRole
-from server.access.passwords import hash_password
-from server.settings import Settings
 from server.sessions.store import Store
+from server.settings import Settings
 
 
 def load_settings() -> Settings:

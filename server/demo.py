@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from server.access.links import new_link
-from server.db.tables import ParticipantRole, SessionKind, Staff, StaffRole, utcnow
 from server.access.passwords import hash_password
+from server.db.tables import ParticipantRole, SessionKind, Staff, StaffRole, utcnow
 from server.sessions.store import Store
 
 DEMO_EMAIL = "therapist@demo.steadyline.invalid"

@@ -5,18 +5,18 @@ from __future__ import annotations
 from signaling.errors import AuthFailed, NotPermitted
 from signaling.ports import Identity, PresenceEvent, RoomAction, SessionInfo
 
+from server.access.policy import Action, Principal, Role, is_allowed
+from server.staff.staff_sessions import StaffSessions
+from server.access.tokens import TokenService
 from server.audit.chain import Outcome
 from server.audit.log import AuditEvent, AuditLog
 from server.crises.errors import CrisisActive
 from server.crises.guests import is_crisis_guest
 from server.crises.hold import SessionHold
 from server.crises.watch import CrisisWatch
-from server.errors import NotFound, Unauthorized
 from server.db.tables import SessionStatus
-from server.access.policy import Action, Principal, Role, is_allowed
-from server.access.staff_sessions import StaffSessions
+from server.errors import NotFound, Unauthorized
 from server.sessions.store import Store
-from server.access.tokens import TokenService
 
 ROOM_ACTIONS = {
     RoomAction.MODERATE: Action.ROOM_MODERATE,

@@ -7,33 +7,73 @@ from aiohttp import web
 from handoff.responder_packet import ResponderPacket
 
 from server.audit import api as audit_api
+from server.audit.schemas import AuditExport
 from server.crises import api as crisis_api
 from server.crises import help_api, private_room_api, program_api, responder_api, responder_page_api, support_api
+from server.crises.schemas import (
+    AGENCY_HEADER,
+    NAME_HEADER,
+    AddSupportPerson,
+    CrisisView,
+    HelpRequested,
+    OpenCrisisList,
+    OpenResponderLink,
+    PrivateRoomRequest,
+    PrivateRoomView,
+    ResponderLinkList,
+    ResponderLinkView,
+    ResponderPacketRequest,
+    ResponderPacketView,
+    ResponderPageView,
+    StartCrisis,
+    SupportInviteView,
+    TimelineExport,
+    TransitionRequest,
+)
 from server.follow_ups import api as follow_up_api
+from server.follow_ups.schemas import FollowUpList, FollowUpPlanView
 from server.http import health_api
+from server.http.openapi import Operation, build_document, openapi_handler
+from server.http.pages import STATIC_DIR, page
 from server.on_call import api as on_call_api
 from server.plans import alerts_api, consent_api, location_api, resources_api
 from server.plans import api as plan_api
+from server.plans.schemas import (
+    AlertList,
+    ConfirmLocation,
+    ConsentList,
+    ConsentView,
+    ImportResources,
+    LocationRecorded,
+    OverrideRequest,
+    OverrideView,
+    OwnPlanView,
+    PlanVersionView,
+    PlanView,
+    RecordConsent,
+    ResourceImported,
+    ResourceList,
+    SavePlan,
+    SetTemplate,
+    TemplateView,
+)
 from server.sessions import api as sessions_api
 from server.sessions import co_facilitators_api, join_api
-from server.staff import api as staff_api
-from server.audit.schemas import AuditExport
-from server.sessions.schemas import AddParticipant, CreateSession, JoinLink, ParticipantToken, ParticipantView, RedeemRequest, Revoked, SessionList, SessionView
-from server.staff.schemas import LoginRequest, LoginResponse, SignedOutView, StaffView
-from server.plans.schemas import (
-    AlertList, ConfirmLocation, ConsentList, ConsentView, ImportResources, LocationRecorded, OverrideRequest,
-    OverrideView, OwnPlanView, PlanVersionView, PlanView, RecordConsent, ResourceImported, ResourceList, SavePlan,
-    SetTemplate, TemplateView,
+from server.sessions.schemas import (
+    AddCoFacilitator,
+    AddParticipant,
+    ColleagueList,
+    CreateSession,
+    JoinLink,
+    ParticipantToken,
+    ParticipantView,
+    RedeemRequest,
+    Revoked,
+    SessionList,
+    SessionView,
 )
-from server.sessions.schemas import AddCoFacilitator, ColleagueList
-from server.crises.schemas import AddSupportPerson, CrisisView, PrivateRoomRequest, PrivateRoomView, ResponderLinkList, ResponderLinkView, ResponderPacketRequest, ResponderPacketView, StartCrisis, SupportInviteView, TimelineExport, TransitionRequest
-from server.follow_ups.schemas import FollowUpList, FollowUpPlanView
-from server.crises.schemas import AGENCY_HEADER, NAME_HEADER
-from server.crises.schemas import HelpRequested
-from server.crises.schemas import OpenCrisisList
-from server.crises.schemas import OpenResponderLink, ResponderPageView
-from server.http.openapi import Operation, build_document, openapi_handler
-from server.http.pages import STATIC_DIR, page
+from server.staff import api as staff_api
+from server.staff.schemas import LoginRequest, LoginResponse, SignedOutView, StaffView
 
 S = "/api/sessions/{session_id}"
 P = S + "/participants/{participant_id}"

@@ -45,6 +45,7 @@ def address_key(address: str) -> str:
         return str(ipaddress.ip_network(f"{ip}/64", strict=False))
     return str(ip)
 
+
 ADDRESS_SIGN_IN = parse("30/minute")  # sign-in attempts without a device token from one address
 FREE_FAILURES = 5  # wrong passwords for one account from one address (or device) before a lockout
 REDEEM_FREE_FAILURES = 10  # failed link redemptions from one address before a lockout

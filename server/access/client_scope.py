@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.app_keys import STORE
 from server.access.identity import staff_principal
-from server.errors import NotFound
-from server.db.tables import Client
 from server.access.policy import Action, ClientScope, Principal, authorize
+from server.app_keys import STORE
+from server.db.tables import Client
+from server.errors import NotFound
 
 
 async def client_for(request: web.Request, action: Action) -> tuple[Principal, Client]:

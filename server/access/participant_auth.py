@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from server.app_keys import STORE, TOKENS
 from server.access.identity import bearer_token
-from server.errors import NotFound, Unauthorized
-from server.db.tables import Participant, Session, SessionStatus
 from server.access.policy import Principal, Role
 from server.access.tokens import InvalidToken
+from server.app_keys import STORE, TOKENS
+from server.db.tables import Participant, Session, SessionStatus
+from server.errors import NotFound, Unauthorized
 
 
 @dataclass(frozen=True)

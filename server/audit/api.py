@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.audit.schemas import AuditExport, AuditRecordView
+from server.access.identity import staff_principal
+from server.access.policy import Action, authorize
 from server.app_keys import AUDIT, PLAN_STORE, STORE
 from server.audit.chain import SealedEntry
-from server.access.identity import staff_principal
-from server.errors import InvalidInput, NotFound
-from server.access.policy import Action, authorize
 from server.audit.requests import audit
+from server.audit.schemas import AuditExport, AuditRecordView
+from server.errors import InvalidInput, NotFound
 
 
 def _view(sealed: SealedEntry) -> AuditRecordView:

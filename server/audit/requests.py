@@ -6,11 +6,11 @@ import ipaddress
 
 from aiohttp import web
 
+from server.access.policy import Principal
 from server.app_keys import AUDIT
 from server.audit.chain import Outcome
 from server.audit.log import AuditEvent
 from server.http.middleware import client_address
-from server.access.policy import Principal
 
 
 def request_address(request: web.Request) -> str | None:

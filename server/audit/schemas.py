@@ -1,7 +1,6 @@
-"""TODO"""
+"""Bodies of the audit API: records and the export."""
 
 from __future__ import annotations
-
 
 from pydantic import BaseModel
 

@@ -19,8 +19,17 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from server.audit.chain import (
-    _CHECKPOINT_DOMAIN, GENESIS_HMAC, InvalidAuditEntryError, InvalidCheckpointError, SealedEntry, _canonical,
-    _check_hmac, _check_secret, _check_timestamp, _from_dict, chain_hmac,
+    _CHECKPOINT_DOMAIN,
+    GENESIS_HMAC,
+    InvalidAuditEntryError,
+    InvalidCheckpointError,
+    SealedEntry,
+    _canonical,
+    _check_hmac,
+    _check_secret,
+    _check_timestamp,
+    _from_dict,
+    chain_hmac,
 )
 from server.audit.keys import key_id as _key_id
 

@@ -10,14 +10,15 @@ from aiohttp import web
 from handoff.crisis import Actor, Crisis
 from handoff.crisis_state import Role as CrisisRole
 
-from server.app_keys import CRISES, STORE
 from server.access.identity import staff_principal
-from server.errors import CrisisNotFound, NotFound
-from server.db.tables import Session
 from server.access.policy import Action, Principal, Role, authorize
+from server.app_keys import CRISES, STORE
 from server.audit.requests import request_address
 from server.crises.service import Caller
+from server.db.tables import Session
+from server.errors import CrisisNotFound, NotFound
 from server.sessions.access import session_scope
+
 _ROLES = {Role.THERAPIST: CrisisRole.THERAPIST, Role.ADMIN: CrisisRole.ADMIN}
 
 

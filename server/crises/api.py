@@ -5,30 +5,29 @@ broadcast to the session's room as a ``crisis`` socket event."""
 
 from __future__ import annotations
 
-
 import structlog
 from aiohttp import web
 
 from handoff.crisis import guests_leaving
 from handoff.crisis_state import Action as CrisisAction
 
-from server.app_keys import CRISES, STORE
-from server.http.bodies import read_body
 from server.access.client_scope import json_response
-from server.crises.schemas import StartCrisis, TimelineExport, TransitionRequest
+from server.access.policy import Action
+from server.app_keys import CRISES, CRISIS_SERVICE, STORE
+from server.audit.requests import audit
+from server.crises.access import caller_of, crisis_for
 from server.crises.guests import guests_of, release_guests
+from server.crises.schemas import StartCrisis, TimelineExport, TransitionRequest
+from server.crises.views import crisis_view
+from server.db.tables import ParticipantRole, Session, SessionStatus, utcnow
 from server.errors import Conflict, InvalidInput, NotFound, SessionEnded
 from server.follow_ups.service import plan_after_close
-from server.db.tables import ParticipantRole, Session, SessionStatus, utcnow
-from server.access.policy import Action
-from server.audit.requests import audit
+from server.http.bodies import read_body
 from server.sessions.access import session_for
-from server.crises.access import crisis_for
-from server.crises.views import crisis_view
-from server.app_keys import CRISIS_SERVICE
-from server.crises.access import caller_of
 
 log = structlog.get_logger(__name__)
+
+
 async def _client_of(request: web.Request, session: Session, client_id: str | None) -> str:
     clients = [p.client_id for p in await request.app[STORE].list_participants(session.id)
                if p.role is ParticipantRole.CLIENT and p.removed_at is None and p.client_id]

@@ -17,16 +17,16 @@ from handoff.lost_contact import TherapistDropPolicy, therapist_dropped
 from handoff.roster import Coverage
 from signaling import Signaling
 
+from server.access.links import new_link
 from server.audit.log import AuditEvent, AuditLog
 from server.crises.service import CrisisService
-from server.plans.disclosure import Disclosures
-from server.access.links import new_link
 from server.db.tables import utcnow
 from server.notify.notifier import LostContactNotice, Notifier, OnCallPage
 from server.on_call.store import OnCallStore
+from server.plans.disclosure import Disclosures
 from server.plans.store import PlanStore
-from server.settings import Settings
 from server.sessions.store import Store
+from server.settings import Settings
 
 log = structlog.get_logger(__name__)
 NOTIFY_SUPPORT = "notify_support_person"

@@ -11,10 +11,10 @@ from aiohttp import web
 
 from handoff.crisis_state import Role as CrisisRole
 
-from server.app_keys import SIGNALING, STORE
-from server.db.tables import ParticipantRole
 from server.access.policy import Principal
+from server.app_keys import SIGNALING, STORE
 from server.audit.requests import audit
+from server.db.tables import ParticipantRole
 from server.sessions.store import Store
 
 GUEST_ROLES = {ParticipantRole.SUPPORT: CrisisRole.SUPPORT_PERSON, ParticipantRole.RESPONDER: CrisisRole.RESPONDER}

@@ -13,15 +13,14 @@ from aiohttp import web
 from handoff.crisis import Actor
 from handoff.crisis_state import Role as CrisisRole
 
-from server.app_keys import PLAN_STORE, SIGNALING
 from server.access.client_scope import json_response
-from server.errors import NotFound
-from server.db.tables import utcnow
 from server.access.participant_auth import participant_context
 from server.access.policy import Action, authorize
-from server.crises.schemas import HelpRequested
-from server.app_keys import CRISIS_SERVICE
+from server.app_keys import CRISIS_SERVICE, PLAN_STORE, SIGNALING
 from server.crises.access import caller_of
+from server.crises.schemas import HelpRequested
+from server.db.tables import utcnow
+from server.errors import NotFound
 
 log = structlog.get_logger(__name__)
 

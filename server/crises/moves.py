@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from handoff.crisis import Crisis
 from handoff.crisis_state import CrisisState
 
-from server.db.crisis_tables import CrisisEventRecord, CrisisRecord
 from server.crises.store import CrisisPlace, SqlCrisisStore
+from server.db.crisis_tables import CrisisEventRecord, CrisisRecord
 
 
 class SqlCrisisMoves:

@@ -19,19 +19,18 @@ from aiohttp import web
 
 from handoff.crisis import Crisis
 
-from server.app_keys import CRISES, CRISIS_MOVES, SETTINGS, SIGNALING, STORE, TOKENS
-from server.http.bodies import read_body
 from server.access.client_scope import json_response
-from server.crises.views import crisis_view
-from server.crises.schemas import MovedToRoom, PrivateRoomRequest, PrivateRoomView
-from server.errors import Conflict, NotFound, SessionEnded
 from server.access.links import new_link
-from server.db.tables import Participant, ParticipantRole, Session, SessionKind, SessionStatus, utcnow
 from server.access.policy import Action
+from server.app_keys import CRISES, CRISIS_MOVES, CRISIS_SERVICE, SETTINGS, SIGNALING, STORE, TOKENS
+from server.crises.access import caller_of
+from server.crises.schemas import MovedToRoom, PrivateRoomRequest, PrivateRoomView
+from server.crises.views import crisis_view
+from server.db.tables import Participant, ParticipantRole, Session, SessionKind, SessionStatus, utcnow
+from server.errors import Conflict, NotFound, SessionEnded
+from server.http.bodies import read_body
 from server.sessions.access import session_for
 from server.sessions.views import participant_view, session_view
-from server.app_keys import CRISIS_SERVICE
-from server.crises.access import caller_of
 
 log = structlog.get_logger(__name__)
 

@@ -5,13 +5,12 @@ which checks that it is theirs to work."""
 
 from __future__ import annotations
 
-
 from aiohttp import web
 
-from server.app_keys import CRISES
-from server.access.identity import staff_principal
 from server.access.client_scope import json_response
+from server.access.identity import staff_principal
 from server.access.policy import Action, authorize
+from server.app_keys import CRISES
 from server.audit.requests import audit
 from server.crises.schemas import OpenCrisisList, OpenCrisisView
 

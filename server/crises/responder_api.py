@@ -26,26 +26,30 @@ from handoff.location import check_mismatch
 from handoff.pidf_lo import to_pidf_lo
 from handoff.responder_packet import build_responder_packet
 
-from server.app_keys import CRISES, DISCLOSURES, PLAN_STORE, SETTINGS, SIGNALING, STORE
-from server.audit.chain import Outcome
-from server.http.bodies import read_body
 from server.access.client_scope import json_response
-from server.crises.access import CrisisContext, crisis_for
-from server.crises.schemas import (
-    ResponderLinkList, ResponderLinkView, ResponderPacketRequest, ResponderPacketView, ResponderReceiptView,
-)
-from server.crises.store import ResponderLink, ResponderReceipt
-from server.errors import Conflict
 from server.access.links import new_link
-from server.db.tables import utcnow
 from server.access.policy import Action
+from server.app_keys import CRISES, CRISIS_SERVICE, DISCLOSURES, PLAN_STORE, SETTINGS, SIGNALING, STORE
+from server.audit.chain import Outcome
 from server.audit.requests import audit
+from server.crises.access import CrisisContext, caller_of, crisis_for
 from server.crises.errors import ResponderLinkNotFound
 from server.crises.responder_links import PIDF_MEDIA_TYPE, PROVIDED_BY, _served
-from server.app_keys import CRISIS_SERVICE
-from server.crises.access import caller_of
+from server.crises.schemas import (
+    ResponderLinkList,
+    ResponderLinkView,
+    ResponderPacketRequest,
+    ResponderPacketView,
+    ResponderReceiptView,
+)
+from server.crises.store import ResponderLink, ResponderReceipt
+from server.db.tables import utcnow
+from server.errors import Conflict
+from server.http.bodies import read_body
 
 EMS = Party.emergency_services()
+
+
 async def _basis(request: web.Request, ctx: CrisisContext, reason: str | None, now):
     disclosures = request.app[DISCLOSURES]
     try:

@@ -1,8 +1,7 @@
-"""TODO"""
+"""Serving a responder link: the token from the Authorization header or the page, the recipient who
+receives the packet (42 CFR 2.51), misses counted and limited per address, every use audited."""
 
 from __future__ import annotations
-
-from server.crises.schemas import AGENCY_HEADER, NAME_HEADER, RECIPIENT_MAX_CHARS
 
 import re
 from dataclasses import dataclass
@@ -13,15 +12,17 @@ from aiohttp import web
 
 from handoff.pidf_lo import ProvidedBy
 
+from server.access.links import hash_token
 from server.app_keys import ABUSE, CRISES, SETTINGS
 from server.audit.chain import Outcome
-from server.crises.store import ResponderLink, ResponderReceipt
-from server.errors import RateLimited
-from server.access.links import hash_token
-from server.http.middleware import client_address
-from server.db.tables import utcnow
 from server.audit.requests import audit
 from server.crises.errors import RecipientRequired, ResponderLinkInvalid, ResponderTokenRequired
+from server.crises.schemas import AGENCY_HEADER, NAME_HEADER, RECIPIENT_MAX_CHARS
+from server.crises.store import ResponderLink, ResponderReceipt
+from server.db.tables import utcnow
+from server.errors import RateLimited
+from server.http.middleware import client_address
+
 PIDF_MEDIA_TYPE = "application/pidf+xml"
 PROVIDED_BY = ProvidedBy(name="Steadyline")
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")

@@ -19,19 +19,17 @@ from handoff.pidf_lo import to_pidf_lo
 from handoff.resources import nearest
 from handoff.responder_packet import ResponderPacket
 
-from server.sessions.schemas import ParticipantToken
-from server.app_keys import CRISES, PLAN_STORE, SETTINGS, STORE, TOKENS
-from server.http.bodies import read_body
 from server.access.client_scope import json_response
+from server.app_keys import CRISES, PLAN_STORE, SETTINGS, STORE, TOKENS
+from server.crises.errors import ResponderJoinExpired, ResponderJoinNotAllowed, ResponderLinkInvalid
+from server.crises.responder_links import PIDF_MEDIA_TYPE, PROVIDED_BY, Recipient, served_link
+from server.crises.schemas import DISPLAY_MAX, OpenResponderLink, ResponderPageView
 from server.crises.store import ResponderLink
 from server.db.tables import ParticipantRole, SessionStatus, utcnow
+from server.http.bodies import read_body
 from server.plans.views import match_views
-from server.crises.errors import ResponderLinkInvalid
-from server.crises.responder_links import PIDF_MEDIA_TYPE, PROVIDED_BY, Recipient, served_link
+from server.sessions.schemas import ParticipantToken
 from server.sessions.views import participant_view
-from server.crises.errors import ResponderJoinExpired, ResponderJoinNotAllowed
-from server.crises.schemas import DISPLAY_MAX, OpenResponderLink, ResponderPageView
-
 
 METHOD_WORDS = {
     LocationMethod.GPS: "GPS", LocationMethod.A_GPS: "assisted GPS", LocationMethod.WIFI: "Wi-Fi (802.11)",

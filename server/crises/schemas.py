@@ -5,26 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from handoff.crisis import Crisis, TimelineEvent
 from handoff.crisis_state import Action
 from handoff.responder_packet import SITUATION_MAX_CHARS, ResponderPacket
 
 from server.http.schemas import Body
-from server.sessions.schemas import ParticipantView, SessionView
-
-
-
-
-
-
-
-
-from pydantic import field_validator
-
-
 from server.plans.schemas import ResourceView
+from server.sessions.schemas import ParticipantView, SessionView
 
 ActionName = Literal["dispatch_help", "help_arrived", "stabilise", "reactivate", "close"]
 Reason = Field(default=None, min_length=1, max_length=4000)
@@ -32,7 +21,6 @@ Reason = Field(default=None, min_length=1, max_length=4000)
 NAME_HEADER = "Steadyline-Recipient-Name"
 AGENCY_HEADER = "Steadyline-Recipient-Agency"
 RECIPIENT_MAX_CHARS = 120
-
 
 
 class StartCrisis(Body):

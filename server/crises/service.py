@@ -18,7 +18,16 @@ from functools import partial
 import structlog
 
 from handoff.crisis import (
-    SYSTEM_ACTOR, Actor, Change, Crisis, EventSink, TimelineEvent, append, apply_transition, open_crisis, record_move,
+    SYSTEM_ACTOR,
+    Actor,
+    Change,
+    Crisis,
+    EventSink,
+    TimelineEvent,
+    append,
+    apply_transition,
+    open_crisis,
+    record_move,
 )
 from handoff.crisis_state import Action as CrisisAction
 from handoff.errors import CrisisAlreadyExists, CrisisClosed, HandoffError, RoleNotPermitted, VersionConflict

@@ -15,18 +15,18 @@ from aiohttp import web
 from handoff.consent import Party, Scope
 from handoff.errors import ConsentRequired
 
+from server.access.client_scope import json_response
+from server.access.links import new_link
+from server.access.policy import Action
 from server.app_keys import DISCLOSURES, NOTIFIER, PLAN_STORE, SETTINGS, STORE
 from server.audit.chain import Outcome
-from server.http.bodies import read_body
-from server.access.client_scope import json_response
+from server.audit.requests import audit
 from server.crises.access import crisis_for
 from server.crises.schemas import AddSupportPerson, SupportInviteView
-from server.errors import InvalidInput, SessionEnded
-from server.access.links import new_link
 from server.db.tables import ParticipantRole, SessionStatus, utcnow
+from server.errors import InvalidInput, SessionEnded
+from server.http.bodies import read_body
 from server.notify.notifier import SupportInvitation
-from server.access.policy import Action
-from server.audit.requests import audit
 from server.sessions.views import participant_view
 
 

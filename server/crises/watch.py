@@ -24,10 +24,10 @@ from handoff.lost_contact import LostContactStep, ReconnectPolicy, lost_contact_
 
 from server.crises.escalation import Escalation
 from server.crises.store import SqlCrisisStore
-from server.errors import NotFound
 from server.db.tables import Participant, utcnow
-from server.settings import Settings
+from server.errors import NotFound
 from server.sessions.store import Store
+from server.settings import Settings
 
 log = structlog.get_logger(__name__)
 ROLES = {"client": CrisisRole.CLIENT, "therapist": CrisisRole.THERAPIST, "support": CrisisRole.SUPPORT_PERSON,

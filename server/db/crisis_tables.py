@@ -15,7 +15,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.tables import Base, UTCDateTime, new_id, utcnow
 
-
 _OPEN = text("state != 'closed'")
 
 

@@ -10,10 +10,10 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import attributes, object_session
 
-from server.db.field_crypto import UnknownKeyError, decrypt, encrypt
 from server.db.crisis_tables import CrisisEventRecord, ResponderLinkRecord, ResponderReceiptRecord
-from server.db.tables import Client, Participant, new_id
+from server.db.field_crypto import UnknownKeyError, decrypt, encrypt
 from server.db.plan_tables import AlertRecord, ClientLocationRecord, DisclosureOverrideRecord, SafetyPlanVersionRecord
+from server.db.tables import Client, Participant, new_id
 
 ENCRYPTED: dict[type, tuple[str, ...]] = {
     Client: ("display_name",),

@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select, update
 
-from server.db.engine import make_engine
 from server.db.encrypted_fields import ENCRYPTED
+from server.db.engine import make_engine
 from server.db.field_crypto import Keyring, MalformedCiphertextError, encrypt, key_id_of, reencrypt
 
 BATCH = 500

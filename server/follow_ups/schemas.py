@@ -1,4 +1,4 @@
-"""TODO"""
+"""Bodies of the follow-up API: a plan and its items."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel
-
-
 
 
 class FollowUpItemView(BaseModel):

@@ -1,18 +1,17 @@
-"""TODO"""
+"""Making the follow-up plan of a crisis that has just closed."""
 
 from __future__ import annotations
 
 import structlog
-
 from aiohttp import web
 
 from handoff.crisis import Crisis
 from handoff.follow_up import plan_follow_up
 
-from server.app_keys import FOLLOW_UPS, SETTINGS
-from server.follow_ups.schemas import FollowUpPlanView
 from server.access.policy import Principal
+from server.app_keys import FOLLOW_UPS, SETTINGS
 from server.audit.requests import audit
+from server.follow_ups.schemas import FollowUpPlanView
 
 log = structlog.get_logger(__name__)
 

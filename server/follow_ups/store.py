@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from handoff.follow_up import FollowUpPlan
 
-from server.follow_ups.schemas import FollowUpItemView, FollowUpPlanView
 from server.db.follow_up_tables import FollowUpItemRecord, FollowUpPlanRecord
+from server.follow_ups.schemas import FollowUpItemView, FollowUpPlanView
 
 
 def _view(plan: FollowUpPlanRecord, items: list[FollowUpItemRecord]) -> FollowUpPlanView:

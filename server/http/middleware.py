@@ -9,9 +9,9 @@ import time
 import structlog
 from aiohttp import web
 
-from server.app_keys import HTTP_METRICS, SETTINGS
 from handoff.errors import DomainError
 
+from server.app_keys import HTTP_METRICS, SETTINGS
 from server.errors import SteadylineError
 from server.http.problems import problem, problem_of
 

@@ -1,10 +1,8 @@
-"""TODO"""
+"""Bodies shared by the whole API: the strict request body base, a name field, the problem document."""
 
 from __future__ import annotations
 
-
-from pydantic import Field, BaseModel, ConfigDict
-
+from pydantic import BaseModel, ConfigDict, Field
 
 Name = Field(min_length=1, max_length=120)
 

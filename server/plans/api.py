@@ -12,18 +12,18 @@ from handoff.resources import nearest
 from handoff.safety_plan import create_plan, revise_plan
 from handoff.values import new_id
 
-from server.app_keys import PLAN_STORE, SETTINGS
-from server.access.identity import staff_principal
-from server.http.bodies import read_body
 from server.access.client_scope import client_for, json_response
-from server.errors import Conflict, InvalidInput, NotFound
-from server.db.tables import utcnow
+from server.access.identity import staff_principal
 from server.access.participant_auth import participant_context
+from server.access.policy import Action, ClientScope, authorize
+from server.app_keys import PLAN_STORE, SETTINGS
+from server.audit.requests import audit
+from server.db.tables import utcnow
+from server.errors import Conflict, InvalidInput, NotFound
+from server.http.bodies import read_body
 from server.plans.schemas import PlanView, SavePlan, SetTemplate, TemplateView, VersionSummaryView
 from server.plans.store import PlanStore, StoredPlan
 from server.plans.views import match_views, own_plan_view, planned_location, version_view
-from server.access.policy import Action, ClientScope, authorize
-from server.audit.requests import audit
 
 
 class PlanNotFound(NotFound):

@@ -8,16 +8,16 @@ from aiohttp import web
 from handoff.consent import ConsentGrant, Party, PartyKind, Scope
 from handoff.errors import DomainError, ErrorKind, PlanContactNotFound
 
+from server.access.client_scope import client_for, json_response
+from server.access.policy import Action
 from server.app_keys import CRISES, DISCLOSURES, PLAN_STORE
 from server.audit.chain import Outcome
-from server.http.bodies import read_body
-from server.access.client_scope import client_for, json_response
-from server.errors import InvalidInput
+from server.audit.requests import audit
 from server.db.tables import utcnow
+from server.errors import InvalidInput
+from server.http.bodies import read_body
 from server.plans.schemas import ConsentList, ConsentView, OverrideRequest, OverrideView, RecordConsent
 from server.plans.store import StoredPlan
-from server.access.policy import Action
-from server.audit.requests import audit
 
 
 def _party(kind: str, contact_id: str | None) -> Party:

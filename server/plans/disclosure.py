@@ -9,8 +9,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from handoff.consent import (
-    CATEGORIES_BY_SCOPE, OVERRIDE_DEFAULT_CATEGORIES, ConsentBasis, OverrideDecision, Party, PartyKind, Scope,
-    check, emergency_override,
+    CATEGORIES_BY_SCOPE,
+    OVERRIDE_DEFAULT_CATEGORIES,
+    ConsentBasis,
+    OverrideDecision,
+    Party,
+    PartyKind,
+    Scope,
+    check,
+    emergency_override,
 )
 from handoff.values import new_id
 

@@ -8,19 +8,18 @@ from __future__ import annotations
 import structlog
 from aiohttp import web
 
-from handoff.location import (
-    CivicAddress, ConfirmedLocation, GeoLocation, LocationSource, MismatchCheck, check_mismatch,
-)
-from server.app_keys import PLAN_STORE, SETTINGS, SIGNALING
-from server.http.bodies import read_body
+from handoff.location import CivicAddress, ConfirmedLocation, GeoLocation, LocationSource, MismatchCheck, check_mismatch
+
 from server.access.client_scope import json_response
-from server.errors import Conflict, InvalidInput, NotFound
-from server.db.tables import new_id, utcnow
 from server.access.participant_auth import participant_context
+from server.access.policy import Action, ClientScope, authorize
+from server.app_keys import PLAN_STORE, SETTINGS, SIGNALING
+from server.audit.requests import audit
+from server.db.tables import new_id, utcnow
+from server.errors import Conflict, InvalidInput, NotFound
+from server.http.bodies import read_body
 from server.plans.schemas import ConfirmLocation, LocationRecorded
 from server.plans.store import LocationRecord
-from server.access.policy import Action, ClientScope, authorize
-from server.audit.requests import audit
 
 log = structlog.get_logger("steadyline.location")
 

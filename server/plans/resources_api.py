@@ -8,16 +8,16 @@ from aiohttp import web
 
 from handoff.resources import parse_resources_csv
 
-from server.app_keys import PLAN_STORE
-from server.access.identity import staff_principal
-from server.http.bodies import read_body
 from server.access.client_scope import json_response
-from server.errors import InvalidInput
+from server.access.identity import staff_principal
+from server.access.policy import Action, authorize
+from server.app_keys import PLAN_STORE
+from server.audit.requests import audit
 from server.db.tables import utcnow
+from server.errors import InvalidInput
+from server.http.bodies import read_body
 from server.plans.schemas import ImportResources, ResourceImported, ResourceList
 from server.plans.views import resource_view
-from server.access.policy import Action, authorize
-from server.audit.requests import audit
 
 
 async def import_resources(request: web.Request) -> web.Response:

@@ -18,12 +18,18 @@ from handoff.plan_template import DEFAULT_TEMPLATE, PlanTemplate
 from handoff.resources import Resource
 from handoff.safety_plan import PlanVersion, SafetyPlan, SectionEntry
 
-from server.errors import Conflict
-from server.db.tables import Staff, StaffRole, new_id
 from server.db.plan_tables import (
-    AlertRecord, ClientLocationRecord, ConsentGrantRecord, DisclosureOverrideRecord, PlanTemplateRecord,
-    ResourceRecord, SafetyPlanRecord, SafetyPlanVersionRecord,
+    AlertRecord,
+    ClientLocationRecord,
+    ConsentGrantRecord,
+    DisclosureOverrideRecord,
+    PlanTemplateRecord,
+    ResourceRecord,
+    SafetyPlanRecord,
+    SafetyPlanVersionRecord,
 )
+from server.db.tables import Staff, StaffRole, new_id
+from server.errors import Conflict
 
 
 class PlannedLocation(BaseModel):

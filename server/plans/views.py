@@ -11,8 +11,16 @@ from handoff.safety_plan import PlanVersion
 from handoff.values import normalise_phone, tel_uri
 
 from server.plans.schemas import (
-    AddressIn, CrisisLineView, OwnContactView, OwnPlanView, OwnSectionView, PlannedLocationView, PlanVersionView,
-    PointIn, ResourceView, SectionView,
+    AddressIn,
+    CrisisLineView,
+    OwnContactView,
+    OwnPlanView,
+    OwnSectionView,
+    PlannedLocationView,
+    PlanVersionView,
+    PointIn,
+    ResourceView,
+    SectionView,
 )
 from server.plans.store import PlannedLocation, StoredPlan
 from server.settings import Settings

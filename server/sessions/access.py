@@ -1,4 +1,5 @@
-"""TODO"""
+"""Who may touch a session: the session behind a request, checked against the signed-in staff member
+(co-facilitators included where the policy says so)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,11 @@ from dataclasses import replace
 
 from aiohttp import web
 
-from server.app_keys import STORE
 from server.access.identity import staff_principal
-from server.errors import NotFound, SessionEnded
-from server.db.tables import Session, SessionStatus
 from server.access.policy import Action, Principal, SessionScope, authorize
+from server.app_keys import STORE
+from server.db.tables import Session, SessionStatus
+from server.errors import NotFound, SessionEnded
 
 
 def scope_of(session: Session) -> SessionScope:

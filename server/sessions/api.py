@@ -6,20 +6,18 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from aiohttp import web
 
-from server.sessions.schemas import AddParticipant, CreateSession, JoinLink, ParticipantToken, Revoked, SessionList
-from server.app_keys import SETTINGS, SIGNALING, STORE, TOKENS
-from server.audit.chain import Outcome
 from server.access.identity import staff_principal
-from server.http.bodies import read_body
-from server.errors import Conflict, InvalidInput, NotFound
 from server.access.links import new_link
-from server.db.tables import Participant, ParticipantRole, Session, SessionKind
 from server.access.policy import Action, authorize
+from server.app_keys import SESSION_HOLD, SETTINGS, SIGNALING, STORE, TOKENS
+from server.audit.chain import Outcome
 from server.audit.requests import audit
-from server.sessions.access import ensure_live, session_for
+from server.db.tables import Participant, ParticipantRole, Session, SessionKind
+from server.errors import Conflict, InvalidInput, NotFound
+from server.http.bodies import read_body
+from server.sessions.access import ensure_live, scope_of, session_for
+from server.sessions.schemas import AddParticipant, CreateSession, JoinLink, ParticipantToken, Revoked, SessionList
 from server.sessions.views import participant_view, session_view
-from server.app_keys import SESSION_HOLD
-from server.sessions.access import scope_of
 
 
 def _json(model) -> web.Response:

@@ -7,16 +7,16 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.app_keys import STORE
-from server.access.identity import staff_principal
-from server.http.bodies import read_body
 from server.access.client_scope import json_response
-from server.errors import InvalidInput
+from server.access.identity import staff_principal
 from server.access.policy import Action, authorize
+from server.app_keys import STORE
 from server.audit.requests import audit
+from server.errors import InvalidInput
+from server.http.bodies import read_body
 from server.sessions.access import ensure_live, session_for
-from server.sessions.views import participant_view
 from server.sessions.schemas import AddCoFacilitator, Colleague, ColleagueList
+from server.sessions.views import participant_view
 
 
 async def colleagues(request: web.Request) -> web.Response:

@@ -7,15 +7,15 @@ from datetime import timedelta
 from aiohttp import web
 
 from server.access.abuse import Locked
-from server.sessions.schemas import ParticipantToken, RedeemRequest
-from server.app_keys import ABUSE, SETTINGS, STORE, TOKENS
-from server.http.middleware import client_address
-from server.audit.chain import Outcome
-from server.http.bodies import read_body
-from server.errors import LinkInvalid
-from server.audit.requests import audit
 from server.access.links import hash_token
+from server.app_keys import ABUSE, SETTINGS, STORE, TOKENS
+from server.audit.chain import Outcome
+from server.audit.requests import audit
 from server.db.tables import utcnow
+from server.errors import LinkInvalid
+from server.http.bodies import read_body
+from server.http.middleware import client_address
+from server.sessions.schemas import ParticipantToken, RedeemRequest
 from server.sessions.views import participant_view
 
 

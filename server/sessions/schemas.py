@@ -1,16 +1,13 @@
-"""TODO"""
+"""Bodies of the sessions API: sessions, participants, join links, co-facilitators."""
 
 from __future__ import annotations
-
-from pydantic import BaseModel, Field
-
-from server.http.schemas import Body
 
 from datetime import datetime, timezone
 from typing import Literal
 
-from pydantic import field_validator, model_validator
-from server.http.schemas import Name
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from server.http.schemas import Body, Name
 
 
 class Colleague(BaseModel):

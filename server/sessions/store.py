@@ -10,11 +10,21 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from server.db.crisis_tables import CrisisRecord
-from server.errors import LinkInvalid, NotFound
 from server.db.tables import (
-    Client, Invite, Participant, ParticipantRole, Program, Session, SessionKind, SessionStatus,
-    Staff, StaffRole, StaffSession, utcnow,
+    Client,
+    Invite,
+    Participant,
+    ParticipantRole,
+    Program,
+    Session,
+    SessionKind,
+    SessionStatus,
+    Staff,
+    StaffRole,
+    StaffSession,
+    utcnow,
 )
+from server.errors import LinkInvalid, NotFound
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,9 @@
-"""TODO"""
+"""Sessions and participants as the API shows them."""
 
 from __future__ import annotations
 
-
-
-from server.sessions.schemas import ParticipantView, SessionView
 from server.db.tables import Participant, Session
+from server.sessions.schemas import ParticipantView, SessionView
 
 
 def participant_view(p: Participant) -> ParticipantView:

@@ -5,16 +5,16 @@ from __future__ import annotations
 from aiohttp import web
 
 from server.access.abuse import account_digest
-from server.staff.schemas import LoginRequest, LoginResponse, StaffView
-from server.app_keys import ABUSE, SETTINGS, SIGNALING, STAFF_SESSIONS, STORE, TOKENS
-from server.http.bodies import read_body
-from server.errors import BadCredentials
-from server.http.middleware import client_address
-from server.access.passwords import verify_password
-from server.audit.chain import Outcome
-from server.db.tables import new_id
 from server.access.identity import staff_principal
+from server.access.passwords import verify_password
+from server.app_keys import ABUSE, SETTINGS, SIGNALING, STAFF_SESSIONS, STORE, TOKENS
+from server.audit.chain import Outcome
 from server.audit.requests import audit
+from server.db.tables import new_id
+from server.errors import BadCredentials
+from server.http.bodies import read_body
+from server.http.middleware import client_address
+from server.staff.schemas import LoginRequest, LoginResponse, StaffView
 
 
 def staff_view(staff) -> StaffView:

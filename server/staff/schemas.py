@@ -1,9 +1,9 @@
-"""TODO"""
+"""Bodies of staff sign-in, sign-out and who am I."""
 
 from __future__ import annotations
 
-
 from pydantic import BaseModel, Field
+
 from server.http.schemas import Body
 
 

@@ -4,9 +4,8 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-27 13:40:02.981927
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001'
 down_revision = None
@@ -100,8 +99,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('invites', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_invites_participant_id'), ['participant_id'], unique=False)
-
-
 
 
 def downgrade() -> None:

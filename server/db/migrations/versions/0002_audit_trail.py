@@ -4,9 +4,8 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-27 13:52:53.524014
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0002'
 down_revision = '0001'
@@ -38,8 +37,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_records_program_id'), ['program_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_records_session_id'), ['session_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_records_target_id'), ['target_id'], unique=False)
-
-
 
 
 def downgrade() -> None:

@@ -5,8 +5,8 @@ Revises: 0008
 
 Depends only on tables of 0007 and earlier (crises, clients, programs), never on 0008's.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0009"
 down_revision = "0008"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from server.errors import Unauthorized
 from server.db.tables import StaffSession, utcnow
+from server.errors import Unauthorized
 from server.sessions.store import Store
 
 TOUCH_EVERY = timedelta(seconds=30)  # write last-seen at most this often
