@@ -14,7 +14,6 @@ from signaling.ice import IceConfig
 from signaling.messages import Emergency
 
 from server.access.abuse import AbuseGuard
-from server.staff.staff_sessions import StaffSessions
 from server.access.tokens import TokenService
 from server.app_keys import (
     ABUSE,
@@ -63,6 +62,7 @@ from server.plans.store import PlanStore
 from server.routes import add_routes
 from server.sessions.store import Store
 from server.settings import Settings
+from server.staff.staff_sessions import StaffSessions
 
 
 def app_version() -> str:

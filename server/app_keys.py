@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from signaling import Signaling
 
     from server.access.abuse import AbuseGuard
-    from server.staff.staff_sessions import StaffSessions
     from server.access.tokens import TokenService
     from server.audit.log import AuditLog
     from server.crises.hold import SessionHold
@@ -34,6 +33,7 @@ if TYPE_CHECKING:
     from server.plans.store import PlanStore
     from server.sessions.store import Store
     from server.settings import Settings
+    from server.staff.staff_sessions import StaffSessions
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 ENGINE: web.AppKey[AsyncEngine] = web.AppKey("engine")

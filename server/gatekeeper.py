@@ -6,7 +6,6 @@ from signaling.errors import AuthFailed, NotPermitted
 from signaling.ports import Identity, PresenceEvent, RoomAction, SessionInfo
 
 from server.access.policy import Action, Principal, Role, is_allowed
-from server.staff.staff_sessions import StaffSessions
 from server.access.tokens import TokenService
 from server.audit.chain import Outcome
 from server.audit.log import AuditEvent, AuditLog
@@ -17,6 +16,7 @@ from server.crises.watch import CrisisWatch
 from server.db.tables import SessionStatus
 from server.errors import NotFound, Unauthorized
 from server.sessions.store import Store
+from server.staff.staff_sessions import StaffSessions
 
 ROOM_ACTIONS = {
     RoomAction.MODERATE: Action.ROOM_MODERATE,

@@ -1,1 +1,1 @@
-"""Who is asking and what they may touch: policy, tokens, passwords, staff sessions, abuse limits."""
+"""Who is asking and what they may touch: policy, identity, tokens, passwords, links, abuse limits."""

@@ -21,7 +21,3 @@ async def client_for(request: web.Request, action: Action) -> tuple[Principal, C
         raise NotFound("client not found") from None
     authorize(principal, action, ClientScope(client_id=client.id, program_id=client.program_id))
     return principal, client
-
-
-def json_response(model, status: int = 200) -> web.Response:
-    return web.json_response(model.model_dump(mode="json"), status=status)

@@ -11,6 +11,7 @@ from server.audit.chain import SealedEntry
 from server.audit.requests import audit
 from server.audit.schemas import AuditExport, AuditRecordView
 from server.errors import InvalidInput, NotFound
+from server.http.responses import json_response
 
 
 def _view(sealed: SealedEntry) -> AuditRecordView:
@@ -40,4 +41,4 @@ async def export_audit(request: web.Request) -> web.Response:
         records = await request.app[AUDIT].export(program_id=principal.program_id, target_ids=ids)
         target = ("client", client_id)
     await audit(request, "audit.export", principal, target_type=target[0], target_id=target[1])
-    return web.json_response(AuditExport(records=[_view(r) for r in records]).model_dump(mode="json"))
+    return json_response(AuditExport(records=[_view(r) for r in records]))

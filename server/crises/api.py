@@ -1,7 +1,7 @@
 """Crisis API: open a crisis from a live session, move it along, read it and export its timeline.
 
-Every change is persisted first (a compare-and-set on the crisis version), then audited, then
-broadcast to the session's room as a ``crisis`` socket event."""
+Every change goes through ``CrisisService`` (``crises/service.py``): persisted first (a compare-and-set on the
+crisis version), then audited, then told to the session's room as a ``crisis`` socket event."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from aiohttp import web
 from handoff.crisis import guests_leaving
 from handoff.crisis_state import Action as CrisisAction
 
-from server.access.client_scope import json_response
 from server.access.policy import Action
 from server.app_keys import CRISES, CRISIS_SERVICE, STORE
 from server.audit.requests import audit
@@ -23,6 +22,7 @@ from server.db.tables import ParticipantRole, Session, SessionStatus, utcnow
 from server.errors import Conflict, InvalidInput, NotFound, SessionEnded
 from server.follow_ups.service import plan_after_close
 from server.http.bodies import read_body
+from server.http.responses import json_response
 from server.sessions.access import session_for
 
 log = structlog.get_logger(__name__)

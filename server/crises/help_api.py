@@ -13,7 +13,6 @@ from aiohttp import web
 from handoff.crisis import Actor
 from handoff.crisis_state import Role as CrisisRole
 
-from server.access.client_scope import json_response
 from server.access.participant_auth import participant_context
 from server.access.policy import Action, authorize
 from server.app_keys import CRISIS_SERVICE, PLAN_STORE, SIGNALING
@@ -21,6 +20,7 @@ from server.crises.access import caller_of
 from server.crises.schemas import HelpRequested
 from server.db.tables import utcnow
 from server.errors import NotFound
+from server.http.responses import json_response
 
 log = structlog.get_logger(__name__)
 

@@ -19,7 +19,6 @@ from aiohttp import web
 
 from handoff.crisis import Crisis
 
-from server.access.client_scope import json_response
 from server.access.links import new_link
 from server.access.policy import Action
 from server.app_keys import CRISES, CRISIS_MOVES, CRISIS_SERVICE, SETTINGS, SIGNALING, STORE, TOKENS
@@ -29,6 +28,7 @@ from server.crises.views import crisis_view
 from server.db.tables import Participant, ParticipantRole, Session, SessionKind, SessionStatus, utcnow
 from server.errors import Conflict, NotFound, SessionEnded
 from server.http.bodies import read_body
+from server.http.responses import json_response
 from server.sessions.access import session_for
 from server.sessions.views import participant_view, session_view
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.access.client_scope import json_response
 from server.access.identity import staff_principal
 from server.access.policy import Action, authorize
 from server.app_keys import CRISES
 from server.audit.requests import audit
 from server.crises.schemas import OpenCrisisList, OpenCrisisView
+from server.http.responses import json_response
 
 
 async def open_crises(request: web.Request) -> web.Response:

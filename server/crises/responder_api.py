@@ -26,7 +26,6 @@ from handoff.location import check_mismatch
 from handoff.pidf_lo import to_pidf_lo
 from handoff.responder_packet import build_responder_packet
 
-from server.access.client_scope import json_response
 from server.access.links import new_link
 from server.access.policy import Action
 from server.app_keys import CRISES, CRISIS_SERVICE, DISCLOSURES, PLAN_STORE, SETTINGS, SIGNALING, STORE
@@ -46,6 +45,7 @@ from server.crises.store import ResponderLink, ResponderReceipt
 from server.db.tables import utcnow
 from server.errors import Conflict
 from server.http.bodies import read_body
+from server.http.responses import json_response
 
 EMS = Party.emergency_services()
 

@@ -19,7 +19,6 @@ from handoff.pidf_lo import to_pidf_lo
 from handoff.resources import nearest
 from handoff.responder_packet import ResponderPacket
 
-from server.access.client_scope import json_response
 from server.app_keys import CRISES, PLAN_STORE, SETTINGS, STORE, TOKENS
 from server.crises.errors import ResponderJoinExpired, ResponderJoinNotAllowed, ResponderLinkInvalid
 from server.crises.responder_links import PIDF_MEDIA_TYPE, PROVIDED_BY, Recipient, served_link
@@ -27,6 +26,7 @@ from server.crises.schemas import DISPLAY_MAX, OpenResponderLink, ResponderPageV
 from server.crises.store import ResponderLink
 from server.db.tables import ParticipantRole, SessionStatus, utcnow
 from server.http.bodies import read_body
+from server.http.responses import json_response
 from server.plans.views import match_views
 from server.sessions.schemas import ParticipantToken
 from server.sessions.views import participant_view

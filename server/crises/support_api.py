@@ -15,7 +15,6 @@ from aiohttp import web
 from handoff.consent import Party, Scope
 from handoff.errors import ConsentRequired
 
-from server.access.client_scope import json_response
 from server.access.links import new_link
 from server.access.policy import Action
 from server.app_keys import DISCLOSURES, NOTIFIER, PLAN_STORE, SETTINGS, STORE
@@ -26,6 +25,7 @@ from server.crises.schemas import AddSupportPerson, SupportInviteView
 from server.db.tables import ParticipantRole, SessionStatus, utcnow
 from server.errors import InvalidInput, SessionEnded
 from server.http.bodies import read_body
+from server.http.responses import json_response
 from server.notify.notifier import SupportInvitation
 from server.sessions.views import participant_view
 

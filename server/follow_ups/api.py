@@ -7,7 +7,7 @@ from __future__ import annotations
 import structlog
 from aiohttp import web
 
-from server.access.client_scope import client_for, json_response
+from server.access.client_scope import client_for
 from server.access.identity import staff_principal
 from server.access.policy import Action, ClientScope, Principal, authorize
 from server.app_keys import CRISES, FOLLOW_UPS
@@ -15,6 +15,7 @@ from server.audit.requests import audit
 from server.db.tables import utcnow
 from server.errors import CrisisNotFound, NotFound
 from server.follow_ups.schemas import FollowUpList
+from server.http.responses import json_response
 
 log = structlog.get_logger(__name__)
 

@@ -11,7 +11,6 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from handoff.roster import Coverage, Roster, Shift
 
-from server.access.client_scope import json_response
 from server.access.identity import staff_principal
 from server.access.policy import Action, authorize
 from server.app_keys import ON_CALL, STORE
@@ -19,6 +18,7 @@ from server.audit.requests import audit
 from server.db.tables import utcnow
 from server.errors import InvalidInput
 from server.http.bodies import read_body
+from server.http.responses import json_response
 from server.http.schemas import Body
 
 GAP_STEP = timedelta(minutes=30)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.access.client_scope import json_response
 from server.access.identity import staff_principal
 from server.access.policy import Action, authorize
 from server.app_keys import PLAN_STORE
 from server.audit.requests import audit
+from server.http.responses import json_response
 from server.plans.schemas import AlertList, AlertView
 
 

@@ -12,7 +12,7 @@ from handoff.resources import nearest
 from handoff.safety_plan import create_plan, revise_plan
 from handoff.values import new_id
 
-from server.access.client_scope import client_for, json_response
+from server.access.client_scope import client_for
 from server.access.identity import staff_principal
 from server.access.participant_auth import participant_context
 from server.access.policy import Action, ClientScope, authorize
@@ -21,6 +21,7 @@ from server.audit.requests import audit
 from server.db.tables import utcnow
 from server.errors import Conflict, InvalidInput, NotFound
 from server.http.bodies import read_body
+from server.http.responses import json_response
 from server.plans.schemas import PlanView, SavePlan, SetTemplate, TemplateView, VersionSummaryView
 from server.plans.store import PlanStore, StoredPlan
 from server.plans.views import match_views, own_plan_view, planned_location, version_view

@@ -8,7 +8,7 @@ from aiohttp import web
 from handoff.consent import ConsentGrant, Party, PartyKind, Scope
 from handoff.errors import DomainError, ErrorKind, PlanContactNotFound
 
-from server.access.client_scope import client_for, json_response
+from server.access.client_scope import client_for
 from server.access.policy import Action
 from server.app_keys import CRISES, DISCLOSURES, PLAN_STORE
 from server.audit.chain import Outcome
@@ -16,6 +16,7 @@ from server.audit.requests import audit
 from server.db.tables import utcnow
 from server.errors import InvalidInput
 from server.http.bodies import read_body
+from server.http.responses import json_response
 from server.plans.schemas import ConsentList, ConsentView, OverrideRequest, OverrideView, RecordConsent
 from server.plans.store import StoredPlan
 

@@ -10,7 +10,6 @@ from aiohttp import web
 
 from handoff.location import CivicAddress, ConfirmedLocation, GeoLocation, LocationSource, MismatchCheck, check_mismatch
 
-from server.access.client_scope import json_response
 from server.access.participant_auth import participant_context
 from server.access.policy import Action, ClientScope, authorize
 from server.app_keys import PLAN_STORE, SETTINGS, SIGNALING
@@ -18,6 +17,7 @@ from server.audit.requests import audit
 from server.db.tables import new_id, utcnow
 from server.errors import Conflict, InvalidInput, NotFound
 from server.http.bodies import read_body
+from server.http.responses import json_response
 from server.plans.schemas import ConfirmLocation, LocationRecorded
 from server.plans.store import LocationRecord
 

@@ -8,7 +8,6 @@ from aiohttp import web
 
 from handoff.resources import parse_resources_csv
 
-from server.access.client_scope import json_response
 from server.access.identity import staff_principal
 from server.access.policy import Action, authorize
 from server.app_keys import PLAN_STORE
@@ -16,6 +15,7 @@ from server.audit.requests import audit
 from server.db.tables import utcnow
 from server.errors import InvalidInput
 from server.http.bodies import read_body
+from server.http.responses import json_response
 from server.plans.schemas import ImportResources, ResourceImported, ResourceList
 from server.plans.views import resource_view
 

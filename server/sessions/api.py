@@ -15,13 +15,10 @@ from server.audit.requests import audit
 from server.db.tables import Participant, ParticipantRole, Session, SessionKind
 from server.errors import Conflict, InvalidInput, NotFound
 from server.http.bodies import read_body
+from server.http.responses import json_response
 from server.sessions.access import ensure_live, scope_of, session_for
 from server.sessions.schemas import AddParticipant, CreateSession, JoinLink, ParticipantToken, Revoked, SessionList
 from server.sessions.views import participant_view, session_view
-
-
-def _json(model) -> web.Response:
-    return web.json_response(model.model_dump(mode="json"))
 
 
 async def _participant_in(request: web.Request, session: Session) -> Participant:
@@ -52,7 +49,7 @@ async def list_sessions(request: web.Request) -> web.Response:
     sessions = await request.app[STORE].list_sessions(
         program_id=principal.program_id, therapist_id=therapist_id, since=since, until=until
     )
-    return _json(SessionList(sessions=[session_view(s) for s in sessions]))
+    return json_response(SessionList(sessions=[session_view(s) for s in sessions]))
 
 
 async def create_session(request: web.Request) -> web.Response:
@@ -67,14 +64,14 @@ async def create_session(request: web.Request) -> web.Response:
     )
     participants = await store.list_participants(session.id)
     await audit(request, "session.create", principal, target_type="session", target_id=session.id, session_id=session.id)
-    return web.json_response(session_view(session, participants).model_dump(mode="json"), status=201)
+    return json_response(session_view(session, participants), status=201)
 
 
 async def get_session(request: web.Request) -> web.Response:
     principal, session = await session_for(request, Action.SESSION_READ)
     participants = await request.app[STORE].list_participants(session.id)
     await audit(request, "session.read", principal, target_type="session", target_id=session.id, session_id=session.id)
-    return _json(session_view(session, participants))
+    return json_response(session_view(session, participants))
 
 
 async def _issue_link(request: web.Request, session: Session, participant: Participant) -> JoinLink:
@@ -113,7 +110,7 @@ async def add_participant(request: web.Request) -> web.Response:
     link = await _issue_link(request, session, participant)
     await audit(request, "participant.add", principal, target_type="participant", target_id=participant.id,
                 session_id=session.id)
-    return web.json_response(link.model_dump(mode="json"), status=201)
+    return json_response(link, status=201)
 
 
 async def reissue_link(request: web.Request) -> web.Response:
@@ -125,7 +122,7 @@ async def reissue_link(request: web.Request) -> web.Response:
     link = await _issue_link(request, session, participant)
     await audit(request, "link.issue", principal, target_type="participant", target_id=participant.id,
                 session_id=session.id)
-    return _json(link)
+    return json_response(link)
 
 
 async def revoke_link(request: web.Request) -> web.Response:
@@ -135,7 +132,7 @@ async def revoke_link(request: web.Request) -> web.Response:
     await audit(request, "link.revoke", principal, target_type="participant", target_id=participant.id,
                 session_id=session.id)
     await request.app[SIGNALING].revoke(session.id, participant.id, "link_revoked")  # sockets it opened end now
-    return _json(Revoked(revoked=revoked))
+    return json_response(Revoked(revoked=revoked))
 
 
 async def host_token(request: web.Request) -> web.Response:
@@ -149,7 +146,7 @@ async def host_token(request: web.Request) -> web.Response:
         role=participant.role.value, invite_id=None, ttl=settings.participant_token_ttl,
         staff_session_id=principal.staff_session_id,
     )
-    return _json(ParticipantToken(
+    return json_response(ParticipantToken(
         participant_token=token, expires_in=settings.participant_token_ttl, session_id=session.id,
         participant=participant_view(participant),
     ))
@@ -174,4 +171,4 @@ async def end_session(request: web.Request) -> web.Response:
     ended = await request.app[STORE].end_session(session.id)
     await audit(request, "session.end", principal, target_type="session", target_id=session.id, session_id=session.id)
     await request.app[SIGNALING].close_room(session.id)
-    return _json(session_view(ended))
+    return json_response(session_view(ended))

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.access.client_scope import json_response
 from server.access.identity import staff_principal
 from server.access.policy import Action, authorize
 from server.app_keys import STORE
 from server.audit.requests import audit
 from server.errors import InvalidInput
 from server.http.bodies import read_body
+from server.http.responses import json_response
 from server.sessions.access import ensure_live, session_for
 from server.sessions.schemas import AddCoFacilitator, Colleague, ColleagueList
 from server.sessions.views import participant_view

@@ -15,6 +15,7 @@ from server.db.tables import utcnow
 from server.errors import LinkInvalid
 from server.http.bodies import read_body
 from server.http.middleware import client_address
+from server.http.responses import json_response
 from server.sessions.schemas import ParticipantToken, RedeemRequest
 from server.sessions.views import participant_view
 
@@ -52,4 +53,4 @@ async def redeem(request: web.Request) -> web.Response:
         participant_token=token, expires_in=ttl, session_id=found.session.id,
         participant=participant_view(found.participant),
     )
-    return web.json_response(response.model_dump(mode="json"))
+    return json_response(response)

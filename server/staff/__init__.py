@@ -1,1 +1,1 @@
-"""Staff sign-in, sign-out and who am I."""
+"""Staff sign-in, sign-out, who am I, and their signed-in sessions."""

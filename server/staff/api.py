@@ -14,6 +14,7 @@ from server.db.tables import new_id
 from server.errors import BadCredentials
 from server.http.bodies import read_body
 from server.http.middleware import client_address
+from server.http.responses import json_response
 from server.staff.schemas import LoginRequest, LoginResponse, StaffView
 
 
@@ -45,13 +46,13 @@ async def login(request: web.Request) -> web.Response:
     device_token = request.app[TOKENS].issue_device(account_digest=digest, device_id=device or new_id())
     response = LoginResponse(access_token=token, expires_in=settings.staff_session_lifetime, staff=staff_view(staff),
                              device_token=device_token)
-    return web.json_response(response.model_dump(mode="json"))
+    return json_response(response)
 
 
 async def me(request: web.Request) -> web.Response:
     principal = await staff_principal(request)
     staff = await request.app[STORE].get_staff(principal.id)
-    return web.json_response(staff_view(staff).model_dump(mode="json"))
+    return json_response(staff_view(staff))
 
 
 async def logout(request: web.Request) -> web.Response:
