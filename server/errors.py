@@ -86,6 +86,14 @@ class SessionEnded(Conflict):
     message = "This session has ended."
 
 
+class LiveStateUnavailable(SteadylineError):
+    """Redis, which holds who is connected where and the shared limits, cannot be reached."""
+
+    kind = ErrorKind.UNAVAILABLE
+    code = "live_state_unavailable"
+    message = "We are having trouble reaching part of our service. Please try again in a few seconds."
+
+
 class RateLimited(SteadylineError):
     kind = ErrorKind.RATE_LIMITED
     code = "rate_limited"

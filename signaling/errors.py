@@ -3,7 +3,13 @@
 
 from __future__ import annotations
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
 from handoff.errors import DomainError, ErrorKind
+
+# Outages of the shared live state: answered as "unavailable" (try again shortly), never as a bug
+OUTAGES = (RedisConnectionError, RedisTimeoutError)
 
 
 class SignalingError(DomainError):
@@ -18,6 +24,14 @@ class SignalingError(DomainError):
 
     def as_payload(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message}
+
+
+class LiveStateUnavailable(SignalingError):
+    """The shared live state (Redis) cannot be reached: nothing was done; trying again shortly will work."""
+
+    kind = ErrorKind.UNAVAILABLE
+    code = "live_state_unavailable"
+    message = "We are having trouble reaching part of our service. Please wait a few seconds; we will keep trying."
 
 
 class AuthRequired(SignalingError):

@@ -66,6 +66,9 @@ class LiveState(Protocol):
         """Forget the participant's socket if it is still ``sid``."""
         ...
 
+    async def ping(self) -> None:
+        """Raise if the live state cannot be reached."""
+
     async def close(self) -> None: ...
 
 
@@ -129,6 +132,9 @@ class MemoryLiveState:
     async def release_socket(self, participant_id: str, sid: str) -> None:
         if self._sockets.get(participant_id) == sid:
             del self._sockets[participant_id]
+
+    async def ping(self) -> None:
+        return None  # in this process: always there
 
     async def close(self) -> None:
         self._rooms.clear()

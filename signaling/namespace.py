@@ -14,11 +14,19 @@ from pydantic import BaseModel, ValidationError
 from handoff.errors import DomainError
 
 from .errors import (
-    AuthFailed, AuthRequired, MalformedPayload, NotJoined, NotPermitted, RateLimited, SignalingError,
+    OUTAGES,
+    AuthFailed,
+    AuthRequired,
+    LiveStateUnavailable,
+    MalformedPayload,
+    NotJoined,
+    NotPermitted,
+    RateLimited,
+    SignalingError,
     UnknownEvent,
 )
-from .messages import Empty, Lock, MediaCandidate, MediaDescription, MediaState, Signal, Target
 from .local_connections import LocalConnections
+from .messages import Empty, Lock, MediaCandidate, MediaDescription, MediaState, Signal, Target
 from .metrics import SignalingMetrics
 from .ports import Gatekeeper, Identity, RoomAction
 from .rate_limit import TokenBucket
@@ -93,7 +101,12 @@ class RoomNamespace(socketio.AsyncNamespace):
         refusals = TokenBucket(rate=1.0, burst=self._flood_limit)  # one refused event forgiven per second
         await self.save_session(sid, {"conn": Connection(identity=identity, bucket=bucket, refusals=refusals)})
         self._connections.add(sid, identity)
-        await self._rooms.claim_socket(identity, sid)  # one socket per person: a newer one replaces the older
+        try:
+            await self._rooms.claim_socket(identity, sid)  # one socket per person: a newer one replaces the older
+        except OUTAGES:
+            self._connections.remove(sid)
+            self._metrics.errors.labels(code=LiveStateUnavailable.code).inc()
+            raise self._refusal(LiveStateUnavailable()) from None
         self._metrics.observe(self._connections)
         structlog.contextvars.bind_contextvars(room_id=identity.session_id)
         log.info("socket_connected", participant_id=identity.participant_id, role=identity.role)
@@ -134,9 +147,10 @@ class RoomNamespace(socketio.AsyncNamespace):
         payload = args[1] if len(args) > 1 else None
         try:
             result = await self._dispatch(event, sid, payload)
-        except DomainError as exc:  # the one map to error acks: every kind answers with its code and message
-            self._metrics.errors.labels(code=exc.code).inc()
-            return {"ok": False, "error": {"code": exc.code, "message": exc.message}}
+        except (DomainError, *OUTAGES) as exc:  # the one map to error acks: a kind answers with its code
+            error = exc if isinstance(exc, DomainError) else LiveStateUnavailable()
+            self._metrics.errors.labels(code=error.code).inc()
+            return {"ok": False, "error": {"code": error.code, "message": error.message}}
         except Exception:
             log.exception("socket_event_failed", socket_event=event if event in self._routes else "?")
             self._metrics.errors.labels(code="internal_error").inc()

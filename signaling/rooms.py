@@ -17,7 +17,16 @@ from .ice import ice_servers
 from .live_state import LiveState, Member
 from .media_rooms import MediaRooms
 from .messages import (
-    CrisisSummary, LobbyEntry, LobbyUpdate, MemberView, Notice, Outbound, Presence, RoomState, Signal, SignalOut,
+    CrisisSummary,
+    LobbyEntry,
+    LobbyUpdate,
+    MemberView,
+    Notice,
+    Outbound,
+    Presence,
+    RoomState,
+    Signal,
+    SignalOut,
 )
 from .metrics import SignalingMetrics
 from .ports import Gatekeeper, Identity, PresenceEvent

@@ -5,9 +5,10 @@ from __future__ import annotations
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from server.app_keys import DRAIN, ENGINE, REGISTRY
+from server.app_keys import DRAIN, ENGINE, REGISTRY, SIGNALING
 from server.db.engine import ping
-from server.http.problems import problem
+from server.errors import LiveStateUnavailable
+from server.http.problems import problem, problem_of
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -21,6 +22,10 @@ async def readyz(request: web.Request) -> web.Response:
         await ping(request.app[ENGINE])
     except Exception:
         return problem(503, "database_unavailable", "The database cannot be reached.")
+    try:
+        await request.app[SIGNALING].live.ping()
+    except Exception:
+        return problem_of(LiveStateUnavailable())
     return web.json_response({"status": "ready"})
 
 

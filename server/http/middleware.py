@@ -10,9 +10,10 @@ import structlog
 from aiohttp import web
 
 from handoff.errors import DomainError
+from signaling.errors import OUTAGES
 
 from server.app_keys import HTTP_METRICS, SETTINGS
-from server.errors import SteadylineError
+from server.errors import LiveStateUnavailable, SteadylineError
 from server.http.problems import problem, problem_of
 
 log = structlog.get_logger("steadyline.http")
@@ -77,6 +78,10 @@ async def errors_as_problems(request: web.Request, handler) -> web.StreamRespons
     except DomainError as exc:
         request.app[HTTP_METRICS].errors.labels(code=exc.code).inc()
         return problem_of(exc)
+    except OUTAGES:
+        log.warning("live_state_unreachable", route=_route_name(request))
+        request.app[HTTP_METRICS].errors.labels(code=LiveStateUnavailable.code).inc()
+        return problem_of(LiveStateUnavailable())
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

@@ -20,6 +20,9 @@ STATUS: dict[ErrorKind, int] = {
 }
 
 
+RETRY_AFTER_SECONDS = 5  # what an "unavailable" answer asks the client to wait
+
+
 def problem(status: int, code: str, message: str, **extra: object) -> web.Response:
     body = {"type": f"about:blank#{code}", "title": message, "status": status, "code": code, **extra}
     return web.json_response(body, status=status, content_type="application/problem+json")
@@ -39,4 +42,7 @@ def field_errors(error: DomainError) -> list[dict]:
 def problem_of(error: DomainError) -> web.Response:
     """The answer for ``error``: its kind's status, its code and message; invalid input lists its fields."""
     extra = {"errors": field_errors(error)} if error.kind is ErrorKind.INVALID else {}
-    return problem(STATUS[error.kind], error.code, error.message, **extra)
+    response = problem(STATUS[error.kind], error.code, error.message, **extra)
+    if error.kind is ErrorKind.UNAVAILABLE:
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

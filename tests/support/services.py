@@ -82,14 +82,20 @@ class RedisServer:
         binary = shutil.which("redis-server")
         if not binary:
             pytest.fail(f"redis-server is missing; install it with: {INSTALL_HINT}", pytrace=False)
+        self._binary = binary
         self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.start()
+
+    def start(self) -> None:
+        """Start (again, after ``stop``) on the same port: a restarted Redis comes back empty."""
         self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            [self._binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         _wait_for_port(self.port, self.process, "redis-server")
-        self.url = f"redis://127.0.0.1:{self.port}/0"
 
     def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)

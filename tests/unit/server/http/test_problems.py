@@ -45,7 +45,9 @@ def test_only_the_two_base_classes_mean_our_own_failure():
     assert len(errors) > 60  # the walk really found the packages' errors
     internal = {cls for cls in errors if cls.kind is ErrorKind.INTERNAL}
     assert internal == {DomainError, SteadylineError}
-    assert all(400 <= STATUS[cls.kind] < 500 for cls in errors if cls not in internal)
+    unavailable = {cls.code for cls in errors if cls.kind is ErrorKind.UNAVAILABLE}
+    assert unavailable == {"live_state_unavailable"}  # an outage, told as one: 503 with Retry-After
+    assert all(400 <= STATUS[cls.kind] < 500 for cls in errors if cls not in internal and cls.code not in unavailable)
 
 
 def _raising(error: Exception):
