@@ -70,6 +70,7 @@ class FakeClock:
         if seconds < 0:
             raise ValueError("time does not go back")
         until = self._elapsed + seconds
+        await self.settle()  # what is ready runs first (a task just created reaches its sleep)
         while True:
             self._drop_finished()
             if not self._sleepers or self._sleepers[0].due > until:
