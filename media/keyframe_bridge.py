@@ -21,6 +21,7 @@ from .keyframe_limiter import Decision, KeyframeRequestLimiter
 logger = logging.getLogger(__name__)
 
 SendPli = Callable[[], Awaitable[bool]]
+Sleep = Callable[[float], Awaitable[None]]
 
 
 def route_keyframe_requests(sender: RTCRtpSender, callback: Callable[[], None]) -> None:
@@ -29,10 +30,12 @@ def route_keyframe_requests(sender: RTCRtpSender, callback: Callable[[], None]) 
 
 
 class KeyframeBridge:
-    def __init__(self, send_pli: SendPli, min_interval: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, send_pli: SendPli, min_interval: float, clock: Callable[[], float] = time.monotonic,
+                 sleep: Sleep = asyncio.sleep) -> None:
         self._send_pli = send_pli
         self._limiter = KeyframeRequestLimiter(min_interval)
         self._clock = clock
+        self._sleep = sleep  # the deferred PLI waits on this (``clock`` and ``sleep`` tell the same time)
         self._tasks: set[asyncio.Task[None]] = set()
         self._deferred: set[asyncio.Task[None]] = set()
         self._closed = False
@@ -76,7 +79,7 @@ class KeyframeBridge:
         return task
 
     async def _send_later(self, delay: float) -> None:
-        await asyncio.sleep(delay)
+        await self._sleep(delay)
         self._limiter.deferred_due(self._clock())
         await self._send()
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
+from typing import Protocol
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry
@@ -50,6 +52,7 @@ from server.crises.store import SqlCrisisStore
 from server.crises.watch import CrisisWatch
 from server.db.engine import make_engine, make_sessionmaker
 from server.db.field_keys import KeySource
+from server.db.tables import utcnow
 from server.follow_ups.store import FollowUpStore
 from server.gatekeeper import StoreGatekeeper
 from server.http.drain import Drain
@@ -63,6 +66,15 @@ from server.routes import add_routes
 from server.sessions.store import Store
 from server.settings import Settings
 from server.staff.staff_sessions import StaffSessions
+
+
+class Clock(Protocol):
+    """What the timers read and wait on (the crisis watch's escalations, the reconnect windows).
+    ``create_app`` uses the real clock unless a test passes a fake one."""
+
+    def now(self) -> datetime: ...
+
+    async def sleep(self, seconds: float) -> None: ...
 
 
 def app_version() -> str:
@@ -131,7 +143,8 @@ async def _drain_on_shutdown(app: web.Application) -> None:
     app[DRAIN].start()
 
 
-def create_app(settings: Settings) -> web.Application:
+def create_app(settings: Settings, clock: Clock | None = None) -> web.Application:
+    now, sleep = (utcnow, asyncio.sleep) if clock is None else (clock.now, clock.sleep)
     app = web.Application(middlewares=[request_context, security_headers, errors_as_problems],
                           client_max_size=1024 * 1024)
     app.on_response_prepare.append(drop_server_header)
@@ -154,16 +167,16 @@ def create_app(settings: Settings) -> web.Application:
     app[FOLLOW_UPS] = FollowUpStore(make_sessionmaker(app[ENGINE]))
     app[NOTIFIER] = Notifier(settings)
     app[ON_CALL] = OnCallStore(make_sessionmaker(app[ENGINE]))
-    app[CRISIS_SERVICE] = CrisisService(app[CRISES], app[CRISIS_MOVES], app[AUDIT])
+    app[CRISIS_SERVICE] = CrisisService(app[CRISES], app[CRISIS_MOVES], app[AUDIT], now=now)
     escalation = Escalation(
         settings=settings, store=app[STORE], service=app[CRISIS_SERVICE], plans=app[PLAN_STORE],
         disclosures=app[DISCLOSURES],
         on_call=app[ON_CALL], notifier=app[NOTIFIER], audit=app[AUDIT])
-    app[CRISIS_WATCH] = CrisisWatch(settings, app[STORE], app[CRISES], escalation)
+    app[CRISIS_WATCH] = CrisisWatch(settings, app[STORE], app[CRISES], escalation, now=now, sleep=sleep)
     app[SESSION_HOLD] = SessionHold(app[CRISES])
     gatekeeper = StoreGatekeeper(app[STORE], app[TOKENS], app[AUDIT], app[STAFF_SESSIONS], app[SESSION_HOLD],
                                  app[CRISIS_WATCH])
-    app[SIGNALING] = create_signaling(signaling_config(settings), gatekeeper, app[REGISTRY])
+    app[SIGNALING] = create_signaling(signaling_config(settings), gatekeeper, app[REGISTRY], sleep)
     escalation.signaling = app[SIGNALING]
     app[CRISIS_SERVICE].signaling = app[SIGNALING]
     app[SIGNALING].sio.attach(app)

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 import socketio
@@ -20,6 +21,7 @@ from .metrics import SignalingMetrics
 from .namespace import RoomNamespace
 from .origins import OriginPolicy
 from .ports import Gatekeeper
+from .reclaim import Sleep
 from .redis_state import RedisLiveState
 from .revocation import LocalRevocationBus, RedisRevocationBus, Revocation, RevocationBus
 from .rooms import RoomService
@@ -71,7 +73,9 @@ class Signaling:
         await self.live.close()
 
 
-def create_signaling(config: SignalingConfig, gatekeeper: Gatekeeper, registry: CollectorRegistry) -> Signaling:
+def create_signaling(config: SignalingConfig, gatekeeper: Gatekeeper, registry: CollectorRegistry,
+                     sleep: Sleep = asyncio.sleep) -> Signaling:
+    """``sleep`` is what the reconnect windows wait on (tests pass a fake clock's)."""
     manager = socketio.AsyncRedisManager(config.redis_url) if config.redis_url else None
     sio = socketio.AsyncServer(
         async_mode="aiohttp", client_manager=manager, transports=["websocket"],
@@ -82,7 +86,7 @@ def create_signaling(config: SignalingConfig, gatekeeper: Gatekeeper, registry: 
     live: LiveState = RedisLiveState(config.redis_url) if config.redis_url else MemoryLiveState()
     metrics = SignalingMetrics(registry)
     revocations: RevocationBus = RedisRevocationBus(config.redis_url) if config.redis_url else LocalRevocationBus()
-    rooms = RoomService(sio, live, gatekeeper, config, metrics, MediaRooms(sio, live), revocations)
+    rooms = RoomService(sio, live, gatekeeper, config, metrics, MediaRooms(sio, live), revocations, sleep)
     connections = LocalConnections()
     sio.register_namespace(RoomNamespace(rooms, gatekeeper, metrics, connections, config.message_rate,
                                          config.message_burst, config.message_flood_limit))

@@ -9,11 +9,13 @@ from collections.abc import Awaitable, Callable
 import structlog
 
 log = structlog.get_logger(__name__)
+Sleep = Callable[[float], Awaitable[None]]
 
 
 class ReclaimTimers:
-    def __init__(self, window: float) -> None:
+    def __init__(self, window: float, sleep: Sleep = asyncio.sleep) -> None:
         self._window = window
+        self._sleep = sleep
         self._tasks: dict[tuple[str, str], asyncio.Task] = {}
         self._expiries: dict[tuple[str, str], Callable[[], Awaitable[None]]] = {}
 
@@ -24,7 +26,7 @@ class ReclaimTimers:
 
     async def _run(self, key: tuple[str, str], on_expiry: Callable[[], Awaitable[None]]) -> None:
         try:
-            await asyncio.sleep(self._window)
+            await self._sleep(self._window)
             await on_expiry()
         except asyncio.CancelledError:
             raise

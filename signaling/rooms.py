@@ -5,6 +5,7 @@ Socket.IO client manager routes to whichever node holds that socket."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import replace
 
@@ -30,7 +31,7 @@ from .messages import (
 )
 from .metrics import SignalingMetrics
 from .ports import Gatekeeper, Identity, PresenceEvent
-from .reclaim import ReclaimTimers
+from .reclaim import ReclaimTimers, Sleep
 from .revocation import Revocation, RevocationBus, ended_message
 
 log = structlog.get_logger(__name__)
@@ -54,7 +55,7 @@ class RoomService:
     def __init__(
         self, sio: socketio.AsyncServer, live: LiveState, gatekeeper: Gatekeeper,
         config: SignalingConfig, metrics: SignalingMetrics, media: MediaRooms,
-        revocations: RevocationBus | None = None,
+        revocations: RevocationBus | None = None, sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._revocations = revocations
         self._media = media
@@ -63,7 +64,7 @@ class RoomService:
         self._gate = gatekeeper
         self._config = config
         self._metrics = metrics
-        self._reclaim = ReclaimTimers(config.reconnect_window)
+        self._reclaim = ReclaimTimers(config.reconnect_window, sleep)
 
     async def close(self) -> None:
         await self._reclaim.close()

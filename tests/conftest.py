@@ -120,9 +120,16 @@ def settings(sqlite_url) -> Settings:
 
 
 @pytest.fixture
-async def world(settings) -> AsyncIterator[World]:
+def clock():
+    """The clock the app's timers run on: real time (None), unless a test module overrides this with
+    a ``tests.support.fake_clock.FakeClock`` (and a test parametrizes it back to None for real time)."""
+    return None
+
+
+@pytest.fixture
+async def world(settings, clock) -> AsyncIterator[World]:
     """The real app on a loopback port, with a program, a therapist and helpers to drive it."""
-    async with World.start(settings) as w:
+    async with World.start(settings, clock=clock) as w:
         yield w
 
 

@@ -13,6 +13,7 @@ a crisis closed meanwhile stops it."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -46,8 +47,12 @@ def reconnect_policy(settings: Settings) -> ReconnectPolicy:
 
 
 class CrisisWatch:
-    def __init__(self, settings: Settings, store: Store, crises: SqlCrisisStore, escalation: Escalation) -> None:
+    def __init__(self, settings: Settings, store: Store, crises: SqlCrisisStore, escalation: Escalation, *,
+                 now: Callable[[], datetime] = utcnow,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self._settings = settings
+        self._now = now  # the timers' clock: tests pass a fake one
+        self._sleep = sleep
         self._store = store
         self._crises = crises
         self.escalation = escalation
@@ -68,7 +73,7 @@ class CrisisWatch:
                 del self._locks[session_id]
 
     async def _presence(self, session_id: str, participant_id: str, role: str, event: str) -> None:
-        since = utcnow()  # when they were last seen, for a departure
+        since = self._now()  # when they were last seen, for a departure
         place = await self._crises.open_in_session(session_id)
         if place is None:
             return
@@ -139,9 +144,8 @@ class CrisisWatch:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
-    @staticmethod
-    async def _sleep_until(at: datetime) -> None:
-        await asyncio.sleep(max(0.0, (at - utcnow()).total_seconds()))
+    async def _sleep_until(self, at: datetime) -> None:
+        await self._sleep(max(0.0, (at - self._now()).total_seconds()))
 
     async def _lost_contact(self, session_id: str, participant_id: str, crisis_id: str, since: datetime) -> None:
         policy, done = reconnect_policy(self._settings), set()
@@ -151,7 +155,7 @@ class CrisisWatch:
                 return
             if await self._connected(session_id, lambda m: m.participant_id == participant_id):
                 return  # back (a return racing the drop's record is caught here)
-            status = lost_contact_status(crisis.state, since, utcnow(), policy=policy, done=done)
+            status = lost_contact_status(crisis.state, since, self._now(), policy=policy, done=done)
             for due in status.due:
                 if due.step is LostContactStep.NOTIFY_SUPPORT_PERSON:
                     await self.escalation.notify_support_persons(crisis, session_id, since)

@@ -102,12 +102,13 @@ class World:
 
     @classmethod
     @contextlib.asynccontextmanager
-    async def start(cls, settings, port: int | None = None):
+    async def start(cls, settings, port: int | None = None, clock=None):
         """Serve the app exactly as ``steadyline serve`` does (server.cli.start_serving: TLS from the
         settings, on their port, or on ``port`` for a second node of the same deployment).
-        ``base_url`` is what browsers open: https://localhost:PORT, the public URL of one node."""
+        ``base_url`` is what browsers open: https://localhost:PORT, the public URL of one node.
+        ``clock`` (a FakeClock) drives the app's timers instead of real time."""
         port = port or settings.port
-        app = create_app(settings)
+        app = create_app(settings, clock=clock)
         runner = await start_serving(app, settings, port)
         base = f"{'https' if settings.tls_enabled else 'http'}://localhost:{port}"
         try:

@@ -1,7 +1,9 @@
 """Lost contact with the client of an open crisis: drops and returns go on the timeline; if the
 client is not back, their consented support person gets a real email (aiosmtpd) and the therapist
 gets the ``lost_contact`` prompt to call emergency services (and an alert); a return within the
-window cancels all that; a return after the window goes straight back into the room."""
+window cancels all that; a return after the window goes straight back into the room.
+
+The timers run on a FakeClock the tests advance (one test keeps real time, end to end)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,6 @@ import asyncio
 import hashlib
 import hmac
 import json
-import time
 
 import pytest
 
@@ -17,16 +18,23 @@ from server.app_keys import AUDIT, CRISIS_WATCH
 from server.notify.notifier import SIGNATURE_HEADER
 from tests.conftest import make_settings
 from tests.integration.crisis.helpers import scene, start_crisis, step
+from tests.support.fake_clock import FakeClock
 from tests.support.smtp import Inbox, eventually, smtp_inbox
 
 FAST = dict(reconnect_window=0.6, lost_contact_notify_support_after=1.0, lost_contact_prompt_emergency_after=1.6)
 SLOW_STEPS = dict(reconnect_window=0.4, lost_contact_notify_support_after=60, lost_contact_prompt_emergency_after=60)
-# Time to come back (or close the crisis) before the first step is due, even on a loaded machine.
+# Time to come back (or close the crisis) before the first step is due.
 ROOMY = dict(reconnect_window=3.0, lost_contact_notify_support_after=4.0, lost_contact_prompt_emergency_after=4.5)
 
 
-async def _past_both_steps(dropped: float) -> None:
-    await asyncio.sleep(max(0.0, dropped + ROOMY["lost_contact_prompt_emergency_after"] + 0.7 - time.monotonic()))
+@pytest.fixture
+def clock() -> FakeClock | None:
+    return FakeClock()  # a test parametrizes ``clock`` with None to run on real time
+
+
+async def _past_both_steps(clock: FakeClock) -> None:
+    await clock.advance(ROOMY["lost_contact_prompt_emergency_after"] + 0.7 - clock.elapsed)
+    await asyncio.sleep(0.2)  # real time for anything woken (wrongly) to show
 
 
 @pytest.fixture
@@ -69,6 +77,7 @@ async def _in_crisis(world, s):
     return host, client, pid, crisis
 
 
+@pytest.mark.parametrize("clock", [None], ids=["real_time"])
 async def test_lost_contact_tells_the_consented_support_person_and_prompts_the_therapist(world, inbox: Inbox,
                                                                                        webhook):
     s = await scene(world)
@@ -114,12 +123,24 @@ async def test_lost_contact_tells_the_consented_support_person_and_prompts_the_t
     assert not world.app[CRISIS_WATCH].pending(s.session_id, pid)
 
 
-async def test_without_consent_nobody_is_told_and_the_step_says_so(world, inbox: Inbox, webhook):
+async def test_without_consent_nobody_is_told_and_the_step_says_so(world, inbox: Inbox, webhook, clock):
     s = await scene(world)
     host, client, pid, crisis = await _in_crisis(world, s)
     await client.disconnect()
+    window, notify = FAST["reconnect_window"], FAST["lost_contact_notify_support_after"]
+    prompt = FAST["lost_contact_prompt_emergency_after"]
+    # the reconnect window and the first step, each due when the settings say
+    assert await clock.sleeping(2) == [pytest.approx(window), pytest.approx(notify)]
+    await clock.advance(window)
+    await host.wait_for("presence", lambda d: d["participant_id"] == pid and d["state"] == "left")
+    await clock.advance(notify - window - 0.05)
+    assert clock.pending == [pytest.approx(notify)] and "lost_contact" not in host.events  # not before it is due
+    await clock.advance(0.05)
     notified = await host.wait_for("lost_contact", lambda d: d["step"].startswith("notify_support_person"))
     assert notified["step"] == "notify_support_person:no_consented_contact" and notified["notified"] == 0
+    assert await clock.sleeping(1) == [pytest.approx(prompt)]  # then the prompt, due at its own time
+    assert "prompt_emergency_call" not in [d["step"] for d in host.events["lost_contact"]]
+    await clock.advance(prompt - clock.elapsed)
     await host.wait_for("lost_contact", lambda d: d["step"] == "prompt_emergency_call")
     assert inbox.messages == [] and webhook[1] == []
     steps = [e["step"] for e in await _timeline(world, s, crisis["crisis_id"]) if e["kind"] == "escalation"]
@@ -127,22 +148,24 @@ async def test_without_consent_nobody_is_told_and_the_step_says_so(world, inbox:
 
 
 @pytest.mark.parametrize("timing", [ROOMY], ids=["roomy"])
-async def test_a_client_back_within_the_window_cancels_the_steps(world, inbox: Inbox):
+async def test_a_client_back_within_the_window_cancels_the_steps(world, inbox: Inbox, clock):
     s = await scene(world)
     await _consent(world, s, s.contact("Alex Sample"), "phone")
     host, client, pid, crisis = await _in_crisis(world, s)
-    dropped = time.monotonic()
     await client.disconnect()
     await host.wait_for("presence", lambda d: d["participant_id"] == pid and d["state"] == "reconnecting")
     await eventually(lambda: _has(world, s, crisis["crisis_id"], "left", pid))
     assert world.app[CRISIS_WATCH].pending(s.session_id, pid)
+    await clock.sleeping(2)  # the reconnect window and the first step
+    await clock.advance(ROOMY["reconnect_window"] - 0.5)
 
     back = await world.socket(s.client.token)  # back on a new connection inside the window
     ack = await back.call("join")
     assert ack["ok"] and ack["state"]["you"]["status"] == "admitted", ack
     assert not world.app[CRISIS_WATCH].pending(s.session_id, pid)
-    assert time.monotonic() - dropped < ROOMY["reconnect_window"], "back inside the window"
-    await _past_both_steps(dropped)
+    assert clock.elapsed < ROOMY["reconnect_window"], "back inside the window"
+    assert clock.pending == []  # the window and the steps are cancelled, not left to run
+    await _past_both_steps(clock)
     assert "lost_contact" not in host.events and inbox.messages == []
     events = await _timeline(world, s, crisis["crisis_id"])
     assert [(e["kind"], e["participant_id"]) for e in events if e["kind"] in ("joined", "left")][-2:] == [
@@ -152,10 +175,13 @@ async def test_a_client_back_within_the_window_cancels_the_steps(world, inbox: I
 
 
 @pytest.mark.parametrize("timing", [SLOW_STEPS], ids=["slow_steps"])
-async def test_after_the_window_the_client_goes_straight_back_in_during_a_crisis(world, inbox: Inbox):
+async def test_after_the_window_the_client_goes_straight_back_in_during_a_crisis(world, inbox: Inbox, clock):
+    window = SLOW_STEPS["reconnect_window"]
     s = await scene(world)
     host, client, pid, crisis = await _in_crisis(world, s)
     await client.disconnect()
+    await clock.sleeping(2)  # the reconnect window and the first step
+    await clock.advance(window)
     await host.wait_for("presence", lambda d: d["participant_id"] == pid and d["state"] == "left", timeout=5)
 
     back = await world.socket(s.client.token)  # the same participant token, after the window
@@ -163,6 +189,8 @@ async def test_after_the_window_the_client_goes_straight_back_in_during_a_crisis
     assert ack["ok"] and ack["state"]["you"]["status"] == "admitted", ack
     assert ack["state"]["crisis"]["crisis_id"] == crisis["crisis_id"]
     await back.disconnect()
+    await clock.sleeping(2)
+    await clock.advance(window)
     await host.wait_for("presence", lambda d: d["participant_id"] == pid and d["state"] == "left"
                         and len([p for p in host.events["presence"] if p["state"] == "left"]) >= 2, timeout=5)
 
@@ -175,7 +203,10 @@ async def test_after_the_window_the_client_goes_straight_back_in_during_a_crisis
     # once the crisis is closed, a client who is gone past the window waits in the lobby again
     await close_crisis(world, s.therapist.access_token, crisis["crisis_id"])
     await sock.disconnect()
-    await asyncio.sleep(0.8)
+    assert await clock.sleeping(1) == [pytest.approx(clock.elapsed + window)]  # only the window: no crisis, no steps
+    await clock.advance(window)
+    await host.wait_for("presence", lambda d: d["participant_id"] == pid and d["state"] == "left"
+                        and len([p for p in host.events["presence"] if p["state"] == "left"]) >= 3, timeout=5)
     last = await world.socket(s.client.token)
     ack = await last.call("join")
     assert ack["state"]["you"]["status"] == "lobby", ack
@@ -183,16 +214,19 @@ async def test_after_the_window_the_client_goes_straight_back_in_during_a_crisis
 
 
 @pytest.mark.parametrize("timing", [ROOMY], ids=["roomy"])
-async def test_closing_the_crisis_stops_the_steps(world, inbox: Inbox):
+async def test_closing_the_crisis_stops_the_steps(world, inbox: Inbox, clock):
     s = await scene(world)
     await _consent(world, s, s.contact("Alex Sample"), "invite_to_video")
     host, client, pid, crisis = await _in_crisis(world, s)
-    dropped = time.monotonic()
     await client.disconnect()
     await eventually(lambda: _has(world, s, crisis["crisis_id"], "left", pid))
+    await clock.sleeping(2)  # the reconnect window and the first step
+    await clock.advance(ROOMY["lost_contact_notify_support_after"] - 0.5)
     await close_crisis(world, s.therapist.access_token, crisis["crisis_id"])
-    assert time.monotonic() - dropped < ROOMY["lost_contact_notify_support_after"], "closed before the first step"
-    await _past_both_steps(dropped)
+    assert clock.elapsed < ROOMY["lost_contact_notify_support_after"], "closed before the first step"
+    assert world.app[CRISIS_WATCH].pending(s.session_id, pid)  # the step's timer still runs: it re-reads the crisis
+    await _past_both_steps(clock)
+    await eventually(lambda: _async(not world.app[CRISIS_WATCH].pending(s.session_id, pid)))  # it woke, and stopped
     assert "lost_contact" not in host.events and inbox.messages == []
     assert not world.app[CRISIS_WATCH].pending(s.session_id, pid)
 
@@ -218,6 +252,10 @@ async def close_crisis(world, token: str, crisis_id: str) -> dict:
         status, body = await step(world, token, crisis_id, action, body["version"])
         assert status == 200, body
     return body
+
+
+async def _async(value):
+    return value
 
 
 async def _has(world, s, crisis_id: str, kind: str, participant_id: str):

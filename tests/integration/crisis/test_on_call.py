@@ -1,13 +1,14 @@
 """The crisis's therapist drops out: after the grace period the on-call clinician from the roster
 (primary first, never the one who dropped) gets a real email with a single-use link, lands straight
 in the room as a host with the crisis in their room state, and can move the crisis along by REST.
-A therapist back within the grace pages nobody; with nobody rostered the clinical lead is alerted."""
+A therapist back within the grace pages nobody; with nobody rostered the clinical lead is alerted.
+
+The timers run on a FakeClock the tests advance (one test keeps real time, end to end)."""
 
 from __future__ import annotations
 
 import asyncio
 import re
-import time
 
 import pytest
 
@@ -15,6 +16,7 @@ from server.app_keys import AUDIT, CRISIS_WATCH
 from server.db.tables import StaffRole
 from tests.conftest import make_settings
 from tests.integration.crisis.helpers import scene, start_crisis, step
+from tests.support.fake_clock import FakeClock
 from tests.support.smtp import Inbox, eventually, smtp_inbox
 from tests.support.world import SEEN_SECRETS
 
@@ -25,7 +27,12 @@ def inbox():
         yield box
 
 
-ROOMY_GRACE = 4.0  # time to come back within the grace even on a loaded machine
+ROOMY_GRACE = 4.0  # time to come back within the grace
+
+
+@pytest.fixture
+def clock() -> FakeClock | None:
+    return FakeClock()  # a test parametrizes ``clock`` with None to run on real time
 
 
 @pytest.fixture
@@ -68,6 +75,7 @@ async def _timeline(world, token: str, crisis_id: str) -> list[dict]:
     return body["events"]
 
 
+@pytest.mark.parametrize("clock", [None], ids=["real_time"])
 async def test_the_on_call_clinician_is_paged_joins_directly_and_takes_over(world, inbox: Inbox):
     s = await scene(world)
     admin, on_call = await _crew(world, s)
@@ -125,16 +133,20 @@ async def test_the_on_call_clinician_is_paged_joins_directly_and_takes_over(worl
 
 
 @pytest.mark.parametrize("grace", [ROOMY_GRACE], ids=["roomy"])
-async def test_a_therapist_back_within_the_grace_pages_nobody(world, inbox: Inbox):
+async def test_a_therapist_back_within_the_grace_pages_nobody(world, inbox: Inbox, clock):
     s = await scene(world)
     await _crew(world, s)
     host, client, pid, crisis = await _in_crisis(world, s)
-    dropped = time.monotonic()
     await host.disconnect()
     await client.wait_for("presence", lambda d: d["role"] == "therapist" and d["state"] == "reconnecting")
+    # the reconnect window and the grace, each due when the settings say
+    assert await clock.sleeping(2) == [pytest.approx(0.5), pytest.approx(ROOMY_GRACE)]
+    await clock.advance(ROOMY_GRACE - 0.5)
     back = await world.host_in_room(s.therapist, s.session_id)  # a new connection, within the grace
-    assert back.connected and time.monotonic() - dropped < ROOMY_GRACE
-    await asyncio.sleep(max(0.0, dropped + ROOMY_GRACE + 0.7 - time.monotonic()))  # past when the page was due
+    assert back.connected and clock.elapsed < ROOMY_GRACE
+    assert clock.pending == []  # the page is cancelled, not left to run
+    await clock.advance(ROOMY_GRACE + 0.7 - clock.elapsed)  # past when the page was due
+    await asyncio.sleep(0.2)  # real time for anything woken (wrongly) to show
     assert inbox.messages == []
     events = await _timeline(world, s.therapist.access_token, crisis["crisis_id"])
     assert not [e for e in events if e["kind"] in ("assigned", "escalation")]
@@ -144,11 +156,13 @@ async def test_a_therapist_back_within_the_grace_pages_nobody(world, inbox: Inbo
     assert not world.app[CRISIS_WATCH].pending(s.session_id, participant)
 
 
-async def test_with_nobody_rostered_the_clinical_lead_is_alerted(world, inbox: Inbox):
+async def test_with_nobody_rostered_the_clinical_lead_is_alerted(world, inbox: Inbox, clock, grace):
     s = await scene(world)
     admin, _ = await _crew(world, s, rostered=False)
     host, client, pid, crisis = await _in_crisis(world, s)
     assert (await host.call("leave"))["ok"]  # a clean leave during a crisis counts too
+    assert await clock.sleeping(1) == [pytest.approx(grace)]  # no reconnect window after a leave: the grace only
+    await clock.advance(grace)
 
     async def alerted():
         status, body = await world.request("GET", "/api/alerts", admin.access_token)

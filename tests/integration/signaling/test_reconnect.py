@@ -1,8 +1,18 @@
-"""A connection is not a session: reloads, second devices and drops keep the person's place."""
+"""A connection is not a session: reloads, second devices and drops keep the person's place.
+The reconnect windows run on a FakeClock the tests advance."""
 
 from __future__ import annotations
 
 import asyncio
+
+import pytest
+
+from tests.support.fake_clock import FakeClock
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
 
 
 async def _room(world):
@@ -30,11 +40,13 @@ async def test_the_same_participant_connecting_again_replaces_the_older_connecti
     assert [m["participant_id"] for m in members].count(pid) == 1
 
 
-async def test_a_dropped_client_rejoins_within_the_window_without_the_lobby(world):
+async def test_a_dropped_client_rejoins_within_the_window_without_the_lobby(world, clock):
     _, _, host, link, redeemed = await _room(world)
     client, pid = await world.admitted_client(host, link["join_url"])
     await client.disconnect()
     await host.wait_for("presence", lambda d: d["participant_id"] == pid and d["state"] == "reconnecting")
+    assert await clock.sleeping(1) == [world.settings.reconnect_window]
+    await clock.advance(world.settings.reconnect_window - 0.1)  # back just inside the window
     back = await world.socket(redeemed["participant_token"])
     assert (await back.call("join"))["state"]["you"]["status"] == "admitted"
     rejoined = [p for p in host.events["presence"] if p["participant_id"] == pid and p["state"] == "joined"]
@@ -44,14 +56,20 @@ async def test_a_dropped_client_rejoins_within_the_window_without_the_lobby(worl
             break
         await asyncio.sleep(0.05)
     assert len(rejoined) == 2  # admitted once, back once
-    await asyncio.sleep(world.settings.reconnect_window + 0.5)
+    assert clock.pending == []  # the window is cancelled, not left to run
+    await clock.advance(world.settings.reconnect_window + 0.5)
+    await asyncio.sleep(0.2)  # real time for anything woken (wrongly) to show
     assert not [p for p in host.events["presence"] if p["participant_id"] == pid and p["state"] == "left"]
 
 
-async def test_a_client_who_does_not_return_is_gone_after_the_window(world):
+async def test_a_client_who_does_not_return_is_gone_after_the_window(world, clock):
     _, _, host, link, redeemed = await _room(world)
     client, pid = await world.admitted_client(host, link["join_url"])
     await client.disconnect()
+    assert await clock.sleeping(1) == [world.settings.reconnect_window]
+    await clock.advance(world.settings.reconnect_window - 0.1)
+    assert clock.pending == [world.settings.reconnect_window]  # not gone before the window runs out
+    await clock.advance(0.1)
     await host.wait_for("presence", lambda d: d["participant_id"] == pid and d["state"] == "left",
                         timeout=world.settings.reconnect_window + 5)
     back = await world.socket(redeemed["participant_token"])

@@ -4,6 +4,7 @@ import pytest
 
 from media.keyframe_bridge import KeyframeBridge
 from media.keyframe_limiter import Decision, KeyframeRequestLimiter
+from tests.support.fake_clock import FakeClock
 
 
 def test_first_request_is_sent_at_once():
@@ -54,38 +55,58 @@ def test_at_most_one_pli_per_interval_under_a_storm():
 
 
 async def test_bridge_sends_now_then_once_later_and_closes_cleanly():
-    sent = []
+    clock, sent = FakeClock(), []
 
     async def send_pli() -> bool:
-        sent.append(asyncio.get_running_loop().time())
+        sent.append(clock.monotonic())
         return True
 
-    bridge = KeyframeBridge(send_pli, min_interval=0.1)
+    bridge = KeyframeBridge(send_pli, min_interval=0.1, clock=clock.monotonic, sleep=clock.sleep)
     for _ in range(10):
         bridge.request("test")
-    await asyncio.sleep(0.3)
+    await clock.advance(0.3)
     assert len(sent) == 2 and sent[1] - sent[0] >= 0.09
+    assert sent[1] - sent[0] == pytest.approx(0.1)  # the deferred PLI goes exactly one interval later
     bridge.request("again")
     bridge.request("again")
-    await asyncio.sleep(0.02)
+    await clock.advance(0.02)
     await bridge.close()
     bridge.request("after close")
-    await asyncio.sleep(0.15)
-    assert len(sent) == 3
+    await clock.advance(0.15)
+    assert len(sent) == 3 and clock.pending == []
 
 
 async def test_bridge_drops_the_deferred_pli_when_a_keyframe_arrives():
-    sent = []
+    clock, sent = FakeClock(), []
 
     async def send_pli() -> bool:
         sent.append(1)
         return True
 
-    bridge = KeyframeBridge(send_pli, min_interval=0.1)
+    bridge = KeyframeBridge(send_pli, min_interval=0.1, clock=clock.monotonic, sleep=clock.sleep)
     bridge.request("a")
     bridge.request("b")
     await asyncio.sleep(0)
+    assert clock.pending == [pytest.approx(0.1)]  # the deferred PLI is waiting
     bridge.keyframe_received()
-    await asyncio.sleep(0.2)
+    await clock.advance(0.2)
     assert sent == [1]
+    await bridge.close()
+
+
+async def test_the_deferred_pli_waits_out_the_interval_and_no_longer():
+    clock, sent = FakeClock(), []
+
+    async def send_pli() -> bool:
+        sent.append(clock.monotonic())
+        return True
+
+    bridge = KeyframeBridge(send_pli, min_interval=1.0, clock=clock.monotonic, sleep=clock.sleep)
+    bridge.request("a")
+    await clock.advance(0.25)
+    bridge.request("b")  # 0.75 s of the interval left (times exact in binary: no rounding at the edge)
+    await clock.advance(0.625)
+    assert len(sent) == 1
+    await clock.advance(0.125)
+    assert len(sent) == 2 and sent[1] - sent[0] == 1.0
     await bridge.close()

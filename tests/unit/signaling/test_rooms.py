@@ -5,8 +5,6 @@ support person comes straight in."""
 
 from __future__ import annotations
 
-import asyncio
-
 from prometheus_client import CollectorRegistry
 
 from signaling.config import SignalingConfig
@@ -15,6 +13,7 @@ from signaling.media_rooms import MediaRooms
 from signaling.metrics import SignalingMetrics
 from signaling.ports import Identity, PresenceEvent, SessionInfo
 from signaling.rooms import RoomService
+from tests.support.fake_clock import FakeClock
 
 SESSION = SessionInfo(session_id="s1", program_id="p1", title="T", kind="individual")
 
@@ -60,10 +59,11 @@ def who(pid: str, role: str = "client", admitted: bool = False) -> Identity:
                     admitted=admitted)
 
 
-def rooms(gate: FakeGate, window: float = 0.05) -> RoomService:
+def rooms(gate: FakeGate, window: float = 0.05, clock: FakeClock | None = None) -> RoomService:
     sio, live = FakeSio(), MemoryLiveState()
     return RoomService(sio, live, gate, SignalingConfig(reconnect_window=window),
-                       SignalingMetrics(CollectorRegistry()), MediaRooms(sio, live))
+                       SignalingMetrics(CollectorRegistry()), MediaRooms(sio, live),
+                       sleep=(clock or FakeClock()).sleep)
 
 
 async def test_presence_of_an_admitted_member_reaches_the_gatekeeper():
@@ -95,11 +95,14 @@ async def test_a_failing_presence_hook_never_breaks_the_room():
 
 
 async def test_after_the_window_in_a_crisis_the_member_keeps_their_admission():
-    gate = FakeGate(crisis=True)
-    room = rooms(gate)
+    gate, clock = FakeGate(crisis=True), FakeClock()
+    room = rooms(gate, window=30, clock=clock)
     await room.join(who("c1", admitted=True), "sid-1")
     await room.dropped(who("c1", admitted=True), "sid-1")
-    await asyncio.sleep(0.15)  # the reconnect window runs out
+    assert await clock.sleeping(1) == [30]
+    await clock.advance(29.9)
+    assert gate.events[-1] == ("c1", PresenceEvent.DROPPED)  # not before the window runs out
+    await clock.advance(0.1)  # the reconnect window runs out
     assert gate.events[-1] == ("c1", PresenceEvent.EXPIRED)
     assert "c1" not in gate.admitted  # not cleared
     state = await room.join(who("c1", admitted=True), "sid-2")  # the durable record says admitted
@@ -108,11 +111,13 @@ async def test_after_the_window_in_a_crisis_the_member_keeps_their_admission():
 
 
 async def test_without_a_crisis_the_window_running_out_clears_admission():
-    gate = FakeGate()
-    room = rooms(gate)
+    gate, clock = FakeGate(), FakeClock()
+    room = rooms(gate, window=30, clock=clock)
     await room.join(who("c1", admitted=True), "sid-1")
     await room.dropped(who("c1", admitted=True), "sid-1")
-    await asyncio.sleep(0.15)
+    await clock.advance(29.9)
+    assert "c1" not in gate.admitted and gate.events[-1] == ("c1", PresenceEvent.DROPPED)
+    await clock.advance(0.1)
     assert gate.admitted["c1"] is False and gate.events[-1] == ("c1", PresenceEvent.EXPIRED)
     await room.close()
 
