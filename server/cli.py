@@ -13,6 +13,7 @@ import ssl
 import sys
 from pathlib import Path
 
+import structlog
 from aiohttp import web
 from pydantic import ValidationError
 
@@ -37,6 +38,8 @@ from server.http.dev_certs import generate_dev_certificate
 from server.logging_setup import configure_logging
 from server.sessions.store import Store
 from server.settings import Settings
+
+log = structlog.get_logger(__name__)
 
 
 def load_settings() -> Settings:
@@ -189,11 +192,22 @@ async def start_serving(app: web.Application, settings: Settings, port: int | No
     return runner
 
 
+async def stop_serving(app: web.Application, runner: web.AppRunner) -> None:
+    """Staged shutdown: fail readiness, hand every socket over (told to reconnect now, then closed), stop
+    accepting, drain open requests with a bound, clean up."""
+    from server.app_keys import DRAIN, SIGNALING
+
+    app[DRAIN].start()
+    handed_over = await app[SIGNALING].hand_over()
+    log.info("sockets_handed_over", sockets=handed_over)
+    await app[SIGNALING].sio.shutdown()
+    await runner.cleanup()
+
+
 async def serve(settings: Settings) -> None:
     # Only serving needs the app, and importing it (the media stack) takes seconds: the other
     # commands (audit, keys, migrate) stay quick without it.
     from server.app import create_app
-    from server.app_keys import DRAIN, SIGNALING
 
     demo = None
     if settings.demo:
@@ -216,10 +230,7 @@ async def serve(settings: Settings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
-    # Staged shutdown: fail readiness, tell rooms, stop accepting, drain with a bound, clean up.
-    app[DRAIN].start()
-    await app[SIGNALING].sio.shutdown()
-    await runner.cleanup()
+    await stop_serving(app, runner)
 
 
 def cmd_serve(args: argparse.Namespace) -> None:

@@ -9,6 +9,7 @@ import asyncio
 from dataclasses import dataclass
 
 import socketio
+import structlog
 from prometheus_client import CollectorRegistry
 
 from .config import SignalingConfig
@@ -26,6 +27,10 @@ from .redis_state import RedisLiveState
 from .revocation import LocalRevocationBus, RedisRevocationBus, Revocation, RevocationBus
 from .rooms import RoomService
 
+log = structlog.get_logger(__name__)
+SERVER_RESTARTING = {"reason": "server_restarting",
+                     "message": "This server is restarting. Reconnecting you now…"}
+
 
 @dataclass
 class Signaling:
@@ -35,6 +40,7 @@ class Signaling:
     keepalive: HostKeepalive
     revocations: RevocationBus
     evictions: Evictions
+    connections: LocalConnections
 
     def start(self) -> None:
         self.revocations.start(self.evictions.handle)
@@ -66,6 +72,19 @@ class Signaling:
     async def notify_member(self, session_id: str, participant_id: str, event: str, payload: dict) -> bool:
         return await self.rooms.notify_member(session_id, participant_id, event, payload)
 
+    async def hand_over(self) -> int:
+        """This node is stopping: tell every socket it holds to reconnect now (``server_restarting``; a
+        load balancer sends them to another node) and close it, so nobody waits for a ping timeout. Their
+        places are kept for the reconnect window, as after any drop. Returns how many were told."""
+        sockets = self.connections.all()
+        for sid, _ in sockets:
+            try:
+                await self.sio.emit("server_restarting", SERVER_RESTARTING, to=sid)
+                await self.sio.disconnect(sid)
+            except Exception:
+                log.exception("hand_over_failed")
+        return len(sockets)
+
     async def close(self) -> None:
         await self.keepalive.close()
         await self.revocations.close()
@@ -93,7 +112,7 @@ def create_signaling(config: SignalingConfig, gatekeeper: Gatekeeper, registry: 
     evictions = Evictions(rooms, gatekeeper, connections)
     keepalive = HostKeepalive(evictions, gatekeeper, connections, config.keepalive_interval)
     return Signaling(sio=sio, live=live, rooms=rooms, keepalive=keepalive, revocations=revocations,
-                     evictions=evictions)
+                     evictions=evictions, connections=connections)
 
 
 __all__ = ["Gatekeeper", "Signaling", "SignalingConfig", "create_signaling"]

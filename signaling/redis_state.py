@@ -94,8 +94,5 @@ class RedisLiveState:
     async def ping(self) -> None:
         await self._redis.ping()
 
-    async def ping(self) -> None:
-        await self._redis.ping()
-
     async def close(self) -> None:
         await self._redis.aclose()

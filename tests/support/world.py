@@ -15,7 +15,7 @@ import socketio
 
 from server.app_keys import SETTINGS, STORE
 from server.app import create_app
-from server.cli import start_serving
+from server.cli import start_serving, stop_serving
 from server.db.tables import StaffRole, utcnow
 from server.access.passwords import hash_password
 from tests.support.services import free_port
@@ -98,7 +98,9 @@ class World:
     base_url: str
     app: object
     http: aiohttp.ClientSession
+    runner: object = None
     sockets: list[SocketClient] = field(default_factory=list)
+    stopped: bool = False
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -111,16 +113,18 @@ class World:
         app = create_app(settings, clock=clock)
         runner = await start_serving(app, settings, port)
         base = f"{'https' if settings.tls_enabled else 'http'}://localhost:{port}"
+        world = None
         try:
             async with trusting_session() as http:
-                world = cls(base_url=base, app=app, http=http)
+                world = cls(base_url=base, app=app, http=http, runner=runner)
                 try:
                     yield world
                 finally:
                     for sock in world.sockets:
                         await sock.close()
         finally:
-            await runner.cleanup()
+            if world is None or not world.stopped:
+                await runner.cleanup()
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -128,6 +132,11 @@ class World:
         """Two nodes of one deployment (same settings, each on its own port)."""
         async with cls.start(settings) as first, cls.start(settings, port=free_port()) as second:
             yield first, second
+
+    async def stop(self) -> None:
+        """Stop this node as SIGTERM stops ``steadyline serve`` (``server.cli.stop_serving``)."""
+        self.stopped = True
+        await stop_serving(self.app, self.runner)
 
     @property
     def store(self):
