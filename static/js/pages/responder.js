@@ -3,8 +3,8 @@
 // posts both to /api/responder/open and shows the packet as text, with the 42 CFR Part 2 notice
 // against redisclosure when it carries substance-use information. No map, no third party.
 
-import { api, ApiError } from "./api.js";
-import { $, el, showView } from "./dom.js";
+import { api, ApiError } from "../lib/api.js";
+import { $, el, showView } from "../lib/dom.js";
 
 const CALLBACK_LABELS = { client: "Client", therapist: "Therapist", program_line: "Program crisis line" };
 

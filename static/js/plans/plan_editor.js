@@ -2,9 +2,9 @@
 // shapes them, the planned address, every earlier version, consent to share per support person, and
 // the local resources nearest the client. Every save is a new version; nothing is edited in place.
 
-import { confirmAction } from "./dialog.js";
-import { el, announce } from "./dom.js";
-import { followUpItems } from "./follow_up_list.js";
+import { confirmAction } from "../lib/dialog.js";
+import { el, announce } from "../lib/dom.js";
+import { followUpItems } from "../crisis/follow_up_list.js";
 
 const ADDRESS = [
   ["house_number", "Number"], ["street", "Street"], ["street_suffix", "Street type"], ["unit", "Unit"],

@@ -6,8 +6,8 @@
 // private crisis room (the therapist follows with "Open the private room"); after closing, the
 // follow-up plan is shown and its items can be ticked off.
 
-import { el, announce } from "./dom.js";
-import { ApiError } from "./api.js";
+import { el, announce } from "../lib/dom.js";
+import { ApiError } from "../lib/api.js";
 import { FOLLOW_UP_WORDS, followUpItems } from "./follow_up_list.js";
 import { ResponderLinks } from "./responder_links.js";
 

@@ -1,6 +1,6 @@
 // /api/docs: renders the OpenAPI 3.1 document as readable documentation (our own code, offline).
 
-import { $, el } from "./dom.js";
+import { $, el } from "../lib/dom.js";
 
 let schemas = {};
 

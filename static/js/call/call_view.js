@@ -1,10 +1,10 @@
 // The call: a grid of video tiles (1-12 people), names, speaking and connection indicators,
 // own controls (microphone, camera, audio only, leave), and a banner for reconnecting and notices.
 
-import { el, announce, formatDuration, initials } from "./dom.js";
-import { icon, setIcon } from "./icons.js";
+import { el, announce, formatDuration, initials } from "../lib/dom.js";
+import { icon, setIcon } from "../lib/icons.js";
 import { LevelMeter } from "./level_meter.js";
-import { CrisisBanner } from "./crisis_banner.js";
+import { CrisisBanner } from "../crisis/banner.js";
 
 const SPEAKING_LEVEL = 0.42;
 const SPEAKING_HOLD_MS = 700;

@@ -2,8 +2,8 @@
 // protocol, or joins the one already open); the answer is said in plain words next to the button, in a
 // live region, including what to do when no therapist is connected.
 
-import { api } from "./api.js";
-import { el } from "./dom.js";
+import { api } from "../lib/api.js";
+import { el } from "../lib/dom.js";
 
 export const HELP_WORDS = {
   sending: "Telling your therapist…",

@@ -1,16 +1,16 @@
 // /join#<token>: redeem the personal link, check camera and microphone, wait in the lobby, then
 // the call. The participant token is kept in sessionStorage so a reload rejoins without the link.
 
-import { $, el, showView, announce, formatDuration } from "./dom.js";
-import { api } from "./api.js";
-import { icon, setIcon } from "./icons.js";
-import { LevelMeter, chime } from "./level_meter.js";
-import { openLocalMedia, listDevices, explainProblem, stopStream, saveChoices, loadChoices } from "./local_media.js";
-import { Room, UNREACHABLE_AFTER_MS } from "./room.js";
-import { CallView } from "./call_view.js";
-import { HelpButton } from "./help_button.js";
-import { LocationStep } from "./location_confirm.js";
-import { PlanView } from "./plan_view.js";
+import { $, el, showView, announce, formatDuration } from "../lib/dom.js";
+import { api } from "../lib/api.js";
+import { icon, setIcon } from "../lib/icons.js";
+import { LevelMeter, chime } from "../call/level_meter.js";
+import { openLocalMedia, listDevices, explainProblem, stopStream, saveChoices, loadChoices } from "../call/local_media.js";
+import { Room, UNREACHABLE_AFTER_MS } from "../call/room.js";
+import { CallView } from "../call/call_view.js";
+import { HelpButton } from "../crisis/help_button.js";
+import { LocationStep } from "../crisis/location_confirm.js";
+import { PlanView } from "../plans/plan_view.js";
 
 const PARTICIPANT_KEY = "steadyline.participant";
 

@@ -2,7 +2,7 @@
 // crisis is open somewhere in the program — who leads it and since when — so a crisis never lives on one
 // screen only. It polls GET /api/program/crises; the list carries no clinical content.
 
-import { el, formatTime } from "./dom.js";
+import { el, formatTime } from "../lib/dom.js";
 
 const POLL_MS = 10000;
 

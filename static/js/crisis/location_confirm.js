@@ -2,8 +2,8 @@
 // room. The client confirms their planned address or types another, and may share their device's
 // position. It is kept private and used only if the care team has to send help.
 
-import { $, el, showView, announce } from "./dom.js";
-import { api } from "./api.js";
+import { $, el, showView, announce } from "../lib/dom.js";
+import { api } from "../lib/api.js";
 
 const FIELDS = [
   ["house_number", "Number", "address-line1"], ["street", "Street", "address-line2"],

@@ -2,8 +2,8 @@
 // room and the call: what they wrote with their therapist, and one-tap phone links to their people
 // and to crisis lines. Support persons never get this button (the server refuses them too).
 
-import { el } from "./dom.js";
-import { api } from "./api.js";
+import { el } from "../lib/dom.js";
+import { api } from "../lib/api.js";
 
 function telLink(label, tel, number) {
   return tel ? el("a", { href: tel, class: "tel-link" }, label || number) : el("span", {}, label || number);

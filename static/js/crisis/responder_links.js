@@ -3,7 +3,7 @@
 // headers), and a button to revoke a link at once. A responder who joined the call from a revoked
 // link loses their place.
 
-import { el, announce } from "./dom.js";
+import { el, announce } from "../lib/dom.js";
 
 const VIA_WORDS = {
   page: "read it on the responder page", pidf: "downloaded the location file", json: "read it through their system",

@@ -1,15 +1,15 @@
 // /console: sign in, today's sessions, create sessions, add clients and manage their links, and
 // enter the call as its host (the same call view as clients, plus the host panel).
 
-import { $, el, showView, announce, formatTime } from "./dom.js";
-import { api, ApiError } from "./api.js";
-import { openLocalMedia, explainProblem } from "./local_media.js";
-import { Room } from "./room.js";
-import { CallView } from "./call_view.js";
-import { HostPanel } from "./host_panel.js";
-import { confirmAction } from "./dialog.js";
-import { PlanEditor } from "./plan_editor.js";
-import { OpenCrises } from "./open_crises.js";
+import { $, el, showView, announce, formatTime } from "../lib/dom.js";
+import { api, ApiError } from "../lib/api.js";
+import { openLocalMedia, explainProblem } from "../call/local_media.js";
+import { Room } from "../call/room.js";
+import { CallView } from "../call/call_view.js";
+import { HostPanel } from "../console/host_panel.js";
+import { confirmAction } from "../lib/dialog.js";
+import { PlanEditor } from "../plans/plan_editor.js";
+import { OpenCrises } from "../crisis/open_crises.js";
 
 const STAFF_KEY = "steadyline.staff";
 const CALL_KEY = "steadyline.hostCall";
