@@ -20,8 +20,7 @@ import { SignalingChannel } from "./signaling.js";
 import { PeerMesh } from "./peer_mesh.js";
 import { SfuConnection } from "./sfu_connection.js";
 import { stopStream } from "./local_media.js";
-
-const PARTICIPANT_KEY = "steadyline.participant"; // where the join page keeps its token for reloads
+import { followParticipant } from "../lib/storage.js";
 
 // A first connection that has not opened by then is shown as a problem (a refusal is shown at once).
 export const UNREACHABLE_AFTER_MS = 4000;
@@ -121,7 +120,7 @@ export class Room extends EventTarget {
     this._on("help_requested", (request) => this._emit("help_requested", request));
     // the therapist moved us into another room (a private crisis room): go there at once
     this._on("moved_to_room", (moved) => {
-      this._remember(moved);
+      followParticipant(moved); // a reload of the join page goes to the new room
       this.moveTo({ ...moved, by: "therapist" });
     });
     this._on("room_locked", ({ reason }) => {
@@ -358,19 +357,6 @@ export class Room extends EventTarget {
     this._moving = false;
     this._emit("moved", { ...moved, from_session_id: moved.from_session_id || from });
     this._channel.connect();
-  }
-
-  // A reload of the join page goes to the new room, not back to the group's waiting room.
-  _remember(moved) {
-    try {
-      if (!sessionStorage.getItem(PARTICIPANT_KEY)) return;
-      sessionStorage.setItem(PARTICIPANT_KEY, JSON.stringify({
-        participant_token: moved.participant_token, session_id: moved.session_id, participant: moved.participant,
-        expires_at: Date.now() + moved.expires_in * 1000,
-      }));
-    } catch {
-      // storage unavailable: a reload asks for the link again
-    }
   }
 
   // ---- own media -------------------------------------------------------------------------

@@ -10,40 +10,11 @@ import { HostPanel } from "../console/host_panel.js";
 import { confirmAction } from "../lib/dialog.js";
 import { PlanEditor } from "../plans/plan_editor.js";
 import { OpenCrises } from "../crisis/open_crises.js";
+import {
+  loadStaff, saveStaff, clearStaff, loadHostCall, saveHostCall, clearHostCall, deviceTokenFor, rememberDeviceToken,
+} from "../lib/storage.js";
 
-const STAFF_KEY = "steadyline.staff";
-const CALL_KEY = "steadyline.hostCall";
-
-function load(key) {
-  try {
-    const value = JSON.parse(sessionStorage.getItem(key) || "null");
-    if (value && value.expires_at > Date.now()) return value;
-  } catch { /* fall through */ }
-  sessionStorage.removeItem(key);
-  return null;
-}
-
-function store(key, value, expiresIn) {
-  sessionStorage.setItem(key, JSON.stringify({ ...value, expires_at: Date.now() + expiresIn * 1000 }));
-}
-
-// This browser's device token per account (kept across visits): failed sign-ins made by someone else,
-// even from the same network address, do not lock this browser out (docs/security.md).
-const DEVICE_KEY = "steadyline.devices";
-
-function devices() {
-  try {
-    return JSON.parse(localStorage.getItem(DEVICE_KEY) || "{}") || {};
-  } catch {
-    return {};
-  }
-}
-
-function rememberDevice(email, token) {
-  if (token) localStorage.setItem(DEVICE_KEY, JSON.stringify({ ...devices(), [email.toLowerCase()]: token }));
-}
-
-let staff = load(STAFF_KEY);
+let staff = loadStaff();
 let selectedId = null;
 let sessions = [];
 let planEditor = null;
@@ -66,8 +37,8 @@ function signOut(message = "") {
   openCrises.stop();
   openCrises.root.hidden = true;
   staff = null;
-  sessionStorage.removeItem(STAFF_KEY);
-  sessionStorage.removeItem(CALL_KEY);
+  clearStaff();
+  clearHostCall();
   $("#header-user").hidden = true;
   $("#signin-error").textContent = message;
   showView("signin");
@@ -86,11 +57,11 @@ async function signIn(event) {
   }
   error.textContent = "";
   try {
-    const deviceToken = devices()[email.toLowerCase()];
+    const deviceToken = deviceTokenFor(email);
     const answer = await api("POST", "/api/auth/login", { body: { email, password, ...(deviceToken ? { device_token: deviceToken } : {}) } });
-    rememberDevice(email, answer.device_token);
-    store(STAFF_KEY, { access_token: answer.access_token, staff: answer.staff }, answer.expires_in);
-    staff = load(STAFF_KEY);
+    rememberDeviceToken(email, answer.device_token);
+    saveStaff({ access_token: answer.access_token, staff: answer.staff }, answer.expires_in);
+    staff = loadStaff();
     form.password.value = "";
     await dashboard();
   } catch (e) {
@@ -355,9 +326,9 @@ async function endSession() {
 async function startCall(id) {
   try {
     const answer = await call("POST", `/api/sessions/${id}/host`);
-    store(CALL_KEY, { session_id: id, participant_token: answer.participant_token, participant: answer.participant },
+    saveHostCall({ session_id: id, participant_token: answer.participant_token, participant: answer.participant },
       answer.expires_in);
-    await enterCall(load(CALL_KEY));
+    await enterCall(loadHostCall());
   } catch (e) {
     $("#sessions-error").textContent = e.message;
     $("#detail-error").textContent = e.message;
@@ -390,7 +361,7 @@ async function enterCall(saved) {
   watchLocationFlags();
   // Moved into a private crisis room (crisis panel): a reload comes back to that room.
   room.addEventListener("moved", ({ detail }) => {
-    store(CALL_KEY, { session_id: detail.session_id, participant_token: detail.participant_token,
+    saveHostCall({ session_id: detail.session_id, participant_token: detail.participant_token,
       participant: detail.participant }, detail.expires_in);
     watchLocationFlags();
   });
@@ -405,7 +376,7 @@ async function enterCall(saved) {
   room.addEventListener("reachable", () => view.showBanner("Connected.", "ok", 3000));
   room.addEventListener("ended", async ({ detail }) => {
     const didNotStart = room.unreachable;
-    sessionStorage.removeItem(CALL_KEY);
+    clearHostCall();
     view.destroy();
     panel.destroy();
     if (detail.reason === "replaced") announce("You opened this call in another window.");
@@ -445,7 +416,7 @@ async function main() {
   } catch {
     if (!staff) return; // signed out by the 401 handler
   }
-  const saved = load(CALL_KEY);
+  const saved = loadHostCall();
   showOpenCrises();
   if (saved) await enterCall(saved);
   else await dashboard({ focus: false });

@@ -1,43 +1,22 @@
 // /join#<token>: redeem the personal link, check camera and microphone, wait in the lobby, then
-// the call. The participant token is kept in sessionStorage so a reload rejoins without the link.
+// the call. The participant token is kept for this tab (lib/storage.js) so a reload rejoins without the link.
 
 import { $, el, showView, announce, formatDuration } from "../lib/dom.js";
 import { api } from "../lib/api.js";
 import { icon, setIcon } from "../lib/icons.js";
 import { LevelMeter, chime } from "../call/level_meter.js";
-import { openLocalMedia, listDevices, explainProblem, stopStream, saveChoices, loadChoices } from "../call/local_media.js";
+import { openLocalMedia, listDevices, explainProblem, stopStream } from "../call/local_media.js";
 import { Room, UNREACHABLE_AFTER_MS } from "../call/room.js";
 import { CallView } from "../call/call_view.js";
 import { HelpButton } from "../crisis/help_button.js";
 import { LocationStep } from "../crisis/location_confirm.js";
 import { PlanView } from "../plans/plan_view.js";
-
-const PARTICIPANT_KEY = "steadyline.participant";
-
-function loadParticipant() {
-  try {
-    const saved = JSON.parse(sessionStorage.getItem(PARTICIPANT_KEY) || "null");
-    if (saved && saved.expires_at > Date.now()) return saved;
-  } catch { /* fall through */ }
-  sessionStorage.removeItem(PARTICIPANT_KEY);
-  return null;
-}
-
-function forget() {
-  sessionStorage.removeItem(PARTICIPANT_KEY);
-  sessionStorage.removeItem("steadyline.devices");
-}
+import {
+  loadParticipant, saveParticipant, updateParticipant, forgetParticipant, saveDeviceChoices, loadDeviceChoices,
+} from "../lib/storage.js";
 
 async function redeem(token) {
-  const answer = await api("POST", "/api/join", { body: { token } });
-  const saved = {
-    participant_token: answer.participant_token,
-    session_id: answer.session_id,
-    participant: answer.participant,
-    expires_at: Date.now() + answer.expires_in * 1000,
-  };
-  sessionStorage.setItem(PARTICIPANT_KEY, JSON.stringify(saved));
-  return saved;
+  return saveParticipant(await api("POST", "/api/join", { body: { token } }));
 }
 
 // ---- device check ------------------------------------------------------------------------------
@@ -137,7 +116,7 @@ class DeviceCheck {
       microphoneId: this.stream.getAudioTracks()[0]?.getSettings().deviceId || null,
       cameraOn: this.cameraOn, microphoneOn: this.microphoneOn,
     };
-    saveChoices(choices);
+    saveDeviceChoices(choices);
     this.onContinue(this.stream, choices);
   }
 }
@@ -244,7 +223,7 @@ class Visit {
     clearInterval(this._timer);
     if (this.call) this.call.destroy();
     if (reason === "refused") {
-      forget();
+      forgetParticipant();
       showView("invalid");
       return;
     }
@@ -258,7 +237,7 @@ class Visit {
       disconnected: ["You were disconnected", "The connection to the session closed.", "Rejoin the session"],
     }[reason] || ["You've left the session", message || "", "Rejoin the session"];
     const [title, text, action] = words;
-    if (!action) forget();
+    if (!action) forgetParticipant();
     $("#ended-title").textContent = title;
     $("#ended-text").textContent = text;
     const button = $("#ended-action");
@@ -287,7 +266,7 @@ async function startFromSaved() {
     return;
   }
   offerPlan(participant);
-  const choices = loadChoices();
+  const choices = loadDeviceChoices();
   if (choices && choices.session_id === participant.session_id) {
     showView("loading");
     await enter(participant, choices);
@@ -298,7 +277,7 @@ async function startFromSaved() {
     showView("support");
     $("#support-join").onclick = () => {
       participant.understood = true;
-      sessionStorage.setItem(PARTICIPANT_KEY, JSON.stringify(participant));
+      updateParticipant(participant);
       startFromSaved();
     };
     return;
@@ -332,7 +311,7 @@ async function main() {
     history.replaceState(null, "", location.pathname + location.search); // the link leaves the address bar
     showView("loading", { focus: false });
     try {
-      forget();
+      forgetParticipant();
       await redeem(token);
     } catch (error) {
       if (error.status === 0 || error.status >= 500) {

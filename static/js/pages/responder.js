@@ -5,6 +5,7 @@
 
 import { api, ApiError } from "../lib/api.js";
 import { $, el, showView } from "../lib/dom.js";
+import { saveParticipant, loadRecipient, saveRecipient } from "../lib/storage.js";
 
 const CALLBACK_LABELS = { client: "Client", therapist: "Therapist", program_line: "Program crisis line" };
 
@@ -15,8 +16,6 @@ function telLink(phone) {
 function fill(list, items) {
   list.replaceChildren(...items.map((item) => el("li", {}, item)));
 }
-
-const RECIPIENT_KEY = "steadyline.responder.recipient";
 
 function render(view, recipient) {
   const packet = view.packet;
@@ -61,10 +60,7 @@ async function joinCall(token, recipient) {
   $("#join-error").textContent = "";
   try {
     const answer = await api("POST", "/api/responder/join", { body: { token, ...recipient } });
-    sessionStorage.setItem("steadyline.participant", JSON.stringify({
-      participant_token: answer.participant_token, session_id: answer.session_id, participant: answer.participant,
-      expires_at: Date.now() + answer.expires_in * 1000,
-    }));
+    saveParticipant(answer);
     location.assign("/join");
   } catch (error) {
     $("#join-error").textContent = error instanceof ApiError && error.status === 410
@@ -75,7 +71,7 @@ async function joinCall(token, recipient) {
 
 function askWhoIsReading() {
   const form = $("#recipient-form");
-  const saved = JSON.parse(sessionStorage.getItem(RECIPIENT_KEY) || "{}");
+  const saved = loadRecipient();
   $("#recipient-name").value = saved.recipient_name || "";
   $("#recipient-agency").value = saved.recipient_agency || "";
   showView("recipient");
@@ -91,7 +87,7 @@ function askWhoIsReading() {
         return;
       }
       $("#recipient-error").textContent = "";
-      sessionStorage.setItem(RECIPIENT_KEY, JSON.stringify(recipient));
+      saveRecipient(recipient);
       resolve(recipient);
     });
   });
