@@ -2,7 +2,7 @@
 // protocol, or joins the one already open); the answer is said in plain words next to the button, in a
 // live region, including what to do when no therapist is connected.
 
-import { api } from "../lib/api.js";
+import { requestHelp } from "./requests.js";
 import { el } from "../lib/dom.js";
 
 export const HELP_WORDS = {
@@ -40,7 +40,7 @@ export class HelpButton {
     this.button.disabled = true;
     this.status.textContent = HELP_WORDS.sending;
     try {
-      const answer = await api("POST", "/api/participant/help", { token: this.room.token });
+      const answer = await requestHelp(this.room.token);
       this.status.textContent = answer.therapist_connected ? HELP_WORDS.told :
         `${HELP_WORDS.alerted} If you are in danger, call ${this.emergencyNumber} now.`;
       this.button.hidden = true;

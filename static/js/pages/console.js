@@ -10,6 +10,7 @@ import { HostPanel } from "../console/host_panel.js";
 import { confirmAction } from "../lib/dialog.js";
 import { PlanEditor } from "../plans/plan_editor.js";
 import { OpenCrises } from "../crisis/open_crises.js";
+import { signIn as requestSignIn, consoleRequests } from "../console/requests.js";
 import {
   loadStaff, saveStaff, clearStaff, loadHostCall, saveHostCall, clearHostCall, deviceTokenFor, rememberDeviceToken,
 } from "../lib/storage.js";
@@ -27,6 +28,8 @@ async function call(method, path, body) {
     throw error;
   }
 }
+
+const requests = consoleRequests(call);
 
 // ---- sign in / out ------------------------------------------------------------------------------
 
@@ -58,7 +61,7 @@ async function signIn(event) {
   error.textContent = "";
   try {
     const deviceToken = deviceTokenFor(email);
-    const answer = await api("POST", "/api/auth/login", { body: { email, password, ...(deviceToken ? { device_token: deviceToken } : {}) } });
+    const answer = await requestSignIn({ email, password, ...(deviceToken ? { device_token: deviceToken } : {}) });
     rememberDeviceToken(email, answer.device_token);
     saveStaff({ access_token: answer.access_token, staff: answer.staff }, answer.expires_in);
     staff = loadStaff();
@@ -94,7 +97,7 @@ async function dashboard({ focus = true } = {}) {
 async function refresh() {
   $("#sessions-error").textContent = "";
   try {
-    sessions = (await call("GET", `/api/sessions?day=${today()}`)).sessions;
+    sessions = (await requests.sessionsOn(today())).sessions;
   } catch (e) {
     $("#sessions-error").textContent = e.message;
     return;
@@ -137,7 +140,7 @@ async function create(event) {
   }
   const end = start + Number(form.duration.value) * 60000;
   try {
-    const created = await call("POST", "/api/sessions", {
+    const created = await requests.createSession({
       kind: form.kind.value, title: form.title.value.trim(),
       starts_at: new Date(start).toISOString(), ends_at: new Date(end).toISOString(),
     });
@@ -178,7 +181,7 @@ async function showTherapists(s, ended) {
   const present = new Set(therapists.map((p) => p.staff_id));
   let colleagues = [];
   try {
-    colleagues = (await call("GET", "/api/program/therapists")).therapists.filter((t) => !present.has(t.id));
+    colleagues = (await requests.therapists()).therapists.filter((t) => !present.has(t.id));
   } catch { /* the list stays empty */ }
   $("#cofac-select").replaceChildren(...colleagues.map((t) => el("option", { value: t.id }, t.display_name)));
   $("#cofac-form").hidden = colleagues.length === 0;
@@ -189,7 +192,7 @@ async function addCoFacilitator(event) {
   const staffId = $("#cofac-select").value;
   if (!staffId || !selectedId) return;
   try {
-    await call("POST", `/api/sessions/${selectedId}/co-facilitators`, { staff_id: staffId });
+    await requests.addCoFacilitator(selectedId, staffId);
     announce("Co-facilitator added.");
     await openDetail(selectedId, { focus: false });
   } catch (e) {
@@ -201,7 +204,7 @@ async function openDetail(id, { focus = true } = {}) {
   selectedId = id;
   let s;
   try {
-    s = await call("GET", `/api/sessions/${id}`);
+    s = await requests.session(id);
   } catch (e) {
     $("#sessions-error").textContent = e.message;
     return;
@@ -258,7 +261,7 @@ async function addClient(event) {
     return;
   }
   try {
-    const link = await call("POST", `/api/sessions/${selectedId}/participants`, { display_name: name });
+    const link = await requests.addClient(selectedId, name);
     input.value = "";
     await openDetail(selectedId, { focus: false });
     showLink(name, link);
@@ -269,7 +272,7 @@ async function addClient(event) {
 
 async function reissue(s, p) {
   try {
-    const link = await call("POST", `/api/sessions/${s.id}/participants/${p.id}/link`);
+    const link = await requests.newLink(s.id, p.id);
     showLink(p.display_name, link);
     announce(`New link for ${p.display_name}. The old link no longer works.`);
   } catch (e) {
@@ -285,7 +288,7 @@ async function revoke(s, p) {
   });
   if (!ok) return;
   try {
-    await call("DELETE", `/api/sessions/${s.id}/participants/${p.id}/link`);
+    await requests.revokeLink(s.id, p.id);
     $("#link-box").hidden = true;
     announce(`${p.display_name}'s link was revoked.`);
   } catch (e) {
@@ -313,7 +316,7 @@ async function endSession() {
   });
   if (!ok) return;
   try {
-    await call("POST", `/api/sessions/${selectedId}/end`);
+    await requests.endSession(selectedId);
     announce("Session ended.");
     await refresh();
   } catch (e) {
@@ -325,7 +328,7 @@ async function endSession() {
 
 async function startCall(id) {
   try {
-    const answer = await call("POST", `/api/sessions/${id}/host`);
+    const answer = await requests.host(id);
     saveHostCall({ session_id: id, participant_token: answer.participant_token, participant: answer.participant },
       answer.expires_in);
     await enterCall(loadHostCall());
@@ -412,7 +415,7 @@ async function main() {
     return;
   }
   try {
-    await call("GET", "/api/me");
+    await requests.me();
   } catch {
     if (!staff) return; // signed out by the 401 handler
   }

@@ -2,7 +2,7 @@
 // the call. The participant token is kept for this tab (lib/storage.js) so a reload rejoins without the link.
 
 import { $, el, showView, announce, formatDuration } from "../lib/dom.js";
-import { api } from "../lib/api.js";
+import { redeemLink } from "../call/requests.js";
 import { icon, setIcon } from "../lib/icons.js";
 import { LevelMeter, chime } from "../call/level_meter.js";
 import { openLocalMedia, listDevices, explainProblem, stopStream } from "../call/local_media.js";
@@ -16,7 +16,7 @@ import {
 } from "../lib/storage.js";
 
 async function redeem(token) {
-  return saveParticipant(await api("POST", "/api/join", { body: { token } }));
+  return saveParticipant(await redeemLink(token));
 }
 
 // ---- device check ------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 // posts both to /api/responder/open and shows the packet as text, with the 42 CFR Part 2 notice
 // against redisclosure when it carries substance-use information. No map, no third party.
 
-import { api, ApiError } from "../lib/api.js";
+import { ApiError } from "../lib/api.js";
+import { openResponderPacket, responderPacketPidf, joinAsResponder } from "../crisis/requests.js";
 import { $, el, showView } from "../lib/dom.js";
 import { saveParticipant, loadRecipient, saveRecipient } from "../lib/storage.js";
 
@@ -42,10 +43,7 @@ function render(view, recipient) {
 }
 
 async function downloadPidf(token, recipient) {
-  const response = await fetch("/api/responder/open/pidf", {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token, ...recipient }),
-    cache: "no-store",
-  });
+  const response = await responderPacketPidf(token, recipient);
   if (!response.ok) return showView("invalid");
   const url = URL.createObjectURL(await response.blob());
   const a = el("a", { href: url, download: "location.xml" });
@@ -59,7 +57,7 @@ async function downloadPidf(token, recipient) {
 async function joinCall(token, recipient) {
   $("#join-error").textContent = "";
   try {
-    const answer = await api("POST", "/api/responder/join", { body: { token, ...recipient } });
+    const answer = await joinAsResponder(token, recipient);
     saveParticipant(answer);
     location.assign("/join");
   } catch (error) {
@@ -99,7 +97,7 @@ async function main() {
   const recipient = await askWhoIsReading();
   showView("loading");
   try {
-    render(await api("POST", "/api/responder/open", { body: { token, ...recipient } }), recipient);
+    render(await openResponderPacket(token, recipient), recipient);
   } catch (error) {
     if (error instanceof ApiError && error.code === "network") {
       $("#invalid-reason").textContent = error.message;
