@@ -23,7 +23,7 @@ async def test_another_programs_crisis_answers_like_an_unknown_one(world):
 
 async def test_no_server_header_names_python_or_aiohttp(world):
     s = await scene(world)
-    for path in ("/healthz", "/api/me", "/api/nothing-here", "/static/js/api.js", "/join", "/api/openapi.json"):
+    for path in ("/healthz", "/api/me", "/api/nothing-here", "/static/js/lib/api.js", "/join", "/api/openapi.json"):
         async with world.http.get(world.base_url + path,
                                   headers={"Authorization": f"Bearer {s.therapist.access_token}"}) as resp:
             assert "Server" not in resp.headers, (path, resp.headers.get("Server"))

@@ -3,7 +3,7 @@
 // banner always says something: if the therapist's connection drops, it says so and that another
 // clinician is joining (the server pages the on-call clinician after a short grace).
 
-import { el } from "./dom.js";
+import { el } from "../lib/dom.js";
 
 export const CLIENT_WORDS = {
   active: "Your therapist has started the crisis protocol. Stay on the call — help is on the way.",

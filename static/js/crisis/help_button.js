@@ -2,8 +2,8 @@
 // protocol, or joins the one already open); the answer is said in plain words next to the button, in a
 // live region, including what to do when no therapist is connected.
 
-import { api } from "./api.js";
-import { el } from "./dom.js";
+import { requestHelp } from "./requests.js";
+import { el } from "../lib/dom.js";
 
 export const HELP_WORDS = {
   sending: "Telling your therapist…",
@@ -40,7 +40,7 @@ export class HelpButton {
     this.button.disabled = true;
     this.status.textContent = HELP_WORDS.sending;
     try {
-      const answer = await api("POST", "/api/participant/help", { token: this.room.token });
+      const answer = await requestHelp(this.room.token);
       this.status.textContent = answer.therapist_connected ? HELP_WORDS.told :
         `${HELP_WORDS.alerted} If you are in danger, call ${this.emergencyNumber} now.`;
       this.button.hidden = true;

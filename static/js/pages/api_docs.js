@@ -1,6 +1,7 @@
 // /api/docs: renders the OpenAPI 3.1 document as readable documentation (our own code, offline).
 
-import { $, el } from "./dom.js";
+import { $, el } from "../lib/dom.js";
+import { openApiDocument } from "../lib/api.js";
 
 let schemas = {};
 
@@ -74,8 +75,7 @@ function operation(path, method, op) {
 async function main() {
   let doc;
   try {
-    const response = await fetch("/api/openapi.json", { cache: "no-store" });
-    doc = await response.json();
+    doc = await openApiDocument();
   } catch {
     $("#docs-status").textContent = "The API description couldn't be loaded. Try reloading the page.";
     return;

@@ -1,10 +1,10 @@
 // The therapist's side panel in a call: the live waiting room (admit / deny), the people in the
 // session (ask to mute, send back to the waiting room, remove), lock the room, end the session;
-// first of all, the crisis protocol (crisis_panel.js).
+// first of all, the crisis protocol (crisis/panel.js).
 
-import { el, announce, waitedInWords } from "./dom.js";
-import { confirmAction } from "./dialog.js";
-import { CrisisPanel } from "./crisis_panel.js";
+import { el, announce, waitedInWords } from "../lib/dom.js";
+import { confirmAction } from "../lib/dialog.js";
+import { CrisisPanel } from "../crisis/panel.js";
 
 export class HostPanel {
   constructor(room, { call }) {

@@ -3,7 +3,8 @@
 // headers), and a button to revoke a link at once. A responder who joined the call from a revoked
 // link loses their place.
 
-import { el, announce } from "./dom.js";
+import { el, announce } from "../lib/dom.js";
+import { crisisRequests } from "./requests.js";
 
 const VIA_WORDS = {
   page: "read it on the responder page", pidf: "downloaded the location file", json: "read it through their system",
@@ -21,7 +22,7 @@ function standing(link) {
 
 export class ResponderLinks {
   constructor({ call, onChange }) {
-    this.call = call;
+    this.requests = crisisRequests(call);
     this.onChange = onChange;
     this.crisisId = null;
     this.links = [];
@@ -32,7 +33,7 @@ export class ResponderLinks {
     if (crisisId !== this.crisisId) this.links = [];
     this.crisisId = crisisId;
     try {
-      this.links = (await this.call("GET", `/api/crises/${crisisId}/responder-links`)).links;
+      this.links = (await this.requests.responderLinks(crisisId)).links;
       this.error.textContent = "";
     } catch (error) {
       this.error.textContent = error.message || "The responder links could not be loaded.";
@@ -42,7 +43,7 @@ export class ResponderLinks {
 
   async revoke(link, number) {
     try {
-      await this.call("POST", `/api/crises/${this.crisisId}/responder-links/${link.link_id}/revoke`);
+      await this.requests.revokeResponderLink(this.crisisId, link.link_id);
       announce(`Responder link ${number} revoked: it no longer works.`);
     } catch (error) {
       this.error.textContent = error.message || "The link could not be revoked. Please try again.";

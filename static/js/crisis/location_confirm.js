@@ -2,8 +2,9 @@
 // room. The client confirms their planned address or types another, and may share their device's
 // position. It is kept private and used only if the care team has to send help.
 
-import { $, el, showView, announce } from "./dom.js";
-import { api } from "./api.js";
+import { $, el, showView, announce } from "../lib/dom.js";
+import { confirmLocation } from "./requests.js";
+import { participantSafetyPlan } from "../plans/requests.js";
 
 const FIELDS = [
   ["house_number", "Number", "address-line1"], ["street", "Street", "address-line2"],
@@ -39,7 +40,7 @@ export class LocationStep {
 
   async plannedAddress() {
     try {
-      return (await api("GET", "/api/participant/safety-plan", { token: this.token })).planned_address;
+      return (await participantSafetyPlan(this.token)).planned_address;
     } catch {
       return null;
     }
@@ -103,7 +104,7 @@ export class LocationStep {
       if (where) body.geolocation = where;
     }
     try {
-      await api("POST", "/api/participant/location", { token: this.token, body });
+      await confirmLocation(this.token, body);
       return true;
     } catch (error) {
       this.error.textContent = error.message;

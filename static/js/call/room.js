@@ -1,7 +1,8 @@
 // One person's presence in a session: the signalling channel, the lobby/call phases, the other
 // members, and the media transport: a PeerMesh for 1:1 sessions, one SfuConnection with the server
-// for group sessions (same interface, held in `this.mesh`). Views listen to its events and call
-// its methods.
+// for group sessions (same interface, held in `this.mesh`; the media side, with the person's own
+// camera and microphone, is call/room_media.js, which Room extends). Views listen to its events and
+// call its methods.
 //
 // phases: connecting → lobby → call, "reconnecting" while the network is away, "moving" while it
 // changes rooms, "ended" at the end.
@@ -17,11 +18,9 @@
 // and connects a new channel with the new room's token; the new room's kind picks the transport.
 
 import { SignalingChannel } from "./signaling.js";
-import { PeerMesh } from "./peer_mesh.js";
-import { SfuConnection } from "./sfu_connection.js";
 import { stopStream } from "./local_media.js";
-
-const PARTICIPANT_KEY = "steadyline.participant"; // where the join page keeps its token for reloads
+import { RoomMedia } from "./room_media.js";
+import { followParticipant } from "../lib/storage.js";
 
 // A first connection that has not opened by then is shown as a problem (a refusal is shown at once).
 export const UNREACHABLE_AFTER_MS = 4000;
@@ -30,13 +29,9 @@ const FINAL_EVENTS = {
   denied: "denied", removed: "removed", session_ended: "ended", replaced: "replaced",
 };
 
-export class Room extends EventTarget {
+export class Room extends RoomMedia {
   constructor({ token, localStream, microphoneOn = true, cameraOn = true }) {
-    super();
-    this.localStream = localStream || new MediaStream();
-    this.microphoneOn = microphoneOn;
-    this.cameraOn = cameraOn;
-    this.audioOnly = false;
+    super({ localStream, microphoneOn, cameraOn });
     this.phase = "connecting";
     this.state = null;
     this.selfId = null;
@@ -44,10 +39,8 @@ export class Room extends EventTarget {
     this.lobby = [];
     this.hostPresent = false;
     this.locked = false;
-    this.mesh = null;
     this.activeSpeaker = null;
     this.crisis = null; // the latest `crisis` notice seen in this room
-    this._streams = new Map(); // pid → stream received, kept until that member is shown
     this._joining = null;
     this.unreachable = false; // the first connection failed and has not been made since
     this._reachTimer = null;
@@ -58,10 +51,6 @@ export class Room extends EventTarget {
   }
 
   // ---- wiring ----------------------------------------------------------------------------
-  _emit(name, detail = {}) {
-    this.dispatchEvent(new CustomEvent(name, { detail }));
-  }
-
   _on(name, handler) {
     // bound to the channel of this moment: after a move, events of the old channel are ignored
     const channel = this._channel;
@@ -121,7 +110,7 @@ export class Room extends EventTarget {
     this._on("help_requested", (request) => this._emit("help_requested", request));
     // the therapist moved us into another room (a private crisis room): go there at once
     this._on("moved_to_room", (moved) => {
-      this._remember(moved);
+      followParticipant(moved); // a reload of the join page goes to the new room
       this.moveTo({ ...moved, by: "therapist" });
     });
     this._on("room_locked", ({ reason }) => {
@@ -223,54 +212,6 @@ export class Room extends EventTarget {
     }
   }
 
-  get _usesSfu() {
-    return this.mesh instanceof SfuConnection;
-  }
-
-  _ensureMesh(iceServers, group) {
-    if (this.mesh) return;
-    if (group) {
-      this.mesh = new SfuConnection({
-        selfId: this.selfId, iceServers, localStream: this.localStream, channel: this._channel,
-      });
-    } else {
-      this.mesh = new PeerMesh({
-        selfId: this.selfId, iceServers, localStream: this.localStream,
-        send: (to, signal) => this._channel.send("signal", { to, ...signal }),
-      });
-    }
-    this.mesh.setAudioOnly(this.audioOnly);
-    for (const name of ["stream", "peerstate", "quality", "closed"]) {
-      this.mesh.addEventListener(name, (event) => this._onMedia(name, event.detail));
-    }
-  }
-
-  // With the SFU, media may arrive before that member's presence: keep it and show it later.
-  _onMedia(name, detail) {
-    if (name === "stream") this._streams.set(detail.pid, detail.stream);
-    if (name === "closed") this._streams.delete(detail.pid);
-    this._emit(name, detail);
-  }
-
-  _replayStream(pid) {
-    const stream = this._streams.get(pid);
-    if (!stream || !this.mesh) return;
-    this._emit("stream", { pid, stream });
-    const state = this.mesh.state(pid);
-    if (state) this._emit("peerstate", { pid, state });
-  }
-
-  _closePeers() {
-    if (this._usesSfu) {
-      // Back in the lobby: the server dropped our media; a new connection follows admission.
-      this.mesh.close();
-      this.mesh = null;
-      this._streams.clear();
-    } else if (this.mesh) {
-      this.mesh.keepOnly([]);
-    }
-  }
-
   _onPresence({ participant_id: pid, display_name, role, state }) {
     if (role === "therapist" && pid !== this.selfId) {
       this.hostPresent = state === "joined";
@@ -358,69 +299,6 @@ export class Room extends EventTarget {
     this._moving = false;
     this._emit("moved", { ...moved, from_session_id: moved.from_session_id || from });
     this._channel.connect();
-  }
-
-  // A reload of the join page goes to the new room, not back to the group's waiting room.
-  _remember(moved) {
-    try {
-      if (!sessionStorage.getItem(PARTICIPANT_KEY)) return;
-      sessionStorage.setItem(PARTICIPANT_KEY, JSON.stringify({
-        participant_token: moved.participant_token, session_id: moved.session_id, participant: moved.participant,
-        expires_at: Date.now() + moved.expires_in * 1000,
-      }));
-    } catch {
-      // storage unavailable: a reload asks for the link again
-    }
-  }
-
-  // ---- own media -------------------------------------------------------------------------
-  get hasMicrophone() {
-    return this.localStream.getAudioTracks().length > 0;
-  }
-
-  get hasCamera() {
-    return this.localStream.getVideoTracks().length > 0;
-  }
-
-  get mediaState() {
-    return {
-      audio: this.hasMicrophone && this.microphoneOn,
-      video: this.hasCamera && this.cameraOn && !this.audioOnly,
-    };
-  }
-
-  _applyLocalTracks() {
-    for (const track of this.localStream.getAudioTracks()) track.enabled = this.microphoneOn;
-    for (const track of this.localStream.getVideoTracks()) track.enabled = this.cameraOn && !this.audioOnly;
-  }
-
-  _sendMediaState(you = null) {
-    const wanted = this.mediaState;
-    // The server keeps audio-only (no video forwarded to us) per connection: say it again after a reconnect.
-    if (you && you.audio === wanted.audio && you.video === wanted.video && !this.audioOnly) return;
-    if (this._channel.connected) this._channel.send("media_state", { ...wanted, receive_video: !this.audioOnly });
-  }
-
-  _mediaChanged() {
-    this._applyLocalTracks();
-    this._sendMediaState();
-    this._emit("localmedia", this.mediaState);
-  }
-
-  setMicrophone(on) {
-    this.microphoneOn = on;
-    this._mediaChanged();
-  }
-
-  setCamera(on) {
-    this.cameraOn = on;
-    this._mediaChanged();
-  }
-
-  setAudioOnly(on) {
-    this.audioOnly = on;
-    if (this.mesh) this.mesh.setAudioOnly(on);
-    this._mediaChanged();
   }
 
   // ---- host actions ------------------------------------------------------------------------

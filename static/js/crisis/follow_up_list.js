@@ -1,7 +1,7 @@
 // A follow-up plan made when a crisis closed, as a list the care team ticks off (used by the crisis
 // panel right after closing and by the console's view of a client).
 
-import { el } from "./dom.js";
+import { el } from "../lib/dom.js";
 
 export const FOLLOW_UP_WORDS = {
   check_in: "Check-in", individual_session: "Individual session", family_debrief: "Family debrief",

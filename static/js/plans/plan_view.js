@@ -2,8 +2,8 @@
 // room and the call: what they wrote with their therapist, and one-tap phone links to their people
 // and to crisis lines. Support persons never get this button (the server refuses them too).
 
-import { el } from "./dom.js";
-import { api } from "./api.js";
+import { el } from "../lib/dom.js";
+import { participantSafetyPlan } from "./requests.js";
 
 function telLink(label, tel, number) {
   return tel ? el("a", { href: tel, class: "tel-link" }, label || number) : el("span", {}, label || number);
@@ -44,7 +44,7 @@ export class PlanView {
     dialog.showModal();
     close.focus();
     try {
-      const plan = await api("GET", "/api/participant/safety-plan", { token: this.token });
+      const plan = await participantSafetyPlan(this.token);
       content.replaceChildren(...this.render(plan));
     } catch (error) {
       content.replaceChildren(el("p", { class: "form-error", role: "alert" }, error.message));

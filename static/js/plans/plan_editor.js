@@ -2,9 +2,11 @@
 // shapes them, the planned address, every earlier version, consent to share per support person, and
 // the local resources nearest the client. Every save is a new version; nothing is edited in place.
 
-import { confirmAction } from "./dialog.js";
-import { el, announce } from "./dom.js";
-import { followUpItems } from "./follow_up_list.js";
+import { confirmAction } from "../lib/dialog.js";
+import { el, announce } from "../lib/dom.js";
+import { followUpItems } from "../crisis/follow_up_list.js";
+import { crisisRequests } from "../crisis/requests.js";
+import { planRequests } from "./requests.js";
 
 const ADDRESS = [
   ["house_number", "Number"], ["street", "Street"], ["street_suffix", "Street type"], ["unit", "Unit"],
@@ -28,7 +30,8 @@ export class PlanEditor {
   // call(method, path, body) is the console's authenticated API call.
   constructor(root, call) {
     this.root = root;
-    this.call = call;
+    this.plans = planRequests(call);
+    this.crises = crisisRequests(call); // follow-up after crises
     this.clientId = null;
   }
 
@@ -38,13 +41,13 @@ export class PlanEditor {
     this.root.hidden = false;
     this.root.replaceChildren(el("p", { class: "muted" }, "Loading the safety plan…"));
     try {
-      this.template = (await this.call("GET", "/api/program/plan-template")).template;
-      this.plan = await this.call("GET", `/api/clients/${clientId}/safety-plan`).catch((error) => {
+      this.template = (await this.plans.template()).template;
+      this.plan = await this.plans.safetyPlan(clientId).catch((error) => {
         if (error.code === "plan_not_found") return null;
         throw error;
       });
-      this.consents = (await this.call("GET", `/api/clients/${clientId}/consents`)).grants;
-      this.followUps = (await this.call("GET", `/api/clients/${clientId}/follow-ups`)).plans;
+      this.consents = (await this.plans.consents(clientId)).grants;
+      this.followUps = (await this.crises.followUps(clientId)).plans;
     } catch (error) {
       this.root.replaceChildren(el("p", { class: "form-error", role: "alert" }, error.message));
       return;
@@ -152,7 +155,7 @@ export class PlanEditor {
   async save(form) {
     this.error.textContent = "";
     try {
-      this.plan = await this.call("PUT", `/api/clients/${this.clientId}/safety-plan`, this.draft(form));
+      this.plan = await this.plans.savePlan(this.clientId, this.draft(form));
       announce(`Safety plan saved as version ${this.plan.version.number}.`);
       this.render();
     } catch (error) {
@@ -174,7 +177,7 @@ export class PlanEditor {
   }
 
   async showVersion(number, target) {
-    const version = await this.call("GET", `/api/clients/${this.clientId}/safety-plan/versions/${number}`);
+    const version = await this.plans.planVersion(this.clientId, number);
     target.replaceChildren(el("h5", {}, `Version ${number}`), ...version.sections.map((s) => el("div", {},
       el("strong", {}, s.title), el("ul", {}, [...s.items, ...s.contacts.map((c) => `${c.name} ${c.phone || ""}`),
         ...(s.text ? [s.text] : [])].map((t) => el("li", {}, t))))));
@@ -201,7 +204,7 @@ export class PlanEditor {
       if (!emergency) body.contact_id = party.value;
       if (expires.value) body.expires_at = new Date(`${expires.value}T23:59:59`).toISOString();
       try {
-        await this.call("POST", `/api/clients/${this.clientId}/consents`, body);
+        await this.plans.recordConsent(this.clientId, body);
         await this.open(this.clientId, this.name);
         announce("Consent recorded.");
       } catch (e) { error.textContent = e.message; }
@@ -224,7 +227,7 @@ export class PlanEditor {
     const ok = await confirmAction({ title: "Revoke this consent?", confirmLabel: "Revoke",
       message: "From now on this may no longer be shared. The record is kept." });
     if (!ok) return;
-    await this.call("POST", `/api/clients/${this.clientId}/consents/${grant.grant_id}/revoke`);
+    await this.plans.revokeConsent(this.clientId, grant.grant_id);
     await this.open(this.clientId, this.name);
   }
 
@@ -239,8 +242,8 @@ export class PlanEditor {
 
   async markDone(item) {
     try {
-      await this.call("POST", `/api/clients/${this.clientId}/follow-ups/${item.id}/done`);
-      this.followUps = (await this.call("GET", `/api/clients/${this.clientId}/follow-ups`)).plans;
+      await this.crises.markFollowUpDone(this.clientId, item.id);
+      this.followUps = (await this.crises.followUps(this.clientId)).plans;
       this.render();
     } catch (error) {
       this.error.textContent = error.message;

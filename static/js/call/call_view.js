@@ -1,88 +1,16 @@
 // The call: a grid of video tiles (1-12 people), names, speaking and connection indicators,
 // own controls (microphone, camera, audio only, leave), and a banner for reconnecting and notices.
 
-import { el, announce, formatDuration, initials } from "./dom.js";
-import { icon, setIcon } from "./icons.js";
-import { LevelMeter } from "./level_meter.js";
-import { CrisisBanner } from "./crisis_banner.js";
-
-const SPEAKING_LEVEL = 0.42;
-const SPEAKING_HOLD_MS = 700;
-const QUALITY_WORDS = { good: "Good connection", fair: "Unstable connection", poor: "Poor connection",
-  connecting: "Connecting…", lost: "Connection lost" };
+import { el, announce, formatDuration } from "../lib/dom.js";
+import { icon, setIcon } from "../lib/icons.js";
+import { Tile } from "./tile.js";
+import { CrisisBanner } from "../crisis/banner.js";
 
 function columnsFor(count) {
   if (count <= 1) return 1;
   if (count <= 4) return 2;
   if (count <= 9) return 3;
   return 4;
-}
-
-class Tile {
-  constructor({ pid, name, self }) {
-    this.pid = pid;
-    this.self = self;
-    this.video = el("video", { autoplay: true, playsinline: true, class: "tile-video" });
-    this.video.muted = self; // never play our own microphone back
-    this.avatar = el("div", { class: "tile-avatar", "aria-hidden": "true" }, initials(name));
-    this.nameEl = el("span", { class: "tile-name" }, self ? "You" : name);
-    this.micOff = el("span", { class: "tile-mic-off", hidden: true }, icon("micOff"),
-      el("span", { class: "visually-hidden" }, "microphone off"));
-    this.quality = el("span", { class: "tile-quality", dataset: { level: "connecting" }, role: "img",
-      "aria-label": QUALITY_WORDS.connecting, title: QUALITY_WORDS.connecting },
-    el("i"), el("i"), el("i"));
-    this.overlay = el("div", { class: "tile-overlay", hidden: true });
-    this.root = el("li", { class: self ? "tile tile-self" : "tile", dataset: { pid, video: "off" } },
-      this.video, this.avatar, this.overlay, self ? null : this.quality,
-      el("div", { class: "tile-label" }, this.micOff, this.nameEl,
-        self ? el("span", { class: "visually-hidden" }, `, ${name}`) : null));
-    this._meter = null;
-    this._speakingUntil = 0;
-  }
-
-  setName(name) {
-    if (!this.self) this.nameEl.textContent = name;
-    this.avatar.textContent = initials(name);
-  }
-
-  attach(stream, onBlocked) {
-    if (this.video.srcObject !== stream) this.video.srcObject = stream;
-    const playing = this.video.play();
-    if (playing) playing.catch((error) => { if (error.name === "NotAllowedError") onBlocked(); });
-    if (!this._meter && stream.getAudioTracks().length) {
-      this._meter = new LevelMeter(stream, (level) => this._level(level));
-    }
-  }
-
-  _level(level) {
-    const now = performance.now();
-    if (level > SPEAKING_LEVEL && this.root.dataset.mic !== "off") this._speakingUntil = now + SPEAKING_HOLD_MS;
-    const speaking = now < this._speakingUntil;
-    if ((this.root.dataset.speaking === "true") !== speaking) this.root.dataset.speaking = String(speaking);
-  }
-
-  setMedia({ audio, video, hasVideo }) {
-    this.root.dataset.video = video && hasVideo ? "on" : "off";
-    this.root.dataset.mic = audio ? "on" : "off";
-    this.micOff.hidden = audio;
-  }
-
-  setQuality(level) {
-    this.quality.dataset.level = level;
-    this.quality.setAttribute("aria-label", QUALITY_WORDS[level]);
-    this.quality.title = QUALITY_WORDS[level];
-  }
-
-  setOverlay(text) {
-    this.overlay.hidden = !text;
-    this.overlay.textContent = text || "";
-  }
-
-  destroy() {
-    if (this._meter) this._meter.stop();
-    this.video.srcObject = null;
-    this.root.remove();
-  }
 }
 
 export class CallView {

@@ -2,7 +2,8 @@
 // crisis is open somewhere in the program — who leads it and since when — so a crisis never lives on one
 // screen only. It polls GET /api/program/crises; the list carries no clinical content.
 
-import { el, formatTime } from "./dom.js";
+import { el, formatTime } from "../lib/dom.js";
+import { crisisRequests } from "./requests.js";
 
 const POLL_MS = 10000;
 
@@ -17,7 +18,7 @@ function describe(crisis) {
 export class OpenCrises {
   // call(method, path) is the console's signed-in API client; onOpen(sessionId) opens that session.
   constructor({ call, onOpen }) {
-    this._call = call;
+    this._requests = crisisRequests(call);
     this._onOpen = onOpen;
     this._timer = null;
     this.list = el("ul", { class: "open-crises-list" });
@@ -43,7 +44,7 @@ export class OpenCrises {
   async refresh() {
     let crises;
     try {
-      crises = (await this._call("GET", "/api/program/crises")).crises;
+      crises = (await this._requests.openCrises()).crises;
     } catch {
       return; // signed out or offline: the console says so elsewhere
     }

@@ -3,8 +3,10 @@
 // posts both to /api/responder/open and shows the packet as text, with the 42 CFR Part 2 notice
 // against redisclosure when it carries substance-use information. No map, no third party.
 
-import { api, ApiError } from "./api.js";
-import { $, el, showView } from "./dom.js";
+import { ApiError } from "../lib/api.js";
+import { openResponderPacket, responderPacketPidf, joinAsResponder } from "../crisis/requests.js";
+import { $, el, showView } from "../lib/dom.js";
+import { saveParticipant, loadRecipient, saveRecipient } from "../lib/storage.js";
 
 const CALLBACK_LABELS = { client: "Client", therapist: "Therapist", program_line: "Program crisis line" };
 
@@ -15,8 +17,6 @@ function telLink(phone) {
 function fill(list, items) {
   list.replaceChildren(...items.map((item) => el("li", {}, item)));
 }
-
-const RECIPIENT_KEY = "steadyline.responder.recipient";
 
 function render(view, recipient) {
   const packet = view.packet;
@@ -43,10 +43,7 @@ function render(view, recipient) {
 }
 
 async function downloadPidf(token, recipient) {
-  const response = await fetch("/api/responder/open/pidf", {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token, ...recipient }),
-    cache: "no-store",
-  });
+  const response = await responderPacketPidf(token, recipient);
   if (!response.ok) return showView("invalid");
   const url = URL.createObjectURL(await response.blob());
   const a = el("a", { href: url, download: "location.xml" });
@@ -60,11 +57,8 @@ async function downloadPidf(token, recipient) {
 async function joinCall(token, recipient) {
   $("#join-error").textContent = "";
   try {
-    const answer = await api("POST", "/api/responder/join", { body: { token, ...recipient } });
-    sessionStorage.setItem("steadyline.participant", JSON.stringify({
-      participant_token: answer.participant_token, session_id: answer.session_id, participant: answer.participant,
-      expires_at: Date.now() + answer.expires_in * 1000,
-    }));
+    const answer = await joinAsResponder(token, recipient);
+    saveParticipant(answer);
     location.assign("/join");
   } catch (error) {
     $("#join-error").textContent = error instanceof ApiError && error.status === 410
@@ -75,7 +69,7 @@ async function joinCall(token, recipient) {
 
 function askWhoIsReading() {
   const form = $("#recipient-form");
-  const saved = JSON.parse(sessionStorage.getItem(RECIPIENT_KEY) || "{}");
+  const saved = loadRecipient();
   $("#recipient-name").value = saved.recipient_name || "";
   $("#recipient-agency").value = saved.recipient_agency || "";
   showView("recipient");
@@ -91,7 +85,7 @@ function askWhoIsReading() {
         return;
       }
       $("#recipient-error").textContent = "";
-      sessionStorage.setItem(RECIPIENT_KEY, JSON.stringify(recipient));
+      saveRecipient(recipient);
       resolve(recipient);
     });
   });
@@ -103,7 +97,7 @@ async function main() {
   const recipient = await askWhoIsReading();
   showView("loading");
   try {
-    render(await api("POST", "/api/responder/open", { body: { token, ...recipient } }), recipient);
+    render(await openResponderPacket(token, recipient), recipient);
   } catch (error) {
     if (error instanceof ApiError && error.code === "network") {
       $("#invalid-reason").textContent = error.message;

@@ -1,145 +1,22 @@
 // /join#<token>: redeem the personal link, check camera and microphone, wait in the lobby, then
-// the call. The participant token is kept in sessionStorage so a reload rejoins without the link.
+// the call. The participant token is kept for this tab (lib/storage.js) so a reload rejoins without the link.
 
-import { $, el, showView, announce, formatDuration } from "./dom.js";
-import { api } from "./api.js";
-import { icon, setIcon } from "./icons.js";
-import { LevelMeter, chime } from "./level_meter.js";
-import { openLocalMedia, listDevices, explainProblem, stopStream, saveChoices, loadChoices } from "./local_media.js";
-import { Room, UNREACHABLE_AFTER_MS } from "./room.js";
-import { CallView } from "./call_view.js";
-import { HelpButton } from "./help_button.js";
-import { LocationStep } from "./location_confirm.js";
-import { PlanView } from "./plan_view.js";
-
-const PARTICIPANT_KEY = "steadyline.participant";
-
-function loadParticipant() {
-  try {
-    const saved = JSON.parse(sessionStorage.getItem(PARTICIPANT_KEY) || "null");
-    if (saved && saved.expires_at > Date.now()) return saved;
-  } catch { /* fall through */ }
-  sessionStorage.removeItem(PARTICIPANT_KEY);
-  return null;
-}
-
-function forget() {
-  sessionStorage.removeItem(PARTICIPANT_KEY);
-  sessionStorage.removeItem("steadyline.devices");
-}
+import { $, showView, announce, formatDuration } from "../lib/dom.js";
+import { redeemLink } from "../call/requests.js";
+import { chime } from "../call/level_meter.js";
+import { openLocalMedia, stopStream } from "../call/local_media.js";
+import { DeviceCheck } from "../call/device_check.js";
+import { Room, UNREACHABLE_AFTER_MS } from "../call/room.js";
+import { CallView } from "../call/call_view.js";
+import { HelpButton } from "../crisis/help_button.js";
+import { LocationStep } from "../crisis/location_confirm.js";
+import { PlanView } from "../plans/plan_view.js";
+import {
+  loadParticipant, saveParticipant, updateParticipant, forgetParticipant, loadDeviceChoices,
+} from "../lib/storage.js";
 
 async function redeem(token) {
-  const answer = await api("POST", "/api/join", { body: { token } });
-  const saved = {
-    participant_token: answer.participant_token,
-    session_id: answer.session_id,
-    participant: answer.participant,
-    expires_at: Date.now() + answer.expires_in * 1000,
-  };
-  sessionStorage.setItem(PARTICIPANT_KEY, JSON.stringify(saved));
-  return saved;
-}
-
-// ---- device check ------------------------------------------------------------------------------
-
-class DeviceCheck {
-  constructor(participant, onContinue) {
-    this.participant = participant;
-    this.onContinue = onContinue;
-    this.stream = null;
-    this.meter = null;
-    this.microphoneOn = true;
-    this.cameraOn = true;
-    this.problems = { camera: null, microphone: null };
-    this.video = $("#preview-video");
-    this.frame = $("#preview-frame");
-    this.cameraSelect = $("#camera-select");
-    this.microphoneSelect = $("#microphone-select");
-    this.micButton = $("#preview-mic");
-    this.cameraButton = $("#preview-camera");
-    this.level = $("#mic-level");
-    $("#check-greeting").textContent =
-      `Hello ${participant.participant.display_name}. Let's make sure your camera and microphone work.`;
-    this.cameraSelect.addEventListener("change", () => this.open());
-    this.microphoneSelect.addEventListener("change", () => this.open());
-    this.micButton.addEventListener("click", () => { this.microphoneOn = !this.microphoneOn; this.render(); });
-    this.cameraButton.addEventListener("click", () => { this.cameraOn = !this.cameraOn; this.render(); });
-    $("#continue").addEventListener("click", () => this.finish());
-    $("#continue").disabled = true; // until the camera and microphone are open (a quick click found none)
-  }
-
-  async open() {
-    this.stopPreview();
-    const result = await openLocalMedia({
-      cameraId: this.cameraSelect.value || null, microphoneId: this.microphoneSelect.value || null,
-    });
-    this.stream = result.stream;
-    this.problems = { camera: result.camera, microphone: result.microphone };
-    this.video.srcObject = this.stream;
-    this.meter = new LevelMeter(this.stream, (level) => { this.level.value = level; });
-    await this.fillPickers();
-    this.render();
-  }
-
-  async fillPickers() {
-    const { cameras, microphones } = await listDevices();
-    const fill = (select, devices, track, noneText) => {
-      const current = track ? track.getSettings().deviceId : select.value;
-      select.replaceChildren(...(devices.length ? devices : [{ id: "", label: noneText }])
-        .map((d) => el("option", { value: d.id, selected: d.id === current }, d.label)));
-      select.disabled = devices.length === 0;
-    };
-    fill(this.cameraSelect, cameras, this.stream.getVideoTracks()[0], "No camera available");
-    fill(this.microphoneSelect, microphones, this.stream.getAudioTracks()[0], "No microphone available");
-  }
-
-  render() {
-    const hasCamera = this.stream.getVideoTracks().length > 0;
-    const hasMic = this.stream.getAudioTracks().length > 0;
-    this.stream.getVideoTracks().forEach((t) => { t.enabled = this.cameraOn; });
-    this.stream.getAudioTracks().forEach((t) => { t.enabled = this.microphoneOn; });
-    this.frame.dataset.video = hasCamera && this.cameraOn ? "on" : "off";
-    $("#preview-off").textContent = hasCamera ? "Camera is off" : "No camera: you'll join with sound only";
-    this.button(this.micButton, hasMic ? !this.microphoneOn : true, this.microphoneOn && hasMic ? "Mute" : "Unmute",
-      this.microphoneOn && hasMic ? "mic" : "micOff", !hasMic);
-    this.button(this.cameraButton, hasCamera ? !this.cameraOn : true, this.cameraOn && hasCamera ? "Stop video" : "Start video",
-      this.cameraOn && hasCamera ? "camera" : "cameraOff", !hasCamera);
-    const box = $("#device-problems");
-    const messages = [explainProblem("camera", this.problems.camera), explainProblem("microphone", this.problems.microphone)]
-      .filter(Boolean);
-    box.replaceChildren(...messages.map((m) => el("p", {}, m)));
-    box.hidden = messages.length === 0;
-    const [next, soundOnly] = isSupport(this.participant)
-      ? ["Join the call", "Join the call with sound only"]
-      : ["Continue to the waiting room", "Continue with sound only"];
-    $("#continue").textContent = hasCamera || !hasMic ? next : soundOnly;
-    $("#continue").disabled = false;
-  }
-
-  button(button, pressed, label, iconName, disabled) {
-    button.setAttribute("aria-pressed", String(pressed));
-    button.querySelector(".ctl-label").textContent = label;
-    setIcon(button, iconName);
-    button.disabled = disabled;
-  }
-
-  stopPreview() {
-    if (this.meter) this.meter.stop();
-    stopStream(this.stream);
-    this.stream = null;
-  }
-
-  finish() {
-    if (this.meter) this.meter.stop();
-    const choices = {
-      session_id: this.participant.session_id,
-      cameraId: this.stream.getVideoTracks()[0]?.getSettings().deviceId || null,
-      microphoneId: this.stream.getAudioTracks()[0]?.getSettings().deviceId || null,
-      cameraOn: this.cameraOn, microphoneOn: this.microphoneOn,
-    };
-    saveChoices(choices);
-    this.onContinue(this.stream, choices);
-  }
+  return saveParticipant(await redeemLink(token));
 }
 
 // ---- lobby and call -----------------------------------------------------------------------------
@@ -244,7 +121,7 @@ class Visit {
     clearInterval(this._timer);
     if (this.call) this.call.destroy();
     if (reason === "refused") {
-      forget();
+      forgetParticipant();
       showView("invalid");
       return;
     }
@@ -258,7 +135,7 @@ class Visit {
       disconnected: ["You were disconnected", "The connection to the session closed.", "Rejoin the session"],
     }[reason] || ["You've left the session", message || "", "Rejoin the session"];
     const [title, text, action] = words;
-    if (!action) forget();
+    if (!action) forgetParticipant();
     $("#ended-title").textContent = title;
     $("#ended-text").textContent = text;
     const button = $("#ended-action");
@@ -287,7 +164,7 @@ async function startFromSaved() {
     return;
   }
   offerPlan(participant);
-  const choices = loadChoices();
+  const choices = loadDeviceChoices();
   if (choices && choices.session_id === participant.session_id) {
     showView("loading");
     await enter(participant, choices);
@@ -298,7 +175,7 @@ async function startFromSaved() {
     showView("support");
     $("#support-join").onclick = () => {
       participant.understood = true;
-      sessionStorage.setItem(PARTICIPANT_KEY, JSON.stringify(participant));
+      updateParticipant(participant);
       startFromSaved();
     };
     return;
@@ -332,7 +209,7 @@ async function main() {
     history.replaceState(null, "", location.pathname + location.search); // the link leaves the address bar
     showView("loading", { focus: false });
     try {
-      forget();
+      forgetParticipant();
       await redeem(token);
     } catch (error) {
       if (error.status === 0 || error.status >= 500) {

@@ -33,3 +33,9 @@ export async function api(method, path, { body, token } = {}) {
   }
   return data;
 }
+
+// The server's own OpenAPI document (rendered by the /api/docs page).
+export async function openApiDocument() {
+  const response = await fetch("/api/openapi.json", { cache: "no-store" });
+  return response.json();
+}

@@ -93,14 +93,3 @@ export async function listDevices() {
 export function stopStream(stream) {
   if (stream) stream.getTracks().forEach((track) => track.stop());
 }
-
-// Remembered for this tab only, so a reload goes straight back into the session.
-const CHOICES_KEY = "steadyline.devices";
-
-export function saveChoices(choices) {
-  sessionStorage.setItem(CHOICES_KEY, JSON.stringify(choices));
-}
-
-export function loadChoices() {
-  try { return JSON.parse(sessionStorage.getItem(CHOICES_KEY) || "null"); } catch { return null; }
-}

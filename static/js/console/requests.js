@@ -1,0 +1,32 @@
+// Every REST call of the console, in one place: signing in, today's sessions, one session's people and
+// links, and entering a call as its host.
+//
+// consoleRequests(call) takes the console's signed-in API client, call(method, path, body).
+
+import { api } from "../lib/api.js";
+
+// body: {email, password, device_token?}
+export function signIn(body) {
+  return api("POST", "/api/auth/login", { body });
+}
+
+export function consoleRequests(call) {
+  return {
+    me: () => call("GET", "/api/me"),
+    sessionsOn: (day) => call("GET", `/api/sessions?day=${day}`),
+    // body: {kind, title, starts_at, ends_at}
+    createSession: (body) => call("POST", "/api/sessions", body),
+    session: (sessionId) => call("GET", `/api/sessions/${sessionId}`),
+    endSession: (sessionId) => call("POST", `/api/sessions/${sessionId}/end`),
+    therapists: () => call("GET", "/api/program/therapists"),
+    addCoFacilitator: (sessionId, staffId) =>
+      call("POST", `/api/sessions/${sessionId}/co-facilitators`, { staff_id: staffId }),
+    addClient: (sessionId, displayName) =>
+      call("POST", `/api/sessions/${sessionId}/participants`, { display_name: displayName }),
+    newLink: (sessionId, participantId) => call("POST", `/api/sessions/${sessionId}/participants/${participantId}/link`),
+    revokeLink: (sessionId, participantId) =>
+      call("DELETE", `/api/sessions/${sessionId}/participants/${participantId}/link`),
+    // the host's participant token for the session's call
+    host: (sessionId) => call("POST", `/api/sessions/${sessionId}/host`),
+  };
+}

@@ -1,0 +1,125 @@
+// What the therapist's crisis panel knows (crisis/panel.js): the session's clients, the crisis as last
+// read, the people who may be invited, and what happened during this crisis (links made, invitations,
+// notices), with the plain words that describe it. No DOM and no requests here.
+
+export const STATE_WORDS = {
+  active: "Crisis active. Stay with the client.",
+  help_on_the_way: "Help is on the way.",
+  help_arrived: "Help has arrived.",
+  stabilised: "Stabilised.",
+  closed: "Closed.",
+};
+
+const NOTIFY_WORDS = { sent: "sent", failed: "could not be sent", skipped: "not set up" };
+const CHANNEL_WORDS = { email: "Email", webhook: "Text message / webhook" };
+
+export class CrisisPanelState {
+  constructor() {
+    this.sessionId = null;
+    this.kind = undefined; // the session's kind ("group" offers a private room), once read
+    this.clients = []; // [{participant_id, client_id, display_name}]
+    this.crisis = null; // the CrisisView
+    this.contacts = null; // consented support persons of the crisis's client
+    this.links = []; // links made during this crisis: [{id, label, url}]
+    this.invited = new Set(); // contact_ids invited during this crisis
+    this.notices = []; // plain-words outcomes of invitations: [{id, text}]
+    this.override = null; // {kind: "invite" | "relay", contact?, situation?}: waiting for a written reason
+    this.privateRoom = null; // the answer of POST /private-room, until the therapist goes there
+    this.followUp = null; // the follow-up plan of the closed crisis
+  }
+
+  isOpen() {
+    return Boolean(this.crisis && this.crisis.state !== "closed");
+  }
+
+  isCurrent(crisisId) {
+    return Boolean(this.crisis && this.crisis.crisis_id === crisisId);
+  }
+
+  // The session as GET /api/sessions/{id} answers it: its clients still in it, and its kind.
+  setSession(session) {
+    this.clients = (session.participants || [])
+      .filter((p) => p.role === "client" && !p.removed && p.client_id)
+      .map((p) => ({ participant_id: p.id, client_id: p.client_id, display_name: p.display_name }));
+    this.kind = session.kind;
+  }
+
+  // A different crisis: what belonged to the one before is forgotten.
+  forgetCrisisDetails() {
+    this.contacts = null;
+    this.links = [];
+    this.invited = new Set();
+    this.notices = [];
+    this.override = null;
+    this.followUp = null;
+  }
+
+  clientName(participantId) {
+    const client = this.clients.find((c) => c.participant_id === participantId
+      || (this.crisis && c.client_id === this.crisis.client_id));
+    return client ? client.display_name : "The client";
+  }
+
+  // The crisis's client among the session's clients (null when not in this session).
+  crisisClient() {
+    return this.clients.find((c) => c.client_id === this.crisis.client_id);
+  }
+
+  // Urgent notices (role=alert) stay in the panel until the crisis changes hands or closes.
+  addUrgent(text) {
+    this.notices.push({ id: `crisis-notice-${this.notices.length + 1}`, text, urgent: true });
+  }
+
+  lostContactWords({ step, since, notified }) {
+    const name = this.clientName(null);
+    const at = since ? new Date(since).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
+    if (step === "prompt_emergency_call") {
+      return `${name} has been out of contact since ${at}. Call emergency services now and relay their `
+        + "location (Relay to emergency services below).";
+    }
+    if (step === "notify_support_person") {
+      return `${name} has not come back. ${notified || "Their"} support person${notified > 1 ? "s were" : " was"} `
+        + "told contact was lost.";
+    }
+    return `${name} has not come back, and there is no support person they agreed we may contact.`;
+  }
+
+  // An invitation was made (the answer of POST /support-persons): note who, how, and whether they were told.
+  noteInvitation(contact, made) {
+    this.invited.add(contact.contact_id);
+    const sent = Object.entries(made.notifications || {})
+      .map(([channel, outcome]) => `${CHANNEL_WORDS[channel] || channel}: ${NOTIFY_WORDS[outcome] || outcome}`);
+    this.notices.push({ id: `crisis-notice-${this.notices.length + 1}`, text:
+      `${contact.name} is invited${made.basis === "override" ? " (emergency override)" : ""}. `
+      + (sent.length ? `${sent.join(". ")}.` : "") });
+  }
+
+  // A link made during this crisis; returns the id of the field that shows it.
+  addLink(kind, label, url) {
+    const id = `crisis-link-${kind}-${this.links.length + 1}`;
+    this.links.push({ id, label, url });
+    return id;
+  }
+}
+
+// The people who may be invited to the call: support persons the client consented to (active grants
+// to invite to video) first, then the people named in their plan without consent (an emergency override
+// can invite them). `seen` is a Map contact_id → {contact_id, name, consented}, filled in that order.
+export function addConsentedContacts(seen, grants) {
+  for (const g of grants) {
+    if (g.active && g.party === "support_person" && g.scope === "invite_to_video" && g.contact_id) {
+      seen.set(g.contact_id, { contact_id: g.contact_id, name: g.contact_name || "Support person", consented: true });
+    }
+  }
+}
+
+export function addPlannedContacts(seen, plan) {
+  const sections = (plan && plan.version && plan.version.sections) || [];
+  for (const section of sections.filter((x) => x.key === "people_to_ask")) {
+    for (const c of section.contacts || []) {
+      if (c.contact_id && !seen.has(c.contact_id)) {
+        seen.set(c.contact_id, { contact_id: c.contact_id, name: c.name || "Support person", consented: false });
+      }
+    }
+  }
+}

@@ -1,0 +1,174 @@
+// How the therapist's crisis panel looks (crisis/panel.js): the state in plain words, one button per
+// allowed next step, the private room, the emergency override, links to copy, notices, inviting a
+// support person and relaying to emergency services. The form fields are made once and kept across
+// renders, so a crisis event arriving while the therapist types loses nothing.
+//
+// render(state, responderLinks, on) draws the panel from a CrisisPanelState; `on` holds the actions:
+// start(client), step(action), moveToPrivateRoom(client), openPrivateRoom(), markDone(item),
+// invite(contact), submitOverride(override), cancelOverride(), relay().
+
+import { el, announce } from "../lib/dom.js";
+import { followUpItems } from "./follow_up_list.js";
+import { STATE_WORDS } from "./panel_state.js";
+
+const ACTION_LABELS = {
+  dispatch_help: "Help is on the way",
+  help_arrived: "Help has arrived",
+  stabilise: "Mark as stabilised",
+  reactivate: "Crisis again: back to active",
+  close: "Close the crisis",
+};
+
+function copyField(id, label, value) {
+  const input = el("input", { id, type: "text", readonly: true, class: "link-out", value });
+  const done = el("span", { class: "copy-done", role: "status" });
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(input.value);
+    } catch {
+      input.select();
+      document.execCommand("copy");
+    }
+    done.textContent = "Copied.";
+    announce("Link copied.");
+  };
+  return el("div", { class: "crisis-link" },
+    el("label", { for: id }, label),
+    el("div", { class: "copy-row" }, input,
+      el("button", { type: "button", class: "btn btn-small", "aria-label": `Copy: ${label}`, onclick: copy }, "Copy")),
+    done);
+}
+
+export class CrisisPanelView {
+  constructor() {
+    this.debrief = el("input", { type: "checkbox", id: "crisis-debrief" });
+    this.reason = el("textarea", { id: "crisis-override-reason", rows: "3", maxlength: "4000",
+      "aria-describedby": "crisis-override-why" });
+    this.status = el("p", { class: "crisis-state", id: "crisis-state", role: "status", "aria-live": "polite" });
+    this.error = el("p", { class: "form-error", role: "alert" });
+    this.body = el("div", { class: "crisis-body" });
+    this.situation = el("textarea", { id: "crisis-situation", rows: "3", maxlength: "2000" });
+    this.clientPhone = el("input", { type: "tel", id: "crisis-client-phone", autocomplete: "off", maxlength: "32" });
+    this.therapistPhone = el("input", { type: "tel", id: "crisis-therapist-phone", autocomplete: "tel", maxlength: "32" });
+    this.allowJoin = el("input", { type: "checkbox", id: "crisis-responder-join" });
+    this.substanceUse = el("input", { type: "checkbox", id: "crisis-substance-use" });
+    this.root = el("section", { class: "panel-section crisis-panel", "aria-labelledby": "crisis-heading" },
+      el("h2", { id: "crisis-heading" }, "Crisis protocol"), this.status, this.error, this.body);
+  }
+
+  // A different crisis: the fields start empty (the therapist's own callback number and the
+  // "responders may join" choice stay).
+  clearFields() {
+    this.situation.value = "";
+    this.clientPhone.value = "";
+    this.reason.value = "";
+    this.debrief.checked = false;
+    this.substanceUse.checked = false;
+  }
+
+  // Move to a link just made, ready to copy.
+  focusLink(id) {
+    const input = this.root.querySelector(`#${id}`);
+    if (input) {
+      input.focus();
+      input.select();
+    }
+  }
+
+  render(state, responderLinks, on) {
+    this.root.dataset.state = state.crisis ? state.crisis.state : "none";
+    if (!state.isOpen()) {
+      this.status.textContent = state.crisis ? `Crisis protocol: ${STATE_WORDS.closed}` : "";
+      const targets = state.clients.length > 1 ? state.clients : [state.clients[0] || null];
+      const group = state.kind === "group";
+      const buttons = targets.flatMap((client) => [el("button", {
+        type: "button", class: "btn btn-danger btn-block btn-crisis", disabled: !state.sessionId,
+        onclick: () => on.start(client),
+      }, state.clients.length > 1 ? `Start crisis protocol: ${client.display_name}` : "Start crisis protocol"),
+      group && client ? this._privateRoomButton(client, on) : null]);
+      this.body.replaceChildren(...[this._privateRoomBlock(state, on), ...buttons, this._followUpBlock(state, on),
+        state.crisis ? responderLinks.block() : null].filter(Boolean));
+      return;
+    }
+    const crisis = state.crisis;
+    const client = state.crisisClient();
+    this.status.textContent = STATE_WORDS[crisis.state] || crisis.state;
+    const actions = el("div", { class: "crisis-actions", role: "group", "aria-label": "Next step" },
+      ...crisis.allowed_actions.map((action) => el("button", {
+        type: "button", class: action === "close" ? "btn btn-block" : "btn btn-primary btn-block",
+        dataset: { action }, onclick: () => on.step(action),
+      }, ACTION_LABELS[action] || action)));
+    const invite = el("div", { class: "crisis-block" }, el("h3", {}, "Invite support person"),
+      state.contacts === null ? el("p", { class: "muted" }, "Loading the client's contacts…")
+        : state.contacts.length === 0 ? el("p", { class: "muted" }, "The client's safety plan names no support person to invite.")
+          : el("ul", { class: "crisis-contacts" }, ...state.contacts.map((c) => el("li", {},
+            el("button", { type: "button", class: "btn btn-small", onclick: () => on.invite(c) },
+              c.consented ? `Invite ${c.name}` : `Invite ${c.name} (no consent)`),
+            state.invited.has(c.contact_id) ? el("span", { class: "muted" }, " Invited.") : null))));
+    const relay = el("div", { class: "crisis-block" }, el("h3", {}, "Emergency services"),
+      el("label", { for: "crisis-situation" }, "Situation (what responders need to know)"), this.situation,
+      el("label", { for: "crisis-client-phone" }, "Number to call the client back on (optional)"), this.clientPhone,
+      el("label", { for: "crisis-therapist-phone" }, "Your callback number (optional)"), this.therapistPhone,
+      el("div", { class: "switch-row" }, this.allowJoin,
+        el("label", { for: "crisis-responder-join" }, "Let responders join this call from their page")),
+      el("div", { class: "switch-row" }, this.substanceUse,
+        el("label", { for: "crisis-substance-use" }, "This includes substance-use information (adds the 42 CFR Part 2 "
+          + "notice against redisclosure)")),
+      el("button", { type: "button", class: "btn btn-danger btn-block", onclick: () => on.relay() },
+        "Relay to emergency services"));
+    const links = state.links.map((l) => copyField(l.id, l.label, l.url));
+    const notices = state.notices.map((n) => el("p", { class: n.urgent ? "crisis-notice crisis-urgent" : "crisis-notice",
+      id: n.id, role: n.urgent ? "alert" : "status" }, n.text));
+    const about = client && state.clients.length > 1 ? el("p", { class: "crisis-about" }, `About ${client.display_name}`) : null;
+    const closing = crisis.allowed_actions.includes("close") ? el("div", { class: "switch-row crisis-debrief" },
+      this.debrief, el("label", { for: "crisis-debrief" }, "When closing, plan a debrief with family or support persons")) : null;
+    const move = state.kind === "group" && client && !state.privateRoom ? this._privateRoomButton(client, on) : null;
+    this.body.replaceChildren(...[about, this._privateRoomBlock(state, on), move, actions, closing,
+      this._overrideBlock(state, on), ...links, responderLinks.block(), ...notices, invite, relay].filter(Boolean));
+  }
+
+  _privateRoomButton(client, on) {
+    return el("button", { type: "button", class: "btn btn-block btn-private-room", dataset: { pid: client.participant_id },
+      onclick: () => on.moveToPrivateRoom(client) }, `Move ${client.display_name} to a private room`);
+  }
+
+  _privateRoomBlock(state, on) {
+    const room = state.privateRoom;
+    if (!room) return null;
+    const name = room.client.display_name;
+    return el("div", { class: "crisis-block crisis-private-room" },
+      el("h3", {}, "Private room"),
+      el("p", {}, room.client_notified
+        ? `${name} is on their way to a private room with you. The group goes on: a co-facilitator keeps it `
+          + "running; if you were its only host, it continues without one until you come back."
+        : `${name} is not connected right now, so they could not be moved. Send them a new link for the private `
+          + "room from the session list."),
+      el("button", { type: "button", class: "btn btn-primary btn-block", id: "open-private-room",
+        onclick: () => on.openPrivateRoom() }, "Open the private room"));
+  }
+
+  _followUpBlock(state, on) {
+    const plan = state.followUp;
+    if (!plan) return null;
+    return el("div", { class: "crisis-block crisis-follow-up" },
+      el("h3", {}, "Follow-up plan"),
+      followUpItems(plan, (item) => on.markDone(item)));
+  }
+
+  _overrideBlock(state, on) {
+    const o = state.override;
+    if (!o) return null;
+    const what = o.kind === "invite" ? `invite ${o.contact.name} to the call`
+      : "share the client's location and situation with emergency services";
+    return el("div", { class: "crisis-block crisis-override", role: "group", "aria-labelledby": "crisis-override-heading" },
+      el("h3", { id: "crisis-override-heading" }, "Emergency override"),
+      el("p", { id: "crisis-override-why" }, `The client has not given consent to ${what}. In an emergency you `
+        + "can do it anyway: write down why it cannot wait. The reason is kept in the record and the clinical "
+        + "lead is alerted."),
+      el("label", { for: "crisis-override-reason" }, "Reason (required)"), this.reason,
+      el("div", { class: "crisis-actions" },
+        el("button", { type: "button", class: "btn btn-danger btn-block", id: "crisis-override-submit",
+          onclick: () => on.submitOverride(o) }, o.kind === "invite" ? "Invite with emergency override" : "Relay with emergency override"),
+        el("button", { type: "button", class: "btn btn-block", onclick: () => on.cancelOverride() }, "Cancel")));
+  }
+}

@@ -1,0 +1,118 @@
+// /console: sign in, today's sessions, create sessions, add clients and manage their links, and
+// enter the call as its host (the same call view as clients, plus the host panel).
+//
+// This page wires the console's parts: console/state.js (who is signed in, the signed-in API client),
+// console/sessions.js (the sessions and their details), console/host_call.js (the call), and the
+// program's open crises and the safety-plan editor.
+
+import { $, showView } from "../lib/dom.js";
+import { loadHostCall, deviceTokenFor, rememberDeviceToken } from "../lib/storage.js";
+import { OpenCrises } from "../crisis/open_crises.js";
+import { PlanEditor } from "../plans/plan_editor.js";
+import { signIn as requestSignIn } from "../console/requests.js";
+import { state, call, requests, onSignInExpired, keepSignIn, forgetSignIn } from "../console/state.js";
+import {
+  refresh, create, addClient, addCoFacilitator, endSession, onStartCall,
+} from "../console/sessions.js";
+import { resetCreateForm, copyLink } from "../console/sessions_view.js";
+import { startCall as startHostCall, enterCall as enterHostCall } from "../console/host_call.js";
+
+// ---- sign in / out ------------------------------------------------------------------------------
+
+// every screen of the console shows the program's open crises
+const openCrises = new OpenCrises({ call: (method, path) => call(method, path), onOpen: (id) => startCall(id) });
+
+function signOut(message = "") {
+  openCrises.stop();
+  openCrises.root.hidden = true;
+  forgetSignIn();
+  $("#header-user").hidden = true;
+  $("#signin-error").textContent = message;
+  showView("signin");
+}
+
+onSignInExpired(signOut);
+
+async function signIn(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const email = form.email.value.trim();
+  const password = form.password.value;
+  const error = $("#signin-error");
+  if (!email || !password) {
+    error.textContent = "Enter your email and password.";
+    (email ? form.password : form.email).focus();
+    return;
+  }
+  error.textContent = "";
+  try {
+    const deviceToken = deviceTokenFor(email);
+    const answer = await requestSignIn({ email, password, ...(deviceToken ? { device_token: deviceToken } : {}) });
+    rememberDeviceToken(email, answer.device_token);
+    keepSignIn(answer);
+    form.password.value = "";
+    await dashboard();
+  } catch (e) {
+    error.textContent = e.status === 401 || e.status === 403
+      ? "That email and password don't match. Please try again." : e.message;
+    form.password.focus();
+  }
+}
+
+// ---- the sessions, and the call -----------------------------------------------------------------
+
+function showOpenCrises() {
+  if (!openCrises.root.isConnected) $("#open-crises-host").append(openCrises.root);
+  if (!openCrises.running) openCrises.start();
+}
+
+async function dashboard({ focus = true } = {}) {
+  showOpenCrises();
+  $("#header-user").hidden = false;
+  $("#staff-name").textContent = state.staff.staff.display_name;
+  showView("sessions", { focus });
+  await refresh();
+}
+
+function startCall(id) {
+  return startHostCall(id, dashboard);
+}
+
+onStartCall(startCall);
+
+// ---- start --------------------------------------------------------------------------------------
+
+async function main() {
+  $("#signin-form").addEventListener("submit", signIn);
+  $("#sign-out").addEventListener("click", () => signOut());
+  $("#refresh").addEventListener("click", refresh);
+  $("#create-form").addEventListener("submit", create);
+  $("#create-form").addEventListener("change", (event) => {
+    if (event.target.name === "kind") {
+      const title = $("#title");
+      if (!title.value || /^(Individual|Group) session$/.test(title.value)) resetCreateForm();
+    }
+  });
+  $("#add-form").addEventListener("submit", addClient);
+  $("#cofac-form").addEventListener("submit", addCoFacilitator);
+  $("#copy-link").addEventListener("click", copyLink);
+  $("#detail-start").addEventListener("click", () => startCall(state.selectedId));
+  $("#detail-end").addEventListener("click", endSession);
+  state.planEditor = new PlanEditor($("#plan-panel"), call);
+  resetCreateForm();
+  if (!state.staff) {
+    showView("signin");
+    return;
+  }
+  try {
+    await requests.me();
+  } catch {
+    if (!state.staff) return; // signed out by the 401 handler
+  }
+  const saved = loadHostCall();
+  showOpenCrises();
+  if (saved) await enterHostCall(saved, dashboard);
+  else await dashboard({ focus: false });
+}
+
+main();
