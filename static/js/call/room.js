@@ -17,7 +17,7 @@
 // leave; a group's SFU renegotiates without us), drops the old media transport and signalling channel
 // and connects a new channel with the new room's token; the new room's kind picks the transport.
 
-import { SignalingChannel } from "./signaling.js";
+import { RETRY_TRANSIENT_MS, SignalingChannel, TRANSIENT } from "./signaling.js";
 import { stopStream } from "./local_media.js";
 import { RoomMedia } from "./room_media.js";
 import { followParticipant } from "../lib/storage.js";
@@ -156,7 +156,13 @@ export class Room extends RoomMedia {
         const ack = await this._channel.request("join");
         this._applyState(ack.state);
       } catch (error) {
-        this._emit("notice", { kind: "error", code: error.code, message: error.message });
+        if (error.code === TRANSIENT) {
+          // the server is without its shared state for a moment: say so, and ask again shortly
+          if (this.phase !== "ended" && this.phase !== "connecting") this._setPhase("reconnecting");
+          setTimeout(() => { if (this.phase !== "ended") this.join(); }, RETRY_TRANSIENT_MS);
+        } else {
+          this._emit("notice", { kind: "error", code: error.code, message: error.message });
+        }
       } finally {
         this._joining = null;
       }

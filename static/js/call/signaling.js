@@ -9,6 +9,11 @@ const SERVER_EVENTS = [
   "media_offer", "media_reset", "active_speaker", "crisis", "moved_to_room", "lost_contact", "help_requested",
 ];
 
+// The server cannot reach its shared live state for a moment (docs/protocol.md): nothing was done;
+// the same request or connection works again shortly.
+export const TRANSIENT = "live_state_unavailable";
+export const RETRY_TRANSIENT_MS = 2000;
+
 export class SignalError extends Error {
   constructor(code, message) {
     super(message || code);
@@ -36,6 +41,10 @@ export class SignalingChannel extends EventTarget {
     this._socket.on("connect_error", (error) => this._onConnectError(error));
     this._everConnected = false;
     this._socket.on("connect", () => { this._everConnected = true; });
+    // This server is stopping (a restart) and closes us next: we reconnect at once, not as if ended.
+    this._socket.on("server_restarting", () => { this._restarting = true; });
+    this._restarting = false;
+    this._closed = false;
   }
 
   _emit(name, detail) {
@@ -43,6 +52,13 @@ export class SignalingChannel extends EventTarget {
   }
 
   _onDisconnect(reason) {
+    if (reason === "io server disconnect" && this._restarting) {
+      // the server said it is restarting: another one takes us at once (socket.io retries if none yet)
+      this._restarting = false;
+      this._emit("disconnected", { reason: "server_restarting", willRetry: true });
+      this._socket.connect();
+      return;
+    }
     // "io server disconnect": the server closed us on purpose (denied, removed, ended, replaced);
     // "io client disconnect": we closed. Anything else is a network problem: socket.io retries.
     const final = reason === "io server disconnect" || reason === "io client disconnect";
@@ -51,7 +67,11 @@ export class SignalingChannel extends EventTarget {
 
   _onConnectError(error) {
     const data = error && error.data;
-    if (data && data.code) {
+    if (data && data.code === TRANSIENT) {
+      // refused only for now: socket.io does not retry a refusal by itself, so we do
+      this._emit("retrying", { message: data.message });
+      setTimeout(() => { if (!this._closed && !this._socket.connected) this._socket.connect(); }, RETRY_TRANSIENT_MS);
+    } else if (data && data.code) {
       // The server refused the token: retrying will not help.
       this._emit("refused", { code: data.code, message: data.message });
     } else {
@@ -97,6 +117,7 @@ export class SignalingChannel extends EventTarget {
   }
 
   close() {
+    this._closed = true;
     this._socket.disconnect();
   }
 }
