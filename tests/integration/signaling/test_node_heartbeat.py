@@ -1,0 +1,116 @@
+"""Node heartbeats against a real Redis: a node whose heartbeat lapsed has each socket it recorded
+handed to ``on_dead`` by exactly one survivor (a lock), once, and its bookkeeping goes; a live node
+is never swept; Redis being unreachable is not a dead node (the sweep is skipped); a node that finds
+its own heartbeat lapsed asks its sockets to reconnect."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from redis.asyncio import Redis
+
+from signaling.nodes import RedisNodes
+from signaling.ports import Identity, SessionInfo
+from tests.support.services import free_port
+
+pytestmark = [pytest.mark.redis]
+
+SESSION = SessionInfo(session_id="s1", program_id="p1", title="T", kind="individual")
+
+
+def who(pid: str) -> Identity:
+    return Identity(participant_id=pid, display_name=pid, role="client", session=SESSION, token_id="t")
+
+
+@pytest.fixture
+def prefix() -> str:
+    return f"test-{uuid.uuid4().hex[:8]}"  # these nodes see nobody else's
+
+
+class Dropped:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+
+    async def __call__(self, identity: Identity, sid: str) -> None:
+        self.calls.append((identity.participant_id, sid))
+
+
+async def test_one_survivor_drops_a_dead_node_s_sockets_once(redis_server, prefix):
+    dead, live, survivor_a, survivor_b = (RedisNodes(redis_server.url, name, interval=0.1, ttl=0.3, prefix=prefix)
+                                          for name in ("dead", "live", "a", "b"))
+    try:
+        for node in (dead, live):
+            await node.beat()
+        await dead.track("sid-1", who("c1"))
+        await dead.track("sid-2", who("c2"))
+        await dead.untrack("sid-2")  # disconnected normally: the normal drop path ran already
+        await live.track("sid-3", who("c3"))
+        dropped_a, dropped_b = Dropped(), Dropped()
+        survivor_a._on_dead, survivor_b._on_dead = dropped_a, dropped_b
+        assert await survivor_a.sweep() == [] and await survivor_b.sweep() == []  # both still beating
+
+        await asyncio.sleep(0.4)  # "dead" stops beating (kill -9); "live" keeps on
+        await live.beat()
+        handled = await asyncio.gather(survivor_a.sweep(), survivor_b.sweep())
+        assert sorted(handled) == [[], ["dead"]]  # one survivor handled it
+        assert dropped_a.calls + dropped_b.calls == [("c1", "sid-1")]
+
+        redis = Redis.from_url(redis_server.url, decode_responses=True)
+        assert await redis.smembers(f"{prefix}:nodes") == {"live"}
+        assert not await redis.exists(f"{prefix}:node:dead:sockets")
+        assert await redis.hkeys(f"{prefix}:node:live:sockets") == ["sid-3"]
+        await redis.aclose()
+        await asyncio.sleep(0.4)
+        await live.beat()
+        assert await survivor_a.sweep() == [] and len(dropped_a.calls + dropped_b.calls) == 1  # never again
+    finally:
+        for node in (dead, live, survivor_a, survivor_b):
+            await node.close()
+
+
+async def test_redis_unreachable_is_not_a_dead_node():
+    nodes = RedisNodes(f"redis://127.0.0.1:{free_port()}/0", "n1", interval=0.1, ttl=0.3)
+    dropped = Dropped()
+    nodes._on_dead = dropped
+    await nodes.beat()  # logged, not raised
+    assert await nodes.sweep() == [] and dropped.calls == []
+    await nodes.close()
+
+
+async def test_a_node_whose_own_heartbeat_lapsed_asks_its_sockets_to_reconnect(redis_server, prefix):
+    told = []
+
+    async def hand_over() -> int:
+        told.append(True)
+        return 0
+
+    nodes = RedisNodes(redis_server.url, "n1", interval=0.1, ttl=0.3, prefix=prefix)
+    nodes._on_lapsed = hand_over
+    try:
+        await nodes.beat()
+        await nodes.beat()
+        assert told == []
+        await asyncio.sleep(0.4)  # e.g. this node could not reach Redis for longer than the TTL
+        await nodes.beat()
+        assert told == [True]
+    finally:
+        await nodes.close()
+
+
+async def test_the_heartbeat_task_is_owned_and_closing_lets_survivors_sweep_at_once(redis_server, prefix):
+    nodes = RedisNodes(redis_server.url, "n1", interval=0.05, ttl=5, prefix=prefix)
+    survivor = RedisNodes(redis_server.url, "n2", interval=0.05, ttl=5, prefix=prefix)
+    dropped = Dropped()
+    try:
+        nodes.start(Dropped())
+        await nodes.track("sid-1", who("c1"))  # still recorded when it closes (not handed over)
+        await asyncio.sleep(0.2)
+        survivor._on_dead = dropped
+        assert await survivor.sweep() == []
+        await nodes.close()
+        assert nodes._task is None
+        assert await survivor.sweep() == ["n1"] and dropped.calls == [("c1", "sid-1")]
+    finally:
+        await survivor.close()
