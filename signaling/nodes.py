@@ -11,14 +11,18 @@ Keys (prefix ``steadyline``):
   drop path without the token);
 * ``node:<id>:sweep`` — SET NX with a TTL: the one survivor handling that node's sockets.
 
-Redis being unreachable is never taken for a dead node: the sweep is skipped (and logged). In one
-process (no Redis) there is nothing to notice: ``LocalNodes`` does nothing."""
+Redis being unreachable is never taken for a dead node: the sweep is skipped (and logged), and a node
+that got a Redis error judges no one dead until Redis has answered it for a whole TTL again (after an
+outage shared by every node, each has beaten again by then). A node that finds its own heartbeat
+lapsed and swept (it alone was cut off) tells its sockets to reconnect. In one process (no Redis)
+there is nothing to notice: ``LocalNodes`` does nothing."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from typing import Protocol
@@ -100,6 +104,7 @@ class RedisNodes:
         self._on_dead: OnDead | None = None
         self._on_lapsed: OnLapsed | None = None
         self._beaten = False  # a heartbeat has been written (so a missing one later means it lapsed)
+        self._healthy_since: float | None = None  # Redis has answered without an error since (monotonic)
 
     # keys
     @property
@@ -137,29 +142,48 @@ class RedisNodes:
 
     async def beat(self) -> None:
         """Refresh this node's heartbeat (and its registration). If it had lapsed — this node could not
-        reach Redis for longer than the TTL, so survivors may have dropped its sockets — its sockets
+        reach Redis for longer than the TTL — and a survivor swept it (or is sweeping it), its sockets
         are told to reconnect (``on_lapsed``), so they rejoin instead of staying half-dropped."""
         try:
             previous = await self._redis.set(self._heartbeat_key(self.node_id), "1", px=int(self._ttl * 1000),
                                              get=True)
+            listed = await self._redis.sismember(self._nodes_key, self.node_id)
+            swept = await self._redis.exists(self._sweep_key(self.node_id))
             await self._redis.sadd(self._nodes_key, self.node_id)
         except (RedisError, OSError):
+            self._healthy_since = None
             log.warning("node_heartbeat_failed", node=self.node_id)
             return
+        self._reachable()
         lapsed = self._beaten and previous is None
         self._beaten = True
-        if lapsed:
-            log.warning("node_heartbeat_lapsed", node=self.node_id)
-            if self._on_lapsed is not None:
-                try:
-                    await self._on_lapsed()
-                except Exception:
-                    log.exception("node_lapse_handling_failed")
+        if not lapsed:
+            return
+        if listed and not swept:
+            log.warning("node_heartbeat_lapsed", node=self.node_id, swept=False)
+            return
+        log.warning("node_heartbeat_lapsed", node=self.node_id, swept=True)
+        if self._on_lapsed is not None:
+            try:
+                await self._on_lapsed()
+            except Exception:
+                log.exception("node_lapse_handling_failed")
+
+    def _reachable(self) -> bool:
+        """Record that Redis answered; whether it has answered long enough (a whole heartbeat TTL,
+        with no error) that a missing heartbeat means a dead node — not one still catching up after
+        an outage shared by every node."""
+        now = time.monotonic()
+        if self._healthy_since is None:
+            self._healthy_since = now
+        return now - self._healthy_since >= self._ttl
 
     async def sweep(self) -> list[str]:
         """Drop every socket of every node whose heartbeat is gone; returns the nodes handled here."""
         try:
             registered = set(await self._redis.smembers(self._nodes_key))
+            if not self._reachable():
+                return []  # just (re)connected: other nodes may not have beaten again yet
             others = sorted(registered - {self.node_id})
             alive = dict(zip(others, [bool(n) for n in await asyncio.gather(
                 *(self._redis.exists(self._heartbeat_key(node)) for node in others))], strict=True))
@@ -171,6 +195,7 @@ class RedisNodes:
                     handled.append(node)
             return handled
         except (RedisError, OSError):  # not a dead node: we cannot see; try again on the next tick
+            self._healthy_since = None
             log.warning("node_sweep_skipped", node=self.node_id)
             return []
 

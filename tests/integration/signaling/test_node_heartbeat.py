@@ -70,6 +70,29 @@ async def test_one_survivor_drops_a_dead_node_s_sockets_once(redis_server, prefi
             await node.close()
 
 
+async def test_after_an_outage_nobody_is_swept_until_every_node_could_beat_again(redis_server, prefix):
+    other = RedisNodes(redis_server.url, "other", interval=0.1, ttl=0.3, prefix=prefix)
+    survivor = RedisNodes(redis_server.url, "me", interval=0.1, ttl=0.3, prefix=prefix)
+    dropped = Dropped()
+    survivor._on_dead = dropped
+    try:
+        await other.beat()
+        await other.track("sid-1", who("c1"))
+        await survivor.beat()
+        await asyncio.sleep(0.4)  # an outage shared by both: "other" could not beat either
+        survivor._healthy_since = None  # what a Redis error does
+        await survivor.beat()
+        assert await survivor.sweep() == []  # "other" may not have beaten again yet: not dead
+        await other.beat()
+        await asyncio.sleep(0.2)
+        await other.beat()
+        await asyncio.sleep(0.2)
+        assert await survivor.sweep() == [] and dropped.calls == []
+    finally:
+        await other.close()
+        await survivor.close()
+
+
 async def test_redis_unreachable_is_not_a_dead_node():
     nodes = RedisNodes(f"redis://127.0.0.1:{free_port()}/0", "n1", interval=0.1, ttl=0.3)
     dropped = Dropped()
@@ -92,16 +115,25 @@ async def test_a_node_whose_own_heartbeat_lapsed_asks_its_sockets_to_reconnect(r
         await nodes.beat()
         await nodes.beat()
         assert told == []
-        await asyncio.sleep(0.4)  # e.g. this node could not reach Redis for longer than the TTL
+        await asyncio.sleep(0.4)  # e.g. this node could not reach Redis for longer than the TTL …
         await nodes.beat()
-        assert told == [True]
+        assert told == []  # … but nobody swept it: its sockets' places are as they were
+        await asyncio.sleep(0.4)
+        survivor = RedisNodes(redis_server.url, "n2", interval=0.1, ttl=0.3, prefix=prefix)
+        survivor._on_dead = Dropped()
+        await survivor.sweep()
+        await asyncio.sleep(0.4)
+        assert await survivor.sweep() == ["n1"]  # swept as dead
+        await survivor.close()
+        await nodes.beat()
+        assert told == [True]  # its sockets are told to reconnect and rejoin
     finally:
         await nodes.close()
 
 
 async def test_the_heartbeat_task_is_owned_and_closing_lets_survivors_sweep_at_once(redis_server, prefix):
-    nodes = RedisNodes(redis_server.url, "n1", interval=0.05, ttl=5, prefix=prefix)
-    survivor = RedisNodes(redis_server.url, "n2", interval=0.05, ttl=5, prefix=prefix)
+    nodes = RedisNodes(redis_server.url, "n1", interval=0.05, ttl=0.3, prefix=prefix)
+    survivor = RedisNodes(redis_server.url, "n2", interval=0.05, ttl=0.3, prefix=prefix)
     dropped = Dropped()
     try:
         nodes.start(Dropped())
@@ -109,6 +141,8 @@ async def test_the_heartbeat_task_is_owned_and_closing_lets_survivors_sweep_at_o
         await asyncio.sleep(0.2)
         survivor._on_dead = dropped
         assert await survivor.sweep() == []
+        await asyncio.sleep(0.4)  # the survivor trusts what it sees after a whole TTL of Redis answering
+        assert await survivor.sweep() == []  # "n1" is beating
         await nodes.close()
         assert nodes._task is None
         assert await survivor.sweep() == ["n1"] and dropped.calls == [("c1", "sid-1")]
