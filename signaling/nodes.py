@@ -100,7 +100,8 @@ class RedisNodes:
         self._interval = interval
         self._ttl = ttl
         self._prefix = prefix
-        self._task: asyncio.Task | None = None
+        self._tasks: list[asyncio.Task] = []
+        self._closing = False
         self._on_dead: OnDead | None = None
         self._on_lapsed: OnLapsed | None = None
         self._beaten = False  # a heartbeat has been written (so a missing one later means it lapsed)
@@ -131,13 +132,18 @@ class RedisNodes:
     def start(self, on_dead: OnDead, on_lapsed: OnLapsed | None = None) -> None:
         self._on_dead = on_dead
         self._on_lapsed = on_lapsed
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="node-heartbeat")
+        if not self._tasks:  # apart: a long sweep never holds up this node's own heartbeat
+            self._tasks = [asyncio.create_task(self._every(self.beat), name="node-heartbeat"),
+                           asyncio.create_task(self._every(self.sweep), name="node-sweep")]
 
-    async def _run(self) -> None:
-        while True:
-            await self.beat()
-            await self.sweep()
+    async def _every(self, step: Callable[[], Awaitable[object]]) -> None:
+        while not self._closing:
+            try:
+                await step()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # never let one bad tick end the heartbeat or the sweep
+                log.exception("node_tick_failed", node=self.node_id)
             await asyncio.sleep(self._interval)
 
     async def beat(self) -> None:
@@ -191,6 +197,9 @@ class RedisNodes:
             for node in dead_nodes(registered, alive, self.node_id):
                 if await self._redis.set(self._sweep_key(node), self.node_id, nx=True,
                                          px=int(SWEEP_LOCK_TTL * 1000)):
+                    if await self._redis.exists(self._heartbeat_key(node)):  # it beat again meanwhile
+                        await self._redis.delete(self._sweep_key(node))
+                        continue
                     await self._sweep_node(node)
                     handled.append(node)
             return handled
@@ -215,6 +224,7 @@ class RedisNodes:
                 raise  # leave the bookkeeping: the sweep is retried once the lock runs out
             except Exception:
                 log.exception("node_socket_drop_failed", node=node)
+            await self._redis.pexpire(self._sweep_key(node), int(SWEEP_LOCK_TTL * 1000))  # still at it
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.delete(self._sockets_key(node))
             pipe.srem(self._nodes_key, node)
@@ -223,11 +233,15 @@ class RedisNodes:
     async def close(self) -> None:
         """Stop beating. The heartbeat key is deleted so any socket still recorded here (not handed
         over) is dropped by a survivor at once; the bookkeeping is cleaned up by that sweep."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-        with contextlib.suppress(RedisError, OSError):
-            await self._redis.delete(self._heartbeat_key(self.node_id))
+        self._closing = True
+        tasks, self._tasks = self._tasks, []
+        while tasks:  # a Redis command may swallow a cancellation (as a timeout): cancel until they end
+            for task in tasks:
+                task.cancel()
+            _, pending = await asyncio.wait(tasks, timeout=0.5)
+            tasks = list(pending)
+        # a command cut off by the cancellation may leave its connection unusable: start afresh
+        await self._redis.connection_pool.disconnect()
+        with contextlib.suppress(RedisError, OSError, asyncio.TimeoutError):
+            await asyncio.wait_for(self._redis.delete(self._heartbeat_key(self.node_id)), 2)
         await self._redis.aclose()

@@ -144,7 +144,31 @@ async def test_the_heartbeat_task_is_owned_and_closing_lets_survivors_sweep_at_o
         await asyncio.sleep(0.4)  # the survivor trusts what it sees after a whole TTL of Redis answering
         assert await survivor.sweep() == []  # "n1" is beating
         await nodes.close()
-        assert nodes._task is None
+        assert nodes._tasks == []
         assert await survivor.sweep() == ["n1"] and dropped.calls == [("c1", "sid-1")]
     finally:
         await survivor.close()
+
+
+async def test_a_long_sweep_never_holds_up_the_sweeper_s_own_heartbeat(redis_server, prefix):
+    dead = RedisNodes(redis_server.url, "dead", interval=0.05, ttl=0.3, prefix=prefix)
+    survivor = RedisNodes(redis_server.url, "survivor", interval=0.05, ttl=0.3, prefix=prefix)
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def slow_drop(identity: Identity, sid: str) -> None:
+        started.set()
+        await release.wait()  # e.g. a thousand sockets, each through the drop path
+
+    redis = Redis.from_url(redis_server.url, decode_responses=True)
+    try:
+        await dead.beat()
+        await dead.track("sid-1", who("c1"))
+        survivor.start(slow_drop)
+        await asyncio.wait_for(started.wait(), 5)
+        await asyncio.sleep(0.6)  # twice the TTL into the sweep
+        assert await redis.exists(f"{prefix}:node:survivor")  # still beating
+        release.set()
+    finally:
+        await redis.aclose()
+        await survivor.close()
+        await dead.close()
