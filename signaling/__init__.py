@@ -17,9 +17,10 @@ from .evictions import Evictions
 from .keepalive import HostKeepalive
 from .live_state import LiveState, MemoryLiveState
 from .local_connections import LocalConnections
-from .media_rooms import MediaRooms
+from .media_rooms import MediaRooms, process_name
 from .metrics import SignalingMetrics
 from .namespace import RoomNamespace
+from .nodes import LocalNodes, Nodes, RedisNodes
 from .origins import OriginPolicy
 from .ports import Gatekeeper
 from .reclaim import Sleep
@@ -41,10 +42,12 @@ class Signaling:
     revocations: RevocationBus
     evictions: Evictions
     connections: LocalConnections
+    nodes: Nodes
 
     def start(self) -> None:
         self.revocations.start(self.evictions.handle)
         self.keepalive.start()
+        self.nodes.start(self.rooms.dead_socket, self.hand_over)
 
     async def revoke(self, session_id: str, participant_id: str, reason: str) -> None:
         """The person's access to the session has ended (recorded durably already): every node ends
@@ -86,6 +89,7 @@ class Signaling:
         return len(sockets)
 
     async def close(self) -> None:
+        await self.nodes.close()
         await self.keepalive.close()
         await self.revocations.close()
         await self.rooms.close()
@@ -105,14 +109,18 @@ def create_signaling(config: SignalingConfig, gatekeeper: Gatekeeper, registry: 
     live: LiveState = RedisLiveState(config.redis_url) if config.redis_url else MemoryLiveState()
     metrics = SignalingMetrics(registry)
     revocations: RevocationBus = RedisRevocationBus(config.redis_url) if config.redis_url else LocalRevocationBus()
-    rooms = RoomService(sio, live, gatekeeper, config, metrics, MediaRooms(sio, live), revocations, sleep)
+    node_id = process_name()  # this process: its heartbeat, the sockets it holds, the SFU rooms it owns
+    nodes: Nodes = (RedisNodes(config.redis_url, node_id, interval=config.node_heartbeat_interval,
+                               ttl=config.node_ttl) if config.redis_url else LocalNodes(node_id))
+    rooms = RoomService(sio, live, gatekeeper, config, metrics, MediaRooms(sio, live, owner=node_id), revocations,
+                        sleep, nodes)
     connections = LocalConnections()
     sio.register_namespace(RoomNamespace(rooms, gatekeeper, metrics, connections, config.message_rate,
                                          config.message_burst, config.message_flood_limit))
     evictions = Evictions(rooms, gatekeeper, connections)
     keepalive = HostKeepalive(evictions, gatekeeper, connections, config.keepalive_interval)
     return Signaling(sio=sio, live=live, rooms=rooms, keepalive=keepalive, revocations=revocations,
-                     evictions=evictions, connections=connections)
+                     evictions=evictions, connections=connections, nodes=nodes)
 
 
 __all__ = ["Gatekeeper", "Signaling", "SignalingConfig", "create_signaling"]

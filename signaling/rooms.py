@@ -30,6 +30,7 @@ from .messages import (
     SignalOut,
 )
 from .metrics import SignalingMetrics
+from .nodes import LocalNodes, Nodes
 from .ports import Gatekeeper, Identity, PresenceEvent
 from .reclaim import ReclaimTimers, Sleep
 from .revocation import Revocation, RevocationBus, ended_message
@@ -55,8 +56,9 @@ class RoomService:
     def __init__(
         self, sio: socketio.AsyncServer, live: LiveState, gatekeeper: Gatekeeper,
         config: SignalingConfig, metrics: SignalingMetrics, media: MediaRooms,
-        revocations: RevocationBus | None = None, sleep: Sleep = asyncio.sleep,
+        revocations: RevocationBus | None = None, sleep: Sleep = asyncio.sleep, nodes: Nodes | None = None,
     ) -> None:
+        self._nodes: Nodes = nodes or LocalNodes()
         self._revocations = revocations
         self._media = media
         self._sio = sio
@@ -293,12 +295,22 @@ class RoomService:
         """One socket per person (and so per token), on any node: a newer connection replaces the
         older one at once, before it has joined."""
         previous = await self._live.swap_socket(identity.participant_id, sid)
+        await self._nodes.track(sid, identity)  # which node holds it: a survivor drops it if this node dies
         if previous is not None:
             await self._sio.emit("replaced", Notice(reason="replaced").payload(), to=previous)
             await self._sio.disconnect(previous)
 
     async def release_socket(self, identity: Identity, sid: str) -> None:
         await self._live.release_socket(identity.participant_id, sid)
+        await self._nodes.untrack(sid)
+
+    async def dead_socket(self, identity: Identity, sid: str) -> None:
+        """``sid`` was held by a node that died without a clean shutdown (its heartbeat lapsed): this
+        survivor runs the normal drop path for it, as that node would have on a disconnect. A person
+        already back on another socket is left alone (``dropped`` only acts while the place is ``sid``'s)."""
+        await self._live.release_socket(identity.participant_id, sid)
+        await self.dropped(identity, sid)
+        log.info("dead_node_socket_dropped", participant_id=identity.participant_id, room_id=identity.session_id)
 
     async def evict(self, identity: Identity, sid: str, reason: str, *, end_place: bool) -> None:
         """A credential this socket was opened with no longer holds: tell the person why in plain
