@@ -94,6 +94,19 @@ class Signaling:
         await self.revocations.close()
         await self.rooms.close()
         await self.live.close()
+        await self._stop_redis_listener()
+
+    async def _stop_redis_listener(self) -> None:
+        """python-socketio's Redis listener (several nodes) retries on any error, and redis-py can turn a
+        cancellation into one (seen after a Redis restart): cancel it until it has really ended, so a
+        stopping process never hangs on it."""
+        task = getattr(self.sio.manager, "thread", None)
+        for _ in range(50):
+            if task is None or task.done():
+                return
+            task.cancel()
+            await asyncio.wait({task}, timeout=0.1)
+        log.warning("redis_listener_did_not_stop")
 
 
 def create_signaling(config: SignalingConfig, gatekeeper: Gatekeeper, registry: CollectorRegistry,
