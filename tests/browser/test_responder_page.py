@@ -104,7 +104,11 @@ async def test_the_responder_says_who_they_are_and_the_clinician_revokes_the_lin
         panel = call.host.locator(".crisis-panel")
         await call.host.get_by_role("button", name="Start crisis protocol").click()
         await expect(call.host.locator("#crisis-state")).to_have_text("Crisis active. Stay with the client.")
-        await panel.get_by_label("Situation (what responders need to know)").fill(SITUATION)
+        # the panel has what it loads after a start (the client's contacts) before the clinician types
+        await expect(panel.get_by_text("The client's safety plan names no support person to invite.")).to_be_visible()
+        situation = panel.get_by_label("Situation (what responders need to know)")
+        await situation.fill(SITUATION)
+        await expect(situation).to_have_value(SITUATION)
         await panel.get_by_label(re.compile("This includes substance-use information")).check()
         await panel.get_by_role("button", name="Relay to emergency services").click()
         link_field = panel.get_by_role("textbox", name="Responder link")

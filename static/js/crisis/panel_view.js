@@ -86,7 +86,7 @@ export class CrisisPanelView {
         onclick: () => on.start(client),
       }, state.clients.length > 1 ? `Start crisis protocol: ${client.display_name}` : "Start crisis protocol"),
       group && client ? this._privateRoomButton(client, on) : null]);
-      this.body.replaceChildren(...[this._privateRoomBlock(state, on), ...buttons, this._followUpBlock(state, on),
+      this._replace(...[this._privateRoomBlock(state, on), ...buttons, this._followUpBlock(state, on),
         state.crisis ? responderLinks.block() : null].filter(Boolean));
       return;
     }
@@ -123,8 +123,20 @@ export class CrisisPanelView {
     const closing = crisis.allowed_actions.includes("close") ? el("div", { class: "switch-row crisis-debrief" },
       this.debrief, el("label", { for: "crisis-debrief" }, "When closing, plan a debrief with family or support persons")) : null;
     const move = state.kind === "group" && client && !state.privateRoom ? this._privateRoomButton(client, on) : null;
-    this.body.replaceChildren(...[about, this._privateRoomBlock(state, on), move, actions, closing,
+    this._replace(...[about, this._privateRoomBlock(state, on), move, actions, closing,
       this._overrideBlock(state, on), ...links, responderLinks.block(), ...notices, invite, relay].filter(Boolean));
+  }
+
+  // Redraw the body, keeping the field someone is typing in focused (with its selection): the panel
+  // redraws whenever the crisis changes, and a lost focus would drop what they type next.
+  _replace(...children) {
+    const active = document.activeElement;
+    const kept = active && this.body.contains(active) ? active : null;
+    const selection = kept && typeof kept.selectionStart === "number" ? [kept.selectionStart, kept.selectionEnd] : null;
+    this.body.replaceChildren(...children);
+    if (!kept || !this.body.contains(kept)) return;
+    kept.focus({ preventScroll: true });
+    if (selection) kept.setSelectionRange(...selection);
   }
 
   _privateRoomButton(client, on) {
