@@ -18,7 +18,6 @@ from functools import partial
 import structlog
 
 from handoff.crisis import (
-    SYSTEM_ACTOR,
     Actor,
     Change,
     Crisis,
@@ -55,10 +54,6 @@ class Caller:
     audit_role: str
     program_id: str | None
     remote_addr: str | None = None
-
-
-SYSTEM = Caller(actor=SYSTEM_ACTOR, audit_id=SYSTEM_ACTOR.actor_id, audit_role=SYSTEM_ACTOR.role.value,
-                program_id=None)
 
 
 @dataclass(frozen=True)
