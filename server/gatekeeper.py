@@ -90,6 +90,17 @@ class StoreGatekeeper:
         if participant.session_id == session_id:
             await self._store.set_admitted(participant_id, admitted)
 
+    async def is_admitted(self, session_id: str, participant_id: str) -> bool:
+        participant = await self._store.get_participant(participant_id)
+        return (participant.session_id == session_id and participant.removed_at is None
+                and participant.admitted_at is not None)
+
+    async def set_locked(self, session_id: str, locked: bool) -> None:
+        await self._store.set_locked(session_id, locked)
+
+    async def is_locked(self, session_id: str) -> bool:
+        return await self._store.is_locked(session_id)
+
     async def keep_alive(self, identity: Identity) -> bool:
         if identity.staff_session_id is None:
             return True

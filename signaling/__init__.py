@@ -24,6 +24,8 @@ from .nodes import LocalNodes, Nodes, RedisNodes
 from .origins import OriginPolicy
 from .ports import Gatekeeper
 from .reclaim import Sleep
+from .recovery import Recovery
+from .redis_delivery import RedisDelivery
 from .redis_state import RedisLiveState
 from .revocation import LocalRevocationBus, RedisRevocationBus, Revocation, RevocationBus
 from .rooms import RoomService
@@ -43,11 +45,12 @@ class Signaling:
     evictions: Evictions
     connections: LocalConnections
     nodes: Nodes
+    recovery: Recovery
 
     def start(self) -> None:
         self.revocations.start(self.evictions.handle)
         self.keepalive.start()
-        self.nodes.start(self.rooms.dead_socket, self.hand_over)
+        self.nodes.start(self.rooms.dead_socket, self.hand_over, self.recovery)
 
     async def revoke(self, session_id: str, participant_id: str, reason: str) -> None:
         """The person's access to the session has ended (recorded durably already): every node ends
@@ -112,7 +115,7 @@ class Signaling:
 def create_signaling(config: SignalingConfig, gatekeeper: Gatekeeper, registry: CollectorRegistry,
                      sleep: Sleep = asyncio.sleep) -> Signaling:
     """``sleep`` is what the reconnect windows wait on (tests pass a fake clock's)."""
-    manager = socketio.AsyncRedisManager(config.redis_url) if config.redis_url else None
+    manager = RedisDelivery(config.redis_url) if config.redis_url else None
     sio = socketio.AsyncServer(
         async_mode="aiohttp", client_manager=manager, transports=["websocket"],
         ping_interval=config.ping_interval, ping_timeout=config.ping_timeout,
@@ -132,8 +135,9 @@ def create_signaling(config: SignalingConfig, gatekeeper: Gatekeeper, registry: 
                                          config.message_burst, config.message_flood_limit))
     evictions = Evictions(rooms, gatekeeper, connections)
     keepalive = HostKeepalive(evictions, gatekeeper, connections, config.keepalive_interval)
+    recovery = Recovery(sio, rooms, connections, wake_delivery=manager.wake if manager else lambda: None)
     return Signaling(sio=sio, live=live, rooms=rooms, keepalive=keepalive, revocations=revocations,
-                     evictions=evictions, connections=connections, nodes=nodes)
+                     evictions=evictions, connections=connections, nodes=nodes, recovery=recovery)
 
 
 __all__ = ["Gatekeeper", "Signaling", "SignalingConfig", "create_signaling"]

@@ -45,8 +45,6 @@ class LiveState(Protocol):
     async def get_many(self, session_id: str, participant_ids: list[str]) -> list[Member | None]: ...
     async def delete(self, session_id: str, participant_id: str) -> None: ...
     async def members(self, session_id: str) -> list[Member]: ...
-    async def set_locked(self, session_id: str, locked: bool) -> None: ...
-    async def is_locked(self, session_id: str) -> bool: ...
     async def clear(self, session_id: str) -> None: ...
     async def claim_media(self, session_id: str, owner: str, ttl: float) -> str:
         """Record ``owner`` (one server process) as holding the session's SFU room for ``ttl``
@@ -66,6 +64,12 @@ class LiveState(Protocol):
         """Forget the participant's socket if it is still ``sid``."""
         ...
 
+    async def restore_socket(self, participant_id: str, sid: str) -> str:
+        """Record ``sid`` as the participant's one socket unless another one is on record (the live
+        state lost the record, and the person may have opened a newer socket since); returns the
+        socket on record."""
+        ...
+
     async def ping(self) -> None:
         """Raise if the live state cannot be reached."""
 
@@ -77,7 +81,6 @@ class MemoryLiveState:
 
     def __init__(self) -> None:
         self._rooms: dict[str, dict[str, Member]] = {}
-        self._locked: set[str] = set()
         self._media: dict[str, tuple[str, float]] = {}  # session -> (owner, expires at, monotonic)
         self._sockets: dict[str, str] = {}  # participant -> their one socket
 
@@ -100,15 +103,8 @@ class MemoryLiveState:
     async def members(self, session_id: str) -> list[Member]:
         return list(self._rooms.get(session_id, {}).values())
 
-    async def set_locked(self, session_id: str, locked: bool) -> None:
-        (self._locked.add if locked else self._locked.discard)(session_id)
-
-    async def is_locked(self, session_id: str) -> bool:
-        return session_id in self._locked
-
     async def clear(self, session_id: str) -> None:
         self._rooms.pop(session_id, None)
-        self._locked.discard(session_id)
         self._media.pop(session_id, None)
 
     async def claim_media(self, session_id: str, owner: str, ttl: float) -> str:
@@ -132,6 +128,9 @@ class MemoryLiveState:
     async def release_socket(self, participant_id: str, sid: str) -> None:
         if self._sockets.get(participant_id) == sid:
             del self._sockets[participant_id]
+
+    async def restore_socket(self, participant_id: str, sid: str) -> str:
+        return self._sockets.setdefault(participant_id, sid)
 
     async def ping(self) -> None:
         return None  # in this process: always there

@@ -151,3 +151,11 @@ class MediaOffer(Outbound):
     """The server's SFU offers a member new subscriptions (someone joined or left)."""
 
     sdp: str
+
+
+class LiveStateNotice(Outbound):
+    """``live_state``: this node lost its shared live state (Redis) — the call goes on, but nothing can
+    change and new people cannot join — or has it back (join again to get the room as it is now)."""
+
+    state: Literal["unavailable", "available"]
+    message: str

@@ -179,6 +179,7 @@ class RoomNamespace(socketio.AsyncNamespace):
             raise NotJoined()
         if event == "join":
             conn.joined = True
+            self._connections.set_joined(sid, True)
         return await route.handler(conn.identity, sid, message)
 
     # handlers
@@ -190,6 +191,7 @@ class RoomNamespace(socketio.AsyncNamespace):
         conn = await self._connection(sid)
         if conn is not None:
             conn.joined = False
+        self._connections.set_joined(sid, False)
         await self._rooms.leave(identity)
 
     async def _signal(self, identity: Identity, sid: str, message: BaseModel) -> None:

@@ -15,7 +15,12 @@ Redis being unreachable is never taken for a dead node: the sweep is skipped (an
 that got a Redis error judges no one dead until Redis has answered it for a whole TTL again (after an
 outage shared by every node, each has beaten again by then). A node that finds its own heartbeat
 lapsed and swept (it alone was cut off) tells its sockets to reconnect. In one process (no Redis)
-there is nothing to notice: ``LocalNodes`` does nothing."""
+there is nothing to notice: ``LocalNodes`` does nothing.
+
+The heartbeat is also how a node sees Redis go and come back: its first failed beat calls
+``Outage.lost``; the first good beat after failures — or one that finds this node's registration gone
+without a sweep (Redis restarted empty between two beats) — calls ``Outage.returned``, which puts back
+what this node holds (``recovery.Recovery``). If that fails it is tried again on the next beat."""
 
 from __future__ import annotations
 
@@ -37,6 +42,14 @@ log = structlog.get_logger(__name__)
 
 OnDead = Callable[[Identity, str], Awaitable[None]]  # (identity, sid) of a socket held by a dead node
 OnLapsed = Callable[[], Awaitable[object]]  # this node's own heartbeat had lapsed (it may have been swept)
+
+
+class Outage(Protocol):
+    """Told when this node's heartbeat finds Redis unreachable, and when it is back."""
+
+    async def lost(self) -> object: ...
+
+    async def returned(self) -> object: ...
 
 HEARTBEAT_INTERVAL = 2.0
 NODE_TTL = 8.0
@@ -66,7 +79,7 @@ class Nodes(Protocol):
     async def untrack(self, sid: str) -> None:
         """This node no longer holds ``sid``."""
 
-    def start(self, on_dead: OnDead, on_lapsed: OnLapsed | None = None) -> None: ...
+    def start(self, on_dead: OnDead, on_lapsed: OnLapsed | None = None, outage: Outage | None = None) -> None: ...
 
     async def close(self) -> None: ...
 
@@ -83,7 +96,7 @@ class LocalNodes:
     async def untrack(self, sid: str) -> None:
         return None
 
-    def start(self, on_dead: OnDead, on_lapsed: OnLapsed | None = None) -> None:
+    def start(self, on_dead: OnDead, on_lapsed: OnLapsed | None = None, outage: Outage | None = None) -> None:
         return None
 
     async def close(self) -> None:
@@ -106,6 +119,8 @@ class RedisNodes:
         self._on_lapsed: OnLapsed | None = None
         self._beaten = False  # a heartbeat has been written (so a missing one later means it lapsed)
         self._healthy_since: float | None = None  # Redis has answered without an error since (monotonic)
+        self._outage: Outage | None = None
+        self._away = False  # Redis was unreachable (or lost our records): put them back on the next good beat
 
     # keys
     @property
@@ -129,9 +144,10 @@ class RedisNodes:
         await self._redis.hdel(self._sockets_key(self.node_id), sid)
 
     # the heartbeat and the sweep
-    def start(self, on_dead: OnDead, on_lapsed: OnLapsed | None = None) -> None:
+    def start(self, on_dead: OnDead, on_lapsed: OnLapsed | None = None, outage: Outage | None = None) -> None:
         self._on_dead = on_dead
         self._on_lapsed = on_lapsed
+        self._outage = outage
         if not self._tasks:  # apart: a long sweep never holds up this node's own heartbeat
             self._tasks = [asyncio.create_task(self._every(self.beat), name="node-heartbeat"),
                            asyncio.create_task(self._every(self.sweep), name="node-sweep")]
@@ -159,21 +175,40 @@ class RedisNodes:
         except (RedisError, OSError):
             self._healthy_since = None
             log.warning("node_heartbeat_failed", node=self.node_id)
+            if not self._away:
+                self._away = True
+                await self._tell("lost")
             return
         self._reachable()
         lapsed = self._beaten and previous is None
         self._beaten = True
-        if not lapsed:
+        if lapsed and swept:
+            log.warning("node_heartbeat_lapsed", node=self.node_id, swept=True)
+            self._away = False  # its sockets reconnect: nothing to put back
+            if self._on_lapsed is not None:
+                try:
+                    await self._on_lapsed()
+                except Exception:
+                    log.exception("node_lapse_handling_failed")
             return
-        if listed and not swept:
-            log.warning("node_heartbeat_lapsed", node=self.node_id, swept=False)
-            return
-        log.warning("node_heartbeat_lapsed", node=self.node_id, swept=True)
-        if self._on_lapsed is not None:
-            try:
-                await self._on_lapsed()
-            except Exception:
-                log.exception("node_lapse_handling_failed")
+        if lapsed:
+            log.warning("node_heartbeat_lapsed", node=self.node_id, swept=False, listed=bool(listed))
+            self._away = self._away or not listed  # not even listed: Redis lost this node's records
+        if self._away:
+            self._away = not await self._tell("returned")
+
+    async def _tell(self, what: str) -> bool:
+        """Call ``Outage.lost`` or ``Outage.returned``; whether it went through."""
+        if self._outage is None:
+            return True
+        try:
+            await getattr(self._outage, what)()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("node_outage_handling_failed", step=what)
+            return False
+        return True
 
     def _reachable(self) -> bool:
         """Record that Redis answered; whether it has answered long enough (a whole heartbeat TTL,

@@ -71,6 +71,16 @@ class Gatekeeper(Protocol):
     async def set_admitted(self, session_id: str, participant_id: str, admitted: bool) -> None:
         """Remember admission durably, so a restart or a failover does not send people back."""
 
+    async def is_admitted(self, session_id: str, participant_id: str) -> bool:
+        """Whether the durable record says the participant was admitted (and not since sent back or
+        removed): a place is rebuilt from it when the live state has lost it."""
+
+    async def set_locked(self, session_id: str, locked: bool) -> None:
+        """Remember durably that the host locked (or unlocked) the room."""
+
+    async def is_locked(self, session_id: str) -> bool:
+        """Whether the room is locked (the durable record: it survives the loss of the live state)."""
+
     async def open_crisis(self, session_id: str) -> tuple[str, str, int] | None:
         """(crisis id, state, version) of the crisis holding the session open, if any."""
 

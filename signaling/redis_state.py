@@ -1,4 +1,5 @@
-"""Live room state in Redis, shared by every node: one hash of members per room."""
+"""Live room state in Redis, shared by every node: one hash of members per room. A room's lock is not
+here: it is a durable record (the gatekeeper), so it survives the loss of Redis."""
 
 from __future__ import annotations
 
@@ -33,9 +34,6 @@ class RedisLiveState:
     def _members_key(self, session_id: str) -> str:
         return f"{self._prefix}:room:{session_id}:members"
 
-    def _lock_key(self, session_id: str) -> str:
-        return f"{self._prefix}:room:{session_id}:locked"
-
     def _media_key(self, session_id: str) -> str:
         return f"{self._prefix}:room:{session_id}:media-owner"
 
@@ -61,17 +59,8 @@ class RedisLiveState:
         raw = await self._redis.hgetall(self._members_key(session_id))
         return [Member.from_json(value) for value in raw.values()]
 
-    async def set_locked(self, session_id: str, locked: bool) -> None:
-        if locked:
-            await self._redis.set(self._lock_key(session_id), b"1", ex=ROOM_TTL_SECONDS)
-        else:
-            await self._redis.delete(self._lock_key(session_id))
-
-    async def is_locked(self, session_id: str) -> bool:
-        return bool(await self._redis.exists(self._lock_key(session_id)))
-
     async def clear(self, session_id: str) -> None:
-        await self._redis.delete(self._members_key(session_id), self._lock_key(session_id), self._media_key(session_id))
+        await self._redis.delete(self._members_key(session_id), self._media_key(session_id))
 
     async def claim_media(self, session_id: str, owner: str, ttl: float) -> str:
         holder = await self._redis.eval(_CLAIM, 1, self._media_key(session_id), owner, max(1, int(ttl * 1000)))
@@ -90,6 +79,14 @@ class RedisLiveState:
 
     async def release_socket(self, participant_id: str, sid: str) -> None:
         await self._redis.eval(_RELEASE, 1, self._socket_key(participant_id), sid)
+
+    async def restore_socket(self, participant_id: str, sid: str) -> str:
+        key = self._socket_key(participant_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.set(key, sid, ex=SOCKET_TTL_SECONDS, nx=True)
+            pipe.get(key)
+            _, holder = await pipe.execute()
+        return holder.decode() if isinstance(holder, bytes) else str(holder)
 
     async def ping(self) -> None:
         await self._redis.ping()

@@ -129,7 +129,7 @@ class RoomService:
             you=_view(you), members=admitted if you.status == "admitted" else [],
             lobby=self._lobby(members) if identity.is_host else None,
             host_present=any(m.role == "therapist" and m.connected for m in members),
-            locked=await self._live.is_locked(identity.session_id),
+            locked=await self._gate.is_locked(identity.session_id),
             ice_servers=ice_servers(self._config.ice, identity.participant_id),
             emergency=self._config.emergency,
             crisis=await self._crisis(identity.session_id),
@@ -156,13 +156,9 @@ class RoomService:
             await self._sio.emit("replaced", Notice(reason="replaced").payload(), to=previous.sid)
             await self._sio.disconnect(previous.sid)
         if previous is not None:
-            admitted = identity.is_host or previous.status == "admitted"
-        else:  # first connection on this live state (or after a restart): the durable record decides
-            admitted = identity.is_host or identity.admitted
-        if not admitted and identity.role in CRISIS_GUESTS and await self._crisis_open(identity.session_id):
-            # a support person (or a responder) brought into a crisis comes straight into the call
-            admitted = True
-            await self._gate.set_admitted(identity.session_id, identity.participant_id, True)
+            admitted = identity.is_host or previous.status == "admitted" or await self._crisis_guest(identity)
+        else:  # first connection on this live state (or after a restart, or a loss of Redis): the durable record
+            admitted = await self._durably_admitted(identity)
         member = Member(
             participant_id=identity.participant_id, display_name=identity.display_name, role=identity.role,
             status="admitted" if admitted else "lobby", sid=sid,
@@ -181,6 +177,21 @@ class RoomService:
         elif admitted and previous.sid != sid:
             await self._presence(identity, PresenceEvent.RETURNED)
         return await self.state_for(identity)
+
+    async def _durably_admitted(self, identity: Identity) -> bool:
+        """Whether a person with no place on the live state comes straight into the call: hosts, anyone
+        admitted earlier (the durable record — a token's ``admitted`` may predate their admission) and
+        crisis guests while a crisis is open."""
+        if identity.is_host or await self._gate.is_admitted(identity.session_id, identity.participant_id):
+            return True
+        return await self._crisis_guest(identity)
+
+    async def _crisis_guest(self, identity: Identity) -> bool:
+        """A support person (or a responder) brought into a crisis comes straight into the call."""
+        if identity.role not in CRISIS_GUESTS or not await self._crisis_open(identity.session_id):
+            return False
+        await self._gate.set_admitted(identity.session_id, identity.participant_id, True)
+        return True
 
     async def leave(self, identity: Identity, *, expired: bool = False) -> None:
         member = await self._live.get(identity.session_id, identity.participant_id)
@@ -237,7 +248,7 @@ class RoomService:
         target = await self._member(by.session_id, participant_id)
         if target.status == "admitted":
             return
-        if await self._live.is_locked(by.session_id):
+        if await self._gate.is_locked(by.session_id):
             raise RoomLocked()
         members = await self._live.members(by.session_id)
         if sum(m.status == "admitted" for m in members) >= self._config.room_max_participants:
@@ -300,6 +311,46 @@ class RoomService:
             await self._sio.emit("replaced", Notice(reason="replaced").payload(), to=previous)
             await self._sio.disconnect(previous)
 
+    async def restore_socket(self, identity: Identity, sid: str) -> bool:
+        """The live state lost its records (Redis came back empty): record again that this node holds
+        ``sid``. False if the person opened a newer socket meanwhile: this one is told so and closed."""
+        holder = await self._live.restore_socket(identity.participant_id, sid)
+        if holder != sid:
+            await self._sio.emit("replaced", Notice(reason="replaced").payload(), to=sid)
+            await self._sio.disconnect(sid)
+            return False
+        await self._nodes.track(sid, identity)
+        return True
+
+    async def restore_place(self, identity: Identity, sid: str) -> bool:
+        """``sid`` had joined its room on this node and the live state may have lost the place: put it
+        back as the durable records say — in the call for hosts and anyone admitted earlier (nobody
+        admitted goes back to the lobby), in the lobby for the others. A place a survivor marked as
+        dropped while this node was cut off is taken back as after a reconnect. Returns whether
+        anything was put back (the others in the room already show this person: nothing is sent)."""
+        key = (identity.session_id, identity.participant_id)
+        member = await self._live.get(*key)
+        if member is not None and member.sid is not None:
+            return False  # still there (or a newer socket of theirs holds the place)
+        if member is not None:
+            self._reclaim.cancel(key)
+            await self._live.put(identity.session_id, member.with_(sid=sid))
+            if member.status == "admitted":
+                await self._broadcast(identity.session_id, "presence", _presence(member, "joined"),
+                                      skip=member.participant_id, include_lobby=identity.is_host)
+                await self._presence(identity, PresenceEvent.RETURNED)
+            return True
+        admitted = await self._durably_admitted(identity)
+        await self._live.put(identity.session_id, Member(
+            participant_id=identity.participant_id, display_name=identity.display_name, role=identity.role,
+            status="admitted" if admitted else "lobby", sid=sid, waiting_since=time.time(),
+        ))
+        return True
+
+    async def refresh_lobby(self, session_id: str) -> None:
+        """Send the session's hosts the lobby as the live state has it now."""
+        await self._update_lobby(session_id)
+
     async def release_socket(self, identity: Identity, sid: str) -> None:
         await self._live.release_socket(identity.participant_id, sid)
         await self._nodes.untrack(sid)
@@ -357,9 +408,13 @@ class RoomService:
         await self._gate.record(by, "room.ask_mute", participant_id)
 
     async def lock(self, by: Identity, locked: bool) -> None:
-        await self._live.set_locked(by.session_id, locked)
-        await self._broadcast(by.session_id, "room_locked", Notice(reason="locked" if locked else "unlocked"),
-                              include_lobby=True)
+        """The lock is a durable record (it survives the loss of Redis); while the live state is away
+        nothing is done, so the host is not told "locked" with nobody to hear it."""
+        members = await self._live.members(by.session_id)
+        await self._gate.set_locked(by.session_id, locked)
+        notice = Notice(reason="locked" if locked else "unlocked")
+        for member in members:
+            await self._send(member, "room_locked", notice)
         await self._gate.record(by, "room.lock" if locked else "room.unlock")
 
     async def end(self, by: Identity, sid: str) -> None:

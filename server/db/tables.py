@@ -123,6 +123,8 @@ class Session(Base):
     )
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # the host locked the room (nobody more is let in): durable, so it survives the loss of Redis
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Participant(Base):

@@ -230,6 +230,15 @@ class Store:
             await db.execute(update(Participant).where(Participant.id == participant_id)
                              .values(admitted_at=utcnow() if admitted else None))
 
+    async def set_locked(self, session_id: str, locked: bool) -> None:
+        async with self._sm() as db, db.begin():
+            await db.execute(update(Session).where(Session.id == session_id)
+                             .values(locked_at=utcnow() if locked else None))
+
+    async def is_locked(self, session_id: str) -> bool:
+        async with self._sm() as db:
+            return await db.scalar(select(Session.locked_at.is_not(None)).where(Session.id == session_id)) or False
+
     async def remove_participant(self, participant_id: str) -> None:
         async with self._sm() as db, db.begin():
             await db.execute(

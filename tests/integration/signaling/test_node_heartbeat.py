@@ -1,7 +1,8 @@
 """Node heartbeats against a real Redis: a node whose heartbeat lapsed has each socket it recorded
 handed to ``on_dead`` by exactly one survivor (a lock), once, and its bookkeeping goes; a live node
 is never swept; Redis being unreachable is not a dead node (the sweep is skipped); a node that finds
-its own heartbeat lapsed asks its sockets to reconnect."""
+its own heartbeat lapsed asks its sockets to reconnect; the heartbeat tells when Redis goes and when it
+is back (or has lost this node's records), until putting them back has worked."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from redis.asyncio import Redis
 
 from signaling.nodes import RedisNodes
 from signaling.ports import Identity, SessionInfo
-from tests.support.services import free_port
+from tests.support.services import RedisServer, free_port
 
 pytestmark = [pytest.mark.redis]
 
@@ -172,3 +173,60 @@ async def test_a_long_sweep_never_holds_up_the_sweeper_s_own_heartbeat(redis_ser
         await redis.aclose()
         await survivor.close()
         await dead.close()
+
+
+class Outage:
+    def __init__(self, failures: int = 0) -> None:
+        self.calls: list[str] = []
+        self._failures = failures
+
+    async def lost(self) -> None:
+        self.calls.append("lost")
+
+    async def returned(self) -> None:
+        self.calls.append("returned")
+        if self._failures:
+            self._failures -= 1
+            raise RuntimeError("could not put everything back")
+
+
+async def test_the_heartbeat_tells_when_redis_goes_and_comes_back_empty(prefix):
+    redis = RedisServer()
+    outage = Outage(failures=1)
+    nodes = RedisNodes(redis.url, "n1", interval=0.1, ttl=0.3, prefix=prefix)
+    nodes._outage = outage
+    try:
+        await nodes.beat()
+        redis.stop()
+        await nodes.beat()
+        await nodes.beat()
+        assert outage.calls == ["lost"]  # once per outage
+        redis.start()  # empty
+        await nodes.beat()
+        assert outage.calls == ["lost", "returned"]
+        await nodes.beat()  # putting back failed: tried again
+        await nodes.beat()
+        assert outage.calls == ["lost", "returned", "returned"]
+        assert await nodes._redis.sismember(f"{prefix}:nodes", "n1")
+    finally:
+        await nodes.close()
+        redis.stop()
+
+
+async def test_redis_emptied_between_two_beats_is_noticed_from_the_lost_registration(prefix):
+    redis = RedisServer()
+    outage = Outage()
+    nodes = RedisNodes(redis.url, "n1", interval=0.1, ttl=5, prefix=prefix)
+    nodes._outage = outage
+    other = Redis.from_url(redis.url)
+    try:
+        await nodes.beat()
+        await other.flushall()  # lost everything, and no beat failed meanwhile
+        await nodes.beat()
+        assert outage.calls == ["returned"]
+        await nodes.beat()
+        assert outage.calls == ["returned"]
+    finally:
+        await other.aclose()
+        await nodes.close()
+        redis.stop()

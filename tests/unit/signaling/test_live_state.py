@@ -37,13 +37,18 @@ async def test_members_round_trip_per_room(live):
     assert [m.participant_id for m in await live.members("room1")] == ["b"]
 
 
-async def test_lock_and_clear(live):
-    assert not await live.is_locked("room1")
-    await live.set_locked("room1", True)
-    assert await live.is_locked("room1")
+async def test_clear(live):
     await live.put("room1", _member("a"))
     await live.clear("room1")
-    assert await live.members("room1") == [] and not await live.is_locked("room1")
+    assert await live.members("room1") == []
+
+
+async def test_a_socket_is_restored_only_if_no_other_is_on_record(live):
+    assert await live.restore_socket("a", "sid-1") == "sid-1"
+    assert await live.restore_socket("a", "sid-1") == "sid-1"  # idempotent
+    assert await live.restore_socket("a", "sid-old") == "sid-1"  # a newer one is on record: kept
+    await live.release_socket("a", "sid-1")
+    assert await live.restore_socket("a", "sid-2") == "sid-2"
 
 
 def test_member_serialises_and_knows_connection():

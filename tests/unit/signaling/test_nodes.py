@@ -85,7 +85,7 @@ async def test_the_room_tells_the_node_which_sockets_it_holds():
 
 
 async def test_a_dead_node_s_socket_goes_through_the_normal_drop_path():
-    gate, clock = FakeGate(crisis=True), FakeClock()
+    gate, clock = FakeGate(crisis=True, durable={"c1"}), FakeClock()
     room, sio, live = _rooms(gate, LocalNodes(), clock)
     await room.join(who("host", "therapist"), "sid-h")
     await room.join(who("c1", admitted=True), "sid-dead")
@@ -104,7 +104,7 @@ async def test_a_dead_node_s_socket_goes_through_the_normal_drop_path():
 
 
 async def test_a_person_already_back_elsewhere_is_left_alone():
-    gate, clock = FakeGate(), FakeClock()
+    gate, clock = FakeGate(durable={"c1"}), FakeClock()
     room, sio, live = _rooms(gate, LocalNodes(), clock)
     await room.join(who("c1", admitted=True), "sid-dead")
     await room.claim_socket(who("c1", admitted=True), "sid-new")

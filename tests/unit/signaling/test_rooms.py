@@ -30,11 +30,22 @@ class FakeSio:
 
 
 class FakeGate:
-    def __init__(self, crisis: bool = False, failing: bool = False) -> None:
+    def __init__(self, crisis: bool = False, failing: bool = False, durable: frozenset[str] = frozenset()) -> None:
         self.crisis = crisis
         self.failing = failing
         self.events: list[tuple[str, PresenceEvent]] = []
-        self.admitted: dict[str, bool] = {}
+        self.admitted: dict[str, bool] = {}  # set_admitted calls
+        self.durable = set(durable)  # admitted before the test began
+        self.locked: set[str] = set()
+
+    async def is_admitted(self, session_id, participant_id):
+        return self.admitted.get(participant_id, participant_id in self.durable)
+
+    async def set_locked(self, session_id, locked):
+        (self.locked.add if locked else self.locked.discard)(session_id)
+
+    async def is_locked(self, session_id):
+        return session_id in self.locked
 
     async def is_open(self, session_id):
         return True
@@ -95,7 +106,7 @@ async def test_a_failing_presence_hook_never_breaks_the_room():
 
 
 async def test_after_the_window_in_a_crisis_the_member_keeps_their_admission():
-    gate, clock = FakeGate(crisis=True), FakeClock()
+    gate, clock = FakeGate(crisis=True, durable={"c1"}), FakeClock()
     room = rooms(gate, window=30, clock=clock)
     await room.join(who("c1", admitted=True), "sid-1")
     await room.dropped(who("c1", admitted=True), "sid-1")
@@ -111,7 +122,7 @@ async def test_after_the_window_in_a_crisis_the_member_keeps_their_admission():
 
 
 async def test_without_a_crisis_the_window_running_out_clears_admission():
-    gate, clock = FakeGate(), FakeClock()
+    gate, clock = FakeGate(durable={"c1"}), FakeClock()
     room = rooms(gate, window=30, clock=clock)
     await room.join(who("c1", admitted=True), "sid-1")
     await room.dropped(who("c1", admitted=True), "sid-1")
