@@ -113,6 +113,13 @@ export class Room extends RoomMedia {
       followParticipant(moved); // a reload of the join page goes to the new room
       this.moveTo({ ...moved, by: "therapist" });
     });
+    // the server lost its shared live state for a while (the call itself goes on): show
+    // "reconnecting" until it is back, then join again to get the room as it is now
+    this._on("live_state", ({ state }) => {
+      if (this.phase === "ended" || this.phase === "connecting") return;
+      if (state === "unavailable") this._setPhase("reconnecting");
+      else this.join();
+    });
     this._on("room_locked", ({ reason }) => {
       this.locked = reason === "locked";
       this._emit("locked", { locked: this.locked });

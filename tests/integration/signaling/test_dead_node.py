@@ -6,18 +6,16 @@ open crisis's timeline and the lost-contact steps arm — while the host on the 
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 import time
 
 import pytest
 
 from server.app_keys import CRISIS_WATCH
-from tests.conftest import TEST_AUDIT_SECRET, TEST_FIELD_KEYS, TEST_SECRET, fresh_postgres_url, make_settings
+from tests.conftest import fresh_postgres_url, make_settings
 from tests.integration.crisis.helpers import scene, start_crisis
 from tests.support.services import free_port
-from tests.support.tls import dev_certificate, trusting_session
+from tests.support.steadyline_cli import serve
 from tests.support.world import SocketClient, World
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
@@ -26,39 +24,12 @@ WINDOW = 3.0
 STEPS = dict(lost_contact_notify_support_after=60, lost_contact_prompt_emergency_after=90)
 
 
-async def _serve(tmp_path, database_url: str, redis_url: str, port: int) -> asyncio.subprocess.Process:
-    cert, key = dev_certificate()
-    env = {key_: value for key_, value in os.environ.items() if not key_.startswith("STEADYLINE_")}
-    env |= {"STEADYLINE_DATABASE_URL": database_url, "STEADYLINE_REDIS_URL": redis_url,
-            "STEADYLINE_JWT_SECRET": TEST_SECRET, "STEADYLINE_FIELD_KEYS": TEST_FIELD_KEYS,
-            "STEADYLINE_AUDIT_SECRET": TEST_AUDIT_SECRET, "STEADYLINE_AUDIT_CHECKPOINT_INTERVAL": "0",
-            "STEADYLINE_TLS_CERT": str(cert), "STEADYLINE_TLS_KEY": str(key), "STEADYLINE_PORT": str(port),
-            "STEADYLINE_RECONNECT_WINDOW": str(WINDOW), "STEADYLINE_LOG_LEVEL": "WARNING",
-            "STEADYLINE_LOST_CONTACT_NOTIFY_SUPPORT_AFTER": str(STEPS["lost_contact_notify_support_after"]),
-            "STEADYLINE_LOST_CONTACT_PROMPT_EMERGENCY_AFTER": str(STEPS["lost_contact_prompt_emergency_after"])}
-    log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115 - the process writes to it until it dies
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "server", "serve", env=env, cwd=tmp_path,
-                                                   stdout=log, stderr=log)
-    log.close()
-    deadline = time.monotonic() + 60
-    async with trusting_session() as http:
-        while True:
-            try:
-                async with http.get(f"https://localhost:{port}/readyz") as response:
-                    if response.status == 200:
-                        return process
-            except OSError:
-                pass
-            assert process.returncode is None, (tmp_path / "serve.log").read_text()
-            assert time.monotonic() < deadline, "serve did not become ready"
-            await asyncio.sleep(0.2)
-
-
 async def test_a_killed_node_s_sockets_are_dropped_by_a_survivor(tmp_path, postgres_server, postgres_template,
                                                                  redis_server):
     url = await fresh_postgres_url(postgres_server, postgres_template)
     process_port = free_port()
-    process = await _serve(tmp_path, url, redis_server.url, process_port)
+    process = await serve(tmp_path, url, redis_server.url, process_port, reconnect_window=str(WINDOW),
+                          **{name: str(value) for name, value in STEPS.items()})
     client = SocketClient(f"https://localhost:{process_port}")
     try:
         settings = make_settings(url, redis_url=redis_server.url, reconnect_window=WINDOW, **STEPS)
