@@ -10,6 +10,7 @@ from typing import Protocol
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry
+from sqlalchemy.engine import make_url
 
 from signaling import SignalingConfig, create_signaling
 from signaling.ice import IceConfig
@@ -48,8 +49,10 @@ from server.crises.escalation import Escalation
 from server.crises.hold import SessionHold
 from server.crises.moves import SqlCrisisMoves
 from server.crises.service import CrisisService
+from server.crises.step_queues import EmbeddedQueue, ProcrastinateQueue, StepQueue
+from server.crises.steps import StepStore
 from server.crises.store import SqlCrisisStore
-from server.crises.watch import CrisisWatch
+from server.crises.watch import CrisisWatch, runner_name
 from server.db.engine import make_engine, make_sessionmaker
 from server.db.field_keys import KeySource
 from server.db.tables import utcnow
@@ -134,9 +137,25 @@ async def _close_resources(app: web.Application):
 
 
 async def _crisis_watch(app: web.Application):
-    """The crisis watch's escalation timers: all cancelled before signalling and the engine close."""
+    """The durable crisis steps start running (pending ones re-armed) once the app is up, and stop
+    before signalling and the engine close."""
+    await app[CRISIS_WATCH].start()
     yield
     await app[CRISIS_WATCH].close()
+
+
+def step_queue(settings: Settings, steps: StepStore, clock: Clock | None) -> StepQueue:
+    """procrastinate on PostgreSQL (several nodes), this process on SQLite. A driven clock (tests) runs
+    the embedded queue on any database: PostgreSQL's clock, which procrastinate schedules on, cannot be
+    driven."""
+    engine = settings.step_engine
+    if engine == "auto":
+        postgres = make_url(settings.database_url).get_backend_name() == "postgresql"
+        engine = "procrastinate" if postgres and clock is None else "embedded"
+    if engine == "procrastinate":
+        return ProcrastinateQueue(settings.database_url, node_id=runner_name())
+    now, sleep = (utcnow, asyncio.sleep) if clock is None else (clock.now, clock.sleep)
+    return EmbeddedQueue(steps, now=now, sleep=sleep)
 
 
 async def _drain_on_shutdown(app: web.Application) -> None:
@@ -172,7 +191,9 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
         settings=settings, store=app[STORE], service=app[CRISIS_SERVICE], plans=app[PLAN_STORE],
         disclosures=app[DISCLOSURES],
         on_call=app[ON_CALL], notifier=app[NOTIFIER], audit=app[AUDIT])
-    app[CRISIS_WATCH] = CrisisWatch(settings, app[STORE], app[CRISES], escalation, now=now, sleep=sleep)
+    steps = StepStore(make_sessionmaker(app[ENGINE]))
+    app[CRISIS_WATCH] = CrisisWatch(settings, app[STORE], app[CRISES], escalation, steps,
+                                    step_queue(settings, steps, clock), now=now)
     app[SESSION_HOLD] = SessionHold(app[CRISES])
     gatekeeper = StoreGatekeeper(app[STORE], app[TOKENS], app[AUDIT], app[STAFF_SESSIONS], app[SESSION_HOLD],
                                  app[CRISIS_WATCH])

@@ -90,5 +90,5 @@ def configure_logging(level: str, json_logs: bool, stream: TextIO | None = None)
         old.close()
     root.addHandler(handler)
     root.setLevel(getattr(logging, level))
-    for noisy in ("aiortc", "aioice", "aiohttp.access", "engineio", "socketio"):
+    for noisy in ("aiortc", "aioice", "aiohttp.access", "engineio", "socketio", "procrastinate"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, getattr(logging, level)))

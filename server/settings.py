@@ -119,6 +119,15 @@ class Settings(BaseSettings):
     on_call_grace: float = Field(
         60.0, ge=0, description="Seconds a crisis's clinician may be away before the on-call clinician is paged."
     )
+    on_call_ack_timeout: float = Field(
+        120.0, gt=0, description="Seconds a paged on-call clinician has to acknowledge (join the crisis or press "
+        "\"I'm on it\") before the backup is paged, and as long again before the clinical lead is alerted.",
+    )
+    step_engine: Literal["auto", "embedded", "procrastinate"] = Field(
+        "auto", description="What carries out the durable crisis steps: `procrastinate` (a job queue in the "
+        "PostgreSQL database, for several nodes), `embedded` (this process alone, re-armed from the database at "
+        "start), or `auto`: procrastinate on PostgreSQL, embedded on SQLite.",
+    )
     on_call_link_ttl: int = Field(
         600, ge=60, le=86400, description="Lifetime of the on-call clinician's single-use crisis link, seconds."
     )

@@ -5,6 +5,7 @@ system actor), audited, and told to the session; messages carry no health inform
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -20,6 +21,7 @@ from signaling import Signaling
 from server.access.links import new_link
 from server.audit.log import AuditEvent, AuditLog
 from server.crises.service import CrisisService
+from server.crises.store import Also
 from server.db.tables import utcnow
 from server.notify.notifier import LostContactNotice, Notifier, OnCallPage
 from server.on_call.store import OnCallStore
@@ -33,6 +35,10 @@ NOTIFY_SUPPORT = "notify_support_person"
 NOTIFY_SUPPORT_NOBODY = "notify_support_person:no_consented_contact"
 PROMPT_EMERGENCY = "prompt_emergency_call"
 NOBODY_ON_CALL = "page_on_call:nobody_rostered"
+NOBODY_ANSWERED = "page_on_call:nobody_acknowledged"
+ON_CALL_ACKNOWLEDGED = "page_on_call:acknowledged"
+# What a page arms in its own transaction: (the paged clinician's place id, their staff id) -> writes
+ArmUnanswered = Callable[[str, str], Also]
 # A client's consent for their care team to phone this person, or to invite them to video, covers
 # telling them (without any health information) that contact was lost: first match wins.
 NOTIFY_SCOPES = (Scope.PHONE, Scope.INVITE_TO_VIDEO)
@@ -52,9 +58,10 @@ class Escalation:
         self.signaling: Signaling | None = None  # attached once signalling exists (it needs our gatekeeper)
 
     # timeline, audit, alerts, notices
-    async def record(self, crisis_id: str, session_id: str, decide, *, room: bool = False) -> Crisis | None:
+    async def record(self, crisis_id: str, session_id: str, decide, *, room: bool = False,
+                     also: Also | None = None) -> Crisis | None:
         """Record one of the system's ``record_*`` decisions (see ``CrisisService.record``)."""
-        return await self._service.record(crisis_id, session_id, decide, room=room)
+        return await self._service.record(crisis_id, session_id, decide, room=room, also=also)
 
     async def _audit_system(self, action: str, crisis: Crisis, session_id: str, *, target_type: str = "crisis",
                             target_id: str | None = None) -> None:
@@ -122,18 +129,21 @@ class Escalation:
         await self._audit_system("crisis.lost_contact.prompt_emergency", crisis, session_id)
 
     # the crisis's clinician is gone
-    async def page_on_call(self, crisis: Crisis, session_id: str, dropped_id: str, since: datetime) -> str | None:
-        """Page the on-call clinician (primary, then backup; never the one who dropped) into the session;
-        with nobody rostered, alert the clinical lead. Returns the paged clinician's staff id."""
+    async def page_on_call(self, crisis: Crisis, session_id: str, dropped_id: str, since: datetime, *,
+                           tried: frozenset[str] = frozenset(), arm: ArmUnanswered | None = None) -> str | None:
+        """Page the on-call clinician (primary, then backup; never the one who dropped, nor one already
+        ``tried``) into the session; ``arm`` gives what the page arms in its own transaction (its
+        acknowledgement deadline). With nobody (left) to page, alert the clinical lead. Returns the
+        paged clinician's staff id."""
         roster = await self._on_call.roster(crisis.program_id)
         policy = TherapistDropPolicy(grace=timedelta(seconds=self._settings.on_call_grace))
-        now, tried = max(utcnow(), since + policy.grace), set()
+        now, tried = max(utcnow(), since + policy.grace), set(tried)
         while True:
             try:
                 cover = therapist_dropped(crisis.state, dropped_id, since, now, roster, policy=policy,
                                           already_tried=tried)
             except NoOnCallCoverage:
-                await self._nobody_on_call(crisis, session_id)
+                await self._nobody_on_call(crisis, session_id, unanswered=bool(tried))
                 return None
             if cover is None:
                 return None
@@ -141,10 +151,11 @@ class Escalation:
             if staff is not None and not staff.disabled and staff.program_id == crisis.program_id:
                 break
             tried.add(cover.clinician_id)
-        await self._page(crisis, session_id, staff, cover.pick.coverage)
+        await self._page(crisis, session_id, staff, cover.pick.coverage, arm)
         return staff.id
 
-    async def _page(self, crisis: Crisis, session_id: str, staff, coverage: Coverage) -> None:
+    async def _page(self, crisis: Crisis, session_id: str, staff, coverage: Coverage,
+                    arm: ArmUnanswered | None) -> None:
         now = utcnow()
         place, _ = await self._store.therapist_place(session_id=session_id, staff=staff)
         link = new_link()
@@ -153,23 +164,42 @@ class Escalation:
                                         single_use=True)
         await self.record(crisis.crisis_id, session_id,
                           partial(record_assignment, clinician_id=staff.id, actor=SYSTEM_ACTOR), room=True)
-        await self.record(crisis.crisis_id, session_id,
-                          partial(record_escalation, step=f"page_on_call_{coverage.value}", actor=SYSTEM_ACTOR))
+        step = f"page_on_call_{coverage.value}"
+        await self.record(crisis.crisis_id, session_id, partial(record_escalation, step=step, actor=SYSTEM_ACTOR),
+                          also=arm(place.id, staff.id) if arm else None)
         await self._audit_system("crisis.on_call_page", crisis, session_id, target_type="participant",
                                  target_id=place.id)
+        ack_due_at = now + timedelta(seconds=self._settings.on_call_ack_timeout)
+        await self._tell_hosts(session_id, {"crisis_id": crisis.crisis_id, "session_id": session_id, "step": step,
+                                            "paged": staff.display_name, "ack_due_at": ack_due_at.isoformat()})
         outcomes = await self._notifier.send(OnCallPage(
             crisis_id=crisis.crisis_id, participant_id=place.id, join_url=link.url(self._settings.public_url),
             expires_at=expires_at, email=staff.email), now)
         log.info("on_call_paged", crisis_id=crisis.crisis_id, coverage=coverage.value,
                  outcomes={k: v.value for k, v in outcomes.items()})
 
-    async def _nobody_on_call(self, crisis: Crisis, session_id: str) -> None:
-        await self.record(crisis.crisis_id, session_id,
-                          partial(record_escalation, step=NOBODY_ON_CALL, actor=SYSTEM_ACTOR))
+    async def _nobody_on_call(self, crisis: Crisis, session_id: str, *, unanswered: bool) -> None:
+        """Nobody (left) to page: the clinical lead is alerted. ``unanswered``: pages went out and
+        nobody acknowledged them in time."""
+        step = NOBODY_ANSWERED if unanswered else NOBODY_ON_CALL
+        await self.record(crisis.crisis_id, session_id, partial(record_escalation, step=step, actor=SYSTEM_ACTOR))
         lead = await self._plans.clinical_lead(crisis.program_id)
+        why = ("no paged on-call clinician acknowledged in time" if unanswered else
+               "nobody on the on-call roster covers this time")
         await self._alert(crisis, kind="crisis.no_on_call", recipient_id=lead,
                           subject="Nobody on call for a crisis: a clinician is needed now",
-                          body=f"The clinician of crisis {crisis.crisis_id} dropped out of the session and nobody "
-                               "on the on-call roster covers this time. Please join or assign a clinician now.")
+                          body=f"The clinician of crisis {crisis.crisis_id} dropped out of the session and {why}. "
+                               "Please join or assign a clinician now.")
+        await self._tell_hosts(session_id, {"crisis_id": crisis.crisis_id, "session_id": session_id, "step": step})
         await self._audit_system("crisis.on_call_none", crisis, session_id)
-        log.warning("on_call_nobody_rostered", crisis_id=crisis.crisis_id)
+        log.warning("on_call_nobody", crisis_id=crisis.crisis_id, unanswered=unanswered)
+
+    async def acknowledged(self, crisis: Crisis, session_id: str, participant_id: str, *, via: str) -> None:
+        """The paged clinician acknowledged (joined the session, or pressed "I'm on it"): on the timeline,
+        audited, told to the clinicians."""
+        await self.record(crisis.crisis_id, session_id,
+                          partial(record_escalation, step=ON_CALL_ACKNOWLEDGED, actor=SYSTEM_ACTOR))
+        await self._audit_system(f"crisis.on_call_ack.{via}", crisis, session_id, target_type="participant",
+                                 target_id=participant_id)
+        await self._tell_hosts(session_id, {"crisis_id": crisis.crisis_id, "session_id": session_id,
+                                            "step": ON_CALL_ACKNOWLEDGED})

@@ -37,7 +37,7 @@ from server.audit.chain import Outcome
 from server.audit.log import AuditEvent, AuditLog
 from server.crises.moves import SqlCrisisMoves
 from server.crises.schemas import CrisisNotice
-from server.crises.store import SqlCrisisStore
+from server.crises.store import Also, SqlCrisisStore
 from server.db.tables import utcnow
 from server.errors import Conflict
 
@@ -127,16 +127,16 @@ class CrisisService:
         raise Conflict("The crisis keeps changing; try again.", code=VersionConflict.code)
 
     async def record(self, crisis_id: str, session_id: str, decide: Callable[..., Change], *,
-                     room: bool = False) -> Crisis | None:
+                     room: bool = False, also: Also | None = None) -> Crisis | None:
         """Record one of the system's own decisions (presence, escalation steps), retrying on a version
         conflict; None when the crisis is closed or gone. Told to the session, not audited (the step that
-        caused it audits what it did)."""
+        caused it audits what it did). ``also`` writes more in the same transaction (the steps it arms)."""
         for _ in range(SYSTEM_ATTEMPTS):
             crisis = await self._crises.load(crisis_id)
             if crisis is None or not crisis.is_open:
                 return None
             try:
-                return await append(self._crises.for_session(session_id), crisis_id, decide,
+                return await append(self._crises.for_session(session_id, also=also), crisis_id, decide,
                                     expected_version=crisis.version, clock=self._now,
                                     on_event=self._teller(Telling(session_id, room)))
             except VersionConflict:

@@ -7,12 +7,13 @@ the INSERT of the new timeline events. If the UPDATE matches no row, nothing is 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handoff.crisis import Actor, Crisis, TimelineEvent
 from handoff.crisis_state import CrisisState
@@ -20,6 +21,8 @@ from handoff.responder_packet import ResponderPacket
 
 from server.db.crisis_tables import CrisisEventRecord, CrisisRecord, ResponderLinkRecord, ResponderReceiptRecord
 from server.db.tables import Session, Staff, new_id
+
+Also = Callable[[AsyncSession, Crisis], Awaitable[None]]  # more writes in a change's transaction
 
 
 @dataclass(frozen=True)
@@ -95,8 +98,10 @@ class SqlCrisisStore:
     def __init__(self, sessionmaker: async_sessionmaker) -> None:
         self._sm = sessionmaker
 
-    def for_session(self, session_id: str) -> "SessionCrisisStore":
-        return SessionCrisisStore(self, session_id)
+    def for_session(self, session_id: str, *, also: Also | None = None) -> "SessionCrisisStore":
+        """The port for ``session_id``; ``also`` runs inside each change's transaction (e.g. arming the
+        escalation steps a drop makes due), so the change and what it arms commit or fail together."""
+        return SessionCrisisStore(self, session_id, also)
 
     async def load(self, crisis_id: str) -> Crisis | None:
         async with self._sm() as db:
@@ -121,7 +126,8 @@ class SqlCrisisStore:
         async with self._sm() as db:
             return (await db.execute(select(CrisisRecord.session_id).where(CrisisRecord.id == crisis_id))).scalar()
 
-    async def save_if_version(self, crisis: Crisis, expected_version: int, *, session_id: str | None = None) -> bool:
+    async def save_if_version(self, crisis: Crisis, expected_version: int, *, session_id: str | None = None,
+                              also: Also | None = None) -> bool:
         if expected_version == 0:
             return await self._insert(crisis, session_id)
         async with self._sm() as db, db.begin():
@@ -132,6 +138,8 @@ class SqlCrisisStore:
                 return False
             for event in crisis.timeline[expected_version:]:
                 db.add(_event_row(event))
+            if also is not None:
+                await also(db, crisis)
         return True
 
     async def _insert(self, crisis: Crisis, session_id: str | None) -> bool:
@@ -240,12 +248,14 @@ class SqlCrisisStore:
 class SessionCrisisStore:
     """The ``CrisisStore`` port for one session: new crises are opened in it."""
 
-    def __init__(self, store: SqlCrisisStore, session_id: str) -> None:
+    def __init__(self, store: SqlCrisisStore, session_id: str, also: Also | None = None) -> None:
         self._store = store
         self._session_id = session_id
+        self._also = also
 
     async def load(self, crisis_id: str) -> Crisis | None:
         return await self._store.load(crisis_id)
 
     async def save_if_version(self, crisis: Crisis, expected_version: int) -> bool:
-        return await self._store.save_if_version(crisis, expected_version, session_id=self._session_id)
+        return await self._store.save_if_version(crisis, expected_version, session_id=self._session_id,
+                                                 also=self._also)

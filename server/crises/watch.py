@@ -1,30 +1,41 @@
 """Watching who is in a crisis session: every join, drop, return and leave of an admitted member is
-recorded on the open crisis's timeline, and the escalation timers start and stop with them.
+recorded on the open crisis's timeline, and the durable escalation steps (``server.crises.steps``)
+are armed and cancelled in the same transaction as that record.
 
-* The client drops (or leaves) and is not back: the lost-contact schedule of ``handoff.lost_contact``
-  runs from the moment they were last seen; their return cancels what is still pending.
-* The crisis's clinician drops (or leaves) and is not back within ``STEADYLINE_ON_CALL_GRACE``: the
-  on-call clinician is paged; their return within the grace cancels it.
+* The client drops (or leaves): the lost-contact steps of ``handoff.lost_contact`` are armed from the
+  moment they were last seen; their return cancels what is still pending.
+* The crisis's clinician drops (or leaves): the on-call page is armed for ``STEADYLINE_ON_CALL_GRACE``
+  later; their return cancels it. A page arms its acknowledgement deadline
+  (``STEADYLINE_ON_CALL_ACK_TIMEOUT``): unacknowledged, the backup is paged, then the clinical lead is
+  alerted. The paged clinician joining (or pressing "I'm on it") acknowledges and cancels the chain.
 
-Every timer is an asyncio task owned here (one per person per session), cancelled when its reason
-goes away and all cancelled by ``close()`` on shutdown. A timer re-reads the crisis when it fires:
-a crisis closed meanwhile stops it."""
+A step runs where the step queue (``server.crises.step_queues``) hands it over: ``run_step`` claims it
+(so it is done once), re-reads the crisis (closed meanwhile: nothing to do) and who is connected, carries
+it out and keeps the outcome on the step. A step that cannot be carried out now (the live state is
+unreachable) is given back and tried again."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import os
+import socket
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 
 import structlog
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.crisis import Actor, Crisis, record_presence
 from handoff.crisis_state import Role as CrisisRole
-from handoff.lost_contact import LostContactStep, ReconnectPolicy, lost_contact_status
+from handoff.lost_contact import ReconnectPolicy
+from signaling.errors import OUTAGES
 
 from server.crises.escalation import Escalation
-from server.crises.store import SqlCrisisStore
+from server.crises.step_queues import StepQueue
+from server.crises.steps import LOST_CONTACT, Arming, Step, StepKind, StepStore
+from server.crises.store import Also, SqlCrisisStore
 from server.db.tables import Participant, utcnow
 from server.errors import NotFound
 from server.sessions.store import Store
@@ -46,19 +57,32 @@ def reconnect_policy(settings: Settings) -> ReconnectPolicy:
                            prompt_emergency_after=timedelta(seconds=prompt))
 
 
+TRANSIENT = (*OUTAGES, OSError, OperationalError)  # the step is tried again once these are back
+ABSENCE = frozenset({*LOST_CONTACT, StepKind.PAGE_ON_CALL})  # steps a person's return makes moot
+
+
+def runner_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 class CrisisWatch:
-    def __init__(self, settings: Settings, store: Store, crises: SqlCrisisStore, escalation: Escalation, *,
-                 now: Callable[[], datetime] = utcnow,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+    def __init__(self, settings: Settings, store: Store, crises: SqlCrisisStore, escalation: Escalation,
+                 steps: StepStore, queue: StepQueue, *, now: Callable[[], datetime] = utcnow) -> None:
         self._settings = settings
-        self._now = now  # the timers' clock: tests pass a fake one
-        self._sleep = sleep
+        self._now = now  # the steps' clock: tests pass a fake one
         self._store = store
         self._crises = crises
         self.escalation = escalation
-        self._timers: dict[tuple[str, str], asyncio.Task] = {}
-        self._closed = False
+        self.steps = steps
+        self._queue = queue
+        self._runner = runner_name()
         self._locks: dict[str, list] = {}  # session id -> [lock, how many callers use it]
+
+    async def start(self) -> None:
+        await self._queue.start(self.run_step)
+
+    async def close(self) -> None:
+        await self._queue.close()
 
     # presence (from the signalling gatekeeper)
     async def presence(self, session_id: str, participant_id: str, role: str, event: str) -> None:
@@ -74,107 +98,124 @@ class CrisisWatch:
 
     async def _presence(self, session_id: str, participant_id: str, role: str, event: str) -> None:
         since = self._now()  # when they were last seen, for a departure
+        if event not in ARRIVALS | DEPARTURES:
+            return  # "expired": the drop is on the timeline already; its steps stay armed
         place = await self._crises.open_in_session(session_id)
         if place is None:
-            return
-        key = (session_id, participant_id)
-        if event in ARRIVALS:
-            self._cancel(key)
-        if event not in ARRIVALS | DEPARTURES:
-            return  # "expired": the drop is on the timeline already; its timers keep running
-        actor = Actor(actor_id=participant_id, role=ROLES.get(role, CrisisRole.SUPPORT_PERSON))
-        crisis = await self.escalation.record(place.crisis_id, session_id, partial(
-            record_presence, participant=actor, joined=event in ARRIVALS))
-        if crisis is None or event not in DEPARTURES:
             return
         try:
             participant = await self._store.get_participant(participant_id)
         except NotFound:
+            participant = None
+        actor = Actor(actor_id=participant_id, role=ROLES.get(role, CrisisRole.SUPPORT_PERSON))
+        acknowledged: list[bool] = [False]
+
+        async def steps(db: AsyncSession, crisis: Crisis) -> None:
+            if event in ARRIVALS:
+                cancelled = await self.steps.cancel(db, crisis.crisis_id, kinds=ABSENCE, participant_id=participant_id)
+                pages = await self.steps.cancel(db, crisis.crisis_id, kinds={StepKind.PAGE_UNANSWERED},
+                                                participant_id=participant_id)  # the paged clinician is here
+                acknowledged[0] = bool(pages)
+                await self._queue.cancelled(db, cancelled + pages)
+            elif participant is not None:
+                await self._arm(db, crisis, session_id, self._absence(crisis, participant, role, since))
+
+        crisis = await self.escalation.record(place.crisis_id, session_id, partial(
+            record_presence, participant=actor, joined=event in ARRIVALS), also=steps)
+        if crisis is None:
             return
+        self._queue.committed()
+        if acknowledged[0]:
+            await self.escalation.acknowledged(crisis, session_id, participant_id, via="joined")
+
+    def _absence(self, crisis: Crisis, participant: Participant, role: str, since: datetime) -> list[Arming]:
+        """The steps a member's absence makes due: lost contact for the crisis's client, the on-call
+        page for its clinician."""
         if role == "client" and participant.client_id == crisis.client_id:
-            self._start(key, self._lost_contact(session_id, participant_id, crisis.crisis_id, since), "lost_contact")
-        elif role == "therapist" and self._responsible(crisis, participant):
-            self._start(key, self._cover(session_id, crisis.crisis_id, participant, since), "on_call")
+            return [Arming(StepKind(step.value), participant.id, since, since + delay)
+                    for step, delay in reconnect_policy(self._settings).schedule()]
+        if role == "therapist" and self._responsible(crisis, participant.staff_id):
+            grace = timedelta(seconds=self._settings.on_call_grace)
+            return [Arming(StepKind.PAGE_ON_CALL, participant.id, since, since + grace,
+                           {"staff_id": participant.staff_id})]
+        return []
+
+    async def _arm(self, db: AsyncSession, crisis: Crisis, session_id: str, armings: list[Arming]) -> None:
+        if armings:
+            rows = await self.steps.arm(db, crisis.crisis_id, session_id, armings, self._now())
+            await self._queue.armed(db, rows)
+            log.info("crisis_steps_armed", crisis_id=crisis.crisis_id, steps=[a.kind.value for a in armings])
 
     @staticmethod
-    def _responsible(crisis: Crisis, participant: Participant) -> bool:
-        if participant.staff_id is None:
+    def _responsible(crisis: Crisis, staff_id: str | None) -> bool:
+        if staff_id is None:
             return False
-        return crisis.responsible_clinician_id in (None, participant.staff_id)
+        return crisis.responsible_clinician_id in (None, staff_id)
 
-    # timers
-    def _start(self, key: tuple[str, str], work, name: str) -> None:
-        self._cancel(key)
-        if self._closed:
-            work.close()
-            return
-        task = asyncio.create_task(self._run(key, work), name=f"crisis_watch:{name}")
-        self._timers[key] = task
-        log.info("crisis_timer_started", timer=name)
-
-    async def _run(self, key: tuple[str, str], work) -> None:
-        try:
-            await work
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("crisis_timer_failed")
-        finally:
-            if self._timers.get(key) is asyncio.current_task():
-                del self._timers[key]
-
-    def _cancel(self, key: tuple[str, str]) -> None:
-        task = self._timers.pop(key, None)
-        if task is not None:
-            task.cancel()
-            log.info("crisis_timer_cancelled")
+    async def pending(self, session_id: str, participant_id: str) -> bool:
+        """Whether steps about this member of the session are still to be carried out."""
+        return bool(await self.steps.pending_about(session_id, participant_id))
 
     def handling(self) -> frozenset[str]:
         """Sessions whose presence events are being recorded right now (nothing is kept after)."""
         return frozenset(self._locks)
 
-    def pending(self, session_id: str, participant_id: str) -> bool:
-        return (session_id, participant_id) in self._timers
+    # carrying out a step (from the step queue)
+    async def run_step(self, step_id: str) -> bool:
+        """Claim and carry out the step; False if it could not be done now (it is pending again)."""
+        try:
+            step = await self.steps.claim(step_id, self._runner, self._now())
+        except TRANSIENT:
+            log.warning("crisis_step_claim_failed", step_id=step_id)
+            return False
+        if step is None:
+            return True  # done, cancelled, or being done elsewhere
+        try:
+            outcome = await self._carry_out(step)
+        except TRANSIENT:
+            log.warning("crisis_step_not_now", step_id=step_id, kind=step.kind.value)
+            await self.steps.release(step_id)
+            return False
+        except Exception:
+            log.exception("crisis_step_failed", step_id=step_id, kind=step.kind.value)
+            outcome = "failed"
+        await self.steps.finish(step_id, outcome, self._now())
+        log.info("crisis_step_done", step_id=step_id, kind=step.kind.value, outcome=outcome,
+                 late_s=round((self._now() - step.due_at).total_seconds(), 3))
+        return True
 
-    async def close(self) -> None:
-        self._closed = True
-        tasks = list(self._timers.values())
-        self._timers.clear()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-    async def _sleep_until(self, at: datetime) -> None:
-        await self._sleep(max(0.0, (at - self._now()).total_seconds()))
-
-    async def _lost_contact(self, session_id: str, participant_id: str, crisis_id: str, since: datetime) -> None:
-        policy, done = reconnect_policy(self._settings), set()
-        while True:
-            crisis = await self._crises.load(crisis_id)
-            if crisis is None or not crisis.is_open:
-                return
-            if await self._connected(session_id, lambda m: m.participant_id == participant_id):
-                return  # back (a return racing the drop's record is caught here)
-            status = lost_contact_status(crisis.state, since, self._now(), policy=policy, done=done)
-            for due in status.due:
-                if due.step is LostContactStep.NOTIFY_SUPPORT_PERSON:
-                    await self.escalation.notify_support_persons(crisis, session_id, since)
-                else:
-                    await self.escalation.prompt_emergency_call(crisis, session_id, since)
-                done.add(due.step)
-            if status.next_due_at is None:
-                return
-            await self._sleep_until(status.next_due_at)
-
-    async def _cover(self, session_id: str, crisis_id: str, participant: Participant, since: datetime) -> None:
-        await self._sleep_until(since + timedelta(seconds=self._settings.on_call_grace))
-        crisis = await self._crises.load(crisis_id)
-        if crisis is None or not crisis.is_open or not self._responsible(crisis, participant):
-            return
+    async def _carry_out(self, step: Step) -> str:
+        crisis = await self._crises.load(step.crisis_id)
+        if crisis is None or not crisis.is_open:
+            return "crisis_closed"
+        session_id = step.session_id
+        if step.kind in LOST_CONTACT:
+            if await self._connected(session_id, lambda m: m.participant_id == step.participant_id):
+                return "client_back"  # a return racing the drop's record
+            if step.kind is StepKind.NOTIFY_SUPPORT:
+                told = await self.escalation.notify_support_persons(crisis, session_id, step.since)
+                return f"notified:{told}"
+            await self.escalation.prompt_emergency_call(crisis, session_id, step.since)
+            return "prompted"
+        dropped = step.data.get("staff_id")
+        if step.kind is StepKind.PAGE_ON_CALL and not self._responsible(crisis, dropped):
+            return "reassigned"
         if await self._connected(session_id, lambda m: m.role == "therapist"):
-            log.info("on_call_not_needed", crisis_id=crisis_id)  # they are back, or another clinician is here
-            return
-        await self.escalation.page_on_call(crisis, session_id, participant.staff_id, since)
+            return "clinician_here"  # they are back, another clinician is here, or the paged one joined
+        tried = frozenset(step.data.get("tried", ()))
+        paged = await self.escalation.page_on_call(crisis, session_id, dropped, step.since, tried=tried,
+                                                   arm=partial(self._arm_unanswered, crisis, step, tried))
+        return f"paged:{paged}" if paged else "lead_alerted"
+
+    def _arm_unanswered(self, crisis: Crisis, step: Step, tried: frozenset[str], place_id: str,
+                        staff_id: str) -> Also:
+        """What a page arms with it: its acknowledgement deadline, which pages the next one."""
+        async def arm(db: AsyncSession, _crisis: Crisis) -> None:
+            due_at = self._now() + timedelta(seconds=self._settings.on_call_ack_timeout)
+            await self._arm(db, crisis, step.session_id, [Arming(
+                StepKind.PAGE_UNANSWERED, place_id, step.since, due_at,
+                {"staff_id": step.data.get("staff_id"), "tried": sorted(tried | {staff_id})})])
+        return arm
 
     async def _connected(self, session_id: str, which) -> bool:
         """Whether a connected member of the session matches ``which`` (the live state decides)."""

@@ -70,6 +70,10 @@ async def _consent(world, s, contact_id: str, scope: str) -> None:
     assert status == 201, grant
 
 
+async def _no_steps(world, session_id: str, pid: str) -> bool:
+    return not await world.app[CRISIS_WATCH].pending(session_id, pid)
+
+
 async def _in_crisis(world, s):
     host = await world.host_in_room(s.therapist, s.session_id)
     client, pid = await world.admitted_client(host, s.client.link["join_url"])
@@ -120,7 +124,7 @@ async def test_lost_contact_tells_the_consented_support_person_and_prompts_the_t
     actions = [e.entry.action for e in await world.app[AUDIT].entries()]
     assert actions.count("crisis.lost_contact.notify_support") == 1
     assert actions.count("crisis.lost_contact.prompt_emergency") == 1
-    assert not world.app[CRISIS_WATCH].pending(s.session_id, pid)
+    assert not await world.app[CRISIS_WATCH].pending(s.session_id, pid)
 
 
 async def test_without_consent_nobody_is_told_and_the_step_says_so(world, inbox: Inbox, webhook, clock):
@@ -155,14 +159,14 @@ async def test_a_client_back_within_the_window_cancels_the_steps(world, inbox: I
     await client.disconnect()
     await host.wait_for("presence", lambda d: d["participant_id"] == pid and d["state"] == "reconnecting")
     await eventually(lambda: _has(world, s, crisis["crisis_id"], "left", pid))
-    assert world.app[CRISIS_WATCH].pending(s.session_id, pid)
+    assert await world.app[CRISIS_WATCH].pending(s.session_id, pid)
     await clock.sleeping(2)  # the reconnect window and the first step
     await clock.advance(ROOMY["reconnect_window"] - 0.5)
 
     back = await world.socket(s.client.token)  # back on a new connection inside the window
     ack = await back.call("join")
     assert ack["ok"] and ack["state"]["you"]["status"] == "admitted", ack
-    assert not world.app[CRISIS_WATCH].pending(s.session_id, pid)
+    assert not await world.app[CRISIS_WATCH].pending(s.session_id, pid)
     assert clock.elapsed < ROOMY["reconnect_window"], "back inside the window"
     assert clock.pending == []  # the window and the steps are cancelled, not left to run
     await _past_both_steps(clock)
@@ -210,7 +214,7 @@ async def test_after_the_window_the_client_goes_straight_back_in_during_a_crisis
     last = await world.socket(s.client.token)
     ack = await last.call("join")
     assert ack["state"]["you"]["status"] == "lobby", ack
-    assert not world.app[CRISIS_WATCH].pending(s.session_id, pid)
+    assert not await world.app[CRISIS_WATCH].pending(s.session_id, pid)
 
 
 @pytest.mark.parametrize("timing", [ROOMY], ids=["roomy"])
@@ -224,11 +228,11 @@ async def test_closing_the_crisis_stops_the_steps(world, inbox: Inbox, clock):
     await clock.advance(ROOMY["lost_contact_notify_support_after"] - 0.5)
     await close_crisis(world, s.therapist.access_token, crisis["crisis_id"])
     assert clock.elapsed < ROOMY["lost_contact_notify_support_after"], "closed before the first step"
-    assert world.app[CRISIS_WATCH].pending(s.session_id, pid)  # the step's timer still runs: it re-reads the crisis
+    assert await world.app[CRISIS_WATCH].pending(s.session_id, pid)  # the step stays armed: it re-reads the crisis
     await _past_both_steps(clock)
-    await eventually(lambda: _async(not world.app[CRISIS_WATCH].pending(s.session_id, pid)))  # it woke, and stopped
+    await eventually(lambda: _no_steps(world, s.session_id, pid))  # it came due, found the crisis closed, did nothing
     assert "lost_contact" not in host.events and inbox.messages == []
-    assert not world.app[CRISIS_WATCH].pending(s.session_id, pid)
+    assert not await world.app[CRISIS_WATCH].pending(s.session_id, pid)
 
 
 async def test_joins_and_leaves_go_on_the_timeline(world, inbox: Inbox):

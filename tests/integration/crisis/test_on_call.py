@@ -153,7 +153,7 @@ async def test_a_therapist_back_within_the_grace_pages_nobody(world, inbox: Inbo
     assert [e["kind"] for e in events if e["actor_role"] == "therapist" and e["kind"] in ("joined", "left")] == [
         "left", "joined"]
     participant = (await world.store.therapist_participant(s.session_id, s.therapist.id)).id
-    assert not world.app[CRISIS_WATCH].pending(s.session_id, participant)
+    assert not await world.app[CRISIS_WATCH].pending(s.session_id, participant)
 
 
 async def test_with_nobody_rostered_the_clinical_lead_is_alerted(world, inbox: Inbox, clock, grace):

@@ -62,10 +62,10 @@ async def test_a_killed_node_s_sockets_are_dropped_by_a_survivor(tmp_path, postg
             assert reconnecting["role"] == "client" and noticed < WINDOW + 10
             watch = world.app[CRISIS_WATCH]
             for _ in range(50):  # the presence hook runs just after the broadcast
-                if watch.pending(s.session_id, pid):
+                if await watch.pending(s.session_id, pid):
                     break
                 await asyncio.sleep(0.1)
-            assert watch.pending(s.session_id, pid)  # the lost-contact steps are armed, on the survivor
+            assert await watch.pending(s.session_id, pid)  # the lost-contact steps are armed, on the survivor
 
             await host.wait_for("presence", lambda d: d["participant_id"] == pid and d["state"] == "left",
                                 timeout=WINDOW + 5)

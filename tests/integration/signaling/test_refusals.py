@@ -89,7 +89,7 @@ async def test_lobby_client_cannot_signal_and_nobody_can_address_another_room(wo
     first = await world.session(therapist)
     second = await world.session(therapist)
     host = await world.host_in_room(therapist, first["id"])
-    waiting_link = await world.add_client(therapist, first["id"], "Waiting")
+    waiting_link = await world.add_client(therapist, first["id"], "Wren Lobbyton")
     waiting = await world.socket((await world.redeem(waiting_link["join_url"]))["participant_token"])
     await waiting.call("join")
     host_pid = (await host.call("join"))["state"]["you"]["participant_id"]

@@ -1,13 +1,13 @@
 """a room's lock is a durable record: it survives the loss of Redis (and a restart)
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0013"  # re-pointed to 0014 (crisis steps) at merge
+down_revision = "0014"  # re-pointed to 0014 (crisis steps) at merge
 branch_labels = None
 depends_on = None
 
