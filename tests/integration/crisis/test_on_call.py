@@ -1,7 +1,8 @@
 """The crisis's therapist drops out: after the grace period the on-call clinician from the roster
 (primary first, never the one who dropped) gets a real email with a single-use link, lands straight
 in the room as a host with the crisis in their room state, and can move the crisis along by REST.
-A therapist back within the grace pages nobody; with nobody rostered the clinical lead is alerted.
+A therapist back within the grace pages nobody; with nobody rostered the clinical lead is alerted. A
+page nobody acknowledges pages the backup, then alerts the clinical lead; joining acknowledges.
 
 The timers run on a FakeClock the tests advance (one test keeps real time, end to end)."""
 
@@ -28,6 +29,7 @@ def inbox():
 
 
 ROOMY_GRACE = 4.0  # time to come back within the grace
+ACK = 5.0  # the paged clinician's time to acknowledge
 
 
 @pytest.fixture
@@ -43,7 +45,8 @@ def grace() -> float:
 @pytest.fixture
 def settings(database_url, inbox, grace):
     return make_settings(database_url, smtp_host="127.0.0.1", smtp_port=inbox.port, smtp_from="crisis@example.test",
-                         reconnect_window=0.5, on_call_grace=grace, lost_contact_notify_support_after=60,
+                         reconnect_window=0.5, on_call_grace=grace, on_call_ack_timeout=ACK,
+                         lost_contact_notify_support_after=60,
                          lost_contact_prompt_emergency_after=60)
 
 
@@ -182,3 +185,87 @@ async def test_with_nobody_rostered_the_clinical_lead_is_alerted(world, inbox: I
 async def _mail(inbox: Inbox, address: str):
     found = inbox.to(address)
     return found[0] if found else None
+
+
+async def _chain_crew(world, s):
+    """A primary and a backup other than the session's therapist, and the program's clinical lead."""
+    admin = await world.therapist(program_id=s.therapist.program_id, role=StaffRole.ADMIN)
+    primary = await world.therapist(program_id=s.therapist.program_id)
+    backup = await world.therapist(program_id=s.therapist.program_id)
+    shifts = all_week(primary.id, "primary") + all_week(backup.id, "backup")
+    status, body = await world.request("PUT", "/api/program/on-call", admin.access_token,
+                                       json={"timezone": "UTC", "shifts": shifts})
+    assert status == 200, body
+    return admin, primary, backup
+
+
+async def _lead_alerts(world, admin):
+    status, body = await world.request("GET", "/api/alerts", admin.access_token)
+    return [a for a in body["alerts"] if a["kind"] == "crisis.no_on_call"]
+
+
+@pytest.mark.parametrize("grace", [1.0], ids=["grace"])
+async def test_an_unacknowledged_page_pages_the_backup_then_alerts_the_clinical_lead(world, inbox: Inbox, clock):
+    s = await scene(world)
+    admin, primary, backup = await _chain_crew(world, s)
+    host, client, pid, crisis = await _in_crisis(world, s)
+    cid = crisis["crisis_id"]
+    assert (await host.call("leave"))["ok"]
+    assert await clock.sleeping(1) == [pytest.approx(1.0)]  # the grace
+    await clock.advance(1.0)
+    await eventually(lambda: _mail(inbox, primary.email))
+    assert await clock.sleeping(1) == [pytest.approx(1.0 + ACK)]  # the page's acknowledgement deadline
+    assert inbox.to(backup.email) == []
+    await clock.advance(ACK - 0.1)
+    await asyncio.sleep(0.2)
+    assert inbox.to(backup.email) == [], "not before the deadline"
+    await clock.advance(0.1)
+    await eventually(lambda: _mail(inbox, backup.email))
+    assert await clock.sleeping(1) == [pytest.approx(1.0 + 2 * ACK)]
+    assert await _lead_alerts(world, admin) == []
+    await clock.advance(ACK)
+    [alert] = await eventually(lambda: _lead_alerts(world, admin))
+    assert "acknowledged" in alert["body"] and alert["recipient_id"] == admin.id
+    await asyncio.sleep(0.2)
+    assert len(inbox.to(primary.email)) == 1 and len(inbox.to(backup.email)) == 1  # each paged once
+    events = await _timeline(world, admin.access_token, cid)
+    assert [e["step"] for e in events if e["kind"] == "escalation"] == [
+        "page_on_call_primary", "page_on_call_backup", "page_on_call:nobody_acknowledged"]
+    steps = await world.app[CRISIS_WATCH].steps.of_crisis(cid)
+    assert [(st.kind.value, st.state.value) for st in steps] == [
+        ("page_on_call", "done"), ("page_unanswered", "done"), ("page_unanswered", "done")]
+    assert clock.pending == []
+
+
+@pytest.mark.parametrize("grace", [1.0], ids=["grace"])
+async def test_the_paged_clinician_joining_acknowledges_and_stops_the_chain(world, inbox: Inbox, clock):
+    s = await scene(world)
+    admin, primary, backup = await _chain_crew(world, s)
+    host, client, pid, crisis = await _in_crisis(world, s)
+    cid = crisis["crisis_id"]
+    await host.disconnect()
+    await clock.sleeping(2)  # the reconnect window and the grace
+    await clock.advance(1.0)
+    page = await eventually(lambda: _mail(inbox, primary.email))
+    url = re.search(r"(http\S+/join#\S+)", Inbox.text(page)).group(1)
+    SEEN_SECRETS.add(url.split("#", 1)[1])
+    lost = await client.wait_for("crisis", lambda d: d["event"]["kind"] == "assigned")
+    assert lost["event"]["participant_id"] == primary.id
+    redeemed = await world.redeem(url)
+    sock = await world.socket(redeemed["participant_token"])
+    assert (await sock.call("join"))["ok"]
+    await eventually(lambda: _has_step(world, admin, cid, "page_on_call:acknowledged"))
+    assert clock.pending == []  # the deadline is cancelled, not left to run
+    await clock.advance(3 * ACK)
+    await asyncio.sleep(0.2)
+    assert inbox.to(backup.email) == [] and await _lead_alerts(world, admin) == []
+    steps = await world.app[CRISIS_WATCH].steps.of_crisis(cid)
+    assert [(st.kind.value, st.state.value) for st in steps] == [("page_on_call", "done"),
+                                                                   ("page_unanswered", "cancelled")]
+    actions = [e.entry.action for e in await world.app[AUDIT].entries()]
+    assert "crisis.on_call_ack.joined" in actions
+
+
+async def _has_step(world, token_holder, crisis_id: str, step_name: str) -> bool:
+    events = await _timeline(world, token_holder.access_token, crisis_id)
+    return any(e["kind"] == "escalation" and e["step"] == step_name for e in events)
