@@ -49,7 +49,12 @@ export class CrisisPanel {
       if (detail.members.some((m) => m.role === "client" && !known.has(m.participant_id))) this._loadClients();
     });
     room.addEventListener("crisis", ({ detail }) => this._onNotice(detail));
-    room.addEventListener("lost_contact", ({ detail }) => this._urgent(this.state.lostContactWords(detail)));
+    room.addEventListener("lost_contact", ({ detail }) => {
+      const words = this.state.lostContactWords(detail);
+      if (words) this._urgent(words);
+      else this._render();
+      this._tickPaging();
+    });
     room.addEventListener("help_requested", ({ detail }) => this._urgent(
       `${this.state.clientName(detail.participant_id)} pressed “I need help now”. The crisis protocol is open.`));
     this._render();
@@ -209,6 +214,15 @@ export class CrisisPanel {
     }
     if (this.state.isCurrent(id)) this.state.contacts = [...seen.values()];
     this._render();
+  }
+
+  // While a page waits for its answer the countdown is redrawn every second (one timer, stopped after).
+  _tickPaging() {
+    clearInterval(this._pagingTimer);
+    this._pagingTimer = this.state.paging ? setInterval(() => {
+      if (!this.state.paging || !this.state.isOpen()) clearInterval(this._pagingTimer);
+      this._render();
+    }, 1000) : null;
   }
 
   _urgent(text) {

@@ -26,6 +26,7 @@ export class CrisisPanelState {
     this.override = null; // {kind: "invite" | "relay", contact?, situation?}: waiting for a written reason
     this.privateRoom = null; // the answer of POST /private-room, until the therapist goes there
     this.followUp = null; // the follow-up plan of the closed crisis
+    this.paging = null; // {name, until (ms)}: an on-call page waiting for its answer
   }
 
   isOpen() {
@@ -52,6 +53,7 @@ export class CrisisPanelState {
     this.notices = [];
     this.override = null;
     this.followUp = null;
+    this.paging = null;
   }
 
   clientName(participantId) {
@@ -70,7 +72,21 @@ export class CrisisPanelState {
     this.notices.push({ id: `crisis-notice-${this.notices.length + 1}`, text, urgent: true });
   }
 
-  lostContactWords({ step, since, notified }) {
+  // An escalation step told to the clinicians (the ``lost_contact`` event): the words of an urgent
+  // notice, or null when the step is shown otherwise (a page in progress shows as ``pagingWords``).
+  lostContactWords({ step, since, notified, paged, ack_due_at: ackDueAt }) {
+    if (step.startsWith("page_on_call_")) {
+      this.paging = { name: paged || "the on-call clinician", until: Date.parse(ackDueAt) };
+      return null;
+    }
+    if (step.startsWith("page_on_call:")) this.paging = null;
+    if (step === "page_on_call:acknowledged") return "The on-call clinician answered the page and is joining.";
+    if (step === "page_on_call:nobody_acknowledged") {
+      return "No on-call clinician answered the page. The clinical lead has been alerted.";
+    }
+    if (step === "page_on_call:nobody_rostered") {
+      return "Nobody is on call at this time. The clinical lead has been alerted.";
+    }
     const name = this.clientName(null);
     const at = since ? new Date(since).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
     if (step === "prompt_emergency_call") {
@@ -82,6 +98,14 @@ export class CrisisPanelState {
         + "told contact was lost.";
     }
     return `${name} has not come back, and there is no support person they agreed we may contact.`;
+  }
+
+  // "Paging Dr B (on call) — 40 s to answer", while a page waits for its answer; null otherwise.
+  pagingWords(now = Date.now()) {
+    if (!this.paging) return null;
+    const left = Math.max(0, Math.ceil((this.paging.until - now) / 1000));
+    return left > 0 ? `Paging ${this.paging.name} (on call) — ${left} s to answer.`
+      : `Paging ${this.paging.name} (on call) — no answer yet; the next person is being paged.`;
   }
 
   // An invitation was made (the answer of POST /support-persons): note who, how, and whether they were told.

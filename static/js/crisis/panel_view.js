@@ -119,6 +119,8 @@ export class CrisisPanelView {
     const links = state.links.map((l) => copyField(l.id, l.label, l.url));
     const notices = state.notices.map((n) => el("p", { class: n.urgent ? "crisis-notice crisis-urgent" : "crisis-notice",
       id: n.id, role: n.urgent ? "alert" : "status" }, n.text));
+    const paging = state.pagingWords();
+    if (paging) notices.unshift(el("p", { class: "crisis-notice crisis-paging", id: "crisis-paging" }, paging));
     const about = client && state.clients.length > 1 ? el("p", { class: "crisis-about" }, `About ${client.display_name}`) : null;
     const closing = crisis.allowed_actions.includes("close") ? el("div", { class: "switch-row crisis-debrief" },
       this.debrief, el("label", { for: "crisis-debrief" }, "When closing, plan a debrief with family or support persons")) : null;
