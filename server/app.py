@@ -190,7 +190,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     escalation = Escalation(
         settings=settings, store=app[STORE], service=app[CRISIS_SERVICE], plans=app[PLAN_STORE],
         disclosures=app[DISCLOSURES],
-        on_call=app[ON_CALL], notifier=app[NOTIFIER], audit=app[AUDIT])
+        on_call=app[ON_CALL], notifier=app[NOTIFIER], audit=app[AUDIT], tokens=app[TOKENS])
     steps = StepStore(make_sessionmaker(app[ENGINE]))
     app[CRISIS_WATCH] = CrisisWatch(settings, app[STORE], app[CRISES], escalation, steps,
                                     step_queue(settings, steps, clock), now=now)

@@ -9,15 +9,25 @@ from handoff.responder_packet import ResponderPacket
 from server.audit import api as audit_api
 from server.audit.schemas import AuditExport
 from server.crises import api as crisis_api
-from server.crises import help_api, private_room_api, program_api, responder_api, responder_page_api, support_api
+from server.crises import (
+    help_api,
+    page_api,
+    private_room_api,
+    program_api,
+    responder_api,
+    responder_page_api,
+    support_api,
+)
 from server.crises.schemas import (
     AGENCY_HEADER,
     NAME_HEADER,
     AddSupportPerson,
+    AnswerPage,
     CrisisView,
     HelpRequested,
     OpenCrisisList,
     OpenResponderLink,
+    PageAnswered,
     PrivateRoomRequest,
     PrivateRoomView,
     ResponderLinkList,
@@ -192,6 +202,9 @@ API = [
     (Operation("POST", "/api/responder/join", "Join the crisis call from a responder link, when the clinician "
                "allowed it: a participant token (role responder)", OpenResponderLink, ParticipantToken, auth=None),
      responder_page_api.join_call),
+    (Operation("POST", "/api/on-call/answer", "A paged on-call clinician answers \"I'm on it\" from the link in "
+               "their page (token in the body): nobody else is paged", AnswerPage, PageAnswered, auth=None),
+     page_api.answer_page),
 ]
 
 
@@ -221,6 +234,7 @@ def add_routes(app: web.Application, version: str) -> None:
     app.router.add_get("/", page("index.html"))
     app.router.add_get("/join", page("join.html", private=True))
     app.router.add_get("/responder", page("responder.html", private=True))
+    app.router.add_get("/on-call", page("on-call.html", private=True))
     app.router.add_get("/console", page("console.html"))
     app.router.add_get("/api/docs", page("api-docs.html"))
     app.router.add_static("/static/", STATIC_DIR, append_version=False)

@@ -25,6 +25,7 @@ class TokenKind(str, enum.Enum):
     ACCESS = "access"
     PARTICIPANT = "participant"
     DEVICE = "device"  # "this browser signed in to this account before": sign-in lockouts spare it
+    ON_CALL_ANSWER = "on_call_answer"  # a paged clinician's "I'm on it" (their place in the crisis session)
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,16 @@ class TokenService:
 
     def issue_device(self, *, account_digest: str, device_id: str, ttl: int = DEVICE_TOKEN_TTL) -> str:
         return self._encode(TokenKind.DEVICE, account_digest, ttl, {"dev": device_id})
+
+    def issue_on_call_answer(self, *, participant_id: str, crisis_id: str, ttl: int) -> str:
+        return self._encode(TokenKind.ON_CALL_ANSWER, participant_id, ttl, {"cri": crisis_id})
+
+    def verify_on_call_answer(self, token: str) -> tuple[str, str]:
+        """(the paged clinician's place id, the crisis id) of a valid "I'm on it" token."""
+        c = self._decode(token, TokenKind.ON_CALL_ANSWER)
+        if not isinstance(c.get("cri"), str):
+            raise InvalidToken()
+        return str(c["sub"]), c["cri"]
 
     def device_of(self, token: str | None, account_digest: str) -> str | None:
         """The device id of a valid device token for this account; None for anything else."""

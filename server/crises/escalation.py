@@ -19,6 +19,7 @@ from handoff.roster import Coverage
 from signaling import Signaling
 
 from server.access.links import new_link
+from server.access.tokens import TokenService
 from server.audit.log import AuditEvent, AuditLog
 from server.crises.service import CrisisService
 from server.crises.store import Also
@@ -46,8 +47,10 @@ NOTIFY_SCOPES = (Scope.PHONE, Scope.INVITE_TO_VIDEO)
 
 class Escalation:
     def __init__(self, *, settings: Settings, store: Store, service: CrisisService, plans: PlanStore,
-                 disclosures: Disclosures, on_call: OnCallStore, notifier: Notifier, audit: AuditLog) -> None:
+                 disclosures: Disclosures, on_call: OnCallStore, notifier: Notifier, audit: AuditLog,
+                 tokens: TokenService) -> None:
         self._settings = settings
+        self._tokens = tokens
         self._store = store
         self._service = service
         self._plans = plans
@@ -172,9 +175,12 @@ class Escalation:
         ack_due_at = now + timedelta(seconds=self._settings.on_call_ack_timeout)
         await self._tell_hosts(session_id, {"crisis_id": crisis.crisis_id, "session_id": session_id, "step": step,
                                             "paged": staff.display_name, "ack_due_at": ack_due_at.isoformat()})
+        answer = self._tokens.issue_on_call_answer(participant_id=place.id, crisis_id=crisis.crisis_id,
+                                                   ttl=self._settings.on_call_link_ttl)
         outcomes = await self._notifier.send(OnCallPage(
             crisis_id=crisis.crisis_id, participant_id=place.id, join_url=link.url(self._settings.public_url),
-            expires_at=expires_at, email=staff.email), now)
+            expires_at=expires_at, email=staff.email,
+            answer_url=f"{self._settings.public_url.rstrip('/')}/on-call#{answer}"), now)
         log.info("on_call_paged", crisis_id=crisis.crisis_id, coverage=coverage.value,
                  outcomes={k: v.value for k, v in outcomes.items()})
 

@@ -225,3 +225,14 @@ class ResponderPageView(BaseModel):
     can_join: bool  # the clinician let the responder join the call from this page
     location_lines: list[str]  # the location in words, for reading out over a radio
     resources: list[ResourceView]  # the program's crisis resources nearest the device position
+
+
+class AnswerPage(Body):
+    token: str = Field(min_length=20, max_length=2048, pattern=r"^[A-Za-z0-9_.-]+$",
+                       description="the token from the page's \"I'm on it\" link (its fragment)")
+
+
+class PageAnswered(Body):
+    acknowledged: bool = Field(description="true: this answer stopped the paging; false: nothing was waiting for "
+                               "it (answered already, too late, or the crisis closed)")
+    message: str

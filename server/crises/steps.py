@@ -10,8 +10,9 @@ is ``server.crises.step_queues``."""
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
@@ -105,6 +106,12 @@ class StepStore:
             row.state = StepState.CANCELLED.value
         await db.flush()
         return rows
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A transaction of its own, for ``arm`` and ``cancel`` outside a crisis change."""
+        async with self._sm() as db, db.begin():
+            yield db
 
     async def claim(self, step_id: str, runner: str, now: datetime) -> Step | None:
         """Take the step to carry it out: None if it is done, cancelled, or being done by a live runner."""

@@ -128,6 +128,23 @@ class CrisisWatch:
         if acknowledged[0]:
             await self.escalation.acknowledged(crisis, session_id, participant_id, via="joined")
 
+    async def answer_page(self, crisis_id: str, participant_id: str) -> bool:
+        """The paged clinician pressed "I'm on it": their page's deadline is cancelled (nobody else is
+        paged) and the answer goes on the timeline. False when there was nothing left to answer (already
+        answered, the deadline passed, or the crisis closed)."""
+        crisis = await self._crises.load(crisis_id)
+        session_id = await self._crises.session_of(crisis_id)
+        if crisis is None or not crisis.is_open or session_id is None:
+            return False
+        async with self.steps.transaction() as db:
+            pages = await self.steps.cancel(db, crisis_id, kinds={StepKind.PAGE_UNANSWERED},
+                                            participant_id=participant_id)
+            await self._queue.cancelled(db, pages)
+        self._queue.committed()
+        if pages:
+            await self.escalation.acknowledged(crisis, session_id, participant_id, via="answered")
+        return bool(pages)
+
     def _absence(self, crisis: Crisis, participant: Participant, role: str, since: datetime) -> list[Arming]:
         """The steps a member's absence makes due: lost contact for the crisis's client, the on-call
         page for its clinician."""

@@ -109,14 +109,20 @@ class OnCallPage(PersonalLink):
 
     kind = "on_call_page"
     subject = "A client in your program needs you in a crisis session now"
+    answer_url: str = ""  # "I'm on it": stops paging the next person (personal, like the join link)
 
     def text(self, program_line: str) -> str:
         until = self.expires_at.strftime("%H:%M UTC")
+        answer = (f"\n\nCannot join this very minute? Press \"I'm on it\" so nobody else is paged:\n{self.answer_url}"
+                  if self.answer_url else "")
         return (
             "A client in your program needs you in a crisis session now: their clinician's connection dropped "
-            f"and you are on call.\n\nJoin the session:\n{self.join_url}\n\nThe link is personal, works once "
-            f"and only until {until}. If it does not work, call {program_line}.\n"
+            f"and you are on call.\n\nJoin the session:\n{self.join_url}{answer}\n\nThe links are personal; "
+            f"the join link works once and only until {until}. If it does not work, call {program_line}.\n"
         )
+
+    def extra(self) -> dict:
+        return super().extra() | ({"answer_url": self.answer_url} if self.answer_url else {})
 
 
 Message = SupportInvitation | LostContactNotice | OnCallPage

@@ -59,3 +59,8 @@ export function responderPacketPidf(token, recipient) {
 export function joinAsResponder(token, recipient) {
   return api("POST", "/api/responder/join", { body: { token, ...recipient } });
 }
+
+// A paged on-call clinician's "I'm on it" (the token from their page link's fragment).
+export function answerPage(token) {
+  return api("POST", "/api/on-call/answer", { body: { token } });
+}

@@ -30,6 +30,7 @@ def inbox():
 
 ROOMY_GRACE = 4.0  # time to come back within the grace
 ACK = 5.0  # the paged clinician's time to acknowledge
+PAGE_ANSWER = {("POST", "/api/on-call/answer")}  # the page link's own token is its only credential
 
 
 @pytest.fixture
@@ -269,3 +270,37 @@ async def test_the_paged_clinician_joining_acknowledges_and_stops_the_chain(worl
 async def _has_step(world, token_holder, crisis_id: str, step_name: str) -> bool:
     events = await _timeline(world, token_holder.access_token, crisis_id)
     return any(e["kind"] == "escalation" and e["step"] == step_name for e in events)
+
+
+@pytest.mark.parametrize("grace", [1.0], ids=["grace"])
+async def test_i_m_on_it_from_the_page_stops_the_chain_before_joining(world, inbox: Inbox, clock):
+    s = await scene(world)
+    admin, primary, backup = await _chain_crew(world, s)
+    host, client, pid, crisis = await _in_crisis(world, s)
+    cid = crisis["crisis_id"]
+    assert (await host.call("leave"))["ok"]
+    await clock.sleeping(1)
+    await clock.advance(1.0)
+    page = await eventually(lambda: _mail(inbox, primary.email))
+    answer_url = re.search(r"(http\S+/on-call#\S+)", Inbox.text(page)).group(1)
+    token = answer_url.split("#", 1)[1]
+    SEEN_SECRETS.add(token)
+
+    status, body = await world.request("POST", "/api/on-call/answer", json={"token": token[:-2] + "xx"})
+    assert status == 401, body  # a tampered link answers nothing
+    for other in (s.therapist.access_token, primary.access_token):  # nor does a sign-in token
+        status, body = await world.request("POST", "/api/on-call/answer", json={"token": other})
+        assert status == 401, body
+    status, body = await world.request("POST", "/api/on-call/answer", json={"token": token})
+    assert status == 200 and body["acknowledged"] is True, body
+    assert clock.pending == []  # the deadline is cancelled
+    status, again = await world.request("POST", "/api/on-call/answer", json={"token": token})
+    assert status == 200 and again["acknowledged"] is False  # once is enough; the second says so
+    await clock.advance(3 * ACK)
+    await asyncio.sleep(0.2)
+    assert inbox.to(backup.email) == [] and await _lead_alerts(world, admin) == []
+    assert await _has_step(world, admin, cid, "page_on_call:acknowledged")
+    actions = [e.entry.action for e in await world.app[AUDIT].entries()]
+    assert "crisis.on_call_ack.answered" in actions
+    status, page_html = await world.request("GET", "/on-call")
+    assert status == 200

@@ -9,6 +9,7 @@ import pytest
 from server.db.tables import StaffRole
 from server.routes import API
 from tests.integration.crisis.test_crisis_access import CRISIS_ENDPOINTS, RESPONDER_LINKS
+from tests.integration.crisis.test_on_call import PAGE_ANSWER
 from tests.integration.crisis.test_private_room_access import ROOM_AND_FOLLOW_UP_ENDPOINTS
 from tests.integration.plans.test_plan_access import PLAN_ENDPOINTS
 from tests.integration.server.test_on_call_api import ON_CALL_ENDPOINTS
@@ -63,7 +64,7 @@ PUBLIC = {("POST", "/api/auth/login"), ("POST", "/api/join")}
 
 def test_the_matrix_covers_every_endpoint():
     assert {(op.method, op.path) for op, _ in API} == (set(SESSION_ENDPOINTS) | PUBLIC | set(PLAN_ENDPOINTS)
-                                                     | set(CRISIS_ENDPOINTS) | RESPONDER_LINKS
+                                                     | set(CRISIS_ENDPOINTS) | RESPONDER_LINKS | PAGE_ANSWER
                                                      | set(ON_CALL_ENDPOINTS)
                                                      | set(ROOM_AND_FOLLOW_UP_ENDPOINTS))
 
