@@ -13,13 +13,14 @@ import re
 
 import pytest
 
-from server.app_keys import AUDIT, CRISIS_WATCH
-from server.db.tables import StaffRole
 from tests.conftest import make_settings
 from tests.integration.crisis.helpers import scene, start_crisis, step
 from tests.support.fake_clock import FakeClock
 from tests.support.smtp import Inbox, eventually, smtp_inbox
 from tests.support.world import SEEN_SECRETS
+
+from server.app_keys import AUDIT, CRISIS_WATCH
+from server.db.tables import StaffRole
 
 
 @pytest.fixture

@@ -9,10 +9,11 @@ from datetime import timedelta
 
 import pytest
 
+from tests.support.fake_clock import FakeClock
+
 from server.crises.step_queues import RETRY_AFTER, EmbeddedQueue, psycopg_conninfo
 from server.crises.steps import Arming, StepKind, StepStore
 from server.db.engine import make_engine, make_sessionmaker
-from tests.support.fake_clock import FakeClock
 
 
 @pytest.fixture

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta, timezone
 
 from handoff.roster import Roster, Shift
+from tests.conftest import make_settings
+
 from server.crises.watch import reconnect_policy
 from server.on_call.api import gap_ranges, week_start
-from tests.conftest import make_settings
 
 MONDAY = datetime(2026, 11, 23, 0, 0, tzinfo=timezone.utc)
 
