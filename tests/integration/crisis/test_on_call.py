@@ -206,16 +206,22 @@ async def _lead_alerts(world, admin):
     return [a for a in body["alerts"] if a["kind"] == "crisis.no_on_call"]
 
 
-@pytest.mark.parametrize("grace", [1.0], ids=["grace"])
-async def test_an_unacknowledged_page_pages_the_backup_then_alerts_the_clinical_lead(world, inbox: Inbox, clock):
+async def _primary_paged(world, inbox: Inbox, clock: FakeClock):
+    """A crisis whose therapist left; after the grace (1 s) the rostered primary gets the page.
+    Returns (scene, admin, primary, backup, client socket, crisis id, the page)."""
     s = await scene(world)
     admin, primary, backup = await _chain_crew(world, s)
     host, client, pid, crisis = await _in_crisis(world, s)
-    cid = crisis["crisis_id"]
     assert (await host.call("leave"))["ok"]
     assert await clock.sleeping(1) == [pytest.approx(1.0)]  # the grace
     await clock.advance(1.0)
-    await eventually(lambda: _mail(inbox, primary.email))
+    page = await eventually(lambda: _mail(inbox, primary.email))
+    return s, admin, primary, backup, client, crisis["crisis_id"], page
+
+
+@pytest.mark.parametrize("grace", [1.0], ids=["grace"])
+async def test_an_unacknowledged_page_pages_the_backup_then_alerts_the_clinical_lead(world, inbox: Inbox, clock):
+    s, admin, primary, backup, client, cid, _ = await _primary_paged(world, inbox, clock)
     assert await clock.sleeping(1) == [pytest.approx(1.0 + ACK)]  # the page's acknowledgement deadline
     assert inbox.to(backup.email) == []
     await clock.advance(ACK - 0.1)
@@ -241,14 +247,7 @@ async def test_an_unacknowledged_page_pages_the_backup_then_alerts_the_clinical_
 
 @pytest.mark.parametrize("grace", [1.0], ids=["grace"])
 async def test_the_paged_clinician_joining_acknowledges_and_stops_the_chain(world, inbox: Inbox, clock):
-    s = await scene(world)
-    admin, primary, backup = await _chain_crew(world, s)
-    host, client, pid, crisis = await _in_crisis(world, s)
-    cid = crisis["crisis_id"]
-    await host.disconnect()
-    await clock.sleeping(2)  # the reconnect window and the grace
-    await clock.advance(1.0)
-    page = await eventually(lambda: _mail(inbox, primary.email))
+    s, admin, primary, backup, client, cid, page = await _primary_paged(world, inbox, clock)
     url = re.search(r"(http\S+/join#\S+)", Inbox.text(page)).group(1)
     SEEN_SECRETS.add(url.split("#", 1)[1])
     lost = await client.wait_for("crisis", lambda d: d["event"]["kind"] == "assigned")
@@ -275,14 +274,7 @@ async def _has_step(world, token_holder, crisis_id: str, step_name: str) -> bool
 
 @pytest.mark.parametrize("grace", [1.0], ids=["grace"])
 async def test_i_m_on_it_from_the_page_stops_the_chain_before_joining(world, inbox: Inbox, clock):
-    s = await scene(world)
-    admin, primary, backup = await _chain_crew(world, s)
-    host, client, pid, crisis = await _in_crisis(world, s)
-    cid = crisis["crisis_id"]
-    assert (await host.call("leave"))["ok"]
-    await clock.sleeping(1)
-    await clock.advance(1.0)
-    page = await eventually(lambda: _mail(inbox, primary.email))
+    s, admin, primary, backup, client, cid, page = await _primary_paged(world, inbox, clock)
     answer_url = re.search(r"(http\S+/on-call#\S+)", Inbox.text(page)).group(1)
     token = answer_url.split("#", 1)[1]
     SEEN_SECRETS.add(token)
