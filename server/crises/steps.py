@@ -107,6 +107,14 @@ class StepStore:
         await db.flush()
         return rows
 
+    @staticmethod
+    async def pending_in(db: AsyncSession, crisis_id: str, participant_id: str, *, kinds: Iterable[StepKind]) -> bool:
+        """Whether the crisis has pending steps of ``kinds`` about this participant (in ``db``'s transaction)."""
+        return (await db.execute(select(CrisisStepRecord.id).where(
+            CrisisStepRecord.crisis_id == crisis_id, CrisisStepRecord.participant_id == participant_id,
+            CrisisStepRecord.state == StepState.PENDING.value,
+            CrisisStepRecord.kind.in_([k.value for k in kinds])).limit(1))).first() is not None
+
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A transaction of its own, for ``arm`` and ``cancel`` outside a crisis change."""

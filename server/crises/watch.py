@@ -117,7 +117,9 @@ class CrisisWatch:
                                                 participant_id=participant_id)  # the paged clinician is here
                 acknowledged[0] = bool(pages)
                 await self._queue.cancelled(db, cancelled + pages)
-            elif participant is not None:
+            elif participant is not None and not await self.steps.pending_in(db, crisis.crisis_id, participant_id,
+                                                                             kinds=ABSENCE):
+                # armed once per absence: a second departure (a drop seen by two nodes) changes nothing
                 await self._arm(db, crisis, session_id, self._absence(crisis, participant, role, since))
 
         crisis = await self.escalation.record(place.crisis_id, session_id, partial(

@@ -88,3 +88,11 @@ async def test_a_restarted_single_process_reopens_what_it_was_doing(steps):
     assert await steps.claim(notify, "me-before", T0 + timedelta(minutes=2)) is not None
     assert await steps.reopen_running() == 1
     assert await steps.due(T0 + timedelta(minutes=2)) == [notify]
+
+
+async def test_pending_steps_about_someone_are_seen_inside_a_transaction(steps):
+    await _arm(steps, *lost_contact())
+    async with steps.transaction() as db:
+        assert await steps.pending_in(db, "crisis-1", "p-client", kinds={StepKind.NOTIFY_SUPPORT})
+        assert not await steps.pending_in(db, "crisis-1", "p-host", kinds={StepKind.NOTIFY_SUPPORT})
+        assert not await steps.pending_in(db, "crisis-1", "p-client", kinds={StepKind.PAGE_ON_CALL})
