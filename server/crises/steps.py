@@ -135,6 +135,11 @@ class StepStore:
                 return None
             return Step.of(await db.get(CrisisStepRecord, step_id))
 
+    async def state_of(self, step_id: str) -> StepState | None:
+        async with self._sm() as db:
+            state = (await db.execute(select(CrisisStepRecord.state).where(CrisisStepRecord.id == step_id))).scalar()
+            return None if state is None else StepState(state)
+
     async def release(self, step_id: str) -> None:
         """Give a claimed step back (it could not be carried out now: it is tried again)."""
         async with self._sm() as db, db.begin():

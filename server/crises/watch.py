@@ -34,7 +34,7 @@ from signaling.errors import OUTAGES
 
 from server.crises.escalation import Escalation
 from server.crises.step_queues import StepQueue
-from server.crises.steps import LOST_CONTACT, Arming, Step, StepKind, StepStore
+from server.crises.steps import LOST_CONTACT, Arming, Step, StepKind, StepState, StepStore
 from server.crises.store import Also, SqlCrisisStore
 from server.db.tables import Participant, utcnow
 from server.errors import NotFound
@@ -187,8 +187,8 @@ class CrisisWatch:
         except TRANSIENT:
             log.warning("crisis_step_claim_failed", step_id=step_id)
             return False
-        if step is None:
-            return True  # done, cancelled, or being done elsewhere
+        if step is None:  # done or cancelled: nothing to do; claimed by a runner that may be alive: later
+            return await self.steps.state_of(step_id) is not StepState.RUNNING
         try:
             outcome = await self._carry_out(step)
         except TRANSIENT:

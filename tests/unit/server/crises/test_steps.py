@@ -80,6 +80,7 @@ async def test_a_dead_runner_s_claim_is_taken_over_only_once_stale(steps):
     at = T0 + timedelta(minutes=2)
     assert await steps.claim(notify, "died", at) is not None
     assert await steps.claim(notify, "survivor", at + STALE_CLAIM / 2) is None  # it may still be at it
+    assert await steps.state_of(notify) is StepState.RUNNING  # so the survivor's job tries again later
     assert await steps.claim(notify, "survivor", at + STALE_CLAIM + timedelta(seconds=1)) is not None
 
 
