@@ -433,7 +433,6 @@ async def test_sigterm_hands_sockets_over_and_a_survivor_carries_out_the_steps(t
             assert here[pid]["status"] == "admitted" and here[pid]["connected"], here.get(pid)
         assert not [p for p in group_host.events["presence"]
                     if p["state"] == "left" and p["participant_id"] in {pid for _, pid, _ in members}]
-        assert dropped < terminated
 
 
 def _p95(values: list[float]) -> float:
