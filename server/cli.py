@@ -195,9 +195,10 @@ async def start_serving(app: web.Application, settings: Settings, port: int | No
 async def stop_serving(app: web.Application, runner: web.AppRunner) -> None:
     """Staged shutdown: fail readiness, hand every socket over (told to reconnect now, then closed), stop
     accepting, drain open requests with a bound, clean up."""
-    from server.app_keys import DRAIN, SIGNALING
+    from server.app_keys import CRISIS_WATCH, DRAIN, SIGNALING
 
     app[DRAIN].start()
+    await app[CRISIS_WATCH].close()  # no new crisis step here: the other nodes carry them out
     handed_over = await app[SIGNALING].hand_over()
     log.info("sockets_handed_over", sockets=handed_over)
     await app[SIGNALING].sio.shutdown()

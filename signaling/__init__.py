@@ -78,6 +78,10 @@ class Signaling:
     async def notify_member(self, session_id: str, participant_id: str, event: str, payload: dict) -> bool:
         return await self.rooms.notify_member(session_id, participant_id, event, payload)
 
+    def live_state_settled(self) -> bool:
+        """Whether the live state can be trusted to say who is connected (see ``Nodes.settled``)."""
+        return self.nodes.settled()
+
     async def hand_over(self) -> int:
         """This node is stopping: tell every socket it holds to reconnect now (``server_restarting``; a
         load balancer sends them to another node) and close it, so nobody waits for a ping timeout. Their

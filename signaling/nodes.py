@@ -83,6 +83,11 @@ class Nodes(Protocol):
 
     async def close(self) -> None: ...
 
+    def settled(self) -> bool:
+        """Whether the live state is whole: no outage since this node started, or Redis has answered
+        for a whole heartbeat TTL since the last one (by then every node has put back what it holds)."""
+        ...
+
 
 class LocalNodes:
     """One process: no other node to notice."""
@@ -98,6 +103,9 @@ class LocalNodes:
 
     def start(self, on_dead: OnDead, on_lapsed: OnLapsed | None = None, outage: Outage | None = None) -> None:
         return None
+
+    def settled(self) -> bool:
+        return True
 
     async def close(self) -> None:
         return None
@@ -121,6 +129,7 @@ class RedisNodes:
         self._healthy_since: float | None = None  # Redis has answered without an error since (monotonic)
         self._outage: Outage | None = None
         self._away = False  # Redis was unreachable (or lost our records): put them back on the next good beat
+        self._outage_seen = False  # an outage happened since this node started
 
     # keys
     @property
@@ -174,6 +183,7 @@ class RedisNodes:
             await self._redis.sadd(self._nodes_key, self.node_id)
         except (RedisError, OSError):
             self._healthy_since = None
+            self._outage_seen = True
             log.warning("node_heartbeat_failed", node=self.node_id)
             if not self._away:
                 self._away = True
@@ -194,6 +204,8 @@ class RedisNodes:
         if lapsed:
             log.warning("node_heartbeat_lapsed", node=self.node_id, swept=False, listed=bool(listed))
             self._away = self._away or not listed  # not even listed: Redis lost this node's records
+            if not listed:  # Redis came back empty between two beats: the others are putting back too
+                self._outage_seen, self._healthy_since = True, time.monotonic()
         if self._away:
             self._away = not await self._tell("returned")
 
@@ -209,6 +221,11 @@ class RedisNodes:
             log.exception("node_outage_handling_failed", step=what)
             return False
         return True
+
+    def settled(self) -> bool:
+        if not self._outage_seen:
+            return True
+        return self._healthy_since is not None and time.monotonic() - self._healthy_since >= self._ttl
 
     def _reachable(self) -> bool:
         """Record that Redis answered; whether it has answered long enough (a whole heartbeat TTL,
@@ -240,6 +257,7 @@ class RedisNodes:
             return handled
         except (RedisError, OSError):  # not a dead node: we cannot see; try again on the next tick
             self._healthy_since = None
+            self._outage_seen = True
             log.warning("node_sweep_skipped", node=self.node_id)
             return []
 

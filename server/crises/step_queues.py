@@ -34,6 +34,7 @@ log = structlog.get_logger(__name__)
 RunStep = Callable[[str], Awaitable[bool]]  # carry out the step; False: it could not be done now, try again
 RETRY_AFTER = 2.0  # seconds before a step that could not be carried out is tried again
 QUEUE = "steadyline-crisis-steps"
+SHUTDOWN_GRACE = 5.0  # seconds the steps being carried out get to finish when a node stops
 TASK = "steadyline.crisis_step"
 
 
@@ -137,6 +138,7 @@ class ProcrastinateQueue:
         self._heartbeat = heartbeat
         self._stalled_after = stalled_after
         self._tasks: list[asyncio.Task] = []
+        self._worker = None
 
     async def armed(self, db: AsyncSession, rows: list[CrisisStepRecord]) -> None:
         for row in rows:  # procrastinate's defer function, in our transaction: the job exists iff the step does
@@ -157,6 +159,7 @@ class ProcrastinateQueue:
 
     async def start(self, run: RunStep) -> None:
         procrastinate = self._procrastinate
+        from procrastinate.worker import Worker
 
         @self._app.task(name=TASK, queue=QUEUE, retry=procrastinate.RetryStrategy(
             max_attempts=10_000, wait=int(RETRY_AFTER), retry_exceptions={NotNow}))
@@ -165,14 +168,13 @@ class ProcrastinateQueue:
                 raise NotNow()
 
         await self._app.open_async()
-        self._tasks = [
-            asyncio.create_task(self._app.run_worker_async(
-                queues=[QUEUE], name=f"steadyline-{self._node_id}", concurrency=self._concurrency,
-                fetch_job_polling_interval=self._polling, update_heartbeat_interval=self._heartbeat,
-                stalled_worker_timeout=self._stalled_after * 3, install_signal_handlers=False,
-                delete_jobs="successful"), name="crisis-steps-worker"),
-            asyncio.create_task(self._retry_stalled(), name="crisis-steps-stalled"),
-        ]
+        self._worker = Worker(
+            app=self._app, queues=[QUEUE], name=f"steadyline-{self._node_id}", concurrency=self._concurrency,
+            fetch_job_polling_interval=self._polling, update_heartbeat_interval=self._heartbeat,
+            stalled_worker_timeout=self._stalled_after * 3, install_signal_handlers=False,
+            delete_jobs="successful", shutdown_graceful_timeout=SHUTDOWN_GRACE)
+        self._tasks = [asyncio.create_task(self._worker.run(), name="crisis-steps-worker"),
+                       asyncio.create_task(self._retry_stalled(), name="crisis-steps-stalled")]
 
     async def _retry_stalled(self) -> None:
         """Jobs a dead worker was running (no heartbeat for ``stalled_after``) go back to the queue
@@ -190,7 +192,13 @@ class ProcrastinateQueue:
                 log.exception("crisis_steps_stalled_check_failed")
 
     async def close(self) -> None:
+        """Stop fetching steps and let those being carried out finish (for ``SHUTDOWN_GRACE`` at most;
+        one cut off is taken over by a survivor once its claim is stale)."""
         tasks, self._tasks = self._tasks, []
+        if self._worker is not None:
+            self._worker.stop()
+            await asyncio.wait(tasks[:1], timeout=SHUTDOWN_GRACE + 1)
+            self._worker = None
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

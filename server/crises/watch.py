@@ -37,7 +37,7 @@ from server.crises.step_queues import StepQueue
 from server.crises.steps import LOST_CONTACT, Arming, Step, StepKind, StepState, StepStore
 from server.crises.store import Also, SqlCrisisStore
 from server.db.tables import Participant, utcnow
-from server.errors import NotFound
+from server.errors import LiveStateUnavailable, NotFound
 from server.sessions.store import Store
 from server.settings import Settings
 
@@ -57,7 +57,7 @@ def reconnect_policy(settings: Settings) -> ReconnectPolicy:
                            prompt_emergency_after=timedelta(seconds=prompt))
 
 
-TRANSIENT = (*OUTAGES, OSError, OperationalError)  # the step is tried again once these are back
+TRANSIENT = (*OUTAGES, LiveStateUnavailable, OSError, OperationalError)  # the step is tried again once these are back
 ABSENCE = frozenset({*LOST_CONTACT, StepKind.PAGE_ON_CALL})  # steps a person's return makes moot
 
 
@@ -204,6 +204,9 @@ class CrisisWatch:
         return True
 
     async def _carry_out(self, step: Step) -> str:
+        signaling = self.escalation.signaling
+        if signaling is not None and not signaling.live_state_settled():
+            raise LiveStateUnavailable()  # after an outage: not before every node has put back who is here
         crisis = await self._crises.load(step.crisis_id)
         if crisis is None or not crisis.is_open:
             return "crisis_closed"

@@ -197,17 +197,23 @@ async def test_the_heartbeat_tells_when_redis_goes_and_comes_back_empty(prefix):
     nodes._outage = outage
     try:
         await nodes.beat()
+        assert nodes.settled()
         redis.stop()
         await nodes.beat()
         await nodes.beat()
         assert outage.calls == ["lost"]  # once per outage
+        assert not nodes.settled()  # who is connected is unknown: crisis steps wait
         redis.start()  # empty
         await nodes.beat()
         assert outage.calls == ["lost", "returned"]
+        assert not nodes.settled()  # the other nodes may not have put back what they hold yet
         await nodes.beat()  # putting back failed: tried again
         await nodes.beat()
         assert outage.calls == ["lost", "returned", "returned"]
         assert await nodes._redis.sismember(f"{prefix}:nodes", "n1")
+        await asyncio.sleep(0.35)  # a whole heartbeat TTL with Redis answering
+        await nodes.beat()
+        assert nodes.settled()
     finally:
         await nodes.close()
         redis.stop()
@@ -224,6 +230,7 @@ async def test_redis_emptied_between_two_beats_is_noticed_from_the_lost_registra
         await other.flushall()  # lost everything, and no beat failed meanwhile
         await nodes.beat()
         assert outage.calls == ["returned"]
+        assert not nodes.settled()  # a TTL (5 s) before the live state is trusted again
         await nodes.beat()
         assert outage.calls == ["returned"]
     finally:
