@@ -2,8 +2,8 @@
 
 The client's connection dropping starts a reclaim window; it never ends the crisis. If the
 client is not back in time, steps fall due in order: notify a (consented) support person, then
-prompt the clinician to call emergency services. These functions only say *what is due*; the edge
-schedules timers, checks consent, sends messages and records the steps on the timeline.
+prompt the clinician to call emergency services. These functions only say *what falls due when*;
+the edge arms them as durable steps, checks consent, sends messages and records them on the timeline.
 
 If the therapist drops, the on-call clinician covering that moment is paged after a short grace
 period (primary first, then backup; never the clinician who dropped).
@@ -52,40 +52,11 @@ class DueStep(Value):
     due_at: UtcDateTime
 
 
-class LostContactStatus(Value):
-    """Where things stand: still within the reclaim window, which steps are due now (and not
-    yet done), and when the next one falls due (for the edge's timer)."""
-
-    within_reclaim_window: bool
-    due: tuple[DueStep, ...]
-    next_due_at: UtcDateTime | None
-
-
-def lost_contact_status(
-    state: CrisisState, last_seen: datetime, now: datetime, *, policy: ReconnectPolicy = ReconnectPolicy(),
-    done: Iterable[LostContactStep] = (),
-) -> LostContactStatus:
-    """Which lost-contact steps are due at ``now`` for a client last seen at ``last_seen``.
-    A closed crisis has none."""
-    last_seen, now = as_utc(last_seen), as_utc(now)
-    if state is CrisisState.CLOSED:
-        return LostContactStatus(within_reclaim_window=False, due=(), next_due_at=None)
-    finished = set(done)
-    due: list[DueStep] = []
-    upcoming: list[datetime] = []
-    for step, delay in policy.schedule():
-        at = last_seen + delay
-        if step in finished:
-            continue
-        if at <= now:
-            due.append(DueStep(step=step, due_at=at))
-        else:
-            upcoming.append(at)
-    return LostContactStatus(
-        within_reclaim_window=now < last_seen + policy.reclaim_window,
-        due=tuple(due),
-        next_due_at=min(upcoming, default=None),
-    )
+def lost_contact_schedule(last_seen: datetime, *, policy: ReconnectPolicy = ReconnectPolicy()) -> tuple[DueStep, ...]:
+    """The lost-contact steps of a client last seen at ``last_seen``, in the order they fall due (the
+    edge arms them as durable steps when the client drops, and cancels them if they come back)."""
+    last_seen = as_utc(last_seen)
+    return tuple(DueStep(step=step, due_at=last_seen + delay) for step, delay in policy.schedule())
 
 
 class TherapistDropPolicy(Value):

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.crisis import Actor, Crisis, record_presence
 from handoff.crisis_state import Role as CrisisRole
-from handoff.lost_contact import ReconnectPolicy
+from handoff.lost_contact import ReconnectPolicy, lost_contact_schedule
 from signaling.errors import OUTAGES
 
 from server.crises.escalation import Escalation
@@ -151,8 +151,8 @@ class CrisisWatch:
         """The steps a member's absence makes due: lost contact for the crisis's client, the on-call
         page for its clinician."""
         if role == "client" and participant.client_id == crisis.client_id:
-            return [Arming(StepKind(step.value), participant.id, since, since + delay)
-                    for step, delay in reconnect_policy(self._settings).schedule()]
+            return [Arming(StepKind(due.step.value), participant.id, since, due.due_at)
+                    for due in lost_contact_schedule(since, policy=reconnect_policy(self._settings))]
         if role == "therapist" and self._responsible(crisis, participant.staff_id):
             grace = timedelta(seconds=self._settings.on_call_grace)
             return [Arming(StepKind.PAGE_ON_CALL, participant.id, since, since + grace,

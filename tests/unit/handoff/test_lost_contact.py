@@ -8,7 +8,11 @@ from pydantic import ValidationError
 from handoff.crisis_state import CrisisState
 from handoff.errors import NoOnCallCoverage
 from handoff.lost_contact import (
-    LostContactStep, ReconnectPolicy, TherapistDropPolicy, lost_contact_status, therapist_dropped,
+    LostContactStep,
+    ReconnectPolicy,
+    TherapistDropPolicy,
+    lost_contact_schedule,
+    therapist_dropped,
 )
 from handoff.roster import Coverage, Roster, Shift
 
@@ -18,31 +22,11 @@ POLICY = ReconnectPolicy(reclaim_window=timedelta(seconds=45), notify_support_af
                          prompt_emergency_after=timedelta(minutes=5))
 
 
-def status(after: timedelta, **kw):
-    return lost_contact_status(CrisisState.ACTIVE, T0, T0 + after, policy=POLICY, **kw)
-
-
-def test_within_reclaim_window_nothing_is_due():
-    s = status(timedelta(seconds=30))
-    assert s.within_reclaim_window and s.due == ()
-    assert s.next_due_at == T0 + timedelta(minutes=2)
-
-
-def test_steps_fall_due_in_order():
-    s = status(timedelta(minutes=2))
-    assert not s.within_reclaim_window
-    assert [d.step for d in s.due] == [LostContactStep.NOTIFY_SUPPORT_PERSON]
-    assert s.next_due_at == T0 + timedelta(minutes=5)
-    s = status(timedelta(minutes=6))
-    assert [d.step for d in s.due] == [LostContactStep.NOTIFY_SUPPORT_PERSON, LostContactStep.PROMPT_EMERGENCY_CALL]
-    assert s.due[1].due_at == T0 + timedelta(minutes=5) and s.next_due_at is None
-
-
-def test_done_steps_are_not_repeated_and_closed_crises_have_none():
-    s = status(timedelta(minutes=6), done={LostContactStep.NOTIFY_SUPPORT_PERSON})
-    assert [d.step for d in s.due] == [LostContactStep.PROMPT_EMERGENCY_CALL]
-    closed = lost_contact_status(CrisisState.CLOSED, T0, T0 + timedelta(hours=1), policy=POLICY)
-    assert closed.due == () and closed.next_due_at is None
+def test_the_steps_fall_due_in_order_from_when_the_client_was_last_seen():
+    steps = lost_contact_schedule(T0, policy=POLICY)
+    assert [(d.step, d.due_at) for d in steps] == [
+        (LostContactStep.NOTIFY_SUPPORT_PERSON, T0 + timedelta(minutes=2)),
+        (LostContactStep.PROMPT_EMERGENCY_CALL, T0 + timedelta(minutes=5))]
 
 
 def test_policy_delays_must_be_in_order():
