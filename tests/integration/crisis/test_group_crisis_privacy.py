@@ -120,3 +120,21 @@ async def test_the_notice_names_the_co_facilitator_who_stays(world):
     # the co-facilitator is staff: they are told where the crisis went, as the lead is
     await co_sock.wait_for("crisis", lambda d: d["event"]["kind"] == "moved")
     assert not b.sock.events.get("crisis")
+
+
+async def test_another_client_who_needs_help_while_a_crisis_is_open_is_heard_and_told_nothing_of_it(world):
+    g = await group(world, names=())
+    a, _ = await _client_with_token(world, g, "Client A")
+    b, b_token = await _client_with_token(world, g, "Client B")
+    status, opened = await world.request("POST", f"/api/sessions/{g.session_id}/crisis", g.therapist.access_token,
+                                         json={"client_id": a.client_id})
+    assert status == 201, opened
+
+    status, help_ = await world.request("POST", HELP, b_token)
+    assert status in (200, 201), help_
+    assert help_["therapist_connected"] is True
+    _says_nothing_of(help_, opened["crisis_id"], a.client_id)
+    # their own press still reaches the therapist at once, and leaves the program an urgent alert
+    await g.host.wait_for("help_requested", lambda d: d["participant_id"] == b.participant_id)
+    status, alerts = await world.request("GET", "/api/alerts", g.therapist.access_token)
+    assert [x["client_id"] for x in alerts["alerts"] if x["kind"] == "crisis.help_requested"] == [b.client_id]
