@@ -109,6 +109,14 @@ class StoreGatekeeper:
     async def open_crisis(self, session_id: str) -> tuple[str, str, int] | None:
         return await self._hold.open_crisis(session_id)
 
+    async def crisis_concerns(self, identity: Identity, crisis_id: str) -> bool:
+        try:
+            participant = await self._store.get_participant(identity.participant_id)
+        except NotFound:
+            return False
+        client_id = await self._hold.client_of(crisis_id)
+        return participant.client_id is not None and participant.client_id == client_id
+
     async def is_open(self, session_id: str) -> bool:
         session = await self._store.get_session(session_id)
         return session.status is not SessionStatus.ENDED

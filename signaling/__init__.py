@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import socketio
@@ -74,6 +75,12 @@ class Signaling:
 
     async def notify_room(self, session_id: str, event: str, payload: dict) -> int:
         return await self.rooms.notify_room(session_id, event, payload)
+
+    async def notify_crisis(self, session_id: str, event: str, payload: dict, *, about: Collection[str]) -> int:
+        return await self.rooms.notify_crisis(session_id, event, payload, about=about)
+
+    async def host_stepped_out(self, session_id: str, host_participant_id: str, *, skip: Collection[str]) -> int:
+        return await self.rooms.host_stepped_out(session_id, host_participant_id, skip=skip)
 
     async def notify_member(self, session_id: str, participant_id: str, event: str, payload: dict) -> bool:
         return await self.rooms.notify_member(session_id, participant_id, event, payload)

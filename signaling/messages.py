@@ -126,6 +126,15 @@ class Presence(Outbound):
     state: Literal["joined", "left", "reconnecting"]
 
 
+class HostSteppedOut(Outbound):
+    """To the other clients of a group when their therapist leaves it for a client's crisis: neutral, it
+    says nothing of whose crisis or why. ``with_you``: the group's other hosts still in the call."""
+
+    participant_id: str
+    display_name: str
+    with_you: list[str]
+
+
 class SignalOut(Outbound):
     from_: str = Field(serialization_alias="from")
     description: SessionDescription | None = None

@@ -84,6 +84,9 @@ class Gatekeeper(Protocol):
     async def open_crisis(self, session_id: str) -> tuple[str, str, int] | None:
         """(crisis id, state, version) of the crisis holding the session open, if any."""
 
+    async def crisis_concerns(self, identity: Identity, crisis_id: str) -> bool:
+        """Whether this client is the one the crisis is about (only they, of the clients, are shown it)."""
+
     async def is_open(self, session_id: str) -> bool:
         """Whether the session may still be joined (it has not ended)."""
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Collection
 from dataclasses import replace
 
 import socketio
@@ -19,6 +20,7 @@ from .live_state import LiveState, Member
 from .media_rooms import MediaRooms
 from .messages import (
     CrisisSummary,
+    HostSteppedOut,
     LobbyEntry,
     LobbyUpdate,
     MemberView,
@@ -100,6 +102,32 @@ class RoomService:
             await self._sio.emit(event, payload, to=member.sid)
         return len(members)
 
+    async def notify_crisis(self, session_id: str, event: str, payload: dict, *, about: Collection[str]) -> int:
+        """Send a crisis's ``event`` to the session's connected members who may see it: everyone but the
+        clients, and of the clients only the places in ``about`` (the client the crisis is about). The
+        other clients of a group are never told another person's crisis. Returns how many got it."""
+        members = [m for m in await self._live.members(session_id)
+                   if m.sid is not None and (m.role != "client" or m.participant_id in about)]
+        for member in members:
+            await self._sio.emit(event, payload, to=member.sid)
+        return len(members)
+
+    async def host_stepped_out(self, session_id: str, host_participant_id: str, *, skip: Collection[str]) -> int:
+        """Tell the group's other members (not its hosts, not ``skip``) neutrally that a host stepped
+        out, naming the hosts still in the call with them. Returns how many got it."""
+        members = await self._live.members(session_id)
+        host = next((m for m in members if m.participant_id == host_participant_id), None)
+        if host is None:
+            return 0
+        notice = HostSteppedOut(participant_id=host.participant_id, display_name=host.display_name, with_you=[
+            m.display_name for m in members if m.role == "therapist" and m.participant_id != host_participant_id
+            and m.status == "admitted" and m.connected])
+        told = [m for m in members if m.role != "therapist" and m.participant_id not in skip
+                and m.status == "admitted" and m.sid is not None]
+        for member in told:
+            await self._send(member, "host_stepped_out", notice)
+        return len(told)
+
     async def notify_member(self, session_id: str, participant_id: str, event: str, payload: dict) -> bool:
         """Send ``event`` to one member of the session if they are connected; whether they got it."""
         member = await self._live.get(session_id, participant_id)
@@ -132,12 +160,18 @@ class RoomService:
             locked=await self._gate.is_locked(identity.session_id),
             ice_servers=ice_servers(self._config.ice, identity.participant_id),
             emergency=self._config.emergency,
-            crisis=await self._crisis(identity.session_id),
+            crisis=await self._crisis(identity),
         )
 
-    async def _crisis(self, session_id: str) -> CrisisSummary | None:
-        found = await self._gate.open_crisis(session_id)
-        return None if found is None else CrisisSummary(crisis_id=found[0], state=found[1], version=found[2])
+    async def _crisis(self, identity: Identity) -> CrisisSummary | None:
+        """The open crisis as this person may see it: staff and crisis guests always; a client only
+        their own (in a group, another client's crisis is not theirs to know)."""
+        found = await self._gate.open_crisis(identity.session_id)
+        if found is None:
+            return None
+        if identity.role == "client" and not await self._gate.crisis_concerns(identity, found[0]):
+            return None
+        return CrisisSummary(crisis_id=found[0], state=found[1], version=found[2])
 
     async def _member(self, session_id: str, participant_id: str) -> Member:
         member = await self._live.get(session_id, participant_id)

@@ -38,19 +38,25 @@ async def ask_for_help(request: web.Request) -> web.Response:
         session.id, caller, client_id=principal.client_id, program_id=session.program_id,
         responsible_clinician_id=session.therapist_id, audit_action="crisis.help_request")
     signaling = request.app[SIGNALING]
-    if not already_open:
+    # In a group, the crisis already open may be another client's: this press is still heard at once,
+    # and the answer says nothing of that other crisis.
+    others = crisis.client_id != principal.client_id
+    if not already_open or others:
         try:
             await signaling.notify_hosts(session.id, "help_requested",
                                          {"crisis_id": crisis.crisis_id, "participant_id": principal.id})
         except Exception:
             log.exception("help_request_notify_failed", crisis_id=crisis.crisis_id)
+        about = (f"another client's crisis is open (crisis {crisis.crisis_id}), and this client needs help too"
+                 if others else f"a crisis is open (crisis {crisis.crisis_id})")
         await request.app[PLAN_STORE].add_alert(
             program_id=session.program_id, kind="crisis.help_requested", urgency="urgent",
             client_id=principal.client_id, at=utcnow(),
             subject="A client pressed \u201cI need help now\u201d during a session",
-            body=f"Session {session.id}: a crisis is open (crisis {crisis.crisis_id}). Join the session now.")
+            body=f"Session {session.id}: {about}. Join the session now.")
     hosts = sum(m.role == "therapist" and m.sid is not None for m in await signaling.live.members(session.id))
-    log.info("help_requested", crisis_id=crisis.crisis_id, already_open=already_open, hosts=hosts)
-    return json_response(HelpRequested(crisis_id=crisis.crisis_id, state=crisis.state.value,
-                                       already_open=already_open, therapist_connected=hosts > 0),
-                         status=200 if already_open else 201)
+    log.info("help_requested", crisis_id=crisis.crisis_id, already_open=already_open, others=others, hosts=hosts)
+    return json_response(HelpRequested(crisis_id=None if others else crisis.crisis_id,
+                                       state=None if others else crisis.state.value,
+                                       already_open=already_open and not others, therapist_connected=hosts > 0),
+                         status=200 if already_open and not others else 201)

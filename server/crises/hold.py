@@ -19,6 +19,10 @@ class SessionHold:
         crisis = await self._crises.load(place.crisis_id) if place else None
         return None if crisis is None else (crisis.crisis_id, crisis.state.value, crisis.version)
 
+    async def client_of(self, crisis_id: str) -> str | None:
+        """The client the crisis is about."""
+        return await self._crises.client_of(crisis_id)
+
     async def ensure_can_end(self, session_id: str) -> None:
         """Raise ``CrisisActive`` while a crisis holds ``session_id`` open."""
         if await self._crises.open_in_session(session_id) is not None:

@@ -77,6 +77,16 @@ async def _tell_client(request: web.Request, group: Session, private: Session, o
         return False
 
 
+async def _tell_group(request: web.Request, group: Session, staff_id: str, moved: Participant) -> None:
+    """The group's other members hear only that their therapist stepped out (and who stays with them):
+    nothing of whose crisis, or why."""
+    try:
+        mover = await request.app[STORE].therapist_participant(group.id, staff_id)
+        await request.app[SIGNALING].host_stepped_out(group.id, mover.id, skip={moved.id})
+    except Exception:
+        log.exception("host_stepped_out_failed", room_id=group.id)
+
+
 async def move_to_private_room(request: web.Request) -> web.Response:
     principal, group = await session_for(request, Action.CRISIS_START)
     body = await read_body(request, PrivateRoomRequest)
@@ -102,6 +112,7 @@ async def move_to_private_room(request: web.Request) -> web.Response:
         await store.end_session(private.id)  # nothing holds it open: do not leave an empty room behind
         raise
     notified = await _tell_client(request, group, private, place, client)
+    await _tell_group(request, group, principal.id, place)
     host = await store.therapist_participant(private.id, principal.id)
     token = request.app[TOKENS].issue_participant(
         participant_id=host.id, session_id=private.id, program_id=private.program_id, role=host.role.value,

@@ -178,8 +178,8 @@ class MovedToRoom(BaseModel):
 
 
 class HelpRequested(BaseModel):
-    crisis_id: str
-    state: str
+    crisis_id: str | None  # None: another client's crisis holds the session open (theirs is not told)
+    state: str | None
     already_open: bool  # the crisis was open before this press
     therapist_connected: bool  # a therapist of the session is connected and has been told
 

@@ -58,7 +58,8 @@ class Caller:
 
 @dataclass(frozen=True)
 class Telling:
-    """Where the change is told: the session's whole room, or only its clinicians."""
+    """Where the change is told: the session's room (all but the clients the crisis is not about), or
+    only its clinicians."""
 
     session_id: str
     room: bool = True
@@ -174,8 +175,9 @@ class CrisisService:
                               state=crisis.state.value, version=crisis.version,
                               event=crisis.timeline[-1]).model_dump(mode="json")
         try:
-            if telling.room:
-                await self.signaling.notify_room(telling.session_id, "crisis", notice)
+            if telling.room:  # staff, crisis guests and the client it is about; never the group's other clients
+                about = await self._crises.client_places(telling.session_id, crisis.client_id)
+                await self.signaling.notify_crisis(telling.session_id, "crisis", notice, about=about)
             else:
                 await self.signaling.notify_hosts(telling.session_id, "crisis", notice)
         except Exception:

@@ -20,7 +20,7 @@ from handoff.crisis_state import CrisisState
 from handoff.responder_packet import ResponderPacket
 
 from server.db.crisis_tables import CrisisEventRecord, CrisisRecord, ResponderLinkRecord, ResponderReceiptRecord
-from server.db.tables import Session, Staff, new_id
+from server.db.tables import Participant, Session, Staff, new_id
 
 Also = Callable[[AsyncSession, Crisis], Awaitable[None]]  # more writes in a change's transaction
 
@@ -125,6 +125,16 @@ class SqlCrisisStore:
     async def session_of(self, crisis_id: str) -> str | None:
         async with self._sm() as db:
             return (await db.execute(select(CrisisRecord.session_id).where(CrisisRecord.id == crisis_id))).scalar()
+
+    async def client_of(self, crisis_id: str) -> str | None:
+        async with self._sm() as db:
+            return (await db.execute(select(CrisisRecord.client_id).where(CrisisRecord.id == crisis_id))).scalar()
+
+    async def client_places(self, session_id: str, client_id: str) -> frozenset[str]:
+        """The participant ids the client has in the session (the places shown their own crisis)."""
+        query = select(Participant.id).where(Participant.session_id == session_id, Participant.client_id == client_id)
+        async with self._sm() as db:
+            return frozenset((await db.execute(query)).scalars())
 
     async def save_if_version(self, crisis: Crisis, expected_version: int, *, session_id: str | None = None,
                               also: Also | None = None) -> bool:

@@ -30,6 +30,8 @@ export class CallView {
     this.title = el("h1", { class: "call-title" }, "Session");
     this.clock = el("span", { class: "call-clock", "aria-label": "Time in session" }, "0:00");
     this.banner = el("div", { class: "call-banner", role: "status", "aria-live": "polite", hidden: true });
+    // the console's program-wide notices (open crises elsewhere) while in a call: one line, never over the call
+    this.notices = el("div", { class: "call-notices" });
     this.grid = el("ul", { class: "grid", "aria-label": "People in the session", dataset: { count: "1", cols: "1" } });
     this.micButton = this._toggle("Mute", "mic", () => this.room.setMicrophone(!this.room.microphoneOn));
     this.cameraButton = this._toggle("Stop video", "camera", () => this.room.setCamera(!this.room.cameraOn));
@@ -47,7 +49,7 @@ export class CallView {
     // Clients (not the host, who has the crisis controls) are told calmly when a crisis starts or changes.
     this.crisisBanner = hostPanel ? null : new CrisisBanner(this.room);
     this.root = el("section", { class: "call", "aria-labelledby": "call-title" },
-      el("header", { class: "call-bar" }, this.title, this.clock, this.banner),
+      el("header", { class: "call-bar" }, this.title, this.clock, this.notices, this.banner),
       this.crisisBanner ? this.crisisBanner.root : null, this._helpButton ? this._helpButton.root : null, main,
       controls, help);
     this.title.id = "call-title";

@@ -11,7 +11,9 @@
 //         in plain words within UNREACHABLE_AFTER_MS and offer retry(); socket.io keeps retrying too),
 //         speaker, crisis ({crisis_id, session_id, state, version, event}: a crisis opened or changed),
 //         moved ({from_session_id, session_id, participant_token, expires_in, participant, reason, by}:
-//         this Room left its session and is joining another, e.g. a private crisis room)
+//         this Room left its session and is joining another, e.g. a private crisis room),
+//         steppedout ({participant_id, display_name, with_you} or null: a group's therapist stepped out
+//         for a moment, and is back when null — neutral: never whose crisis or why)
 //
 // A move keeps the Room, its views and the local media: it leaves the old session (others see us
 // leave; a group's SFU renegotiates without us), drops the old media transport and signalling channel
@@ -40,7 +42,8 @@ export class Room extends RoomMedia {
     this.hostPresent = false;
     this.locked = false;
     this.activeSpeaker = null;
-    this.crisis = null; // the latest `crisis` notice seen in this room
+    this.crisis = null; // the latest `crisis` notice seen in this room (only ever our own, or staff's)
+    this.steppedOut = null; // the group's therapist stepped out for a moment (`host_stepped_out`)
     this._joining = null;
     this.unreachable = false; // the first connection failed and has not been made since
     this._reachTimer = null;
@@ -103,6 +106,10 @@ export class Room extends RoomMedia {
     this._on("crisis", (notice) => {
       this.crisis = notice;
       this._emit("crisis", notice);
+    });
+    this._on("host_stepped_out", (notice) => {
+      this.steppedOut = notice;
+      this._emit("steppedout", notice);
     });
     this._on("mute_requested", () => this._emit("notice", { kind: "mute_requested" }));
     // to therapists: a lost-contact step fell due, or the client pressed "I need help now"
@@ -226,6 +233,10 @@ export class Room extends RoomMedia {
   }
 
   _onPresence({ participant_id: pid, display_name, role, state }) {
+    if (this.steppedOut && pid === this.steppedOut.participant_id && state === "joined") {
+      this.steppedOut = null; // back with the group
+      this._emit("steppedout", null);
+    }
     if (role === "therapist" && pid !== this.selfId) {
       this.hostPresent = state === "joined";
       this._emit("hostpresence", { present: this.hostPresent, state });
@@ -302,6 +313,10 @@ export class Room extends RoomMedia {
     this.members.clear();
     this.lobby = [];
     this.crisis = null;
+    if (this.steppedOut) {
+      this.steppedOut = null;
+      this._emit("steppedout", null);
+    }
     this.activeSpeaker = null;
     this._joining = null;
     this._emit("members", { members: [] });

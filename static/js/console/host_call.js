@@ -11,13 +11,15 @@ import { HostPanel } from "./host_panel.js";
 import { call, requests } from "./state.js";
 import { showDetailError, showSessionsError } from "./sessions_view.js";
 
-// backToSessions(): shows the console's sessions again once the call has ended.
-export async function startCall(id, backToSessions) {
+// backToSessions(): shows the console's sessions again once the call has ended. onCall(sessionId, slot):
+// told which session the call is in (again after a move to a private room) and where in the call bar the
+// console's program notices may show.
+export async function startCall(id, backToSessions, onCall = () => {}) {
   try {
     const answer = await requests.host(id);
     saveHostCall({ session_id: id, participant_token: answer.participant_token, participant: answer.participant },
       answer.expires_in);
-    await enterCall(loadHostCall(), backToSessions);
+    await enterCall(loadHostCall(), backToSessions, onCall);
   } catch (e) {
     showSessionsError(e.message);
     showDetailError(e.message);
@@ -25,7 +27,7 @@ export async function startCall(id, backToSessions) {
 }
 
 // saved: the host's call as lib/storage.js keeps it ({session_id, participant_token, participant}).
-export async function enterCall(saved, backToSessions) {
+export async function enterCall(saved, backToSessions, onCall = () => {}) {
   showView("call", { focus: false });
   const media = await openLocalMedia();
   const room = new Room({ token: saved.participant_token, localStream: media.stream });
@@ -33,6 +35,7 @@ export async function enterCall(saved, backToSessions) {
   const view = new CallView($("#call-host"), room, {
     selfName: `${saved.participant.display_name}`, hostPanel: panel, emergency: false,
   });
+  onCall(saved.session_id, view.notices);
   const problems = [explainProblem("camera", media.camera), explainProblem("microphone", media.microphone)];
   if (problems.some(Boolean)) view.showBanner(problems.filter(Boolean).join(" "), "warning", 15000);
   room.addEventListener("phase", ({ detail }) => {
@@ -53,6 +56,7 @@ export async function enterCall(saved, backToSessions) {
   room.addEventListener("moved", ({ detail }) => {
     saveHostCall({ session_id: detail.session_id, participant_token: detail.participant_token,
       participant: detail.participant }, detail.expires_in);
+    onCall(detail.session_id, view.notices);
     watchLocationFlags();
   });
   // The signalling connection cannot be made or is refused: the call did not start; say so at once.

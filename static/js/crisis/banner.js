@@ -23,6 +23,14 @@ export const AWAY_WORDS = {
   cover: "Another clinician from your care team is joining you now. Please stay on the call.",
 };
 
+// to the other members of a group when their therapist stepped out (for someone else's crisis, which
+// is never named): neutral words, and who of the group's hosts is still with them
+export function steppedOutWords(notice) {
+  const names = (notice && notice.with_you) || [];
+  const stays = names.length ? ` ${names.join(" and ")} ${names.length > 1 ? "are" : "is"} with you.` : "";
+  return `Your therapist stepped out for a moment.${stays}`;
+}
+
 export class CrisisBanner {
   constructor(room) {
     // The live region stays in the page (a region that appears with its text is often not read);
@@ -35,9 +43,14 @@ export class CrisisBanner {
     this._hostPresent = true;
     this._coverComing = false;
     this._asked = false;
+    this._steppedOut = null;
     this._room = room;
     room.addEventListener("crisis", ({ detail }) => this.update(detail));
     room.addEventListener("hostpresence", ({ detail }) => this.host(detail));
+    room.addEventListener("steppedout", ({ detail }) => {
+      this._steppedOut = detail;
+      this.render();
+    });
   }
 
   update({ state, version, crisis_id: id, event }) {
@@ -65,7 +78,7 @@ export class CrisisBanner {
 
   words() {
     const base = CLIENT_WORDS[this._state];
-    if (!base) return ""; // no crisis, or it is closed
+    if (!base) return this._steppedOut ? steppedOutWords(this._steppedOut) : ""; // no crisis of ours
     if (this._coverComing && !this._hostPresent) return AWAY_WORDS.cover;
     if (!this._hostPresent) return AWAY_WORDS.away;
     return this._state === "active" && this._asked ? ASKED_WORDS : base;
@@ -75,7 +88,7 @@ export class CrisisBanner {
     const words = this.words();
     if (words === this.text.textContent && !this.text.hidden === Boolean(words)) return; // read each change once
     this.text.hidden = !words;
-    this.text.dataset.state = this._state || "";
+    this.text.dataset.state = this._state || (this._steppedOut ? "stepped_out" : "");
     this.text.dataset.host = this._hostPresent ? "present" : (this._coverComing ? "cover" : "away");
     this.text.textContent = words;
   }

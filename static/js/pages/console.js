@@ -61,8 +61,13 @@ async function signIn(event) {
 
 // ---- the sessions, and the call -----------------------------------------------------------------
 
+// in a call the notice moves into the call's top bar (never over or beside the videos), and back after
+function inCall(sessionId, slot) {
+  openCrises.inCall(sessionId, slot);
+}
+
 function showOpenCrises() {
-  if (!openCrises.root.isConnected) $("#open-crises-host").append(openCrises.root);
+  if (openCrises.root.parentElement !== $("#open-crises-host")) inCall(null, $("#open-crises-host"));
   if (!openCrises.running) openCrises.start();
 }
 
@@ -75,7 +80,7 @@ async function dashboard({ focus = true } = {}) {
 }
 
 function startCall(id) {
-  return startHostCall(id, dashboard);
+  return startHostCall(id, dashboard, inCall);
 }
 
 onStartCall(startCall);
@@ -111,7 +116,7 @@ async function main() {
   }
   const saved = loadHostCall();
   showOpenCrises();
-  if (saved) await enterHostCall(saved, dashboard);
+  if (saved) await enterHostCall(saved, dashboard, inCall);
   else await dashboard({ focus: false });
 }
 

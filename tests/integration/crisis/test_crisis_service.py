@@ -31,7 +31,7 @@ class Room:
         self.told.append((to, session_id, payload["event"]["kind"], payload["version"],
                           len(await self._audit.entries())))
 
-    async def notify_room(self, session_id: str, event: str, payload: dict) -> None:
+    async def notify_crisis(self, session_id: str, event: str, payload: dict, *, about) -> None:
         await self._keep("room", session_id, payload)
 
     async def notify_hosts(self, session_id: str, event: str, payload: dict) -> None:

@@ -53,6 +53,9 @@ class FakeGate:
     async def open_crisis(self, session_id):
         return ("crisis_1", "active", 3) if self.crisis else None
 
+    async def crisis_concerns(self, identity, crisis_id):
+        return True
+
     async def set_admitted(self, session_id, participant_id, admitted):
         self.admitted[participant_id] = admitted
 
