@@ -73,9 +73,6 @@ class Signaling:
     async def notify_hosts(self, session_id: str, event: str, payload: dict) -> int:
         return await self.rooms.notify_hosts(session_id, event, payload)
 
-    async def notify_room(self, session_id: str, event: str, payload: dict) -> int:
-        return await self.rooms.notify_room(session_id, event, payload)
-
     async def notify_crisis(self, session_id: str, event: str, payload: dict, *, about: Collection[str]) -> int:
         return await self.rooms.notify_crisis(session_id, event, payload, about=about)
 

@@ -94,14 +94,6 @@ class RoomService:
             await self._sio.emit(event, payload, to=host.sid)
         return len(hosts)
 
-    async def notify_room(self, session_id: str, event: str, payload: dict) -> int:
-        """Send ``event`` to every connected member of the session (lobby included); returns how
-        many got it."""
-        members = [m for m in await self._live.members(session_id) if m.sid is not None]
-        for member in members:
-            await self._sio.emit(event, payload, to=member.sid)
-        return len(members)
-
     async def notify_crisis(self, session_id: str, event: str, payload: dict, *, about: Collection[str]) -> int:
         """Send a crisis's ``event`` to the session's connected members who may see it: everyone but the
         clients, and of the clients only the places in ``about`` (the client the crisis is about). The
