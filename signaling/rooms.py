@@ -128,7 +128,7 @@ class RoomService:
         await self._sio.emit(event, payload, to=member.sid)
         return True
 
-    async def _update_lobby(self, session_id: str) -> None:
+    async def refresh_lobby(self, session_id: str) -> None:
         members = await self._live.members(session_id)
         update = LobbyUpdate(waiting=self._lobby(members))
         for host in (m for m in members if m.role == "therapist"):
@@ -196,7 +196,7 @@ class RoomService:
             self._metrics.joins.inc()
             await self._broadcast(identity.session_id, "presence", _presence(member, "joined"),
                                   skip=member.participant_id, include_lobby=identity.is_host)
-        await self._update_lobby(identity.session_id)
+        await self.refresh_lobby(identity.session_id)
         await self._gate.record(identity, "room.join" if admitted else "room.wait")
         if admitted and (previous is None or previous.status != "admitted"):
             await self._presence(identity, PresenceEvent.JOINED)
@@ -229,7 +229,7 @@ class RoomService:
         if member is not None and member.status == "admitted":
             await self._broadcast(identity.session_id, "presence", _presence(member, "left"),
                                   include_lobby=identity.is_host)
-        await self._update_lobby(identity.session_id)
+        await self.refresh_lobby(identity.session_id)
         await self._gate.record(identity, "room.leave")
         if member is not None and member.status == "admitted":
             await self._presence(identity, PresenceEvent.EXPIRED if expired else PresenceEvent.LEFT)
@@ -242,7 +242,7 @@ class RoomService:
             return  # replaced by a newer connection, or already gone
         if member.status == "lobby":
             await self._live.delete(*key)
-            await self._update_lobby(identity.session_id)
+            await self.refresh_lobby(identity.session_id)
             return
         await self._live.put(identity.session_id, member.with_(sid=None))
         await self._broadcast(identity.session_id, "presence", _presence(member, "reconnecting"),
@@ -282,7 +282,7 @@ class RoomService:
         await self._live.put(by.session_id, target.with_(status="admitted"))
         await self._gate.set_admitted(by.session_id, participant_id, True)
         await self._send(target, "admitted", Notice(reason="admitted"))
-        await self._update_lobby(by.session_id)
+        await self.refresh_lobby(by.session_id)
         await self._gate.record(by, "room.admit", participant_id)
         await self._presence(replace(by, participant_id=participant_id, display_name=target.display_name,
                                      role=target.role, token_id="", staff_session_id=None, admitted=True),
@@ -297,7 +297,7 @@ class RoomService:
         await self._send(target, "denied", Notice(reason="denied", message="The therapist could not let you in."))
         if target.sid:
             await self._sio.disconnect(target.sid)
-        await self._update_lobby(by.session_id)
+        await self.refresh_lobby(by.session_id)
         await self._gate.record(by, "room.deny", participant_id)
 
     async def send_to_lobby(self, by: Identity, participant_id: str) -> None:
@@ -309,7 +309,7 @@ class RoomService:
         await self._media.remove(by.session_id, participant_id)
         await self._send(target, "returned_to_lobby", Notice(reason="returned_to_lobby"))
         await self._broadcast(by.session_id, "presence", _presence(target, "left"), skip=participant_id)
-        await self._update_lobby(by.session_id)
+        await self.refresh_lobby(by.session_id)
         await self._gate.record(by, "room.send_to_lobby", participant_id)
 
     async def remove(self, by: Identity, participant_id: str) -> None:
@@ -323,7 +323,7 @@ class RoomService:
             await self._sio.disconnect(target.sid)
         if target.status == "admitted":
             await self._broadcast(by.session_id, "presence", _presence(target, "left"))
-        await self._update_lobby(by.session_id)
+        await self.refresh_lobby(by.session_id)
         if self._revocations is not None:  # any other socket of theirs, on any node
             await self._revocations.publish(Revocation(session_id=by.session_id, participant_id=participant_id,
                                                        reason="removed"))
@@ -373,10 +373,6 @@ class RoomService:
         ))
         return True
 
-    async def refresh_lobby(self, session_id: str) -> None:
-        """Send the session's hosts the lobby as the live state has it now."""
-        await self._update_lobby(session_id)
-
     async def release_socket(self, identity: Identity, sid: str) -> None:
         await self._live.release_socket(identity.participant_id, sid)
         await self._nodes.untrack(sid)
@@ -416,7 +412,7 @@ class RoomService:
         await self._media.remove(identity.session_id, identity.participant_id)
         if member.status == "admitted":
             await self._broadcast(identity.session_id, "presence", _presence(member, "left"), include_lobby=True)
-        await self._update_lobby(identity.session_id)
+        await self.refresh_lobby(identity.session_id)
         await self._gate.record(identity, "room.access_ended")
         if member.status == "admitted":
             await self._presence(identity, PresenceEvent.LEFT)

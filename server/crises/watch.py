@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -36,6 +36,7 @@ from server.crises.escalation import Escalation
 from server.crises.step_queues import StepQueue
 from server.crises.steps import LOST_CONTACT, Arming, Step, StepKind, StepState, StepStore
 from server.crises.store import Also, SqlCrisisStore
+from server.db.step_tables import CrisisStepRecord
 from server.db.tables import Participant, utcnow
 from server.errors import LiveStateUnavailable, NotFound
 from server.sessions.store import Store
@@ -58,7 +59,8 @@ def reconnect_policy(settings: Settings) -> ReconnectPolicy:
 
 
 TRANSIENT = (*OUTAGES, LiveStateUnavailable, OSError, OperationalError)  # the step is tried again once these are back
-ABSENCE = frozenset({*LOST_CONTACT, StepKind.PAGE_ON_CALL})  # steps a person's return makes moot
+ABSENCE = frozenset({*LOST_CONTACT, StepKind.PAGE_ON_CALL})  # steps a person's absence arms
+MOOT_ON_RETURN = ABSENCE | {StepKind.PAGE_UNANSWERED}  # a paged clinician arriving acknowledges the page
 
 
 def runner_name() -> str:
@@ -108,15 +110,13 @@ class CrisisWatch:
         except NotFound:
             participant = None
         actor = Actor(actor_id=participant_id, role=ROLES.get(role, CrisisRole.SUPPORT_PERSON))
-        acknowledged: list[bool] = [False]
+        acknowledged = False
 
         async def steps(db: AsyncSession, crisis: Crisis) -> None:
-            if event in ARRIVALS:
-                cancelled = await self.steps.cancel(db, crisis.crisis_id, kinds=ABSENCE, participant_id=participant_id)
-                pages = await self.steps.cancel(db, crisis.crisis_id, kinds={StepKind.PAGE_UNANSWERED},
-                                                participant_id=participant_id)  # the paged clinician is here
-                acknowledged[0] = bool(pages)
-                await self._queue.cancelled(db, cancelled + pages)
+            nonlocal acknowledged
+            if event in ARRIVALS:  # back: their absence's steps are moot; a paged clinician here acknowledges
+                cancelled = await self._cancel(db, crisis.crisis_id, participant_id, MOOT_ON_RETURN)
+                acknowledged = any(row.kind == StepKind.PAGE_UNANSWERED.value for row in cancelled)
             elif participant is not None and not await self.steps.pending_in(db, crisis.crisis_id, participant_id,
                                                                              kinds=ABSENCE):
                 # armed once per absence: a second departure (a drop seen by two nodes) changes nothing
@@ -127,7 +127,7 @@ class CrisisWatch:
         if crisis is None:
             return
         self._queue.committed()
-        if acknowledged[0]:
+        if acknowledged:
             await self.escalation.acknowledged(crisis, session_id, participant_id, via="joined")
 
     async def answer_page(self, crisis_id: str, participant_id: str) -> bool:
@@ -139,9 +139,7 @@ class CrisisWatch:
         if crisis is None or not crisis.is_open or session_id is None:
             return False
         async with self.steps.transaction() as db:
-            pages = await self.steps.cancel(db, crisis_id, kinds={StepKind.PAGE_UNANSWERED},
-                                            participant_id=participant_id)
-            await self._queue.cancelled(db, pages)
+            pages = await self._cancel(db, crisis_id, participant_id, {StepKind.PAGE_UNANSWERED})
         self._queue.committed()
         if pages:
             await self.escalation.acknowledged(crisis, session_id, participant_id, via="answered")
@@ -164,6 +162,12 @@ class CrisisWatch:
             rows = await self.steps.arm(db, crisis.crisis_id, session_id, armings, self._now())
             await self._queue.armed(db, rows)
             log.info("crisis_steps_armed", crisis_id=crisis.crisis_id, steps=[a.kind.value for a in armings])
+
+    async def _cancel(self, db: AsyncSession, crisis_id: str, participant_id: str,
+                      kinds: Collection[StepKind]) -> list[CrisisStepRecord]:
+        rows = await self.steps.cancel(db, crisis_id, kinds=kinds, participant_id=participant_id)
+        await self._queue.cancelled(db, rows)
+        return rows
 
     @staticmethod
     def _responsible(crisis: Crisis, staff_id: str | None) -> bool:
