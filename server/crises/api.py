@@ -66,7 +66,8 @@ async def transition(request: web.Request) -> web.Response:
                                                           expected_version=body.expected_version)
     if action is CrisisAction.CLOSE:  # crisis guests leave now; the days after: check-ins, next-day session
         await release_guests(request, ctx.principal, ctx.session.id, crisis.crisis_id, leaving, kept)
-        await plan_after_close(request, ctx.principal, crisis, ctx.session.id, body.include_family_debrief)
+        await plan_after_close(request, ctx.principal, crisis, ctx.session, body.include_family_debrief,
+                               body.book_follow_up)
     return json_response(crisis_view(crisis, ctx.session.id, ctx.principal))
 
 

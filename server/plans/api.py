@@ -39,7 +39,7 @@ async def _stored(plans: PlanStore, client_id: str) -> StoredPlan:
     return stored
 
 
-async def _nearest(plans: PlanStore, stored: StoredPlan) -> tuple[list, str]:
+async def nearest_resources(plans: PlanStore, stored: StoredPlan) -> tuple[list, str]:
     """Resources nearest where the client last confirmed they were (else their planned address).
     Distances are left out when they would reveal the confirmed location."""
     resources = await plans.resources(stored.program_id)
@@ -62,7 +62,7 @@ async def get_plan(request: web.Request) -> web.Response:
     plans = request.app[PLAN_STORE]
     stored = await _stored(plans, client.id)
     templates = await plans.program_templates(client.program_id)
-    resources, origin = await _nearest(plans, stored)
+    resources, origin = await nearest_resources(plans, stored)
     history = [VersionSummaryView(**h.model_dump()) for h in stored.plan.history()]
     await audit(request, "plan.read", principal, target_type="client", target_id=client.id)
     return json_response(PlanView(version=version_view(stored, stored.plan.latest, templates), history=history,
@@ -109,7 +109,7 @@ async def save_plan(request: web.Request) -> web.Response:
     saved = StoredPlan(plan=plan, program_id=client.program_id,
                        planned={**(stored.planned if stored else {}), plan.latest.number: where})
     templates = {template.template_id: template}
-    resources, origin = await _nearest(plans, saved)
+    resources, origin = await nearest_resources(plans, saved)
     history = [VersionSummaryView(**h.model_dump()) for h in plan.history()]
     return json_response(PlanView(version=version_view(saved, plan.latest, templates), history=history,
                                   nearest_resources=resources, nearest_from=origin))
