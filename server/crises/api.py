@@ -15,12 +15,12 @@ from server.access.policy import Action
 from server.app_keys import CRISES, CRISIS_SERVICE, STORE
 from server.audit.requests import audit
 from server.crises.access import caller_of, crisis_for
+from server.crises.follow_up import plan_after_close
 from server.crises.guests import guests_of, release_guests
 from server.crises.schemas import StartCrisis, TimelineExport, TransitionRequest
 from server.crises.views import crisis_view
 from server.db.tables import ParticipantRole, Session, SessionStatus, utcnow
 from server.errors import Conflict, InvalidInput, NotFound, SessionEnded
-from server.follow_ups.service import plan_after_close
 from server.http.bodies import read_body
 from server.http.responses import json_response
 from server.sessions.access import session_for

@@ -29,9 +29,8 @@ from server.http.bodies import read_body
 from server.http.middleware import client_address
 from server.http.responses import json_response
 from server.http.schemas import Body
-from server.plans.api import nearest_resources
 from server.plans.schemas import CrisisLineView
-from server.plans.views import crisis_lines, own_plan_view
+from server.plans.views import crisis_lines, nearest_resources, own_plan_view
 from server.programs.store import ProgramProfile
 from server.sessions.schemas import ParticipantToken
 from server.sessions.views import participant_view

@@ -6,9 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 from pydantic import ValidationError
 
-from handoff.location import GeoLocation
 from handoff.plan_template import DEFAULT_TEMPLATE, PlanTemplate
-from handoff.resources import nearest
 from handoff.safety_plan import create_plan, revise_plan
 from handoff.values import new_id
 
@@ -24,7 +22,7 @@ from server.http.bodies import read_body
 from server.http.responses import json_response
 from server.plans.schemas import PlanView, SavePlan, SetTemplate, TemplateView, VersionSummaryView
 from server.plans.store import PlanStore, StoredPlan
-from server.plans.views import match_views, own_plan_view, planned_location, version_view
+from server.plans.views import nearest_resources, own_plan_view, planned_location, version_view
 
 
 class PlanNotFound(NotFound):
@@ -37,24 +35,6 @@ async def _stored(plans: PlanStore, client_id: str) -> StoredPlan:
     if stored is None:
         raise PlanNotFound()
     return stored
-
-
-async def nearest_resources(plans: PlanStore, stored: StoredPlan) -> tuple[list, str]:
-    """Resources nearest where the client last confirmed they were (else their planned address).
-    Distances are left out when they would reveal the confirmed location."""
-    resources = await plans.resources(stored.program_id)
-    latest = await plans.latest_location(stored.plan.client_id)
-    point: GeoLocation | None = None
-    if latest is not None:
-        point = latest.geolocation or latest.confirmed.coordinates
-    if point is not None:
-        return match_views(nearest(resources, point.latitude, point.longitude), with_distance=False), \
-            "confirmed_location"
-    planned = stored.planned_location
-    if planned is not None and planned.coordinates is not None:
-        c = planned.coordinates
-        return match_views(nearest(resources, c.latitude, c.longitude), with_distance=True), "planned_location"
-    return [], "none"
 
 
 async def get_plan(request: web.Request) -> web.Response:

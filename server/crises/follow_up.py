@@ -1,22 +1,25 @@
-"""After a crisis that began with a help press outside a session (an on-demand room): the next-day
-individual session is booked with the client's own therapist (else the clinician who took the crisis),
-the client's personal join link is sent to them by the notifier, and a reminder is armed for each daily
-check-in of the follow-up plan (durable crisis steps, so a restart loses none)."""
+"""The days after a crisis, made when it closes: the follow-up plan (on the program's clock) and, after a
+help press outside a session (an on-demand room), its booking: the next-day individual session with the
+client's own therapist (else the clinician who took the crisis), the client's personal join link sent to
+them by the notifier, and a reminder armed for each daily check-in (durable crisis steps, so a restart
+loses none)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import structlog
 from aiohttp import web
 
 from handoff.crisis import Crisis
-from handoff.follow_up import FollowUpKind, FollowUpPlan
+from handoff.follow_up import FollowUpKind, FollowUpPlan, FollowUpPolicy, plan_follow_up
 
 from server.access.links import new_link
-from server.app_keys import CRISIS_WATCH, NOTIFIER, SETTINGS, STORE
+from server.access.policy import Principal
+from server.app_keys import CRISIS_WATCH, FOLLOW_UPS, NOTIFIER, PROGRAMS, SETTINGS, STORE
+from server.audit.requests import audit
 from server.crises.steps import Arming, StepKind
 from server.db.tables import ParticipantRole, Session, SessionKind, utcnow
 from server.notify.notifier import SessionInvitation
@@ -34,12 +37,12 @@ class Booking:
     reminders: int
 
 
-def written(at, timezone: str) -> str:
+def written(at: datetime, timezone: str) -> str:
     local = at.astimezone(ZoneInfo(timezone))
     return f"{local:%A %d %B, %H:%M} ({timezone})"
 
 
-async def book_after_help(request: web.Request, crisis: Crisis, room: Session, plan: FollowUpPlan,
+async def _book(request: web.Request, crisis: Crisis, room: Session, plan: FollowUpPlan,
                           timezone: str) -> Booking:
     store, settings = request.app[STORE], request.app[SETTINGS]
     client = await store.get_client(crisis.client_id)
@@ -76,3 +79,29 @@ async def book_after_help(request: web.Request, crisis: Crisis, room: Session, p
     log.info("follow_up_booked", crisis_id=crisis.crisis_id, session=booked is not None, link_sent=sent,
              reminders=reminders)
     return Booking(session_id=booked.id if booked else None, when=when, link_sent=sent, reminders=reminders)
+
+
+async def plan_after_close(request: web.Request, principal: Principal, crisis: Crisis, session: Session,
+                           include_family_debrief: bool, book: bool | None = None) -> None:
+    """Make and keep the follow-up plan of a crisis that has just closed (on the program's clock). After
+    a help press outside a session (``book`` defaults to true there), the check-ins are daily and the
+    next-day session is booked, its link sent and the check-in reminders armed."""
+    timezone = (await request.app[PROGRAMS].profile(crisis.program_id)).timezone
+    booking = session.on_demand if book is None else book
+    policy = FollowUpPolicy()
+    if booking:
+        days = request.app[SETTINGS].after_hours_check_in_days
+        policy = FollowUpPolicy(check_in_days=tuple(range(1, days + 1)))
+    plan = plan_follow_up(crisis, timezone=timezone, include_family_debrief=include_family_debrief, policy=policy)
+    view = await request.app[FOLLOW_UPS].save(plan, program_id=crisis.program_id, timezone=timezone,
+                                              include_family_debrief=include_family_debrief, created_by=principal.id)
+    await audit(request, "follow_up.create", principal, target_type="crisis", target_id=crisis.crisis_id,
+                session_id=session.id)
+    if booking:
+        booked = await _book(request, crisis, session, plan, timezone)
+        if booked.session_id is not None:
+            await request.app[FOLLOW_UPS].note_booking(crisis.crisis_id, booked.session_id, booked.when or "",
+                                                       link_sent=booked.link_sent)
+        await audit(request, "follow_up.book", principal, target_type="crisis", target_id=crisis.crisis_id,
+                    session_id=booked.session_id)
+    log.info("follow_up_planned", crisis_id=crisis.crisis_id, items=len(view.items), booked=booking)
