@@ -25,7 +25,6 @@ import argparse
 import asyncio
 import contextlib
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -42,8 +41,15 @@ if str(REPO) not in sys.path:
 import aiohttp  # noqa: E402
 
 from benchmarks.signaling import (  # noqa: E402
-    STAFF_PASSWORD, Api, OurServerFactory, describe_machine, free_port, loopback_only_ice, run_joins,
-    steadyline_command, wait_for_quiet,
+    STAFF_PASSWORD,
+    Api,
+    OurServerFactory,
+    describe_machine,
+    free_port,
+    loopback_only_ice,
+    run_joins,
+    steadyline_command,
+    wait_for_quiet,
 )
 
 ADMIN_EMAIL = "bench-admin@example.test"
@@ -137,8 +143,7 @@ async def run_help(args, ours: PagingServer, inbox) -> list[HelpRun]:
                     page = await until(lambda: next((m for m in inbox.messages[seen:]
                                                      if m["Subject"] == PAGE_SUBJECT), None), 30)
                     t_page = time.monotonic()
-                    url = re.search(r"(http\S+/join#\S+)", Inbox.text(page)).group(1)
-                    redeemed = await api.redeem(url, 3000 + index)
+                    redeemed = await api.redeem(Inbox.page_link(page), 3000 + index)
                     await clinician.connect(redeemed["participant_token"])
                     hosted = await clinician.call("join")
                     assert hosted["state"]["you"]["status"] == "admitted", hosted

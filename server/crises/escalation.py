@@ -17,7 +17,7 @@ from handoff.errors import ConsentRequired, NoOnCallCoverage
 from handoff.lost_contact import TherapistDropPolicy, therapist_dropped
 from signaling import Signaling
 
-from server.access.links import new_link
+from server.access.links import IssuedLink, new_link
 from server.access.tokens import TokenService
 from server.audit.log import AuditEvent, AuditLog
 from server.crises.service import CrisisService
@@ -42,6 +42,12 @@ ArmUnanswered = Callable[[str, str], Also]
 # A client's consent for their care team to phone this person, or to invite them to video, covers
 # telling them (without any health information) that contact was lost: first match wins.
 NOTIFY_SCOPES = (Scope.PHONE, Scope.INVITE_TO_VIDEO)
+
+
+def page_link(public_url: str, link: IssuedLink) -> str:
+    """A page's link opens the console (the clinician signs in), which redeems it once and enters the call
+    as host with the crisis panel; the token rides in the fragment, like every personal link."""
+    return f"{public_url.rstrip('/')}/console#page={link.token}"
 
 
 class Escalation:
@@ -186,7 +192,7 @@ class Escalation:
         answer = self._tokens.issue_on_call_answer(participant_id=place.id, crisis_id=crisis.crisis_id,
                                                    ttl=self._settings.on_call_link_ttl)
         outcomes = await self._notifier.send(OnCallPage(
-            crisis_id=crisis.crisis_id, participant_id=place.id, join_url=link.url(self._settings.public_url),
+            crisis_id=crisis.crisis_id, participant_id=place.id, join_url=page_link(self._settings.public_url, link),
             expires_at=expires_at, email=staff.email, help_call=help_call,
             answer_url=f"{self._settings.public_url.rstrip('/')}/on-call#{answer}"), now)
         log.info("on_call_paged", crisis_id=crisis.crisis_id, coverage=coverage,

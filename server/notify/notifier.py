@@ -120,7 +120,8 @@ class OnCallPage(PersonalLink):
                "their clinician's connection dropped and you are on call")
         return (
             f"A client in your program needs you in a crisis session now: {why}."
-            f"\n\nJoin the session:\n{self.join_url}{answer}\n\nThe links are personal; "
+            f"\n\nJoin the session (sign in to the console and you go straight into the call):\n{self.join_url}"
+            f"{answer}\n\nThe links are personal; "
             f"the join link works once and only until {until}. If it does not work, call {program_line}.\n"
         )
 

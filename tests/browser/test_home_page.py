@@ -9,14 +9,30 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.pages import DESKTOP, PHONE, expect_in_call, new_page, sign_in, skip_location, start_call
+from tests.browser.pages import DESKTOP, PHONE, expect_in_call, new_page, skip_location
+from tests.conftest import make_settings
 from tests.integration.home.helpers import all_week, standing_link
 from tests.integration.plans.helpers import write_plan
+from tests.support.smtp import Inbox, eventually, smtp_inbox
+from tests.support.world import PASSWORD
 
 from server.db.tables import StaffRole
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 COPING = "What I can do by myself to get through it"
+PAGE = "A client in your program needs you in a crisis session now"
+
+
+@pytest.fixture(scope="module")
+def inbox():
+    with smtp_inbox() as box:
+        yield box
+
+
+@pytest.fixture
+def settings(sqlite_url, inbox):
+    return make_settings(sqlite_url, reconnect_window=30.0, smtp_host="127.0.0.1", smtp_port=inbox.port,
+                         smtp_from="pages@example.test")
 
 
 async def _client_with_link(world):
@@ -70,7 +86,7 @@ async def test_the_home_page_shows_the_plan_the_numbers_and_the_session(world, b
         await context.close()
 
 
-async def test_help_from_the_home_page_reaches_the_on_call_clinician(world, browser, shots):
+async def test_help_from_the_home_page_reaches_the_on_call_clinician(world, browser, shots, inbox):
     therapist, _, client_id, token = await _client_with_link(world)
     admin = await world.therapist(program_id=therapist.program_id, role=StaffRole.ADMIN)
     on_call = await world.therapist(program_id=therapist.program_id)
@@ -93,12 +109,25 @@ async def test_help_from_the_home_page_reaches_the_on_call_clinician(world, brow
         await expect(client.get_by_text("Your therapist's connection dropped")).to_be_hidden()  # nobody dropped
         await client.screenshot(path=str(shots / "home-help-waiting-phone.png"))
 
-        # the on-call clinician opens the urgent room from their console and is with the client
-        await sign_in(host, world.base_url, on_call)
-        await start_call(host, "Urgent help")
+        # the page reaches the on-call clinician; its link opens the console: sign in, straight into the call
+        async def paged():
+            found = [m for m in inbox.to(on_call.email) if m["Subject"] == PAGE]
+            return found[-1] if found else None
+        page_mail = await eventually(paged, timeout=15)
+        await host.goto(f"{world.base_url}/console{Inbox.page_link(page_mail).replace('#', '#page=')}")
+        await expect(host.locator("#signin-paged")).to_contain_text("You were paged")
+        assert "#" not in host.url  # the link left the address bar
+        await host.get_by_label("Email").fill(on_call.email)
+        await host.get_by_label("Password").fill(PASSWORD)
+        await host.get_by_role("button", name="Sign in").click()
+        await expect(host.locator("#call-title")).to_have_text("Urgent help")
         await expect(host.locator("#crisis-state")).to_have_text("Crisis active. Stay with the client.")
+        brief = host.locator(".client-brief")
+        await expect(brief).to_contain_text("About Jordan Example")
+        await expect(brief).to_contain_text("Cold water on my face")  # their plan, for someone who never met them
         named = (await world.store.get_staff(on_call.id)).display_name
         await expect(strip.locator(".help-progress-headline")).to_have_text(f"{named} is with you", timeout=10000)
+        await host.screenshot(path=str(shots / "home-help-on-call-console.png"))
 
         # they put the client's own coping steps on the client's screen
         share = host.locator(".crisis-share")

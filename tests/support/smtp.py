@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import email
 import logging
+import re
 import socket
 import time
 from email import policy
@@ -32,6 +33,14 @@ class Inbox:
 
     def to(self, address: str) -> list[email.message.EmailMessage]:
         return [m for m in self.messages if m["To"] == address]
+
+    @staticmethod
+    def page_link(message: email.message.EmailMessage) -> str:
+        """The single-use link of an on-call page (``/console#page=<token>``), as ``#<token>``: what
+        ``World.redeem`` and ``POST /api/join`` take."""
+        found = re.search(r"http\S+/console#page=([A-Za-z0-9_-]+)", Inbox.text(message))
+        assert found, "no page link in the message"
+        return "#" + found.group(1)
 
     @staticmethod
     def text(message: email.message.EmailMessage) -> str:

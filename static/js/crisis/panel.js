@@ -11,6 +11,7 @@ import { ApiError } from "../lib/api.js";
 import { FOLLOW_UP_WORDS } from "./follow_up_list.js";
 import { ResponderLinks } from "./responder_links.js";
 import { ShareBlock } from "./share_block.js";
+import { ClientBrief } from "./client_brief.js";
 import { crisisRequests } from "./requests.js";
 import { consoleRequests } from "../console/requests.js";
 import { planRequests } from "../plans/requests.js";
@@ -44,6 +45,7 @@ export class CrisisPanel {
       },
       relay: () => this._relay(),
       share: new ShareBlock(this.crises, this.plans, () => this._render()),
+      brief: new ClientBrief(this.plans, this.crises, () => this._render()),
     };
     room.addEventListener("state", ({ detail }) => this._onState(detail.state));
     room.addEventListener("members", ({ detail }) => {

@@ -131,8 +131,8 @@ export class CrisisPanelView {
         el("label", { for: "crisis-debrief" }, "When closing, plan a debrief with family or support persons"))) : null;
     const move = state.kind === "group" && client && !state.privateRoom ? this._privateRoomButton(client, on) : null;
     this._replace(...[about, this._privateRoomBlock(state, on), move, actions, closing,
-      this._overrideBlock(state, on), ...links, responderLinks.block(), ...notices, on.share.block(state), invite,
-      relay].filter(Boolean));
+      this._overrideBlock(state, on), ...links, responderLinks.block(), ...notices,
+      on.brief.block(state, client && client.display_name), on.share.block(state), invite, relay].filter(Boolean));
   }
 
   // Redraw the body, keeping the field someone is typing in focused (with its selection): the panel

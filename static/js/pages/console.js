@@ -14,7 +14,8 @@ import { state, call, requests, onSignInExpired, keepSignIn, forgetSignIn } from
 import {
   refresh, create, addClient, addCoFacilitator, endSession, onStartCall,
 } from "../console/sessions.js";
-import { resetCreateForm, copyLink } from "../console/sessions_view.js";
+import { resetCreateForm, copyLink, showSessionsError } from "../console/sessions_view.js";
+import { takePagedLink, answerPagedLink } from "../console/paged.js";
 import { startCall as startHostCall, enterCall as enterHostCall } from "../console/host_call.js";
 
 // ---- sign in / out ------------------------------------------------------------------------------
@@ -52,6 +53,7 @@ async function signIn(event) {
     keepSignIn(answer);
     form.password.value = "";
     await dashboard();
+    await answerPagedLink(startCall, showSessionsError);
   } catch (e) {
     error.textContent = e.status === 401 || e.status === 403
       ? "That email and password don't match. Please try again." : e.message;
@@ -88,6 +90,7 @@ onStartCall(startCall);
 // ---- start --------------------------------------------------------------------------------------
 
 async function main() {
+  takePagedLink();
   $("#signin-form").addEventListener("submit", signIn);
   $("#sign-out").addEventListener("click", () => signOut());
   $("#refresh").addEventListener("click", refresh);
@@ -116,8 +119,12 @@ async function main() {
   }
   const saved = loadHostCall();
   showOpenCrises();
-  if (saved) await enterHostCall(saved, dashboard, inCall);
-  else await dashboard({ focus: false });
+  if (saved) {
+    await enterHostCall(saved, dashboard, inCall);
+    return;
+  }
+  await dashboard({ focus: false });
+  await answerPagedLink(startCall, showSessionsError);
 }
 
 main();

@@ -91,7 +91,8 @@ async def test_the_on_call_clinician_is_paged_joins_directly_and_takes_over(worl
     page = await eventually(lambda: _mail(inbox, on_call.email), timeout=10)
     assert page["Subject"] == "A client in your program needs you in a crisis session now"
     text = Inbox.text(page)
-    url = re.search(r"(http\S+/join#\S+)", text).group(1)
+    assert "/console#page=" in text  # the link opens the console: sign in, straight into the call
+    url = Inbox.page_link(page)
     SEEN_SECRETS.add(url.split("#", 1)[1])
     for phi in ("Jordan", s.client.client_id, "Example Street"):
         assert phi not in text
@@ -248,7 +249,7 @@ async def test_an_unacknowledged_page_pages_the_backup_then_alerts_the_clinical_
 @pytest.mark.parametrize("grace", [1.0], ids=["grace"])
 async def test_the_paged_clinician_joining_acknowledges_and_stops_the_chain(world, inbox: Inbox, clock):
     s, admin, primary, backup, client, cid, page = await _primary_paged(world, inbox, clock)
-    url = re.search(r"(http\S+/join#\S+)", Inbox.text(page)).group(1)
+    url = Inbox.page_link(page)
     SEEN_SECRETS.add(url.split("#", 1)[1])
     lost = await client.wait_for("crisis", lambda d: d["event"]["kind"] == "assigned")
     assert lost["event"]["participant_id"] == primary.id
