@@ -20,7 +20,7 @@ from server.follow_ups.schemas import StoryLine
 from server.sessions.store import Store
 
 STEPS = {
-    ON_CALL_ACKNOWLEDGED: "The paged clinician answered \u201cI\u2019m on it\u201d",
+    ON_CALL_ACKNOWLEDGED: "The paged clinician acknowledged the page",
     NOBODY_ANSWERED: "Nobody paged answered in time: the clinical lead was alerted",
     NOBODY_ON_CALL: "Nobody was on call: the clinical lead was alerted",
     NOTIFY_SUPPORT: "Contact was lost: the client's consented contacts were told",
@@ -34,34 +34,35 @@ STATES = {"active": "Crisis opened", "help_dispatched": "Help dispatched", "help
 class Names:
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._known: dict[str, str] = {}
+        self._staff: dict[str, str] = {}
+        self._places: dict[str, str] = {}
 
     async def staff(self, staff_id: str | None) -> str:
         if not staff_id:
             return "a clinician"
-        if staff_id not in self._known:
+        if staff_id not in self._staff:
             staff = await self._store.get_staff_or_none(staff_id)
-            self._known[staff_id] = staff.display_name if staff else "a clinician"
-        return self._known[staff_id]
+            self._staff[staff_id] = staff.display_name if staff else "a clinician"
+        return self._staff[staff_id]
 
     async def place(self, participant_id: str | None) -> str:
         if not participant_id:
             return "someone"
-        if participant_id not in self._known:
+        if participant_id not in self._places:
             try:
                 place = await self._store.get_participant(participant_id)
-                self._known[participant_id] = ("the client" if place.client_id else place.display_name)
+                self._places[participant_id] = "the client" if place.client_id else place.display_name
             except NotFound:
-                self._known[participant_id] = "someone"
-        return self._known[participant_id]
+                self._places[participant_id] = "someone"
+        return self._places[participant_id]
 
 
 async def _line(event: TimelineEvent, names: Names) -> str | None:
-    by = "the client" if event.actor_role is CrisisRole.CLIENT else (
-        "Steadyline" if event.actor_role is CrisisRole.SYSTEM else await names.staff(event.actor_id))
     if event.kind is EventKind.STATE_CHANGED and event.to_state is not None:
         if event.seq == 1 and event.actor_role is CrisisRole.CLIENT:
             return "The client pressed \u201cI need help now\u201d"
+        by = "the client" if event.actor_role is CrisisRole.CLIENT else (
+            "Steadyline" if event.actor_role is CrisisRole.SYSTEM else await names.staff(event.actor_id))
         return f"{STATES.get(event.to_state.value, event.to_state.value)} by {by}"
     if event.kind is EventKind.ASSIGNED:
         return f"{await names.staff(event.participant_id)} was paged and made responsible"

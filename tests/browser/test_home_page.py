@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.pages import DESKTOP, PHONE, expect_in_call, new_page, skip_location
+from tests.browser.pages import DESKTOP, PHONE, expect_in_call, new_page, sign_in, skip_location
 from tests.conftest import make_settings
 from tests.integration.home.helpers import all_week, standing_link
 from tests.integration.plans.helpers import write_plan
@@ -142,3 +142,54 @@ async def test_help_from_the_home_page_reaches_the_on_call_clinician(world, brow
     finally:
         await client_ctx.close()
         await host_ctx.close()
+
+
+async def test_the_clients_own_therapist_reads_the_story_in_the_console(world, browser, shots, inbox):
+    therapist, session, client_id, token = await _client_with_link(world)
+    admin = await world.therapist(program_id=therapist.program_id, role=StaffRole.ADMIN)
+    on_call = await world.therapist(program_id=therapist.program_id)
+    status, _ = await world.request("PUT", "/api/program/on-call", admin.access_token, json={
+        "timezone": "UTC", "shifts": all_week(on_call.id, "primary")})
+    assert status == 200
+    status, _ = await world.request("PUT", f"/api/clients/{client_id}/profile", therapist.access_token,
+                                    json={"therapist_id": therapist.id, "email": "client.story@example.test"})
+    assert status == 200
+    status, opened = await world.request("POST", "/api/home/open", json={"token": token})
+    status, helped = await world.request("POST", "/api/home/help", opened["home_token"], json={})
+    assert status == 201, helped
+
+    async def paged():
+        found = [m for m in inbox.to(on_call.email) if m["Subject"] == PAGE]
+        return found[-1] if found else None
+    redeemed = await world.redeem(Inbox.page_link(await eventually(paged, timeout=15)))
+    clinician = await world.socket(redeemed["participant_token"])
+    assert (await clinician.call("join"))["ok"]
+    cid = helped["crisis_id"]
+    version = (await world.request("GET", f"/api/crises/{cid}", on_call.access_token))[1]["version"]
+    for action in ("stabilise", "close"):
+        status, crisis = await world.request("POST", f"/api/crises/{cid}/transitions", on_call.access_token,
+                                             json={"action": action, "expected_version": version})
+        assert status == 200, crisis
+        version = crisis["version"]
+    await clinician.disconnect()
+
+    context, page = await new_page(browser, viewport={"width": 1280, "height": 1400})
+    try:
+        await sign_in(page, world.base_url, therapist)
+        await page.get_by_role("button", name=f"Manage {session['title']}").click()
+        await page.get_by_role("button", name="Safety plan: Jordan Example").click()
+        follow_ups = page.get_by_role("region", name="Follow-up after a crisis")
+        await expect(follow_ups.locator(".follow-up-item[data-kind='check_in']")).to_have_count(7)  # daily
+        await expect(follow_ups).to_contain_text("its join link was sent to the client")
+        story = follow_ups.locator(".crisis-story")
+        await story.locator("summary").click()
+        await expect(story).to_contain_text("The client pressed \u201cI need help now\u201d")
+        named = (await world.store.get_staff(on_call.id)).display_name
+        await expect(story).to_contain_text(f"{named} was paged and made responsible")
+        await expect(story).to_contain_text(f"Crisis closed by {named}")
+        between = page.locator(".client-between")
+        await expect(between.get_by_label("Their own therapist")).to_have_value(therapist.id)
+        await expect(between).to_contain_text("last opened")
+        await follow_ups.screenshot(path=str(shots / "console-crisis-story.png"))
+    finally:
+        await context.close()

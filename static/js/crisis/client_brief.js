@@ -20,11 +20,13 @@ export class ClientBrief {
     this.redraw = redraw;
     this.crisisId = null;
     this.brief = null; // null: loading
+    this.open = null; // the clinician opened or closed it: kept across the panel's redraws
   }
 
   async _load(crisis) {
     this.crisisId = crisis.crisis_id;
     this.brief = null;
+    this.open = null;
     const [plan, consents, followUps] = await Promise.all([
       this.plans.safetyPlan(crisis.client_id).catch(() => null),
       this.plans.consents(crisis.client_id).then((c) => c.grants).catch(() => []),
@@ -59,7 +61,10 @@ export class ClientBrief {
           + `${p.items.length} follow-ups done`))) : el("p", { class: "muted" }, "None recorded."));
     }
     // open at once in an urgent room (whoever answers the page may never have met them); one click away otherwise
-    return el("details", { class: "crisis-block client-brief", open: Boolean(state.onDemand) },
-      el("summary", {}, `About ${name || "the client"}`), ...body);
+    const details = el("details", { class: "crisis-block client-brief",
+      open: this.open === null ? Boolean(state.onDemand) : this.open },
+    el("summary", {}, `About ${name || "the client"}`), ...body);
+    details.addEventListener("toggle", () => { this.open = details.open; });
+    return details;
   }
 }

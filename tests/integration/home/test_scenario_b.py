@@ -205,7 +205,8 @@ async def test_scenario_b_help_at_midnight_reaches_the_backup_and_follows_up_nex
     story = [line["text"] for line in plans["plans"][0]["story"]]
     assert story[0] == "The client pressed \u201cI need help now\u201d", story
     assert story.index(f"{named[primary.id]} was paged and made responsible") < \
-        story.index(f"{named[backup.id]} was paged and made responsible"), story
+        story.index(f"{named[backup.id]} was paged and made responsible") < story.index(f"{named[backup.id]} joined"), \
+        story
     assert story[-1] == f"Crisis closed by {named[backup.id]}", story
 
     # the next morning at 10:00 the client is reminded of the first check-in
