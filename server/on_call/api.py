@@ -40,7 +40,8 @@ class ShiftBody(Body):
 
 
 class SetOnCallRoster(Body):
-    timezone: str = Field(min_length=1, max_length=64, description="IANA time zone, e.g. America/New_York.")
+    timezone: str | None = Field(default=None, min_length=1, max_length=64,
+                                 description="IANA time zone, e.g. America/New_York; default: the program's own.")
     shifts: list[ShiftBody] = Field(default_factory=list, max_length=500)
 
 
@@ -98,7 +99,8 @@ async def put_roster(request: web.Request) -> web.Response:
         raise InvalidInput("Every clinician on the roster must be an active therapist of this program.", errors=[
             {"field": f"shifts.{i}.clinician_id", "message": "not a therapist of this program"} for i in unknown])
     try:
-        roster = Roster(program_id=principal.program_id, timezone=body.timezone, shifts=tuple(
+        zone = body.timezone or await store.default_timezone(principal.program_id)
+        roster = Roster(program_id=principal.program_id, timezone=zone, shifts=tuple(
             Shift(clinician_id=s.clinician_id, weekday=s.weekday, start=s.start, end=s.end, coverage=Coverage(s.coverage)) for s in body.shifts))
     except ValidationError:
         raise InvalidInput("Unknown time zone.",

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from handoff.roster import Coverage, Roster, Shift
 
 from server.db.on_call_tables import OnCallRosterRecord, OnCallShiftRecord
+from server.db.tables import Program
 
 DEFAULT_TIMEZONE = "UTC"
 
@@ -24,13 +25,24 @@ class OnCallStore:
         self._sm = sessionmaker
 
     async def roster(self, program_id: str) -> Roster:
-        """The program's roster; an empty one in UTC if none was ever saved."""
+        """The program's roster; an empty one on the program's clock if none was ever saved."""
         async with self._sm() as db:
             header = await db.get(OnCallRosterRecord, program_id)
             rows = (await db.execute(select(OnCallShiftRecord).where(OnCallShiftRecord.program_id == program_id)
                                      .order_by(OnCallShiftRecord.position))).scalars()
             shifts = tuple(_shift(r) for r in rows)
-        return Roster(program_id=program_id, timezone=header.timezone if header else DEFAULT_TIMEZONE, shifts=shifts)
+            zone = header.timezone if header else await self.program_timezone(db, program_id)
+        return Roster(program_id=program_id, timezone=zone, shifts=shifts)
+
+    @staticmethod
+    async def program_timezone(db, program_id: str) -> str:
+        zone = (await db.execute(select(Program.timezone).where(Program.id == program_id))).scalar()
+        return zone or DEFAULT_TIMEZONE
+
+    async def default_timezone(self, program_id: str) -> str:
+        """The program's own time zone: a roster saved without one is read on it."""
+        async with self._sm() as db:
+            return await self.program_timezone(db, program_id)
 
     async def replace(self, roster: Roster, *, by: str, at: datetime) -> None:
         """Replace the whole roster of ``roster.program_id`` in one transaction."""

@@ -132,3 +132,15 @@ async def test_a_roster_belongs_to_one_program(world):
     assert status == 200
     status, theirs = await world.request("GET", PATH, other_admin.access_token)
     assert status == 200 and theirs["shifts"] == [] and theirs["program_id"] == other_admin.program_id
+
+
+async def test_a_roster_is_read_on_the_programs_clock_unless_it_names_its_own(world):
+    admin = await world.therapist(role=StaffRole.ADMIN)
+    first = await world.therapist(program_id=admin.program_id)
+    status, _ = await world.request("PUT", "/api/program/settings", admin.access_token,
+                                    json={"timezone": "Asia/Kolkata", "office_hours": "Mon-Sat 09:30-18:00"})
+    assert status == 200
+    status, empty = await world.request("GET", PATH, admin.access_token)
+    assert status == 200 and empty["timezone"] == "Asia/Kolkata"
+    status, saved = await world.request("PUT", PATH, admin.access_token, json={"shifts": all_week(first.id)})
+    assert status == 200 and saved["timezone"] == "Asia/Kolkata", saved
