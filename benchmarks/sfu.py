@@ -53,7 +53,7 @@ from aiortc.mediastreams import MediaStreamError  # noqa: E402
 from media import MediaRoom, aiortc_internals, datagram_batch  # noqa: E402
 from media.encoded_frame import EncodedFrame  # noqa: E402
 from media.receiver_tap import ReceiverTap  # noqa: E402
-from tests.support.receive_buffers import enlarge_receive_buffers  # noqa: E402
+from loadtest.receive_buffers import enlarge_receive_buffers  # noqa: E402
 
 WIDTH, HEIGHT, FPS, BITRATE = 640, 480, 30, 1_400_000
 CLIP_FRAMES = 90

@@ -922,7 +922,8 @@ async def run_joins(args, ours: OurServerFactory) -> list[JoinRun]:
     loopback_only_ice()
     from aiortc import RTCConfiguration, RTCPeerConnection
 
-    from tests.support.rtc_peer import PatternTrack, RtcPeer
+    from loadtest.camera import PatternTrack
+    from tests.support.rtc_peer import RtcPeer
     from tests.support.world import SocketClient
 
     class LoopbackPeer(RtcPeer):

@@ -9,27 +9,11 @@ from collections import defaultdict
 
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
-from av import VideoFrame
 
-from .paced_video import PacedVideoTrack
-from .receive_buffers import enlarge_receive_buffers
+from loadtest.camera import PatternTrack
+from loadtest.receive_buffers import enlarge_receive_buffers
+
 from .world import SocketClient
-
-
-class PatternTrack(PacedVideoTrack):
-    """A small moving bar, so every frame differs and real VP8 frames flow. 15 fps: the tests'
-    in-process peers encode and decode every stream on a 2-core machine shared with the server."""
-
-    def __init__(self, width: int = 160, height: int = 120, fps: int = 15) -> None:
-        super().__init__(width, height, fps)
-
-    def _paint(self, frame: VideoFrame) -> None:
-        bar = (self._index * 4) % self._width
-        for index, plane in enumerate(frame.planes):
-            row = bytearray([128 if index else 16]) * plane.line_size
-            if index == 0:
-                row[bar:bar + 4] = b"\xeb" * 4
-            plane.update(bytes(row) * (plane.buffer_size // plane.line_size))
 
 
 class RtcPeer:
