@@ -1,0 +1,79 @@
+"""What a load test measured, from its participants: joins per second, time to the first received frame
+(p50/p95), frames per second received per stream, and errors — printed with the machine's load average."""
+
+from __future__ import annotations
+
+import math
+import os
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+
+from .participant import Participant
+
+SHOWN_ERRORS = 5
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile of a non-empty list."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+@dataclass(frozen=True)
+class Summary:
+    participants: int
+    joined: int
+    join_seconds: float  # from the first participant's start to the last one in the room
+    first_frame_ms: list[float]
+    stream_fps: list[float]
+    frames_per_second: float  # every participant's received video frames over the measured window
+    errors: Counter[str]
+
+    @property
+    def error_count(self) -> int:
+        return sum(self.errors.values())
+
+    def lines(self, camera_fps: int) -> list[str]:
+        joins_per_second = self.joined / self.join_seconds if self.join_seconds > 0 else float(self.joined)
+        lines = [(f"joins: {self.joined}/{self.participants} in {self.join_seconds:.2f} s "
+                  f"({joins_per_second:.1f} joins/s)")]
+        if self.first_frame_ms:
+            lines.append(f"first frame: p50 {percentile(self.first_frame_ms, 0.5):.0f} ms, "
+                         f"p95 {percentile(self.first_frame_ms, 0.95):.0f} ms "
+                         f"({len(self.first_frame_ms)} of {self.participants} participants received video)")
+        else:
+            lines.append(f"first frame: none (0 of {self.participants} participants received video)")
+        if self.stream_fps:
+            lines.append(f"fps received: {statistics.median(self.stream_fps):.1f} per stream median "
+                         f"(min {min(self.stream_fps):.1f}; camera {camera_fps}) over {len(self.stream_fps)} streams, "
+                         f"{self.frames_per_second:.0f} frames/s in all")
+        else:
+            lines.append("fps received: no video streams")
+        lines.append(f"errors: {self.error_count}")
+        lines += [f"  {count}× {message}" for message, count in self.errors.most_common(SHOWN_ERRORS)]
+        return lines
+
+
+def summarize(clients: list[Participant], everyone: list[Participant], ended_at: float) -> Summary:
+    """``clients`` are measured; ``everyone`` (the clients and the tool's hosts) have their errors counted.
+    Streams that started less than a second before ``ended_at`` are too short to give a rate."""
+    started = [p.started_at for p in clients if p.started_at is not None]
+    joined = [p.joined_at for p in clients if p.joined_at is not None]
+    first = [(p.received.first_frame_at - p.started_at) * 1000 for p in clients
+             if p.received.first_frame_at is not None and p.started_at is not None]
+    streams = [s for p in clients for s in p.received.streams.values() if ended_at - s.first_at >= 1.0]
+    window = ended_at - min(started, default=ended_at)
+    errors = Counter(message for p in everyone for message in p.errors)
+    errors.update("did not join within the run" for p in clients if p.joined_at is None and not p.errors)
+    return Summary(
+        participants=len(clients), joined=len(joined),
+        join_seconds=max(joined) - min(started) if joined else 0.0, first_frame_ms=first,
+        stream_fps=[s.fps_until(ended_at) for s in streams],
+        frames_per_second=sum(p.received.frames for p in clients) / window if window > 0 else 0.0,
+        errors=errors)
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} ({os.cpu_count()} cores)"
