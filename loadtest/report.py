@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from .participant import Participant
 
 SHOWN_ERRORS = 5
+SATURATED_CORES = 0.9  # one event loop (codecs release the GIL, so a little more is possible)
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -29,6 +30,7 @@ class Summary:
     stream_fps: list[float]
     frames_per_second: float  # every participant's received video frames over the measured window
     errors: Counter[str]
+    tool_cores: float  # CPU of this process (all its threads) over the run, in cores
 
     @property
     def error_count(self) -> int:
@@ -50,12 +52,17 @@ class Summary:
                          f"{self.frames_per_second:.0f} frames/s in all")
         else:
             lines.append("fps received: no video streams")
+        tool = f"load tester: {self.tool_cores:.2f} cores busy"
+        if self.tool_cores >= SATURATED_CORES:
+            tool += " (its one event loop is saturated: its own encoding and decoding may limit the fps received)"
+        lines.append(tool)
         lines.append(f"errors: {self.error_count}")
         lines += [f"  {count}× {message}" for message, count in self.errors.most_common(SHOWN_ERRORS)]
         return lines
 
 
-def summarize(clients: list[Participant], everyone: list[Participant], ended_at: float) -> Summary:
+def summarize(clients: list[Participant], everyone: list[Participant], ended_at: float,
+              tool_cores: float) -> Summary:
     """``clients`` are measured; ``everyone`` (the clients and the tool's hosts) have their errors counted.
     Streams that started less than a second before ``ended_at`` are too short to give a rate."""
     started = [p.started_at for p in clients if p.started_at is not None]
@@ -71,7 +78,7 @@ def summarize(clients: list[Participant], everyone: list[Participant], ended_at:
         join_seconds=max(joined) - min(started) if joined else 0.0, first_frame_ms=first,
         stream_fps=[s.fps_until(ended_at) for s in streams],
         frames_per_second=sum(p.received.frames for p in clients) / window if window > 0 else 0.0,
-        errors=errors)
+        errors=errors, tool_cores=tool_cores)
 
 
 def load_average() -> str:

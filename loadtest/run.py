@@ -52,7 +52,8 @@ async def _start(hosts: list[Participant], clients: list[Participant], spawn_rat
 
 
 async def run_load_test(options: LoadOptions) -> Summary:
-    until = time.monotonic() + options.duration
+    began, cpu_began = time.monotonic(), time.process_time()
+    until = began + options.duration
     ssl_context = client_ssl_context(options.cafile, options.insecure) if options.url.startswith("https") else None
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=ssl_context or True)) as http:
         rest = RestClient(http, options.url, options.token)
@@ -67,7 +68,7 @@ async def run_load_test(options: LoadOptions) -> Summary:
         try:
             tasks.spawn(_start(hosts, clients, options.spawn_rate, tasks))
             await show_progress(clients, everyone, until, options.progress)
-            ended_at = time.monotonic()
+            ended_at, cpu_ended = time.monotonic(), time.process_time()
         finally:
             await tasks.cancel_all()
             with contextlib.suppress(asyncio.TimeoutError):
@@ -76,4 +77,4 @@ async def run_load_test(options: LoadOptions) -> Summary:
             for room in rooms:
                 with contextlib.suppress(ApiError, aiohttp.ClientError):
                     await rest.end(room.session_id)
-    return summarize(clients, everyone, ended_at)
+    return summarize(clients, everyone, ended_at, (cpu_ended - cpu_began) / (ended_at - began))
