@@ -16,11 +16,9 @@ from .run import run_load_test
 
 
 def _describe(options: LoadOptions) -> str:
-    video = options.video
     who = (f"{options.participants} clients in {options.rooms} group session(s) of up to {options.room_size} "
            "(+ a synthetic host each)" if options.token else f"{options.participants} join link(s)")
-    return (f"Load test against {options.url}: {who}, {options.duration:g} s, "
-            f"camera {video.width}x{video.height} at {video.fps} fps")
+    return f"Load test against {options.url}: {who}, {options.duration:g} s, camera {options.video.label}"
 
 
 def run_command(args: argparse.Namespace) -> int:

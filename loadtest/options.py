@@ -25,6 +25,10 @@ class VideoFormat:
         if not 1 <= self.fps <= 60:
             raise InvalidOptionsError(f"video frame rate {self.fps}: 1 to 60")
 
+    @property
+    def label(self) -> str:
+        return f"{self.width}x{self.height} at {self.fps} fps"
+
     @classmethod
     def parse(cls, size: str, fps: int) -> VideoFormat:
         width, _, height = size.lower().partition("x")

@@ -1,14 +1,16 @@
 """A real aiortc participant that signals through Steadyline: one RTCPeerConnection per remote
-member (full mesh / peer-to-peer), publishing a synthetic video track and counting decoded frames."""
+member (full mesh / peer-to-peer), publishing a synthetic video track (by default the small 15 fps
+``PatternTrack``; ``camera`` makes another) and counting decoded frames."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from collections import defaultdict
+from collections.abc import Callable
 
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
-from aiortc.mediastreams import MediaStreamError
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from loadtest.camera import PatternTrack
 from loadtest.receive_buffers import enlarge_receive_buffers
@@ -17,8 +19,10 @@ from .world import SocketClient
 
 
 class RtcPeer:
-    def __init__(self, sock: SocketClient, participant_id: str) -> None:
+    def __init__(self, sock: SocketClient, participant_id: str,
+                 camera: Callable[[], MediaStreamTrack] = PatternTrack) -> None:
         self.sock = sock
+        self.camera = camera
         self.participant_id = participant_id
         self.pcs: dict[str, RTCPeerConnection] = {}
         self.frames: dict[str, int] = defaultdict(int)
@@ -30,7 +34,7 @@ class RtcPeer:
     def _pc(self, remote: str) -> RTCPeerConnection:
         if remote not in self.pcs:
             pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))  # no default STUN: loopback only
-            pc.addTrack(PatternTrack())
+            pc.addTrack(self.camera())
             pc.on("track", lambda track: self._spawn(self._consume(remote, track)))
             self.pcs[remote] = pc
         return self.pcs[remote]
