@@ -49,6 +49,7 @@ class LoadOptions:
     room_size: int
     duration: float
     spawn_rate: float
+    processes: int
     video: VideoFormat
     insecure: bool
     cafile: Path | None
@@ -63,6 +64,8 @@ class LoadOptions:
             raise InvalidOptionsError("--participants at least 1, --room-size 1 to 63")
         if self.duration <= 0 or self.spawn_rate <= 0:
             raise InvalidOptionsError("--duration and --spawn-rate must be positive")
+        if not 1 <= self.processes <= 64:
+            raise InvalidOptionsError("--processes 1 to 64")
         if self.insecure and self.cafile is not None:
             raise InvalidOptionsError("--insecure and --cafile exclude each other")
 
@@ -83,6 +86,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="clients per group session, besides its synthetic host (default %(default)s)")
     parser.add_argument("--duration", type=float, default=30, help="seconds the whole run takes (default %(default)s)")
     parser.add_argument("--spawn-rate", type=float, default=5, help="participants started per second (default %(default)s)")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="load-generating processes, whole sessions (or links) shared out (default %(default)s)")
     parser.add_argument("--video", default="320x240", help="synthetic camera size (default %(default)s)")
     parser.add_argument("--fps", type=int, default=15, help="synthetic camera frame rate (default %(default)s)")
     trust = parser.add_mutually_exclusive_group()
@@ -101,5 +106,5 @@ def options_from(args: argparse.Namespace) -> LoadOptions:
         url=url.rstrip("/"), token=args.token or (None if links else os.environ.get(TOKEN_VARIABLE)) or None,
         join_links=links,
         participants=len(links) or args.participants, room_size=args.room_size, duration=args.duration,
-        spawn_rate=args.spawn_rate, video=VideoFormat.parse(args.video, args.fps), insecure=args.insecure,
+        spawn_rate=args.spawn_rate, processes=args.processes, video=VideoFormat.parse(args.video, args.fps), insecure=args.insecure,
         cafile=args.cafile, progress=args.progress)

@@ -17,7 +17,8 @@ from aiortc import RTCIceServer
 from .errors import ParticipantError
 from .mesh_connections import MeshConnections
 from .options import VideoFormat
-from .received_video import ReceivedVideo
+from .received_video import ReceivedVideo, VideoStream
+from .records import ParticipantRecord
 from .rest_client import Entry
 from .sfu_connection import SIGNAL_TIMEOUT, SfuConnection
 
@@ -126,6 +127,12 @@ class Participant:
                                              self._error)
         await mesh.start([m["participant_id"] for m in state["members"]
                           if m["participant_id"] != me and m["connected"]])
+
+    def record(self) -> ParticipantRecord:
+        """What it measured so far (a host's only counts for its errors)."""
+        streams = tuple(VideoStream(s.first_at, s.frames) for s in self.received.streams.values())
+        return ParticipantRecord(not self.hosts, self.started_at, self.joined_at, self.received.first_frame_at, streams,
+                                 tuple(self.errors))
 
     async def close(self) -> None:
         self._closing = True

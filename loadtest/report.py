@@ -9,10 +9,10 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 
-from .participant import Participant
+from .records import ParticipantRecord
 
 SHOWN_ERRORS = 5
-SATURATED_CORES = 0.9  # one event loop (codecs release the GIL, so a little more is possible)
+SATURATED_CORES = 0.9  # per process: one event loop (codecs release the GIL, so a little more is possible)
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -30,7 +30,8 @@ class Summary:
     stream_fps: list[float]
     frames_per_second: float  # every participant's received video frames over the measured window
     errors: Counter[str]
-    tool_cores: float  # CPU of this process (all its threads) over the run, in cores
+    tool_cores: float  # CPU of the load-generating processes (all their threads) over the run, in cores
+    processes: int
 
     @property
     def error_count(self) -> int:
@@ -52,33 +53,33 @@ class Summary:
                          f"{self.frames_per_second:.0f} frames/s in all")
         else:
             lines.append("fps received: no video streams")
-        tool = f"load tester: {self.tool_cores:.2f} cores busy"
-        if self.tool_cores >= SATURATED_CORES:
-            tool += " (its one event loop is saturated: its own encoding and decoding may limit the fps received)"
+        tool = f"load tester: {self.tool_cores:.2f} cores busy in {self.processes} process(es)"
+        if self.tool_cores >= SATURATED_CORES * self.processes:
+            tool += " (saturated: its own encoding and decoding may limit the fps received; see --processes)"
         lines.append(tool)
         lines.append(f"errors: {self.error_count}")
         lines += [f"  {count}× {message}" for message, count in self.errors.most_common(SHOWN_ERRORS)]
         return lines
 
 
-def summarize(clients: list[Participant], everyone: list[Participant], ended_at: float,
-              tool_cores: float) -> Summary:
-    """``clients`` are measured; ``everyone`` (the clients and the tool's hosts) have their errors counted.
-    Streams that started less than a second before ``ended_at`` are too short to give a rate."""
-    started = [p.started_at for p in clients if p.started_at is not None]
-    joined = [p.joined_at for p in clients if p.joined_at is not None]
-    first = [(p.received.first_frame_at - p.started_at) * 1000 for p in clients
-             if p.received.first_frame_at is not None and p.started_at is not None]
-    streams = [s for p in clients for s in p.received.streams.values() if ended_at - s.first_at >= 1.0]
+def summarize(records: list[ParticipantRecord], ended_at: float, tool_cores: float, processes: int) -> Summary:
+    """Clients are measured; the tool's hosts only have their errors counted. Streams that started less
+    than a second before ``ended_at`` are too short to give a rate."""
+    clients = [r for r in records if r.measured]
+    started = [r.started_at for r in clients if r.started_at is not None]
+    joined = [r.joined_at for r in clients if r.joined_at is not None]
+    first = [(r.first_frame_at - r.started_at) * 1000 for r in clients
+             if r.first_frame_at is not None and r.started_at is not None]
+    streams = [s for r in clients for s in r.streams if ended_at - s.first_at >= 1.0]
     window = ended_at - min(started, default=ended_at)
-    errors = Counter(message for p in everyone for message in p.errors)
-    errors.update("did not join within the run" for p in clients if p.joined_at is None and not p.errors)
+    errors = Counter(message for r in records for message in r.errors)
+    errors.update("did not join within the run" for r in clients if r.joined_at is None and not r.errors)
     return Summary(
         participants=len(clients), joined=len(joined),
         join_seconds=max(joined) - min(started) if joined else 0.0, first_frame_ms=first,
         stream_fps=[s.fps_until(ended_at) for s in streams],
-        frames_per_second=sum(p.received.frames for p in clients) / window if window > 0 else 0.0,
-        errors=errors, tool_cores=tool_cores)
+        frames_per_second=sum(r.frames for r in clients) / window if window > 0 else 0.0,
+        errors=errors, tool_cores=tool_cores, processes=processes)
 
 
 def load_average() -> str:

@@ -1,13 +1,12 @@
 """A whole load test: set up (group sessions made with a staff token, each with a synthetic host, or the
-given join links), start the participants at the spawn rate, keep the calls up until the run's duration
-is over, close everything within a bound, end the sessions it made, and summarize."""
+given join links), share the participants out over the load-generating processes (whole sessions
+together, so each host admits its own clients), run them until the run's duration is over, end the
+sessions it made, and summarize."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import aiohttp
@@ -15,21 +14,15 @@ import aiohttp
 from .errors import ApiError
 from .options import LoadOptions
 from .owned_tasks import OwnedTasks
-from .participant import Participant
+from .processes import run_in_processes
 from .progress import show_progress
+from .records import Progress
 from .report import Summary, summarize
-from .rest_client import Entry, RestClient, Room
+from .rest_client import RestClient, Room
+from .shard import Shard, ShardResult, run_shard
 from .tls import client_ssl_context
 
-CLOSE_TIMEOUT = 10.0
 SESSION_MARGIN = timedelta(minutes=10)  # the sessions it makes end this long after the run at the latest
-
-
-def _held(entry: Entry) -> Callable[[], Awaitable[Entry]]:
-    """An entry the tool already holds (a host place), asked for as participants ask for theirs."""
-    async def held() -> Entry:
-        return entry
-    return held
 
 
 async def _create_rooms(rest: RestClient, options: LoadOptions) -> list[Room]:
@@ -41,40 +34,49 @@ async def _create_rooms(rest: RestClient, options: LoadOptions) -> list[Room]:
     return rooms
 
 
-async def _start(hosts: list[Participant], clients: list[Participant], spawn_rate: float,
-                 tasks: OwnedTasks) -> None:
-    """The hosts first (they admit the others), then one client every 1/``spawn_rate`` seconds."""
-    await asyncio.gather(*(tasks.spawn(host.run()) for host in hosts))
-    for index, client in enumerate(clients):
-        if index:
-            await asyncio.sleep(1 / spawn_rate)
-        tasks.spawn(client.run())
+def _shards(rooms: list[Room], options: LoadOptions) -> list[Shard]:
+    """Rooms (or, without rooms, links) dealt round-robin over at most ``options.processes`` shards."""
+    if rooms:
+        dealt = [rooms[i::options.processes] for i in range(min(options.processes, len(rooms)))]
+        return [Shard(tuple(r.host for r in mine), tuple(link for r in mine for link in r.join_links))
+                for mine in dealt]
+    links = options.join_links
+    return [Shard((), links[i::options.processes]) for i in range(min(options.processes, len(links)))]
+
+
+async def _run_shards(shards: list[Shard], options: LoadOptions, until: float) -> list[ShardResult]:
+    """In this process when there is one shard, else each in its own process; the bar shows them all."""
+    latest: dict[int, Progress] = {}
+    spawn_rate = options.spawn_rate / len(shards)  # the run's rate, shared out
+
+    def report(index: int, progress: Progress) -> None:
+        latest[index] = progress
+
+    tasks = OwnedTasks()
+    tasks.spawn(show_progress(lambda: sum(latest.values(), Progress()), until, options.progress))
+    try:
+        if len(shards) == 1:
+            return [await run_shard(shards[0], options, spawn_rate, until, lambda progress: report(0, progress))]
+        return await run_in_processes(shards, options, spawn_rate, until, report)
+    finally:
+        await tasks.cancel_all()
 
 
 async def run_load_test(options: LoadOptions) -> Summary:
-    began, cpu_began = time.monotonic(), time.process_time()
+    began = time.monotonic()
     until = began + options.duration
     ssl_context = client_ssl_context(options.cafile, options.insecure) if options.url.startswith("https") else None
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=ssl_context or True)) as http:
         rest = RestClient(http, options.url, options.token)
         rooms = await _create_rooms(rest, options) if options.token else []
-
-        hosts = [Participant(options.url, ssl_context, options.video, _held(room.host), hosts=True) for room in rooms]
-        links = [link for room in rooms for link in room.join_links] or list(options.join_links)
-        clients = [Participant(options.url, ssl_context, options.video, lambda link=link: rest.redeem(link))
-                   for link in links]
-        everyone = hosts + clients
-        tasks = OwnedTasks()
+        shards = _shards(rooms, options)
+        cpu_began = time.process_time()
         try:
-            tasks.spawn(_start(hosts, clients, options.spawn_rate, tasks))
-            await show_progress(clients, everyone, until, options.progress)
-            ended_at, cpu_ended = time.monotonic(), time.process_time()
+            results = await _run_shards(shards, options, until)
         finally:
-            await tasks.cancel_all()
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(asyncio.gather(*(p.close() for p in everyone), return_exceptions=True),
-                                       CLOSE_TIMEOUT)
             for room in rooms:
                 with contextlib.suppress(ApiError, aiohttp.ClientError):
                     await rest.end(room.session_id)
-    return summarize(clients, everyone, ended_at, (cpu_ended - cpu_began) / (ended_at - began))
+    own_cpu = time.process_time() - cpu_began if len(shards) > 1 else 0.0  # the parent's share
+    tool_cores = (own_cpu + sum(r.cpu_seconds for r in results)) / (until - began)
+    return summarize([record for r in results for record in r.records], until, tool_cores, len(shards))

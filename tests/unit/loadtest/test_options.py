@@ -35,6 +35,7 @@ def test_join_links_give_the_participants_and_the_server(monkeypatch):
     ("--token", "t", "--duration", "0"),
     ("--token", "t", "--room-size", "64"),
     ("--token", "t", "--url", "ftp://h"),
+    ("--token", "t", "--processes", "0"),
 ])
 def test_options_that_describe_no_load_test_are_refused(monkeypatch, argv):
     monkeypatch.delenv(TOKEN_VARIABLE, raising=False)
