@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -65,7 +66,7 @@ async def run_shard(shard: Shard, options: LoadOptions, spawn_rate: float, until
         rest = RestClient(http, options.url)
         hosts = [Participant(options.url, ssl_context, options.video, _held(entry), hosts=True)
                  for entry in shard.hosts]
-        clients = [Participant(options.url, ssl_context, options.video, lambda link=link: rest.redeem(link))
+        clients = [Participant(options.url, ssl_context, options.video, functools.partial(rest.redeem, link))
                    for link in shard.join_links]
         everyone = hosts + clients
         tasks = OwnedTasks()
