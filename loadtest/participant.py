@@ -76,8 +76,12 @@ class Participant:
             await self._media.on_signal(data)
 
     async def _on_lobby(self, data: dict) -> None:
-        if self.hosts:
+        if not self.hosts:
+            return
+        try:
             await self._admit([w["participant_id"] for w in data.get("waiting") or ()])
+        except Exception as exc:  # noqa: BLE001 - counted as the host's error, never raised into socketio
+            self._error(f"admitting: {type(exc).__name__}: {exc}")
 
     async def _on_disconnect(self, reason: object = None) -> None:
         self._error(f"disconnected ({reason})")
