@@ -52,6 +52,7 @@ bench: test-venv
 	$(BIN)/python benchmarks/signaling.py
 	$(BIN)/python benchmarks/sfu.py
 	$(BIN)/python benchmarks/crisis.py
+	$(BIN)/python benchmarks/after_hours.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache test-artifacts

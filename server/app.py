@@ -21,6 +21,7 @@ from server.access.tokens import TokenService
 from server.app_keys import (
     ABUSE,
     AUDIT,
+    CLIENTS,
     CRISES,
     CRISIS_MOVES,
     CRISIS_SERVICE,
@@ -29,11 +30,13 @@ from server.app_keys import (
     DRAIN,
     ENGINE,
     FOLLOW_UPS,
+    HELP_DESK,
     HTTP_METRICS,
     KEYS,
     NOTIFIER,
     ON_CALL,
     PLAN_STORE,
+    PROGRAMS,
     REGISTRY,
     SESSION_HOLD,
     SETTINGS,
@@ -45,6 +48,7 @@ from server.app_keys import (
 from server.audit.checkpoints import checkpoint_periodically
 from server.audit.keys import chain_key, load_signing_key
 from server.audit.log import AuditLog
+from server.clients.store import ClientStore
 from server.crises.escalation import Escalation
 from server.crises.hold import SessionHold
 from server.crises.moves import SqlCrisisMoves
@@ -58,6 +62,7 @@ from server.db.field_keys import KeySource
 from server.db.tables import utcnow
 from server.follow_ups.store import FollowUpStore
 from server.gatekeeper import StoreGatekeeper
+from server.home.help_desk import HelpDesk
 from server.http.drain import Drain
 from server.http.metrics import HttpMetrics
 from server.http.middleware import drop_server_header, errors_as_problems, request_context, security_headers
@@ -65,6 +70,7 @@ from server.notify.notifier import Notifier
 from server.on_call.store import OnCallStore
 from server.plans.disclosure import Disclosures
 from server.plans.store import PlanStore
+from server.programs.store import ProgramStore
 from server.routes import add_routes
 from server.sessions.store import Store
 from server.settings import Settings
@@ -190,15 +196,21 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     escalation = Escalation(
         settings=settings, store=app[STORE], service=app[CRISIS_SERVICE], plans=app[PLAN_STORE],
         disclosures=app[DISCLOSURES],
-        on_call=app[ON_CALL], notifier=app[NOTIFIER], audit=app[AUDIT], tokens=app[TOKENS])
+        on_call=app[ON_CALL], notifier=app[NOTIFIER], audit=app[AUDIT], tokens=app[TOKENS], now=now)
     steps = StepStore(make_sessionmaker(app[ENGINE]))
     app[CRISIS_WATCH] = CrisisWatch(settings, app[STORE], app[CRISES], escalation, steps,
                                     step_queue(settings, steps, clock), now=now)
     app[SESSION_HOLD] = SessionHold(app[CRISES])
+    app[PROGRAMS] = ProgramStore(make_sessionmaker(app[ENGINE]))
+    app[CLIENTS] = ClientStore(make_sessionmaker(app[ENGINE], app[KEYS]))
+    app[HELP_DESK] = HelpDesk(store=app[STORE], crises=app[CRISES], service=app[CRISIS_SERVICE],
+                              watch=app[CRISIS_WATCH], on_call=app[ON_CALL], plans=app[PLAN_STORE],
+                              sessionmaker=make_sessionmaker(app[ENGINE]), now=now)
     gatekeeper = StoreGatekeeper(app[STORE], app[TOKENS], app[AUDIT], app[STAFF_SESSIONS], app[SESSION_HOLD],
                                  app[CRISIS_WATCH])
     app[SIGNALING] = create_signaling(signaling_config(settings), gatekeeper, app[REGISTRY], sleep)
     escalation.signaling = app[SIGNALING]
+    app[HELP_DESK].signaling = app[SIGNALING]
     app[CRISIS_SERVICE].signaling = app[SIGNALING]
     app[SIGNALING].sio.attach(app)
     app.cleanup_ctx.extend([_close_resources, _audit_checkpoints])

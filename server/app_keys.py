@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from server.access.abuse import AbuseGuard
     from server.access.tokens import TokenService
     from server.audit.log import AuditLog
+    from server.clients.store import ClientStore
     from server.crises.hold import SessionHold
     from server.crises.moves import SqlCrisisMoves
     from server.crises.service import CrisisService
@@ -25,12 +26,14 @@ if TYPE_CHECKING:
     from server.crises.watch import CrisisWatch
     from server.db.field_keys import KeySource
     from server.follow_ups.store import FollowUpStore
+    from server.home.help_desk import HelpDesk
     from server.http.drain import Drain
     from server.http.metrics import HttpMetrics
     from server.notify.notifier import Notifier
     from server.on_call.store import OnCallStore
     from server.plans.disclosure import Disclosures
     from server.plans.store import PlanStore
+    from server.programs.store import ProgramStore
     from server.sessions.store import Store
     from server.settings import Settings
     from server.staff.staff_sessions import StaffSessions
@@ -57,3 +60,6 @@ ON_CALL: web.AppKey[OnCallStore] = web.AppKey("on_call")
 CRISIS_WATCH: web.AppKey[CrisisWatch] = web.AppKey("crisis_watch")
 SESSION_HOLD: web.AppKey[SessionHold] = web.AppKey("session_hold")
 CRISIS_SERVICE: web.AppKey[CrisisService] = web.AppKey("crisis_service")
+PROGRAMS: web.AppKey[ProgramStore] = web.AppKey("programs")
+CLIENTS: web.AppKey[ClientStore] = web.AppKey("clients")
+HELP_DESK: web.AppKey[HelpDesk] = web.AppKey("help_desk")

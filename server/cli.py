@@ -144,7 +144,7 @@ def cmd_create_staff(args: argparse.Namespace) -> None:
         sys.exit("Use a password of at least 12 characters.")
 
     async def work(store: Store):
-        program = await store.first_program() or await store.create_program(args.program)
+        program = await store.first_program() or await store.create_program(args.program, settings.program_timezone)
         await store.create_staff(program_id=program.id, email=args.email, display_name=args.name,
                                  role=StaffRole(args.role), password_hash=hash_password(password))
 
@@ -213,7 +213,8 @@ async def serve(settings: Settings) -> None:
 
     demo = None
     if settings.demo:
-        demo = await _with_store(settings, lambda store: create_demo(store, settings.public_url))
+        demo = await _with_store(settings, lambda store: create_demo(store, settings.public_url,
+                                                                       settings.program_timezone))
     else:
         await _with_store(settings, lambda store: asyncio.sleep(0))
     app = create_app(settings)

@@ -28,11 +28,11 @@ class DemoDetails:
         return f"DemoDetails(email={self.email!r}, password=***)"
 
 
-async def create_demo(store: Store, public_url: str) -> DemoDetails | None:
+async def create_demo(store: Store, public_url: str, timezone: str = "UTC") -> DemoDetails | None:
     """Create the demo once; returns None when the database already has a program."""
     if await store.first_program() is not None:
         return None
-    program = await store.create_program("Demo Recovery Program")
+    program = await store.create_program("Demo Recovery Program", timezone)
     password = secrets.token_urlsafe(12)
     therapist = await store.create_staff(
         program_id=program.id, email=DEMO_EMAIL, display_name="Demo Therapist",

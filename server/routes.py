@@ -8,6 +8,7 @@ from handoff.responder_packet import ResponderPacket
 
 from server.audit import api as audit_api
 from server.audit.schemas import AuditExport
+from server.clients import api as clients_api
 from server.crises import api as crisis_api
 from server.crises import (
     help_api,
@@ -16,6 +17,7 @@ from server.crises import (
     program_api,
     responder_api,
     responder_page_api,
+    share_api,
     support_api,
 )
 from server.crises.schemas import (
@@ -42,6 +44,8 @@ from server.crises.schemas import (
 )
 from server.follow_ups import api as follow_up_api
 from server.follow_ups.schemas import FollowUpList, FollowUpPlanView
+from server.home import api as home_api
+from server.home.schemas import HelpView, HomeToken, HomeView, OpenHome
 from server.http import health_api
 from server.http.openapi import Operation, build_document, openapi_handler
 from server.http.pages import STATIC_DIR, page
@@ -67,6 +71,7 @@ from server.plans.schemas import (
     SetTemplate,
     TemplateView,
 )
+from server.programs import api as programs_api
 from server.sessions import api as sessions_api
 from server.sessions import co_facilitators_api, join_api
 from server.sessions.schemas import (
@@ -205,6 +210,33 @@ API = [
     (Operation("POST", "/api/on-call/answer", "A paged on-call clinician answers \"I'm on it\" from the link in "
                "their page (token in the body): nobody else is paged", AnswerPage, PageAnswered, auth=None),
      page_api.answer_page),
+    (Operation("POST", K + "/share-with-client", "Show the client, on their own screen, a section of their plan or "
+               "the crisis lines (only them; audited)", share_api.ShareWithClient, share_api.SharedWithClient),
+     share_api.share_with_client),
+    # between sessions
+    (Operation("GET", "/api/program/settings", "The program's time zone, office hours and crisis line",
+               response=programs_api.ProgramSettingsView), programs_api.get_settings),
+    (Operation("PUT", "/api/program/settings", "Set the program's time zone, office hours and crisis line (admins)",
+               programs_api.SetProgramSettings, programs_api.ProgramSettingsView), programs_api.put_settings),
+    (Operation("GET", C, "A client: their own therapist, contact and whether their standing link works (care team)",
+               response=clients_api.ClientProfileView), clients_api.get_client),
+    (Operation("PUT", C + "/profile", "Set a client's own therapist and contact (care team)",
+               clients_api.SetClientProfile, clients_api.ClientProfileView), clients_api.put_profile),
+    (Operation("POST", C + "/home-link", "Issue the client's standing link \"my Steadyline\" (shown once; the one "
+               "before stops working)", response=clients_api.HomeLinkIssued, status=201), clients_api.issue_home_link),
+    (Operation("DELETE", C + "/home-link", "Revoke the client's standing link at once",
+               response=clients_api.HomeLinksRevoked), clients_api.revoke_home_link),
+    (Operation("POST", "/api/home/open", "Open the client's own page from their standing link: a home token",
+               OpenHome, HomeToken, auth=None), home_api.open_home),
+    (Operation("GET", "/api/home", "The client's own page: plan (coping first), crisis lines, nearest resources, "
+               "upcoming sessions, their open call for help", response=HomeView, auth="home"), home_api.home),
+    (Operation("POST", "/api/home/sessions/{session_id}/join", "Join one of your own sessions: a participant token "
+               "for your place in it", response=ParticipantToken, auth="home"), home_api.join_session),
+    (Operation("POST", "/api/home/help", "\u201cI need help now\u201d at any hour: opens your help room (201) or "
+               "answers with the one open (200); the on-call clinician is paged", home_api.AskForHelp, HelpView,
+               status=201, auth="home"), home_api.ask_for_help),
+    (Operation("GET", "/api/home/help", "Where your call for help stands (404 when none is open)", response=HelpView,
+               auth="home"), home_api.help_status),
 ]
 
 
@@ -235,6 +267,7 @@ def add_routes(app: web.Application, version: str) -> None:
     app.router.add_get("/join", page("join.html", private=True))
     app.router.add_get("/responder", page("responder.html", private=True))
     app.router.add_get("/on-call", page("on-call.html", private=True))
+    app.router.add_get("/home", page("home.html", private=True))
     app.router.add_get("/console", page("console.html"))
     app.router.add_get("/api/docs", page("api-docs.html"))
     app.router.add_static("/static/", STATIC_DIR, append_version=False)

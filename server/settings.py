@@ -105,8 +105,21 @@ class Settings(BaseSettings):
         "responder packet carries the notice against redisclosure (a clinician can also tick it per packet).",
     )
     program_timezone: str = Field(
-        "UTC", min_length=1, max_length=64, description="IANA time zone (e.g. `America/New_York`) in which "
-        "follow-up check-ins and sessions after a crisis are scheduled (programs have no time zone of their own).",
+        "UTC", min_length=1, max_length=64, description="IANA time zone (e.g. `America/New_York`) given to new "
+        "programs (an admin changes a program's own on the console); office hours, rosters and follow-ups are "
+        "read on the program's clock.",
+    )
+    home_link_days: int = Field(
+        180, ge=1, le=730, description="Lifetime of a client's standing link (\"my Steadyline\"), days; the care "
+        "team rotates it by issuing a new one.",
+    )
+    home_token_ttl: int = Field(
+        12 * 3600, ge=300, le=7 * 86400, description="Lifetime of the page token a standing link is exchanged "
+        "for, seconds (the link itself stays valid).",
+    )
+    after_hours_check_in_days: int = Field(
+        7, ge=1, le=30, description="Daily check-ins scheduled (with reminders) after a crisis that began with a "
+        "help press outside a session.",
     )
     lost_contact_notify_support_after: float = Field(
         120.0, gt=0, description="Seconds after a crisis client was last seen (and not back within the reconnect "

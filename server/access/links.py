@@ -14,9 +14,9 @@ class IssuedLink:
     token: str
     token_hash: str
 
-    def url(self, public_url: str) -> str:
+    def url(self, public_url: str, page: str = "join") -> str:
         # The token travels in the fragment: browsers never send it to the server or in a Referer.
-        return f"{public_url}/join#{self.token}"
+        return f"{public_url}/{page}#{self.token}"
 
     def __repr__(self) -> str:
         return "IssuedLink(token=***)"

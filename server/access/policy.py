@@ -44,6 +44,11 @@ class Action(str, enum.Enum):
     ON_CALL_MANAGE = "on_call.manage"  # read and replace the program's on-call roster
     CRISIS_REQUEST = "crisis.request"  # a client's "I need help now"
     CRISIS_LIST = "crisis.list"  # see which crises are open in the program (not their content)
+    CLIENT_MANAGE = "client.manage"  # a client's own therapist and contact; issue/revoke their standing link
+    PROGRAM_READ = "program.read"  # the program's time zone, office hours and crisis line
+    PROGRAM_MANAGE = "program.manage"  # set them (admins)
+    HOME_READ = "home.read"  # a client's own page: their plan, crisis lines, upcoming sessions
+    HOME_HELP = "home.help"  # a client's "I need help now" from their own page, at any hour
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -71,6 +76,11 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.ON_CALL_MANAGE: frozenset({Role.ADMIN}),
     Action.CRISIS_REQUEST: frozenset({Role.CLIENT}),
     Action.CRISIS_LIST: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.CLIENT_MANAGE: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.PROGRAM_READ: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.PROGRAM_MANAGE: frozenset({Role.ADMIN}),
+    Action.HOME_READ: frozenset({Role.CLIENT}),
+    Action.HOME_HELP: frozenset({Role.CLIENT}),
 }
 
 # Actions on a session that a therapist may take only on sessions they lead; admins on any

@@ -26,6 +26,7 @@ class TokenKind(str, enum.Enum):
     PARTICIPANT = "participant"
     DEVICE = "device"  # "this browser signed in to this account before": sign-in lockouts spare it
     ON_CALL_ANSWER = "on_call_answer"  # a paged clinician's "I'm on it" (their place in the crisis session)
+    HOME = "home"  # a client on their own page ("my Steadyline"), from their standing link
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,16 @@ class TokenService:
         if not isinstance(c.get("cri"), str):
             raise InvalidToken()
         return str(c["sub"]), c["cri"]
+
+    def issue_home(self, *, client_id: str, program_id: str, link_id: str, ttl: int) -> str:
+        return self._encode(TokenKind.HOME, client_id, ttl, {"prg": program_id, "lnk": link_id})
+
+    def verify_home(self, token: str) -> tuple[str, str, str]:
+        """(client id, program id, standing link id) of a valid home token."""
+        c = self._decode(token, TokenKind.HOME)
+        if not isinstance(c.get("prg"), str) or not isinstance(c.get("lnk"), str):
+            raise InvalidToken()
+        return str(c["sub"]), c["prg"], c["lnk"]
 
     def device_of(self, token: str | None, account_digest: str) -> str | None:
         """The device id of a valid device token for this account; None for anything else."""

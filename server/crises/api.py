@@ -15,12 +15,12 @@ from server.access.policy import Action
 from server.app_keys import CRISES, CRISIS_SERVICE, STORE
 from server.audit.requests import audit
 from server.crises.access import caller_of, crisis_for
+from server.crises.follow_up import plan_after_close
 from server.crises.guests import guests_of, release_guests
 from server.crises.schemas import StartCrisis, TimelineExport, TransitionRequest
 from server.crises.views import crisis_view
 from server.db.tables import ParticipantRole, Session, SessionStatus, utcnow
 from server.errors import Conflict, InvalidInput, NotFound, SessionEnded
-from server.follow_ups.service import plan_after_close
 from server.http.bodies import read_body
 from server.http.responses import json_response
 from server.sessions.access import session_for
@@ -66,7 +66,8 @@ async def transition(request: web.Request) -> web.Response:
                                                           expected_version=body.expected_version)
     if action is CrisisAction.CLOSE:  # crisis guests leave now; the days after: check-ins, next-day session
         await release_guests(request, ctx.principal, ctx.session.id, crisis.crisis_id, leaving, kept)
-        await plan_after_close(request, ctx.principal, crisis, ctx.session.id, body.include_family_debrief)
+        await plan_after_close(request, ctx.principal, crisis, ctx.session, body.include_family_debrief,
+                               body.book_follow_up)
     return json_response(crisis_view(crisis, ctx.session.id, ctx.principal))
 
 

@@ -15,7 +15,6 @@ from handoff.consent import Party, Scope
 from handoff.crisis import SYSTEM_ACTOR, Crisis, record_assignment, record_escalation
 from handoff.errors import ConsentRequired, NoOnCallCoverage
 from handoff.lost_contact import TherapistDropPolicy, therapist_dropped
-from handoff.roster import Coverage
 from signaling import Signaling
 
 from server.access.links import new_link
@@ -24,7 +23,7 @@ from server.audit.log import AuditEvent, AuditLog
 from server.crises.service import CrisisService
 from server.crises.store import Also
 from server.db.tables import utcnow
-from server.notify.notifier import LostContactNotice, Notifier, OnCallPage
+from server.notify.notifier import CheckInReminder, LostContactNotice, Notifier, OnCallPage
 from server.on_call.store import OnCallStore
 from server.plans.disclosure import Disclosures
 from server.plans.store import PlanStore
@@ -48,8 +47,9 @@ NOTIFY_SCOPES = (Scope.PHONE, Scope.INVITE_TO_VIDEO)
 class Escalation:
     def __init__(self, *, settings: Settings, store: Store, service: CrisisService, plans: PlanStore,
                  disclosures: Disclosures, on_call: OnCallStore, notifier: Notifier, audit: AuditLog,
-                 tokens: TokenService) -> None:
+                 tokens: TokenService, now: Callable[[], datetime] = utcnow) -> None:
         self._settings = settings
+        self._now = now  # the roster and office hours are read on this clock (tests drive it)
         self._tokens = tokens
         self._store = store
         self._service = service
@@ -133,14 +133,22 @@ class Escalation:
 
     # the crisis's clinician is gone
     async def page_on_call(self, crisis: Crisis, session_id: str, dropped_id: str, since: datetime, *,
-                           tried: frozenset[str] = frozenset(), arm: ArmUnanswered | None = None) -> str | None:
+                           tried: frozenset[str] = frozenset(), arm: ArmUnanswered | None = None,
+                           first: str | None = None, help_call: bool = False) -> str | None:
         """Page the on-call clinician (primary, then backup; never the one who dropped, nor one already
         ``tried``) into the session; ``arm`` gives what the page arms in its own transaction (its
-        acknowledgement deadline). With nobody (left) to page, alert the clinical lead. Returns the
+        acknowledgement deadline). ``first``: someone to page before the roster (a client's own therapist,
+        when the client asked for help in office hours); ``help_call``: the client asked for help outside
+        a session (the page says so). With nobody (left) to page, alert the clinical lead. Returns the
         paged clinician's staff id."""
+        if first is not None and first not in tried:
+            staff = await self._store.get_staff_or_none(first)
+            if staff is not None and not staff.disabled and staff.program_id == crisis.program_id:
+                await self._page(crisis, session_id, staff, "own_therapist", arm, help_call)
+                return staff.id
         roster = await self._on_call.roster(crisis.program_id)
-        policy = TherapistDropPolicy(grace=timedelta(seconds=self._settings.on_call_grace))
-        now, tried = max(utcnow(), since + policy.grace), set(tried)
+        policy = TherapistDropPolicy(grace=timedelta(seconds=0 if help_call else self._settings.on_call_grace))
+        now, tried = max(self._now(), since + policy.grace), set(tried) | ({first} if first else set())
         while True:
             try:
                 cover = therapist_dropped(crisis.state, dropped_id, since, now, roster, policy=policy,
@@ -154,12 +162,12 @@ class Escalation:
             if staff is not None and not staff.disabled and staff.program_id == crisis.program_id:
                 break
             tried.add(cover.clinician_id)
-        await self._page(crisis, session_id, staff, cover.pick.coverage, arm)
+        await self._page(crisis, session_id, staff, cover.pick.coverage.value, arm, help_call)
         return staff.id
 
-    async def _page(self, crisis: Crisis, session_id: str, staff, coverage: Coverage,
-                    arm: ArmUnanswered | None) -> None:
-        now = utcnow()
+    async def _page(self, crisis: Crisis, session_id: str, staff, coverage: str, arm: ArmUnanswered | None,
+                    help_call: bool) -> None:
+        now = utcnow()  # links live on the real clock; the acknowledgement deadline on the steps' clock
         place, _ = await self._store.therapist_place(session_id=session_id, staff=staff)
         link = new_link()
         expires_at = now + timedelta(seconds=self._settings.on_call_link_ttl)  # the crisis holds the session open
@@ -167,21 +175,21 @@ class Escalation:
                                         single_use=True)
         await self.record(crisis.crisis_id, session_id,
                           partial(record_assignment, clinician_id=staff.id, actor=SYSTEM_ACTOR), room=True)
-        step = f"page_on_call_{coverage.value}"
+        step = f"page_on_call_{coverage}"
         await self.record(crisis.crisis_id, session_id, partial(record_escalation, step=step, actor=SYSTEM_ACTOR),
                           also=arm(place.id, staff.id) if arm else None)
         await self._audit_system("crisis.on_call_page", crisis, session_id, target_type="participant",
                                  target_id=place.id)
-        ack_due_at = now + timedelta(seconds=self._settings.on_call_ack_timeout)
+        ack_due_at = self._now() + timedelta(seconds=self._settings.on_call_ack_timeout)
         await self._tell_hosts(session_id, {"crisis_id": crisis.crisis_id, "session_id": session_id, "step": step,
                                             "paged": staff.display_name, "ack_due_at": ack_due_at.isoformat()})
         answer = self._tokens.issue_on_call_answer(participant_id=place.id, crisis_id=crisis.crisis_id,
                                                    ttl=self._settings.on_call_link_ttl)
         outcomes = await self._notifier.send(OnCallPage(
             crisis_id=crisis.crisis_id, participant_id=place.id, join_url=link.url(self._settings.public_url),
-            expires_at=expires_at, email=staff.email,
+            expires_at=expires_at, email=staff.email, help_call=help_call,
             answer_url=f"{self._settings.public_url.rstrip('/')}/on-call#{answer}"), now)
-        log.info("on_call_paged", crisis_id=crisis.crisis_id, coverage=coverage.value,
+        log.info("on_call_paged", crisis_id=crisis.crisis_id, coverage=coverage,
                  outcomes={k: v.value for k, v in outcomes.items()})
 
     async def _nobody_on_call(self, crisis: Crisis, session_id: str, *, unanswered: bool) -> None:
@@ -209,3 +217,19 @@ class Escalation:
                                  target_id=participant_id)
         await self._tell_hosts(session_id, {"crisis_id": crisis.crisis_id, "session_id": session_id,
                                             "step": ON_CALL_ACKNOWLEDGED})
+
+    # after the crisis
+    async def remind_check_in(self, crisis_id: str, client_place_id: str) -> str:
+        """Remind the client of a scheduled check-in (no health information; see ``CheckInReminder``)."""
+        place = await self._store.get_participant(client_place_id)
+        if place.client_id is None:
+            return "no_client"
+        client = await self._store.get_client(place.client_id)
+        if not client.email and not client.phone:
+            return "no_contact"
+        outcomes = await self._notifier.send(CheckInReminder(crisis_id=crisis_id, client_id=client.id,
+                                                             email=client.email, phone=client.phone), utcnow())
+        await self._audit.record(AuditEvent(
+            actor_id=SYSTEM_ACTOR.actor_id, actor_role=SYSTEM_ACTOR.role.value, action="follow_up.check_in_reminder",
+            target_type="client", target_id=client.id, program_id=client.program_id))
+        return "reminded:" + ",".join(f"{k}={v.value}" for k, v in sorted(outcomes.items()))

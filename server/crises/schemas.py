@@ -33,6 +33,9 @@ class TransitionRequest(Body):
     include_family_debrief: bool = Field(
         default=False, description="With ``close``: the follow-up plan includes a debrief with family or "
         "support persons (the client wants it).")
+    book_follow_up: bool | None = Field(
+        default=None, description="With ``close``: book the next-day session (the client's link sent) and daily "
+        "check-ins with reminders. Default: yes after a help press outside a session, no otherwise.")
     keep_support_persons: list[str] = Field(
         default_factory=list, max_length=20,
         description="With ``close``: participant ids of support persons who stay for the rest of the session "

@@ -32,6 +32,7 @@ class StepKind(str, Enum):
     PROMPT_EMERGENCY = "prompt_emergency_call"  # lost contact: prompt the clinicians, alert the program
     PAGE_ON_CALL = "page_on_call"  # the crisis's clinician is gone past the grace
     PAGE_UNANSWERED = "page_unanswered"  # a page's acknowledgement deadline: page the next one, or the lead
+    CHECK_IN_REMINDER = "check_in_reminder"  # after a crisis closed: remind the client of a scheduled check-in
 
 
 LOST_CONTACT = frozenset({StepKind.NOTIFY_SUPPORT, StepKind.PROMPT_EMERGENCY})
@@ -178,6 +179,13 @@ class StepStore:
             return [StepKind(k) for k in (await db.execute(select(CrisisStepRecord.kind).where(
                 CrisisStepRecord.session_id == session_id, CrisisStepRecord.participant_id == participant_id,
                 CrisisStepRecord.state == StepState.PENDING.value))).scalars()]
+
+    @staticmethod
+    async def ever_armed(db: AsyncSession, crisis_id: str, kinds: Iterable[StepKind]) -> bool:
+        """Whether a step of these kinds was ever armed for the crisis (in the caller's transaction)."""
+        query = select(CrisisStepRecord.id).where(CrisisStepRecord.crisis_id == crisis_id,
+                                                  CrisisStepRecord.kind.in_([k.value for k in kinds])).limit(1)
+        return (await db.execute(query)).scalar() is not None
 
     async def of_crisis(self, crisis_id: str) -> list[Step]:
         async with self._sm() as db:

@@ -61,6 +61,7 @@ def reconnect_policy(settings: Settings) -> ReconnectPolicy:
 TRANSIENT = (*OUTAGES, LiveStateUnavailable, OSError, OperationalError)  # the step is tried again once these are back
 ABSENCE = frozenset({*LOST_CONTACT, StepKind.PAGE_ON_CALL})  # steps a person's absence arms
 MOOT_ON_RETURN = ABSENCE | {StepKind.PAGE_UNANSWERED}  # a paged clinician arriving acknowledges the page
+PAGES = frozenset({StepKind.PAGE_ON_CALL, StepKind.PAGE_UNANSWERED})
 
 
 def runner_name() -> str:
@@ -207,7 +208,15 @@ class CrisisWatch:
                  late_s=round((self._now() - step.due_at).total_seconds(), 3))
         return True
 
+    async def arm_reminders(self, crisis: Crisis, session_id: str, armings: list[Arming]) -> None:
+        """Check-in reminders after the crisis closed (each one a durable step of its own)."""
+        async with self.steps.transaction() as db:
+            await self._arm(db, crisis, session_id, armings)
+        self._queue.committed()
+
     async def _carry_out(self, step: Step) -> str:
+        if step.kind is StepKind.CHECK_IN_REMINDER:  # the crisis is closed by then: that is the point
+            return await self.escalation.remind_check_in(step.crisis_id, step.participant_id)
         signaling = self.escalation.signaling
         if signaling is not None and not signaling.live_state_settled():
             raise LiveStateUnavailable()  # after an outage: not before every node has put back who is here
@@ -223,14 +232,15 @@ class CrisisWatch:
                 return f"notified:{told}"
             await self.escalation.prompt_emergency_call(crisis, session_id, step.since)
             return "prompted"
-        dropped = step.data.get("staff_id")
-        if step.kind is StepKind.PAGE_ON_CALL and not self._responsible(crisis, dropped):
+        dropped, help_call = step.data.get("staff_id"), bool(step.data.get("help"))
+        if step.kind is StepKind.PAGE_ON_CALL and not help_call and not self._responsible(crisis, dropped):
             return "reassigned"
         if await self._connected(session_id, lambda m: m.role == "therapist"):
             return "clinician_here"  # they are back, another clinician is here, or the paged one joined
         tried = frozenset(step.data.get("tried", ()))
-        paged = await self.escalation.page_on_call(crisis, session_id, dropped, step.since, tried=tried,
-                                                   arm=partial(self._arm_unanswered, crisis, step, tried))
+        paged = await self.escalation.page_on_call(crisis, session_id, dropped or "", step.since, tried=tried,
+                                                   arm=partial(self._arm_unanswered, crisis, step, tried),
+                                                   first=step.data.get("first"), help_call=help_call)
         return f"paged:{paged}" if paged else "lead_alerted"
 
     def _arm_unanswered(self, crisis: Crisis, step: Step, tried: frozenset[str], place_id: str,
@@ -240,8 +250,21 @@ class CrisisWatch:
             due_at = self._now() + timedelta(seconds=self._settings.on_call_ack_timeout)
             await self._arm(db, crisis, step.session_id, [Arming(
                 StepKind.PAGE_UNANSWERED, place_id, step.since, due_at,
-                {"staff_id": step.data.get("staff_id"), "tried": sorted(tried | {staff_id})})])
+                {**step.data, "tried": sorted(tried | {staff_id})})])
         return arm
+
+    async def call_for_help(self, crisis: Crisis, session_id: str, place_id: str, *, first: str | None) -> bool:
+        """A client's help press outside a session: page now, ``first`` (their own therapist, in office
+        hours) before the roster, with the same acknowledgement chain. ``place_id`` is the room's
+        clinician place: its arrival makes the page moot. Armed once per crisis (False if it already was)."""
+        async with self.steps.transaction() as db:
+            if await self.steps.ever_armed(db, crisis.crisis_id, PAGES):
+                return False
+            now = self._now()
+            await self._arm(db, crisis, session_id, [Arming(StepKind.PAGE_ON_CALL, place_id, now, now,
+                                                            {"staff_id": None, "first": first, "help": True})])
+        self._queue.committed()
+        return True
 
     async def _connected(self, session_id: str, which) -> bool:
         """Whether a connected member of the session matches ``which`` (the live state decides)."""

@@ -16,7 +16,7 @@ from server.db.plan_tables import AlertRecord, ClientLocationRecord, DisclosureO
 from server.db.tables import Client, Participant, new_id
 
 ENCRYPTED: dict[type, tuple[str, ...]] = {
-    Client: ("display_name",),
+    Client: ("display_name", "email", "phone"),
     Participant: ("display_name",),
     SafetyPlanVersionRecord: ("content",),
     DisclosureOverrideRecord: ("reason",),

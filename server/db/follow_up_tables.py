@@ -35,3 +35,4 @@ class FollowUpItemRecord(Base):
     description: Mapped[str] = mapped_column(Text)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     done_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    session_id: Mapped[str | None] = mapped_column(String(36), nullable=True)  # the session booked for it

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from server.db import crisis_tables, follow_up_tables, on_call_tables, plan_tables, step_tables, tables
+from server.db import (
+    crisis_tables,
+    follow_up_tables,
+    home_tables,
+    on_call_tables,
+    plan_tables,
+    step_tables,
+    tables,
+)
 
-TABLE_MODULES = (tables, plan_tables, crisis_tables, follow_up_tables, on_call_tables, step_tables)
+TABLE_MODULES = (tables, plan_tables, crisis_tables, follow_up_tables, on_call_tables, step_tables, home_tables)
 METADATA = tables.Base.metadata

@@ -6,7 +6,7 @@ import enum
 import uuid
 from datetime import datetime, timezone
 
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, TypeDecorator
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, TypeDecorator, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -65,11 +65,19 @@ def _enum(cls: type[enum.Enum], name: str) -> Enum:
     return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e])
 
 
+DEFAULT_OFFICE_HOURS = "Mon-Fri 09:00-17:00"
+
+
 class Program(Base):
     __tablename__ = "programs"
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # office hours, rosters and follow-ups are read on this wall clock (``STEADYLINE_PROGRAM_TIMEZONE`` at creation)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    office_hours: Mapped[str] = mapped_column(String(100), default=DEFAULT_OFFICE_HOURS,
+                                              server_default=DEFAULT_OFFICE_HOURS)  # handoff.office_hours text
+    crisis_line: Mapped[str | None] = mapped_column(String(40), nullable=True)  # none: STEADYLINE_CRISIS_LINE
 
 
 class Staff(Base):
@@ -105,6 +113,11 @@ class Client(Base):
     program_id: Mapped[str] = mapped_column(ForeignKey("programs.id"), index=True)
     display_name: Mapped[str] = mapped_column(String(ENCRYPTED_TEXT))  # encrypted
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # their own therapist: paged first when they ask for help in office hours, told the story after
+    therapist_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    # where the notifier reaches the client themselves (their next-day session, check-in reminders)
+    email: Mapped[str | None] = mapped_column(String(ENCRYPTED_TEXT), nullable=True)  # encrypted
+    phone: Mapped[str | None] = mapped_column(String(ENCRYPTED_TEXT), nullable=True)  # encrypted
 
 
 class Session(Base):
@@ -125,6 +138,8 @@ class Session(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # the host locked the room (nobody more is let in): durable, so it survives the loss of Redis
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # opened on demand by a client's help press (no schedule): the on-call clinician is paged into it
+    on_demand: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Participant(Base):

@@ -10,11 +10,12 @@ from aiohttp import web
 from server.access.client_scope import client_for
 from server.access.identity import staff_principal
 from server.access.policy import Action, ClientScope, Principal, authorize
-from server.app_keys import CRISES, FOLLOW_UPS
+from server.app_keys import CRISES, FOLLOW_UPS, STORE
 from server.audit.requests import audit
 from server.db.tables import utcnow
 from server.errors import CrisisNotFound, NotFound
-from server.follow_ups.schemas import FollowUpList
+from server.follow_ups.schemas import FollowUpList, FollowUpPlanView
+from server.follow_ups.story import crisis_story
 from server.http.responses import json_response
 
 log = structlog.get_logger(__name__)
@@ -40,12 +41,17 @@ async def crisis_follow_up(request: web.Request) -> web.Response:
     if plan is None:
         raise NotFound("This crisis has no follow-up plan yet: one is made when it closes.", code="no_follow_up")
     await audit(request, "follow_up.read", principal, target_type="crisis", target_id=crisis_id, session_id=session_id)
-    return json_response(plan)
+    return json_response(await _with_story(request, plan))
+
+
+async def _with_story(request: web.Request, plan: FollowUpPlanView) -> FollowUpPlanView:
+    crisis = await request.app[CRISES].load(plan.crisis_id)
+    return plan if crisis is None else plan.model_copy(update={"story": await crisis_story(crisis, request.app[STORE])})
 
 
 async def client_follow_ups(request: web.Request) -> web.Response:
     principal, client = await client_for(request, Action.PLAN_READ)
-    plans = await request.app[FOLLOW_UPS].of_client(client.id)
+    plans = [await _with_story(request, plan) for plan in await request.app[FOLLOW_UPS].of_client(client.id)]
     await audit(request, "follow_up.read", principal, target_type="client", target_id=client.id)
     return json_response(FollowUpList(plans=plans))
 

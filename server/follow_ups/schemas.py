@@ -15,6 +15,12 @@ class FollowUpItemView(BaseModel):
     description: str
     done_at: datetime | None
     done_by: str | None
+    session_id: str | None = None  # the session booked for this item
+
+
+class StoryLine(BaseModel):
+    at: datetime
+    text: str
 
 
 class FollowUpPlanView(BaseModel):
@@ -25,6 +31,7 @@ class FollowUpPlanView(BaseModel):
     include_family_debrief: bool
     created_at: datetime
     items: list[FollowUpItemView]
+    story: list[StoryLine] = []  # how the crisis went, in plain lines (names and times only)
 
 
 class FollowUpList(BaseModel):

@@ -20,7 +20,8 @@ def _view(plan: FollowUpPlanRecord, items: list[FollowUpItemRecord]) -> FollowUp
         crisis_id=plan.crisis_id, client_id=plan.client_id, responsible_clinician_id=plan.responsible_clinician_id,
         timezone=plan.timezone, include_family_debrief=plan.include_family_debrief, created_at=plan.created_at,
         items=[FollowUpItemView(id=i.id, kind=i.kind, due_at=i.due_at, description=i.description, done_at=i.done_at,
-                                done_by=i.done_by) for i in sorted(items, key=lambda i: (i.due_at, i.kind))],
+                                done_by=i.done_by, session_id=i.session_id)
+               for i in sorted(items, key=lambda i: (i.due_at, i.kind))],
     )
 
 
@@ -70,6 +71,15 @@ class FollowUpStore:
         async with self._sm() as db:
             return (await db.execute(select(FollowUpItemRecord.crisis_id).where(
                 FollowUpItemRecord.id == item_id))).scalar()
+
+    async def note_booking(self, crisis_id: str, session_id: str, when: str, *, link_sent: bool) -> None:
+        """The plan's individual session was booked: its item says when and whether the link went out."""
+        sent = "its join link was sent to the client" if link_sent else \
+            "no join link was sent (no contact for the client): send it from the session"
+        async with self._sm() as db, db.begin():
+            await db.execute(update(FollowUpItemRecord).where(
+                FollowUpItemRecord.crisis_id == crisis_id, FollowUpItemRecord.kind == "individual_session").values(
+                description=f"Individual session booked for {when}; {sent}.", session_id=session_id))
 
     async def mark_done(self, item_id: str, *, by: str, at: datetime) -> None:
         """Mark an item done (the first marking counts; marking again changes nothing)."""

@@ -19,7 +19,7 @@ class Operation:
     request: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
     status: int = 200
-    auth: str | None = "staff"  # "staff" bearer access token, "responder" bearer responder token, or None
+    auth: str | None = "staff"  # "staff" access token, "responder" / "home" bearer token, or None
     query: tuple[str, ...] = ()
     headers: tuple[str, ...] = ()  # required request headers
 
@@ -55,6 +55,9 @@ def build_document(operations: list[Operation], version: str) -> dict:
             spec["security"] = [{"bearer": []}]
             if op.auth == "responder":
                 spec["description"] = "`Authorization: Bearer <responder token>` (the token of the responder link)."
+            if op.auth == "home":
+                spec["description"] = ("`Authorization: Bearer <home token>` (from `POST /api/home/open` with the "
+                                       "client's standing link).")
         paths.setdefault(op.path, {})[op.method.lower()] = spec
     return {
         "openapi": "3.1.0",

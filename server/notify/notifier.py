@@ -110,14 +110,17 @@ class OnCallPage(PersonalLink):
     kind = "on_call_page"
     subject = "A client in your program needs you in a crisis session now"
     answer_url: str = ""  # "I'm on it": stops paging the next person (personal, like the join link)
+    help_call: bool = False  # the client pressed "I need help now" outside a session (else: their clinician dropped)
 
     def text(self, program_line: str) -> str:
         until = self.expires_at.strftime("%H:%M UTC")
         answer = (f"\n\nCannot join this very minute? Press \"I'm on it\" so nobody else is paged:\n{self.answer_url}"
                   if self.answer_url else "")
+        why = ("they pressed \"I need help now\" and are waiting for you in a video room" if self.help_call else
+               "their clinician's connection dropped and you are on call")
         return (
-            "A client in your program needs you in a crisis session now: their clinician's connection dropped "
-            f"and you are on call.\n\nJoin the session:\n{self.join_url}{answer}\n\nThe links are personal; "
+            f"A client in your program needs you in a crisis session now: {why}."
+            f"\n\nJoin the session:\n{self.join_url}{answer}\n\nThe links are personal; "
             f"the join link works once and only until {until}. If it does not work, call {program_line}.\n"
         )
 
@@ -125,7 +128,51 @@ class OnCallPage(PersonalLink):
         return super().extra() | ({"answer_url": self.answer_url} if self.answer_url else {})
 
 
-Message = SupportInvitation | LostContactNotice | OnCallPage
+@dataclass(frozen=True, repr=False)
+class SessionInvitation(PersonalLink):
+    """A client's own link to a session booked for them (after a crisis: the next day). It names no
+    reason for the session."""
+
+    kind = "session_invitation"
+    subject = "Your next video session"
+    when: str = ""  # the start on the program's clock, written out
+
+    def text(self, program_line: str) -> str:
+        return (
+            f"Your care team booked a video session with you: {self.when}.\n\nJoin it with your personal link:\n"
+            f"{self.join_url}\n\nIt opens shortly before the start. If you need help before then, call "
+            f"{program_line}; in an emergency call your local emergency number.\n"
+        )
+
+
+@dataclass(frozen=True)
+class CheckInReminder:
+    """A client is reminded of a check-in their care team scheduled. No link, no reason: they open their
+    own Steadyline link."""
+
+    crisis_id: str
+    client_id: str
+    email: str | None
+    phone: str | None
+
+    kind = "check_in_reminder"
+    subject = "Time for today's check-in"
+
+    def __repr__(self) -> str:
+        return f"CheckInReminder(client_id={self.client_id!r})"
+
+    def text(self, program_line: str) -> str:
+        return (
+            "Your care team asked you to check in with them today. Open your personal Steadyline link (the one "
+            "they gave you) to check in, see your plan and your next session. If you need help now, call "
+            f"{program_line}; in an emergency call your local emergency number.\n"
+        )
+
+    def extra(self) -> dict:
+        return {"client_id": self.client_id}
+
+
+Message = SupportInvitation | LostContactNotice | OnCallPage | SessionInvitation | CheckInReminder
 
 
 def sign(secret: bytes, body: bytes) -> str:

@@ -6,9 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 from pydantic import ValidationError
 
-from handoff.location import GeoLocation
 from handoff.plan_template import DEFAULT_TEMPLATE, PlanTemplate
-from handoff.resources import nearest
 from handoff.safety_plan import create_plan, revise_plan
 from handoff.values import new_id
 
@@ -24,7 +22,7 @@ from server.http.bodies import read_body
 from server.http.responses import json_response
 from server.plans.schemas import PlanView, SavePlan, SetTemplate, TemplateView, VersionSummaryView
 from server.plans.store import PlanStore, StoredPlan
-from server.plans.views import match_views, own_plan_view, planned_location, version_view
+from server.plans.views import nearest_resources, own_plan_view, planned_location, version_view
 
 
 class PlanNotFound(NotFound):
@@ -39,30 +37,12 @@ async def _stored(plans: PlanStore, client_id: str) -> StoredPlan:
     return stored
 
 
-async def _nearest(plans: PlanStore, stored: StoredPlan) -> tuple[list, str]:
-    """Resources nearest where the client last confirmed they were (else their planned address).
-    Distances are left out when they would reveal the confirmed location."""
-    resources = await plans.resources(stored.program_id)
-    latest = await plans.latest_location(stored.plan.client_id)
-    point: GeoLocation | None = None
-    if latest is not None:
-        point = latest.geolocation or latest.confirmed.coordinates
-    if point is not None:
-        return match_views(nearest(resources, point.latitude, point.longitude), with_distance=False), \
-            "confirmed_location"
-    planned = stored.planned_location
-    if planned is not None and planned.coordinates is not None:
-        c = planned.coordinates
-        return match_views(nearest(resources, c.latitude, c.longitude), with_distance=True), "planned_location"
-    return [], "none"
-
-
 async def get_plan(request: web.Request) -> web.Response:
     principal, client = await client_for(request, Action.PLAN_READ)
     plans = request.app[PLAN_STORE]
     stored = await _stored(plans, client.id)
     templates = await plans.program_templates(client.program_id)
-    resources, origin = await _nearest(plans, stored)
+    resources, origin = await nearest_resources(plans, stored)
     history = [VersionSummaryView(**h.model_dump()) for h in stored.plan.history()]
     await audit(request, "plan.read", principal, target_type="client", target_id=client.id)
     return json_response(PlanView(version=version_view(stored, stored.plan.latest, templates), history=history,
@@ -109,7 +89,7 @@ async def save_plan(request: web.Request) -> web.Response:
     saved = StoredPlan(plan=plan, program_id=client.program_id,
                        planned={**(stored.planned if stored else {}), plan.latest.number: where})
     templates = {template.template_id: template}
-    resources, origin = await _nearest(plans, saved)
+    resources, origin = await nearest_resources(plans, saved)
     history = [VersionSummaryView(**h.model_dump()) for h in plan.history()]
     return json_response(PlanView(version=version_view(saved, plan.latest, templates), history=history,
                                   nearest_resources=resources, nearest_from=origin))

@@ -6,7 +6,7 @@ import re
 
 from handoff.location import CivicAddress, GeoLocation
 from handoff.plan_template import PlanTemplate, SectionKind
-from handoff.resources import Resource, ResourceMatch
+from handoff.resources import Resource, ResourceMatch, nearest
 from handoff.safety_plan import PlanVersion
 from handoff.values import normalise_phone, tel_uri
 
@@ -22,7 +22,7 @@ from server.plans.schemas import (
     ResourceView,
     SectionView,
 )
-from server.plans.store import PlannedLocation, StoredPlan
+from server.plans.store import PlannedLocation, PlanStore, StoredPlan
 from server.settings import Settings
 
 
@@ -117,3 +117,21 @@ def own_plan_view(stored: StoredPlan | None, templates: dict[str, PlanTemplate],
         has_plan=True, updated_at=version.created_at, sections=sections, crisis_lines=crisis_lines(settings),
         planned_address=planned.address.one_line() if planned else None,
     )
+
+
+async def nearest_resources(plans: PlanStore, stored: StoredPlan) -> tuple[list, str]:
+    """Resources nearest where the client last confirmed they were (else their planned address).
+    Distances are left out when they would reveal the confirmed location."""
+    resources = await plans.resources(stored.program_id)
+    latest = await plans.latest_location(stored.plan.client_id)
+    point: GeoLocation | None = None
+    if latest is not None:
+        point = latest.geolocation or latest.confirmed.coordinates
+    if point is not None:
+        return match_views(nearest(resources, point.latitude, point.longitude), with_distance=False), \
+            "confirmed_location"
+    planned = stored.planned_location
+    if planned is not None and planned.coordinates is not None:
+        c = planned.coordinates
+        return match_views(nearest(resources, c.latitude, c.longitude), with_distance=True), "planned_location"
+    return [], "none"

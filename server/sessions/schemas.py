@@ -71,6 +71,7 @@ class SessionView(BaseModel):
     starts_at: datetime
     ends_at: datetime
     status: str
+    on_demand: bool = False  # opened by a client's help press outside a session (an urgent help room)
     participants: list[ParticipantView] | None = None
 
 

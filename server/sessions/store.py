@@ -51,8 +51,8 @@ class Store:
         return obj
 
     # programs, staff, clients
-    async def create_program(self, name: str) -> Program:
-        return await self._add(Program(name=name))
+    async def create_program(self, name: str, timezone: str = "UTC") -> Program:
+        return await self._add(Program(name=name, timezone=timezone))
 
     async def first_program(self) -> Program | None:
         async with self._sm() as db:
@@ -126,11 +126,12 @@ class Store:
 
     # sessions
     async def create_session(
-        self, *, therapist: Staff, kind: SessionKind, title: str, starts_at: datetime, ends_at: datetime
+        self, *, therapist: Staff, kind: SessionKind, title: str, starts_at: datetime, ends_at: datetime,
+        on_demand: bool = False,
     ) -> Session:
         session = Session(
             program_id=therapist.program_id, therapist_id=therapist.id, kind=kind, title=title,
-            starts_at=starts_at, ends_at=ends_at,
+            starts_at=starts_at, ends_at=ends_at, on_demand=on_demand,
         )
         async with self._sm() as db, db.begin():
             db.add(session)

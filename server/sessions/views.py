@@ -14,6 +14,6 @@ def participant_view(p: Participant) -> ParticipantView:
 def session_view(s: Session, participants: list[Participant] | None = None) -> SessionView:
     return SessionView(
         id=s.id, program_id=s.program_id, therapist_id=s.therapist_id, kind=s.kind.value, title=s.title,
-        starts_at=s.starts_at, ends_at=s.ends_at, status=s.status.value,
+        starts_at=s.starts_at, ends_at=s.ends_at, status=s.status.value, on_demand=bool(s.on_demand),
         participants=None if participants is None else [participant_view(p) for p in participants],
     )

@@ -154,7 +154,7 @@ class World:
 
     async def therapist(self, program_id: str | None = None, role: StaffRole = StaffRole.THERAPIST) -> Therapist:
         if program_id is None:
-            program_id = (await self.store.create_program(f"Program {next(_counter)}")).id
+            program_id = (await self.store.create_program(f"Program {next(_counter)}", self.settings.program_timezone)).id
         email = f"staff{next(_counter)}@example.test"
         staff = await self.store.create_staff(
             program_id=program_id, email=email, display_name=f"Therapist {next(_counter)}",

@@ -25,7 +25,8 @@ FORBIDDEN = {
     "loadtest": {"server", "signaling", "media", "handoff", "sqlalchemy", "redis"},
 }
 # server's features, lowest first: a feature imports only features before it
-FEATURES = ("access", "audit", "sessions", "staff", "plans", "on_call", "notify", "follow_ups", "crises")
+FEATURES = ("access", "audit", "sessions", "staff", "plans", "on_call", "notify", "programs", "crises", "follow_ups",
+            "clients", "home")
 INFRASTRUCTURE = ("http", "db")
 # modules of server/ itself that anyone may import: they import no feature at run time
 ROOT_LEAVES = {"server.settings", "server.errors", "server.app_keys", "server"}

@@ -115,6 +115,7 @@ export class Room extends RoomMedia {
     // to therapists: a lost-contact step fell due, or the client pressed "I need help now"
     this._on("lost_contact", (step) => this._emit("lost_contact", step));
     this._on("help_requested", (request) => this._emit("help_requested", request));
+    this._on("shared_with_you", (shared) => this._emit("shared", shared));
     // the therapist moved us into another room (a private crisis room): go there at once
     this._on("moved_to_room", (moved) => {
       followParticipant(moved); // a reload of the join page goes to the new room

@@ -26,6 +26,11 @@ export function consoleRequests(call) {
     newLink: (sessionId, participantId) => call("POST", `/api/sessions/${sessionId}/participants/${participantId}/link`),
     revokeLink: (sessionId, participantId) =>
       call("DELETE", `/api/sessions/${sessionId}/participants/${participantId}/link`),
+    // between sessions: a client's own therapist and contact, and their standing link "my Steadyline"
+    client: (clientId) => call("GET", `/api/clients/${clientId}`),
+    setClientProfile: (clientId, body) => call("PUT", `/api/clients/${clientId}/profile`, body),
+    issueHomeLink: (clientId) => call("POST", `/api/clients/${clientId}/home-link`),
+    revokeHomeLink: (clientId) => call("DELETE", `/api/clients/${clientId}/home-link`),
     // the host's participant token for the session's call
     host: (sessionId) => call("POST", `/api/sessions/${sessionId}/host`),
   };

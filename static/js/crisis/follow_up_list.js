@@ -23,3 +23,12 @@ export function followUpItems(plan, onDone = null) {
     : onDone ? el("button", { type: "button", class: "btn btn-small", onclick: () => onDone(item) }, "Mark done")
       : null)));
 }
+
+// How the crisis went, in plain lines (who was paged, who answered, who closed it), for the care team
+// reading it afterwards; null when the plan carries no story.
+export function crisisStory(plan) {
+  if (!plan.story || !plan.story.length) return null;
+  return el("details", { class: "crisis-story" }, el("summary", {}, "How the crisis went"),
+    el("ol", {}, ...plan.story.map((line) => el("li", {},
+      el("span", { class: "follow-up-when" }, when(line.at)), " ", line.text))));
+}

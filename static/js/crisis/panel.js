@@ -10,6 +10,7 @@ import { announce } from "../lib/dom.js";
 import { ApiError } from "../lib/api.js";
 import { FOLLOW_UP_WORDS } from "./follow_up_list.js";
 import { ResponderLinks } from "./responder_links.js";
+import { ShareBlock } from "./share_block.js";
 import { crisisRequests } from "./requests.js";
 import { consoleRequests } from "../console/requests.js";
 import { planRequests } from "../plans/requests.js";
@@ -42,6 +43,7 @@ export class CrisisPanel {
         this._render();
       },
       relay: () => this._relay(),
+      share: new ShareBlock(this.crises, this.plans, () => this._render()),
     };
     room.addEventListener("state", ({ detail }) => this._onState(detail.state));
     room.addEventListener("members", ({ detail }) => {
@@ -150,7 +152,10 @@ export class CrisisPanel {
   _step(action) {
     const { crisis_id: id, version } = this.state.crisis;
     const body = { action, expected_version: version };
-    if (action === "close") body.include_family_debrief = this.view.debrief.checked;
+    if (action === "close") {
+      body.include_family_debrief = this.view.debrief.checked;
+      if (this.state.onDemand) body.book_follow_up = this.view.book.checked;
+    }
     return this._act(async () => {
       this._show(await this.crises.transition(id, body));
     });

@@ -43,6 +43,7 @@ export class CrisisPanelState {
       .filter((p) => p.role === "client" && !p.removed && p.client_id)
       .map((p) => ({ participant_id: p.id, client_id: p.client_id, display_name: p.display_name }));
     this.kind = session.kind;
+    this.onDemand = Boolean(session.on_demand); // an urgent help room: closing books the days after
   }
 
   // A different crisis: what belonged to the one before is forgotten.

@@ -42,6 +42,7 @@ function copyField(id, label, value) {
 export class CrisisPanelView {
   constructor() {
     this.debrief = el("input", { type: "checkbox", id: "crisis-debrief" });
+    this.book = el("input", { type: "checkbox", id: "crisis-book", checked: true });
     this.reason = el("textarea", { id: "crisis-override-reason", rows: "3", maxlength: "4000",
       "aria-describedby": "crisis-override-why" });
     this.status = el("p", { class: "crisis-state", id: "crisis-state", role: "status", "aria-live": "polite" });
@@ -63,6 +64,7 @@ export class CrisisPanelView {
     this.clientPhone.value = "";
     this.reason.value = "";
     this.debrief.checked = false;
+    this.book.checked = true;
     this.substanceUse.checked = false;
   }
 
@@ -122,11 +124,15 @@ export class CrisisPanelView {
     const paging = state.pagingWords();
     if (paging) notices.unshift(el("p", { class: "crisis-notice crisis-paging", id: "crisis-paging" }, paging));
     const about = client && state.clients.length > 1 ? el("p", { class: "crisis-about" }, `About ${client.display_name}`) : null;
-    const closing = crisis.allowed_actions.includes("close") ? el("div", { class: "switch-row crisis-debrief" },
-      this.debrief, el("label", { for: "crisis-debrief" }, "When closing, plan a debrief with family or support persons")) : null;
+    const closing = crisis.allowed_actions.includes("close") ? el("div", {},
+      state.onDemand ? el("div", { class: "switch-row crisis-book" }, this.book, el("label", { for: "crisis-book" },
+        "When closing, book a session for tomorrow (their link is sent to them) and daily check-ins")) : null,
+      el("div", { class: "switch-row crisis-debrief" }, this.debrief,
+        el("label", { for: "crisis-debrief" }, "When closing, plan a debrief with family or support persons"))) : null;
     const move = state.kind === "group" && client && !state.privateRoom ? this._privateRoomButton(client, on) : null;
     this._replace(...[about, this._privateRoomBlock(state, on), move, actions, closing,
-      this._overrideBlock(state, on), ...links, responderLinks.block(), ...notices, invite, relay].filter(Boolean));
+      this._overrideBlock(state, on), ...links, responderLinks.block(), ...notices, on.share.block(state), invite,
+      relay].filter(Boolean));
   }
 
   // Redraw the body, keeping the field someone is typing in focused (with its selection): the panel

@@ -25,6 +25,8 @@ export function crisisRequests(call) {
     followUp: (crisisId) => call("GET", `/api/crises/${crisisId}/follow-up`),
     followUps: (clientId) => call("GET", `/api/clients/${clientId}/follow-ups`),
     markFollowUpDone: (clientId, itemId) => call("POST", `/api/clients/${clientId}/follow-ups/${itemId}/done`),
+    // show the client, on their own screen, a section of their plan ({section_key}) or the crisis lines
+    shareWithClient: (crisisId, body) => call("POST", `/api/crises/${crisisId}/share-with-client`, body),
     // the program's open crises (every screen of the console)
     openCrises: () => call("GET", "/api/program/crises"),
   };

@@ -11,6 +11,7 @@
 //   sessionStorage "steadyline.devices"      the join page's camera/microphone choices: {session_id, cameraId,
 //                                            microphoneId, cameraOn, microphoneOn}
 //   sessionStorage "steadyline.responder.recipient"  who reads the responder page: {recipient_name, recipient_agency}
+//   sessionStorage "steadyline.home"         the client's own page: {home_token, expires_at}
 //
 // expires_at is in milliseconds since the epoch; an expired or unreadable value is removed and read as null.
 
@@ -20,6 +21,7 @@ const DEVICE_TOKENS_KEY = "steadyline.devices"; // in localStorage (kept across 
 const PARTICIPANT_KEY = "steadyline.participant";
 const DEVICE_CHOICES_KEY = "steadyline.devices"; // in sessionStorage (this tab only)
 const RECIPIENT_KEY = "steadyline.responder.recipient";
+const HOME_KEY = "steadyline.home";
 
 function read(storage, key, fallback) {
   try {
@@ -150,4 +152,19 @@ export function loadRecipient() {
 
 export function saveRecipient(recipient) {
   write(sessionStorage, RECIPIENT_KEY, recipient);
+}
+
+// ---- the client's own page ("my Steadyline") ------------------------------------------------------
+
+export function loadHomeToken() {
+  const saved = readUnexpired(HOME_KEY);
+  return saved ? saved.home_token : null;
+}
+
+export function saveHomeToken(answer) {
+  writeExpiring(HOME_KEY, { home_token: answer.home_token }, answer.expires_in);
+}
+
+export function forgetHomeToken() {
+  remove(sessionStorage, HOME_KEY);
 }

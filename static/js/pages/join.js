@@ -11,6 +11,7 @@ import { CallView } from "../call/call_view.js";
 import { HelpButton } from "../crisis/help_button.js";
 import { LocationStep } from "../crisis/location_confirm.js";
 import { PlanView } from "../plans/plan_view.js";
+import { watchHelp } from "../home/help_progress.js";
 import {
   loadParticipant, saveParticipant, updateParticipant, forgetParticipant, loadDeviceChoices,
 } from "../lib/storage.js";
@@ -47,6 +48,7 @@ class Visit {
       selfName: participant.participant.display_name,
       helpButton: isClient(participant) ? new HelpButton({ room: this.room }) : null,
     });
+    watchHelp(this.room, participant);
     showView("loading", { focus: false });
     this.room.start();
   }

@@ -4,8 +4,9 @@
 
 import { confirmAction } from "../lib/dialog.js";
 import { el, announce } from "../lib/dom.js";
-import { followUpItems } from "../crisis/follow_up_list.js";
+import { crisisStory, followUpItems } from "../crisis/follow_up_list.js";
 import { crisisRequests } from "../crisis/requests.js";
+import { ClientBetweenSessions } from "../console/client_between.js";
 import { planRequests } from "./requests.js";
 
 const ADDRESS = [
@@ -32,6 +33,7 @@ export class PlanEditor {
     this.root = root;
     this.plans = planRequests(call);
     this.crises = crisisRequests(call); // follow-up after crises
+    this.between = new ClientBetweenSessions(call); // own therapist, contact, standing link
     this.clientId = null;
   }
 
@@ -79,8 +81,8 @@ export class PlanEditor {
         el("button", { type: "submit", class: "btn btn-primary" }, "Save as a new version"),
         el("button", { type: "button", class: "btn", onclick: () => this.close() }, "Close")));
     form.addEventListener("submit", (event) => { event.preventDefault(); this.save(form); });
-    this.root.replaceChildren(heading, status, form, this.followUpBlock(), this.historyBlock(), this.consentBlock(),
-      this.resourceBlock());
+    this.root.replaceChildren(heading, status, form, this.followUpBlock(), this.between.block(this.clientId),
+      this.historyBlock(), this.consentBlock(), this.resourceBlock());
     heading.focus();
   }
 
@@ -237,7 +239,7 @@ export class PlanEditor {
     if (!open.length) return null;
     return el("section", { class: "plan-follow-ups", "aria-labelledby": "plan-follow-ups-title" },
       el("h4", { id: "plan-follow-ups-title" }, "Follow-up after a crisis"),
-      ...open.map((plan) => followUpItems(plan, (item) => this.markDone(item))));
+      ...open.flatMap((plan) => [followUpItems(plan, (item) => this.markDone(item)), crisisStory(plan)]));
   }
 
   async markDone(item) {

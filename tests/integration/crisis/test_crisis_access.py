@@ -24,6 +24,7 @@ CRISIS_ENDPOINTS = {
     ("GET", K + "/responder-links"): {"owner": 200, "colleague": 403, "admin": 200, "other_admin": 404},
     ("POST", K + "/responder-links/{link_id}/revoke"): {"owner": 200, "colleague": 403, "admin": 200,
                                                         "other_admin": 404},
+    ("POST", K + "/share-with-client"): {"owner": 200, "colleague": 403, "admin": 200, "other_admin": 404},
 }
 RESPONDER_LINKS = {("GET", "/api/responder/packet"), ("GET", "/api/responder/pidf"),
                    ("POST", "/api/responder/open"), ("POST", "/api/responder/open/pidf"),
@@ -38,6 +39,8 @@ def _body(template: str, sam: str) -> dict | None:
         return {"contact_id": sam, "override_reason": REASON}
     if template.endswith("/responder-packet"):
         return {"situation": "Synthetic situation for an access test.", "override_reason": REASON}
+    if template.endswith("/share-with-client"):
+        return {"crisis_lines": True}
     return None
 
 

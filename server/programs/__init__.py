@@ -1,0 +1,1 @@
+"""A program's own settings: its time zone, office hours and crisis line."""

@@ -1,0 +1,10 @@
+// The REST calls of the client's own page ("my Steadyline"): the home token rides in Authorization.
+
+import { api } from "../lib/api.js";
+
+export const openHome = (token) => api("POST", "/api/home/open", { body: { token } });
+export const loadHome = (token) => api("GET", "/api/home", { token });
+export const askForHelp = (token) => api("POST", "/api/home/help", { token, body: {} });
+export const helpStatus = (token) => api("GET", "/api/home/help", { token });
+export const joinSession = (token, sessionId) =>
+  api("POST", `/api/home/sessions/${encodeURIComponent(sessionId)}/join`, { token });
