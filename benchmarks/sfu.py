@@ -68,6 +68,7 @@ VIDEO_CLOCK = 90000
 AUDIO_CLOCK, AUDIO_FRAME = 48000, 960  # Opus: 20 ms frames
 # The 12-person group: every participant sends a tile of a 12-person grid (and audio).
 GROUP_WIDTH, GROUP_HEIGHT, GROUP_BITRATE = 320, 240, 400_000
+MIN_FPS_RATIO = 0.97  # a subscriber below this share of the publisher's fps: the run's CPU describes less work
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -540,6 +541,28 @@ def show(result: RunResult) -> None:
              if result.audio_min_pps is not None else ""), flush=True)
 
 
+def full_rate_streams(result: RunResult) -> float:
+    """Forwarded streams counted at the publisher's full rate: a server that forwarded 25 of 30 fps to
+    64 subscribers did the work of 53 full streams, and its CPU must be divided by that."""
+    forwarded = result.server_forwarded_fps if result.server_forwarded_fps is not None else result.publisher_fps
+    return result.subscribers * min(1.0, forwarded / result.publisher_fps) if result.publisher_fps else 0.0
+
+
+def streams_per_core(low: RunResult, high: RunResult) -> str:
+    """Marginal (the CPU slope between the smallest and the largest N) and all-in (the whole server CPU at
+    the largest N, fixed cost counted), in full-rate 30 fps streams; not valid when subscribers did not
+    get the publisher's frame rate (the load generator or the machine could not keep up)."""
+    slope = (high.server_cores - low.server_cores) / max(1e-9, full_rate_streams(high) - full_rate_streams(low))
+    line = (f"forwarded 30 fps streams per core: marginal {1 / slope if slope > 0 else float('inf'):.0f} "
+            f"({slope * 1000:.2f} ms/s of server CPU per stream between N={low.subscribers} and "
+            f"N={high.subscribers}); all-in {full_rate_streams(high) / high.server_cores:.0f} at N={high.subscribers} "
+            f"(the server's whole CPU, fixed cost counted); load {low.load_average:.2f} / {high.load_average:.2f}")
+    if high.min_ratio < MIN_FPS_RATIO:
+        line += (f"\n  NOT VALID: at N={high.subscribers} the slowest subscriber received x{high.min_ratio:.2f} of the "
+                 f"publisher's fps (the server forwarded {high.server_forwarded_fps or 0:.1f} fps per stream)")
+    return line
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="N up to 8 and shorter windows")
@@ -595,12 +618,7 @@ def main() -> None:
               f"load {ours.load_average:.2f} / {base.load_average:.2f}")
     fan = [r for r in results if r.mode == "sfu" and r.publishers == 1]
     if len(fan) >= 2:
-        low, high = fan[0], fan[-1]
-        marginal = (high.server_cores - low.server_cores) / max(1, high.subscribers - low.subscribers)
-        print(f"forwarded 30 fps streams per core: marginal {1 / marginal if marginal > 0 else float('inf'):.0f} "
-              f"({marginal * 1000:.2f} ms/s of server CPU per stream between N={low.subscribers} and "
-              f"N={high.subscribers}); all-in {high.subscribers / high.server_cores:.0f} at N={high.subscribers} "
-              f"(the server's whole CPU, fixed cost counted); load {low.load_average:.2f} / {high.load_average:.2f}")
+        print(streams_per_core(fan[0], fan[-1]))
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in results], indent=2))
 
