@@ -9,7 +9,7 @@ import sys
 
 import aiohttp
 
-from .errors import ApiError, InvalidOptionsError
+from .errors import ApiError, InvalidOptionsError, SetupError
 from .options import LoadOptions, options_from
 from .report import load_average
 from .run import run_load_test
@@ -31,7 +31,7 @@ def run_command(args: argparse.Namespace) -> int:
     print(_describe(options), flush=True)
     try:
         summary = asyncio.run(run_load_test(options))
-    except (ApiError, aiohttp.ClientError) as exc:
+    except (ApiError, SetupError, aiohttp.ClientError) as exc:
         print(f"steadyline loadtest: could not set up the run: {exc}", file=sys.stderr)
         return 2
     print("\n".join(summary.lines(options.video.fps)))

@@ -16,5 +16,9 @@ class ApiError(RuntimeError):
         self.status = status
 
 
+class SetupError(RuntimeError):
+    """The run could not be set up within its duration (the sessions it makes, with their clients)."""
+
+
 class ParticipantError(RuntimeError):
     """A synthetic participant could not join or keep its call (refused, timed out, disconnected)."""

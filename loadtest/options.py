@@ -56,8 +56,10 @@ class LoadOptions:
     progress: bool
 
     def __post_init__(self) -> None:
-        if bool(self.token) == bool(self.join_links):
-            raise InvalidOptionsError(f"give a staff token ({TOKEN_VARIABLE} or --token) or --join-link, not both")
+        if not self.token and not self.join_links:
+            raise InvalidOptionsError(f"give a staff token ({TOKEN_VARIABLE} or --token) or --join-link")
+        if self.token and self.join_links:
+            raise InvalidOptionsError("a staff token or --join-link, not both")
         if urlsplit(self.url).scheme not in ("http", "https"):
             raise InvalidOptionsError(f"--url {self.url!r}: an http:// or https:// address")
         if self.participants < 1 or not 1 <= self.room_size <= 63:

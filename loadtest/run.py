@@ -5,13 +5,14 @@ sessions it made, and summarize."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from datetime import timedelta
 
 import aiohttp
 
-from .errors import ApiError
+from .errors import ApiError, SetupError
 from .options import LoadOptions
 from .owned_tasks import OwnedTasks
 from .processes import run_in_processes
@@ -23,15 +24,21 @@ from .shard import Shard, ShardResult, run_shard
 from .tls import client_ssl_context
 
 SESSION_MARGIN = timedelta(minutes=10)  # the sessions it makes end this long after the run at the latest
+END_TIMEOUT = 10.0  # ending the sessions it made, all together (what is left ends at its scheduled end)
 
 
-async def _create_rooms(rest: RestClient, options: LoadOptions) -> list[Room]:
+async def _create_rooms(rest: RestClient, options: LoadOptions, rooms: list[Room]) -> None:
+    """Into ``rooms``, one at a time: what was made before a failure is still there to be ended."""
     lasts = timedelta(seconds=options.duration) + SESSION_MARGIN
-    rooms = []
     for index in range(options.rooms):
         clients = min(options.room_size, options.participants - index * options.room_size)
         rooms.append(await rest.create_room(f"Load test room {index + 1}", clients, lasts))
-    return rooms
+
+
+async def _end_rooms(rest: RestClient, rooms: list[Room]) -> None:
+    for room in rooms:
+        with contextlib.suppress(ApiError, aiohttp.ClientError):
+            await rest.end(room.session_id)
 
 
 def _shards(rooms: list[Room], options: LoadOptions) -> list[Shard]:
@@ -68,15 +75,19 @@ async def run_load_test(options: LoadOptions) -> Summary:
     ssl_context = client_ssl_context(options.cafile, options.insecure) if options.url.startswith("https") else None
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=ssl_context or True)) as http:
         rest = RestClient(http, options.url, options.token)
-        rooms = await _create_rooms(rest, options) if options.token else []
-        shards = _shards(rooms, options)
-        cpu_began = time.process_time()
+        rooms: list[Room] = []
         try:
+            if options.token:
+                try:
+                    await asyncio.wait_for(_create_rooms(rest, options, rooms), until - time.monotonic())
+                except TimeoutError:
+                    raise SetupError(f"{len(rooms)} of {options.rooms} sessions made within --duration") from None
+            shards = _shards(rooms, options)
+            cpu_began = time.process_time()
             results = await _run_shards(shards, options, until)
         finally:
-            for room in rooms:
-                with contextlib.suppress(ApiError, aiohttp.ClientError):
-                    await rest.end(room.session_id)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(_end_rooms(rest, rooms), END_TIMEOUT)
     own_cpu = time.process_time() - cpu_began if len(shards) > 1 else 0.0  # the parent's share
     tool_cores = (own_cpu + sum(r.cpu_seconds for r in results)) / (until - began)
     return summarize([record for r in results for record in r.records], until, tool_cores, len(shards))

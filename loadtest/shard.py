@@ -79,7 +79,7 @@ async def run_shard(shard: Shard, options: LoadOptions, spawn_rate: float, until
             cpu_seconds = time.process_time() - cpu_began
         finally:
             await tasks.cancel_all()
-            with contextlib.suppress(asyncio.TimeoutError):
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.gather(*(p.close() for p in everyone), return_exceptions=True),
                                        CLOSE_TIMEOUT)
     return ShardResult(records, cpu_seconds)
