@@ -19,6 +19,7 @@ COPY server ./server
 COPY signaling ./signaling
 COPY media ./media
 COPY handoff ./handoff
+COPY loadtest ./loadtest
 COPY static ./static
 # gcc only while installing: it builds media._fanout, the SFU's C send path (optional; without it
 # forwarding works from Python at more CPU per subscriber), and is removed again.

@@ -41,16 +41,10 @@ if str(REPO) not in sys.path:
 import aiohttp  # noqa: E402
 
 from benchmarks.signaling import (  # noqa: E402
-    STAFF_PASSWORD,
-    Api,
-    OurServerFactory,
-    describe_machine,
-    free_port,
-    loopback_only_ice,
-    run_joins,
-    steadyline_command,
-    wait_for_quiet,
+    STAFF_PASSWORD, Api, OurServerFactory, camera, describe_machine, free_port, loopback_only_ice, run_joins,
+    steadyline_command, wait_for_quiet,
 )
+from loadtest.options import VideoFormat  # noqa: E402
 
 ADMIN_EMAIL = "bench-admin@example.test"
 PAGE_SUBJECT = "A client in your program needs you in a crisis session now"
@@ -138,7 +132,7 @@ async def run_help(args, ours: PagingServer, inbox) -> list[HelpRun]:
                     assert ack["state"]["you"]["status"] == "admitted", ack
                     t_room = time.monotonic()
                     client_pid = ack["state"]["you"]["participant_id"]
-                    client_peer = RtcPeer(client, client_pid)
+                    client_peer = RtcPeer(client, client_pid, camera=camera(args.video))
                     peers.append(client_peer)
                     page = await until(lambda: next((m for m in inbox.messages[seen:]
                                                      if m["Subject"] == PAGE_SUBJECT), None), 30)
@@ -148,7 +142,7 @@ async def run_help(args, ours: PagingServer, inbox) -> list[HelpRun]:
                     hosted = await clinician.call("join")
                     assert hosted["state"]["you"]["status"] == "admitted", hosted
                     host_pid = hosted["state"]["you"]["participant_id"]
-                    host_peer = RtcPeer(clinician, host_pid)
+                    host_peer = RtcPeer(clinician, host_pid, camera=camera(args.video))
                     peers.append(host_peer)
                     await host_peer.offer_to(client_pid)
                     await until(lambda: client_pid in host_peer.first_frame_at, 30)
@@ -213,15 +207,15 @@ async def main_async(args) -> int:
             await wait_for_quiet(args.quiet_wait, args.max_background)
             load_before = os.getloadavg()[0]
             print(f"Core join: {args.runs} runs (+1 warm-up) ...", flush=True)
-            joins = await run_joins(argparse.Namespace(join_runs=args.runs), ours)
+            joins = await run_joins(argparse.Namespace(join_runs=args.runs), ours, args.video)
             print(f"Help press: {args.runs} runs (+1 warm-up) ...", flush=True)
             runs = await run_help(args, ours, inbox)
             load_after = os.getloadavg()[0]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print()
-    print(f"After-hours help against the core join time, {len(runs)} runs each (aiortc 160x120 VP8, loopback; "
-          "the paged clinician is a bot that opens the link at once)")
+    print(f"After-hours help against the core join time, {len(runs)} runs each (aiortc VP8, every peer "
+          f"{args.video.label}, loopback; the paged clinician is a bot that opens the link at once)")
     print(report([j.first_frame_ms for j in joins], runs, (load_before, load_after)))
     print(f"\nTotal wall time {time.monotonic() - began:.0f} s.")
     return 0
@@ -232,7 +226,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=10, help="measured runs")
     parser.add_argument("--quiet-wait", type=float, default=8, help="seconds to wait for a quiet machine")
     parser.add_argument("--max-background", type=float, default=0.25, help="cores of other work counted as quiet")
-    return asyncio.run(main_async(parser.parse_args(argv)))
+    parser.add_argument("--camera", default="160x120", help="every peer's camera size (default %(default)s)")
+    parser.add_argument("--fps", type=int, default=30, help="every peer's camera frame rate (default %(default)s)")
+    args = parser.parse_args(argv)
+    args.video = VideoFormat.parse(args.camera, args.fps)
+    return asyncio.run(main_async(args))
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import shutil
 import statistics
 import sys
@@ -38,8 +39,9 @@ if str(REPO) not in sys.path:
 import aiohttp  # noqa: E402
 
 from benchmarks.signaling import (  # noqa: E402
-    Api, OurServerFactory, describe_machine, loopback_only_ice, run_joins, wait_for_quiet,
+    Api, OurServerFactory, camera, describe_machine, loopback_only_ice, run_joins, wait_for_quiet,
 )
+from loadtest.options import VideoFormat  # noqa: E402
 
 SITUATION = "Synthetic benchmark situation: the client said they are not safe tonight."
 
@@ -53,6 +55,7 @@ class CrisisRun:
     relay_ms: float  # the responder-packet request answered
     packet_served_ms: float  # the responder link served the JSON packet
     pidf_served_ms: float  # and the PIDF-LO document
+    load_average: float  # the machine's 1-minute load average when the run ended
 
 
 async def _prepare(api: Api, index: int, helpers) -> dict:
@@ -75,6 +78,7 @@ async def _prepare(api: Api, index: int, helpers) -> dict:
 
 
 async def run_crises(args, ours: OurServerFactory) -> tuple[list[CrisisRun], list[str]]:
+    """Every peer (therapist, client, support person) sends ``args.video``, as in the core join."""
     loopback_only_ice()
     from tests.integration.plans import helpers
     from tests.support.rtc_peer import RtcPeer
@@ -109,7 +113,8 @@ async def run_crises(args, ours: OurServerFactory) -> tuple[list[CrisisRun], lis
                     assert (await host.call("admit", {"participant_id": client_pid}))["ok"]
                     await client.wait_for("admitted", timeout=30)
                     await client.call("join")
-                    host_peer, client_peer = RtcPeer(host, host_pid), RtcPeer(client, client_pid)
+                    host_peer = RtcPeer(host, host_pid, camera=camera(args.video))
+                    client_peer = RtcPeer(client, client_pid, camera=camera(args.video))
                     peers += [host_peer, client_peer]
                     await client_peer.offer_to(host_pid)
                     await wait_until(lambda: host_pid in client_peer.first_frame_at, 30)
@@ -137,7 +142,7 @@ async def run_crises(args, ours: OurServerFactory) -> tuple[list[CrisisRun], lis
                         await support.wait_for("admitted", timeout=30)
                         ack = await support.call("join")
                     t_room = time.monotonic()
-                    support_peer = RtcPeer(support, support_pid)
+                    support_peer = RtcPeer(support, support_pid, camera=camera(args.video))
                     peers.append(support_peer)
                     for member in ack["state"]["members"]:
                         if member["participant_id"] != support_pid:
@@ -150,10 +155,11 @@ async def run_crises(args, ours: OurServerFactory) -> tuple[list[CrisisRun], lis
                     made = await api.call("POST", f"/api/crises/{cid}/responder-packet", {"situation": SITUATION},
                                           expect=201)
                     t_relay = time.monotonic()
-                    token = made["responder_url"].rsplit("/", 1)[1]
-                    await api.call("GET", f"/api/responder/{token}", token="")
+                    responder = {"Steadyline-Recipient-Name": "Benchmark", "Steadyline-Recipient-Agency": "Dispatch"}
+                    await api.call("GET", "/api/responder/packet", token=made["token"], headers=responder)
                     t_packet = time.monotonic()
-                    async with http.get(f"{server.url}/api/responder/{token}/pidf") as resp:
+                    async with http.get(f"{server.url}/api/responder/pidf", headers=responder | {
+                            "Authorization": f"Bearer {made['token']}"}) as resp:
                         assert resp.status == 200 and b"<presence" in await resp.read()
                     t_pidf = time.monotonic()
 
@@ -161,12 +167,12 @@ async def run_crises(args, ours: OurServerFactory) -> tuple[list[CrisisRun], lis
                     run = CrisisRun(invite_ms=ms(t0, t_invite), support_in_room_ms=ms(t0, t_room),
                                     support_first_frame_ms=ms(t0, t_frame), admitted_directly=direct,
                                     relay_ms=ms(t1, t_relay), packet_served_ms=ms(t1, t_packet),
-                                    pidf_served_ms=ms(t1, t_pidf))
+                                    pidf_served_ms=ms(t1, t_pidf), load_average=os.getloadavg()[0])
                     if index > 0:
                         runs.append(run)
                     print(f"  crisis run {index}{' (warm-up, not counted)' if index == 0 else ''}: support "
                           f"person's first frame after {run.support_first_frame_ms:.0f} ms, packet served after "
-                          f"{run.packet_served_ms:.0f} ms", flush=True)
+                          f"{run.packet_served_ms:.0f} ms (load average {run.load_average:.2f})", flush=True)
                     version = (await api.call("GET", f"/api/crises/{cid}"))["version"]
                     for action in ("stabilise", "close"):
                         version = (await api.call("POST", f"/api/crises/{cid}/transitions",
@@ -194,7 +200,8 @@ def _stats(values: list[float]) -> tuple[float, float, float]:
     return statistics.median(values), min(values), max(values)
 
 
-def report(core_ms: list[float], runs: list[CrisisRun]) -> str:
+def report(core_ms: list[float], runs: list[CrisisRun], loads: list[float]) -> str:
+    """The table; ``loads`` are the 1-minute load averages at the end of every run, core joins included."""
     core = statistics.median(core_ms)
     rows = [("core join: link -> first frame (baseline)", core_ms)]
     rows += [(label, [getattr(r, attr) for r in runs]) for label, attr in (
@@ -209,6 +216,8 @@ def report(core_ms: list[float], runs: list[CrisisRun]) -> str:
     for label, values in rows:
         median, low, high = _stats(values)
         lines.append(f"| {label} | {median:.0f} | {low:.0f} | {high:.0f} | {median / core:.2f} |")
+    median, low, high = _stats(loads)
+    lines.append(f"| load average (1 min) at each run's end | {median:.2f} | {low:.2f} | {high:.2f} | |")
     return "\n".join(lines)
 
 
@@ -220,14 +229,15 @@ async def main_async(args) -> int:
     try:
         await wait_for_quiet(args.quiet_wait, args.max_background)
         print(f"Core join: {args.runs} runs (+1 warm-up) ...", flush=True)
-        joins = await run_joins(argparse.Namespace(join_runs=args.runs), ours)
+        joins = await run_joins(argparse.Namespace(join_runs=args.runs), ours, args.video)
         print(f"Crisis: {args.runs} runs (+1 warm-up) ...", flush=True)
         runs, notes = await run_crises(args, ours)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print()
-    print(f"Crisis handoff against the core join time, {len(runs)} runs each (aiortc 160x120 VP8, loopback)")
-    print(report([j.first_frame_ms for j in joins], runs))
+    print(f"Crisis handoff against the core join time, {len(runs)} runs each (aiortc VP8, every peer "
+          f"{args.video.label}, loopback)")
+    print(report([j.first_frame_ms for j in joins], runs, [j.load_average for j in joins] + [r.load_average for r in runs]))
     for note in notes:
         print(f"note: {note}")
     print(f"\nTotal wall time {time.monotonic() - began:.0f} s.")
@@ -237,9 +247,13 @@ async def main_async(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=10, help="measured runs of each kind")
+    parser.add_argument("--camera", default="160x120", help="every peer's camera size (default %(default)s)")
+    parser.add_argument("--fps", type=int, default=30, help="every peer's camera frame rate (default %(default)s)")
     parser.add_argument("--quiet-wait", type=float, default=8, help="seconds to wait for a quiet machine")
     parser.add_argument("--max-background", type=float, default=0.25, help="cores of other work counted as quiet")
-    return asyncio.run(main_async(parser.parse_args(argv)))
+    args = parser.parse_args(argv)
+    args.video = VideoFormat.parse(args.camera, args.fps)
+    return asyncio.run(main_async(args))
 
 
 if __name__ == "__main__":

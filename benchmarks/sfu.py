@@ -9,7 +9,14 @@ subscribers, N in 1, 4, 8, 16, 32, 64, in two modes:
 
 Then a 12-person group through MediaRoom: each member publishes audio (Opus,
 20 ms packets) and video (a tile of a 12-person grid: 320x240 VP8 at 30 fps,
-``--group-video 640x480`` for full size) and receives the 11 others.
+``--group-video 640x480`` for full size) and receives the 11 others;
+``--group-sizes 4,8,12,24`` measures a scaling table of such groups.
+
+Streams per core are printed two ways: marginal (the slope of server CPU
+between the smallest and the largest N: what one more subscriber costs) and
+all-in (N streams over the server's whole CPU at the largest N: the
+publisher's intake and every fixed cost counted). Every run prints the
+machine's 1-minute load average at the end of its window.
 
 Processes: the server side runs alone in a child process and its CPU time is
 read from ``/proc/<pid>/stat`` (user + system, all threads). Publisher and
@@ -53,7 +60,7 @@ from aiortc.mediastreams import MediaStreamError  # noqa: E402
 from media import MediaRoom, aiortc_internals, datagram_batch  # noqa: E402
 from media.encoded_frame import EncodedFrame  # noqa: E402
 from media.receiver_tap import ReceiverTap  # noqa: E402
-from tests.support.receive_buffers import enlarge_receive_buffers  # noqa: E402
+from loadtest.receive_buffers import enlarge_receive_buffers  # noqa: E402
 
 WIDTH, HEIGHT, FPS, BITRATE = 640, 480, 30, 1_400_000
 CLIP_FRAMES = 90
@@ -61,6 +68,7 @@ VIDEO_CLOCK = 90000
 AUDIO_CLOCK, AUDIO_FRAME = 48000, 960  # Opus: 20 ms frames
 # The 12-person group: every participant sends a tile of a 12-person grid (and audio).
 GROUP_WIDTH, GROUP_HEIGHT, GROUP_BITRATE = 320, 240, 400_000
+MIN_FPS_RATIO = 0.97  # a subscriber below this share of the publisher's fps: the run's CPU describes less work
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -428,6 +436,7 @@ class RunResult:
     audio_streams: int = 0
     audio_min_pps: float | None = None  # Opus packets per second received per stream (50 sent)
     audio_mean_pps: float | None = None
+    load_average: float = 0.0  # the machine's 1-minute load average at the end of the window
 
 
 def split(items: list[str], parts: int) -> list[list[str]]:
@@ -475,6 +484,7 @@ def run(mode: str, subscribers: int, clip: list[bytes], seconds: float, warmup: 
         control.put(window)
     time.sleep(max(0.0, window[1] - time.monotonic()))
     cpu1, ccpu1 = cpu_seconds(server.pid), sum(cpu_seconds(p.pid) for p in procs)
+    load_average = os.getloadavg()[0]
     stats_requests.put("stats")
     forwarded1 = stats_replies.get(timeout=30)
     report: dict = {}
@@ -514,6 +524,7 @@ def run(mode: str, subscribers: int, clip: list[bytes], seconds: float, warmup: 
         audio_mean_pps=sum(heard) / len(heard) if heard else None,
         server_forwarded_fps=None if forwarded0[1] is None else
         (forwarded1[1] - forwarded0[1]) / (forwarded1[0] - forwarded0[0]) / max(1, streams + missing),
+        load_average=load_average,
     )
 
 
@@ -523,11 +534,33 @@ def show(result: RunResult) -> None:
           f"server={result.server_cores * 100:6.1f}% of a core  per-stream={result.cpu_per_stream_ms:6.2f} ms/s  "
           f"clients={result.client_cores * 100:5.1f}%  pub={result.publisher_fps:5.1f}fps  "
           f"recv min/mean={result.min_fps:5.1f}/{result.mean_fps:5.1f}fps (x{result.min_ratio:.2f})  "
-          f"ttff med/max={ttff}  decode_errors={result.decode_errors}"
+          f"ttff med/max={ttff}  decode_errors={result.decode_errors}  load={result.load_average:.2f}"
           + (f"  server-forwarded={result.server_forwarded_fps:5.1f}fps/stream"
              if result.server_forwarded_fps is not None else "")
           + (f"  audio streams={result.audio_streams} min/mean={result.audio_min_pps:4.1f}/{result.audio_mean_pps:4.1f}pps"
              if result.audio_min_pps is not None else ""), flush=True)
+
+
+def full_rate_streams(result: RunResult) -> float:
+    """Forwarded streams counted at the publisher's full rate: a server that forwarded 25 of 30 fps to
+    64 subscribers did the work of 53 full streams, and its CPU must be divided by that."""
+    forwarded = result.server_forwarded_fps if result.server_forwarded_fps is not None else result.publisher_fps
+    return result.subscribers * min(1.0, forwarded / result.publisher_fps) if result.publisher_fps else 0.0
+
+
+def streams_per_core(low: RunResult, high: RunResult) -> str:
+    """Marginal (the CPU slope between the smallest and the largest N) and all-in (the whole server CPU at
+    the largest N, fixed cost counted), in full-rate 30 fps streams; not valid when subscribers did not
+    get the publisher's frame rate (the load generator or the machine could not keep up)."""
+    slope = (high.server_cores - low.server_cores) / max(1e-9, full_rate_streams(high) - full_rate_streams(low))
+    line = (f"forwarded 30 fps streams per core: marginal {1 / slope if slope > 0 else float('inf'):.0f} "
+            f"({slope * 1000:.2f} ms/s of server CPU per stream between N={low.subscribers} and "
+            f"N={high.subscribers}); all-in {full_rate_streams(high) / high.server_cores:.0f} at N={high.subscribers} "
+            f"(the server's whole CPU, fixed cost counted); load {low.load_average:.2f} / {high.load_average:.2f}")
+    if high.min_ratio < MIN_FPS_RATIO:
+        line += (f"\n  NOT VALID: at N={high.subscribers} the slowest subscriber received x{high.min_ratio:.2f} of the "
+                 f"publisher's fps (the server forwarded {high.server_forwarded_fps or 0:.1f} fps per stream)")
+    return line
 
 
 def main() -> None:
@@ -538,6 +571,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=None,
                         help="seconds between the last join and the window (default 2.5, --quick 1.5)")
     parser.add_argument("--no-group", action="store_true")
+    parser.add_argument("--group-sizes", type=lambda s: [int(x) for x in s.split(",")], default=[12],
+                        help="group sizes to measure, e.g. 4,8,12,24 for a scaling table (default 12)")
     parser.add_argument("--group-video", type=lambda s: tuple(int(x) for x in s.split("x")),
                         default=(GROUP_WIDTH, GROUP_HEIGHT), help="each group member's video, WxH (default 320x240)")
     parser.add_argument("--modes", type=lambda s: s.split(","), default=["sfu", "relay"],
@@ -560,24 +595,30 @@ def main() -> None:
     if not args.no_group:
         width, height = args.group_video
         group_clip = encode_clip(width, height, GROUP_BITRATE * width * height // (GROUP_WIDTH * GROUP_HEIGHT))
-        print(f"12-person group: each sends {width}x{height} VP8 at {sum(map(len, group_clip)) * 8 * FPS / len(group_clip) / 1e6:.2f}"
-              f" Mbps, {FPS} fps, and Opus in 20 ms packets", flush=True)
-        group = run("sfu", 0, group_clip, seconds, warmup, group=12, voice=encode_voice())
-        show(group)
-        results.append(group)
+        mbps = sum(map(len, group_clip)) * 8 * FPS / len(group_clip) / 1e6
+        for size in args.group_sizes:
+            print(f"{size}-person group: each sends {width}x{height} VP8 at {mbps:.2f} Mbps, {FPS} fps, and Opus in "
+                  "20 ms packets", flush=True)
+            group = run("sfu", 0, group_clip, seconds, warmup, group=size, voice=encode_voice())
+            show(group)
+            results.append(group)
+        groups = [r for r in results if r.mode == "sfu" and r.publishers > 1]
+        print(f"\nGroup scaling, everyone publishing {width}x{height} at {FPS} fps (+ Opus) and receiving the others")
+        print(f"{'N':>3} {'video streams':>13} {'server % core':>13} {'µs/s per stream':>15} {'recv min fps':>12} "
+              f"{'x publisher':>11} {'load':>5}")
+        for g in groups:
+            print(f"{g.subscribers:>3} {g.streams:>13} {g.server_cores * 100:>13.1f} {g.cpu_per_stream_ms * 1000:>15.0f} "
+                  f"{g.min_fps:>12.1f} {g.min_ratio:>11.2f} {g.load_average:>5.2f}")
     print()
     for n in sizes if {"sfu", "relay"} <= set(args.modes) else ():
         ours = next(r for r in results if r.mode == "sfu" and r.subscribers == n and r.publishers == 1)
         base = next(r for r in results if r.mode == "relay" and r.subscribers == n)
         print(f"N={n:<3} CPU ratio relay/sfu = {base.server_cores / max(ours.server_cores, 1e-9):6.1f}x   "
-              f"sfu min fps ratio x{ours.min_ratio:.2f}   relay min fps ratio x{base.min_ratio:.2f}")
+              f"sfu min fps ratio x{ours.min_ratio:.2f}   relay min fps ratio x{base.min_ratio:.2f}   "
+              f"load {ours.load_average:.2f} / {base.load_average:.2f}")
     fan = [r for r in results if r.mode == "sfu" and r.publishers == 1]
     if len(fan) >= 2:
-        low, high = fan[0], fan[-1]
-        marginal = (high.server_cores - low.server_cores) / max(1, high.subscribers - low.subscribers)
-        print(f"marginal server CPU per forwarded 30 fps stream: {marginal * 1000:.2f} ms/s "
-              f"-> {1 / marginal if marginal > 0 else float('inf'):.0f} streams per core; "
-              f"at N={high.subscribers}: {high.subscribers / high.server_cores:.0f} streams per core all-in")
+        print(streams_per_core(fan[0], fan[-1]))
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in results], indent=2))
 

@@ -54,6 +54,8 @@ if str(REPO) not in sys.path:
 import aiohttp  # noqa: E402
 import socketio  # noqa: E402
 
+from loadtest.options import VideoFormat  # noqa: E402
+
 HOST = "127.0.0.1"
 STAFF_EMAIL = "bench-therapist@example.test"
 STAFF_PASSWORD = "bench-password-" + "p" * 12
@@ -685,6 +687,7 @@ class Window:
     clients_cpu_s: float
     machine_busy: float  # fraction of all cores busy during the window
     background_cores: float  # cores busy with anything but this server and its clients (other work)
+    load_average: float  # the machine's 1-minute load average at the window's end
     errors: list
     latencies_description: list = field(default_factory=list, repr=False)  # ns, not in the JSON
     latencies_candidate: list = field(default_factory=list, repr=False)
@@ -716,8 +719,22 @@ class Summary:
     server_us_per_msg: float
     clients_cores: float
     background_cores: float  # mean other work on the machine during the windows
+    load_average: float  # the highest 1-minute load average at the end of its windows
     setup_seconds: float
     client_processes: int
+
+    @property
+    def rooms(self) -> int:
+        return self.k // 2  # rooms of two: K counts clients
+
+    @property
+    def lost(self) -> int:
+        return self.sent - self.delivered
+
+    @property
+    def intact(self) -> bool:
+        """Every message delivered and acknowledged, no connection dropped: the latencies describe them all."""
+        return self.lost == 0 and self.ack_errors == 0 and self.disconnects == 0
 
     @property
     def delivered_per_s(self) -> float:
@@ -749,6 +766,7 @@ def summarize(kind: str, k: int, windows: list[Window], setup_seconds: float, pr
         server_cores=server_cpu / seconds, server_us_per_msg=(server_cpu / delivered * 1e6 if delivered else float("nan")),
         clients_cores=sum(w.clients_cpu_s for w in windows) / seconds,
         background_cores=statistics.mean(w.background_cores for w in windows),
+        load_average=max(w.load_average for w in windows),
         setup_seconds=setup_seconds, client_processes=processes,
     )
 
@@ -831,6 +849,7 @@ class RelayFleet:
             max_ms=(lat[-1] * ms if lat else float("nan")), send_lag_p99_ms=percentile(lag, 0.99) * ms,
             server_cpu_s=cpu1 - cpu0, clients_cpu_s=clients_cpu, machine_busy=busy,
             background_cores=max(0.0, busy * (os.cpu_count() or 1) - (cpu1 - cpu0 + clients_cpu) / args.duration),
+            load_average=os.getloadavg()[0],
             errors=[r["error"] for r in results if r["error"]],
             latencies_description=desc, latencies_candidate=cand,
         )
@@ -857,7 +876,7 @@ async def run_k(k: int, args, workdir: Path, ours: OurServerFactory) -> tuple[li
     windows: dict[str, list[Window]] = {kind: [] for kind in args.servers}
     try:
         for fleet in fleets.values():
-            print(f"  K={k}: setting up {k} clients on {fleet.kind} ...", flush=True)
+            print(f"  K={k}: setting up {k} clients in {k // 2} rooms of two on {fleet.kind} ...", flush=True)
             await fleet.start(args, workdir, ours)
         quiet_rounds = 0
         for round_number in range(args.rounds + args.retries):  # bounded
@@ -873,7 +892,7 @@ async def run_k(k: int, args, workdir: Path, ours: OurServerFactory) -> tuple[li
                 print(f"    round {round_number + 1} {kind:<4}: delivered {window.delivered}/{window.sent}, "
                       f"p50 {window.p50_ms:.2f} ms, p99 {window.p99_ms:.2f} ms, server CPU "
                       f"{window.server_cpu_s / window.duration:.0%}, other work {window.background_cores:.2f} "
-                      f"cores{note}", flush=True)
+                      f"cores, load average {window.load_average:.2f}{note}", flush=True)
                 for error in window.errors:
                     print(f"      worker error: {error}", flush=True)
             quiet_rounds += all(w.background_cores <= args.max_background for w in round_windows)
@@ -909,6 +928,7 @@ class JoinRun:
     connected_ms: float  # ICE + DTLS connected on the client's peer connection
     first_frame_ms: float  # first remote video frame decoded by the client
     therapist_first_frame_ms: float  # and by the therapist, from the client
+    load_average: float  # the machine's 1-minute load average when the run ended
 
 
 def loopback_only_ice() -> None:
@@ -918,25 +938,33 @@ def loopback_only_ice() -> None:
     aioice.ice.get_host_addresses = lambda use_ipv4=True, use_ipv6=True: [HOST]
 
 
-async def run_joins(args, ours: OurServerFactory) -> list[JoinRun]:
+def camera(video: VideoFormat):
+    """A synthetic camera of ``video``'s size and frame rate, as the peers of one ratio all use."""
+    from loadtest.camera import PatternTrack
+
+    return lambda: PatternTrack(video.width, video.height, video.fps)
+
+
+async def run_joins(args, ours: OurServerFactory, video: VideoFormat) -> list[JoinRun]:
+    """Join runs with every peer sending ``video`` (both sides: the client and the therapist)."""
     loopback_only_ice()
     from aiortc import RTCConfiguration, RTCPeerConnection
 
-    from tests.support.rtc_peer import PatternTrack, RtcPeer
+    from tests.support.rtc_peer import RtcPeer
     from tests.support.world import SocketClient
 
     class LoopbackPeer(RtcPeer):
         """RtcPeer with no STUN server (aiortc's default is a public one) and phase timestamps."""
 
         def __init__(self, sock: SocketClient, participant_id: str) -> None:
-            super().__init__(sock, participant_id)
+            super().__init__(sock, participant_id, camera=camera(video))
             self.answer_at: dict[str, float] = {}
             self.connected_at: dict[str, float] = {}
 
         def _pc(self, remote: str) -> RTCPeerConnection:
             if remote not in self.pcs:
                 pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-                pc.addTrack(PatternTrack(fps=30))  # as measured before the tests' camera went to 15 fps
+                pc.addTrack(self.camera())
                 pc.on("track", lambda track: self._spawn(self._consume(remote, track)))
 
                 @pc.on("connectionstatechange")
@@ -1018,11 +1046,13 @@ async def run_joins(args, ours: OurServerFactory) -> list[JoinRun]:
                         connected_ms=ms(client_peer.connected_at.get(host_pid, float("nan"))),
                         first_frame_ms=ms(client_peer.first_frame_at[host_pid]),
                         therapist_first_frame_ms=ms(host_peer.first_frame_at[client_pid]),
+                        load_average=os.getloadavg()[0],
                     )
                     if index > 0:
                         runs.append(run)
                     print(f"  join run {index}{' (warm-up, not counted)' if index == 0 else ''}: "
-                          f"first frame after {run.first_frame_ms:.0f} ms", flush=True)
+                          f"first frame after {run.first_frame_ms:.0f} ms (load average {run.load_average:.2f})",
+                          flush=True)
                 finally:
                     admitter.cancel()
                     await asyncio.gather(admitter, return_exceptions=True)
@@ -1047,38 +1077,38 @@ async def run_joins(args, ours: OurServerFactory) -> list[JoinRun]:
 
 
 def relay_table(summaries: list[Summary]) -> str:
-    header = (f"{'K':>4} {'server':<6} {'win':>3} {'sent/s':>7} {'deliv/s':>7} {'lost':>5} {'ackerr':>6} "
+    header = (f"{'K':>4} {'rooms':>5} {'server':<6} {'win':>3} {'sent/s':>7} {'deliv/s':>7} {'lost':>5} {'ackerr':>6} "
               f"{'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>8} {'max ms':>8} {'srv CPU':>7} {'srv µs/msg':>10} "
-              f"{'clients CPU':>11} {'other':>6}")
+              f"{'clients CPU':>11} {'other':>6} {'load':>5}")
     lines = [header, "-" * len(header)]
     for sm in summaries:
         lines.append(
-            f"{sm.k:>4} {sm.kind:<6} {sm.windows:>3} {sm.sent_per_s:>7.0f} {sm.delivered_per_s:>7.0f} "
-            f"{sm.sent - sm.delivered:>5} {sm.ack_errors:>6} {sm.p50_ms:>7.2f} {sm.p90_ms:>7.2f} {sm.p99_ms:>8.2f} "
+            f"{sm.k:>4} {sm.rooms:>5} {sm.kind:<6} {sm.windows:>3} {sm.sent_per_s:>7.0f} {sm.delivered_per_s:>7.0f} "
+            f"{sm.lost:>5} {sm.ack_errors:>6} {sm.p50_ms:>7.2f} {sm.p90_ms:>7.2f} {sm.p99_ms:>8.2f} "
             f"{sm.max_ms:>8.1f} {sm.server_cores:>7.0%} {sm.server_us_per_msg:>10.0f} {sm.clients_cores:>10.0%} "
-            f"{sm.background_cores:>6.2f}")
+            f"{sm.background_cores:>6.2f} {sm.load_average:>5.2f}")
     return "\n".join(lines)
 
 
 def split_table(summaries: list[Summary]) -> str:
-    header = (f"{'K':>4} {'server':<6} {'SDP p50':>8} {'SDP p99':>8} {'ICE p50':>8} {'ICE p99':>8} "
+    header = (f"{'K':>4} {'rooms':>5} {'server':<6} {'SDP p50':>8} {'SDP p99':>8} {'ICE p50':>8} {'ICE p99':>8} "
               f"{'median window p99':>17} {'send lag p99':>12} {'setup s':>8} {'client procs':>12}")
     lines = [header, "-" * len(header)]
     for sm in summaries:
-        lines.append(f"{sm.k:>4} {sm.kind:<6} {sm.p50_description_ms:>8.2f} {sm.p99_description_ms:>8.2f} "
+        lines.append(f"{sm.k:>4} {sm.rooms:>5} {sm.kind:<6} {sm.p50_description_ms:>8.2f} {sm.p99_description_ms:>8.2f} "
                      f"{sm.p50_candidate_ms:>8.2f} {sm.p99_candidate_ms:>8.2f} {sm.median_window_p99_ms:>17.2f} "
                      f"{sm.send_lag_p99_ms:>12.2f} {sm.setup_seconds:>8.1f} {sm.client_processes:>12}")
     return "\n".join(lines)
 
 
 def windows_table(windows: list[Window]) -> str:
-    header = (f"{'K':>4} {'round':>5} {'server':<6} {'p50 ms':>7} {'p99 ms':>8} {'srv CPU':>7} {'clients CPU':>11} "
-              f"{'machine':>7} {'other':>6}")
+    header = (f"{'K':>4} {'round':>5} {'server':<6} {'lost':>5} {'p50 ms':>7} {'p99 ms':>8} {'srv CPU':>7} "
+              f"{'clients CPU':>11} {'machine':>7} {'other':>6} {'load':>5}")
     lines = [header, "-" * len(header)]
     for w in sorted(windows, key=lambda w: (w.k, w.round, w.kind)):
-        lines.append(f"{w.k:>4} {w.round + 1:>5} {w.kind:<6} {w.p50_ms:>7.2f} {w.p99_ms:>8.2f} "
-                     f"{w.server_cpu_s / w.duration:>7.0%} {w.clients_cpu_s / w.duration:>10.0%} "
-                     f"{w.machine_busy:>7.0%} {w.background_cores:>6.2f}")
+        lines.append(f"{w.k:>4} {w.round + 1:>5} {w.kind:<6} {w.sent - w.delivered:>5} {w.p50_ms:>7.2f} "
+                     f"{w.p99_ms:>8.2f} {w.server_cpu_s / w.duration:>7.0%} {w.clients_cpu_s / w.duration:>10.0%} "
+                     f"{w.machine_busy:>7.0%} {w.background_cores:>6.2f} {w.load_average:>5.2f}")
     return "\n".join(lines)
 
 
@@ -1102,20 +1132,39 @@ def ratios(summaries: list[Summary], windows: list[Window]) -> dict[int, dict]:
             "p99_quietest_round": quietest["ours"].p99_ms / quietest["bare"].p99_ms,
             "quietest_round_other_cores": max(quietest["ours"].background_cores, quietest["bare"].background_cores),
             "cpu_per_msg": o.server_us_per_msg / b.server_us_per_msg,
+            "ours": {"sent": o.sent, "lost": o.lost, "ack_errors": o.ack_errors, "disconnects": o.disconnects,
+                     "intact": o.intact},
+            "bare": {"sent": b.sent, "lost": b.lost, "ack_errors": b.ack_errors, "disconnects": b.disconnects,
+                     "intact": b.intact},
+            "load_average": max(o.load_average, b.load_average),
         }
     return out
 
 
+def verdict(ratio: dict, target: float, k: int) -> tuple[bool, str]:
+    """Met only when the p99 ratio is within ``target`` and both relays delivered every message: a latency
+    percentile of the messages that arrived says nothing of those that did not."""
+    for kind, label in (("ours", "ours"), ("bare", "the bare relay (no valid baseline)")):
+        counts = ratio[kind]
+        if not counts["intact"]:
+            return False, (f"target ≤ {target:g}× at K={k}: MISSED — {label} lost {counts['lost']} of "
+                           f"{counts['sent']} messages, {counts['ack_errors']} ack errors, "
+                           f"{counts['disconnects']} disconnects")
+    met = ratio["p99"] <= target
+    return met, f"target ≤ {target:g}× at K={k}: {'MET' if met else 'MISSED'}"
+
+
 def ratio_table(table: dict[int, dict], target: float, target_k: int) -> str:
-    header = (f"{'K':>4} {'p50':>6} {'p99 pooled':>10} {'p99 paired median':>17} {'p99 quietest round':>18} "
-              f"{'srv CPU/msg':>11}  verdict (p99 pooled)")
-    lines = ["ours / bare", header, "-" * len(header)]
+    header = (f"{'K':>4} {'rooms':>5} {'p50':>6} {'p99 pooled':>10} {'p99 paired median':>17} "
+              f"{'p99 quietest round':>18} {'srv CPU/msg':>11} {'lost ours/bare':>14} {'load':>5}  "
+              "verdict (p99 pooled, nothing lost)")
+    lines = ["ours / bare (K clients in K/2 rooms of two)", header, "-" * len(header)]
     for k, r in table.items():
-        verdict = ""
-        if k == target_k:
-            verdict = f"target ≤ {target:g}× at K={k}: {'MET' if r['p99'] <= target else 'MISSED'}"
-        lines.append(f"{k:>4} {r['p50']:>6.2f} {r['p99']:>10.2f} {r['p99_paired_median']:>17.2f} "
-                     f"{r['p99_quietest_round']:>18.2f} {r['cpu_per_msg']:>11.2f}  {verdict}")
+        text = verdict(r, target, k)[1] if k == target_k else ""
+        lost = f"{r['ours']['lost']}/{r['bare']['lost']}"
+        lines.append(f"{k:>4} {k // 2:>5} {r['p50']:>6.2f} {r['p99']:>10.2f} {r['p99_paired_median']:>17.2f} "
+                     f"{r['p99_quietest_round']:>18.2f} {r['cpu_per_msg']:>11.2f} {lost:>14} "
+                     f"{r['load_average']:>5.2f}  {text}")
     return "\n".join(lines)
 
 
@@ -1132,6 +1181,10 @@ def join_table(runs: list[JoinRun]) -> str:
     for key, label in labels.items():
         values = [getattr(r, key) for r in runs]
         lines.append(f"{label:<44} {statistics.median(values):>8.0f} {min(values):>8.0f} {max(values):>8.0f}")
+    loads = [r.load_average for r in runs]
+    label = "load average (1 min) at each run's end"
+    lines.append(f"{label:<44} {statistics.median(loads):>8.2f} "
+                 f"{min(loads):>8.2f} {max(loads):>8.2f}")
     return "\n".join(lines)
 
 
@@ -1161,7 +1214,7 @@ async def main_async(args) -> int:
     ours = OurServerFactory(workdir)
     summaries: list[Summary] = []
     windows: list[Window] = []
-    runs: list[JoinRun] = []
+    runs: dict[str, list[JoinRun]] = {}
     began = time.monotonic()
     print(f"Machine: {describe_machine()}", flush=True)
     if args.servers and not args.skip_relay:
@@ -1175,10 +1228,11 @@ async def main_async(args) -> int:
                 level_windows, level_summaries = await run_k(k, args, workdir, ours)
                 windows += level_windows
                 summaries += level_summaries
-        if not args.skip_join and args.join_runs > 0:
-            print(f"Join: {args.join_runs} runs (+1 warm-up) with aiortc peers over loopback ...", flush=True)
+        for video in args.join_cameras if not args.skip_join and args.join_runs > 0 else ():
+            print(f"Join: {args.join_runs} runs (+1 warm-up) with aiortc peers over loopback, both sending "
+                  f"{video.label} ...", flush=True)
             await wait_for_quiet(args.quiet_wait, args.max_background)
-            runs = await run_joins(args, ours)
+            runs[video.label] = await run_joins(args, ours, video)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -1196,9 +1250,10 @@ async def main_async(args) -> int:
         if table:
             print(ratio_table(table, args.target, max(args.ks)))
             print()
-    if runs:
-        print(f"Join time, {len(runs)} runs (therapist bot admits on the lobby update; aiortc 160x120 VP8)")
-        print(join_table(runs))
+    for label, camera_runs in runs.items():
+        print(f"Join time, {len(camera_runs)} runs (therapist bot admits on the lobby update; aiortc VP8, both "
+              f"peers {label})")
+        print(join_table(camera_runs))
         print()
     print(f"Total wall time {time.monotonic() - began:.0f} s.")
     if args.json:
@@ -1209,8 +1264,8 @@ async def main_async(args) -> int:
             "machine": describe_machine(), "args": {k: v for k, v in vars(args).items() if k != "json"},
             "relay": [asdict(sm) | {"delivered_per_s": sm.delivered_per_s} for sm in summaries],
             "windows": [slim(w) for w in windows], "ratios": table,
-            "join": [asdict(r) for r in runs],
-        }, indent=2))
+            "join": {label: [asdict(r) for r in camera_runs] for label, camera_runs in runs.items()},
+        }, indent=2, default=str))
     failed = any(w.errors or w.delivered == 0 for w in windows)
     return 1 if failed else 0
 
@@ -1223,7 +1278,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, help="measured seconds per window")
     parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds before each window")
     parser.add_argument("--workers", type=int, default=2, help="client processes (at most)")
-    parser.add_argument("--join-runs", type=int, help="measured join runs")
+    parser.add_argument("--join-runs", type=int, help="measured join runs (per camera)")
+    parser.add_argument("--join-cameras", default="160x120,640x480",
+                        help="camera sizes of the join runs, each measured in turn (default %(default)s)")
+    parser.add_argument("--join-fps", type=int, default=30, help="camera frame rate of the join runs")
     parser.add_argument("--target", type=float, default=1.5, help="target p99 ratio ours/bare at the largest K")
     parser.add_argument("--servers", default="bare,ours", help="which relays to measure (bare,ours)")
     parser.add_argument("--rounds", type=int, help="measurement windows per server and K (alternating)")
@@ -1257,6 +1315,7 @@ def main(argv: list[str] | None = None) -> int:
     args.duration = args.duration or (5.0 if args.quick else 10.0)
     args.rounds = max(1, min(args.rounds or (2 if args.quick else 3), 10))
     args.join_runs = args.join_runs if args.join_runs is not None else (5 if args.quick else 10)
+    args.join_cameras = [VideoFormat.parse(size, args.join_fps) for size in args.join_cameras.split(",")]
     if not (0 < args.rate <= 100 and 0 < args.duration <= 120 and args.join_runs <= 50):
         parser.error("keep --rate in (0, 100], --duration in (0, 120] and --join-runs at most 50")
     return asyncio.run(main_async(args))

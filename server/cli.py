@@ -1,4 +1,4 @@
-"""The ``steadyline`` command: serve, migrate, create-staff, certs, demo, init-dev."""
+"""The ``steadyline`` command: serve, migrate, create-staff, certs, demo, init-dev, keys, audit, loadtest."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import structlog
 from aiohttp import web
 from pydantic import ValidationError
 
+from loadtest.options import add_arguments as add_loadtest_arguments
 from server.access.passwords import hash_password
 from server.audit.chain import InvalidAuditEntryError, InvalidCheckpointError
 from server.audit.checkpoints import append_checkpoint, read_checkpoints
@@ -308,6 +309,19 @@ def _add_audit_parser(sub) -> None:
     audit.set_defaults(func=cmd_audit)
 
 
+def cmd_loadtest(args: argparse.Namespace) -> None:
+    from loadtest.command import run_command  # aiortc and the Socket.IO client: loaded for this command only
+
+    sys.exit(run_command(args))
+
+
+def _add_loadtest_parser(sub) -> None:
+    loadtest = sub.add_parser("loadtest", help="drive synthetic participants (signalling and media) against a "
+                                               "running server and print joins/s, first-frame times, fps, errors")
+    add_loadtest_arguments(loadtest)
+    loadtest.set_defaults(func=cmd_loadtest)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="steadyline", description="Steadyline video session server")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -330,5 +344,6 @@ def main(argv: list[str] | None = None) -> None:
     keys.add_argument("kid", nargs="?")
     keys.set_defaults(func=cmd_keys)
     _add_audit_parser(sub)
+    _add_loadtest_parser(sub)
     args = parser.parse_args(argv)
     args.func(args)

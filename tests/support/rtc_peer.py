@@ -1,40 +1,28 @@
 """A real aiortc participant that signals through Steadyline: one RTCPeerConnection per remote
-member (full mesh / peer-to-peer), publishing a synthetic video track and counting decoded frames."""
+member (full mesh / peer-to-peer), publishing a synthetic video track (by default the small 15 fps
+``PatternTrack``; ``camera`` makes another) and counting decoded frames."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from collections import defaultdict
+from collections.abc import Callable
 
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
-from aiortc.mediastreams import MediaStreamError
-from av import VideoFrame
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
-from .paced_video import PacedVideoTrack
-from .receive_buffers import enlarge_receive_buffers
+from loadtest.camera import PatternTrack
+from loadtest.receive_buffers import enlarge_receive_buffers
+
 from .world import SocketClient
 
 
-class PatternTrack(PacedVideoTrack):
-    """A small moving bar, so every frame differs and real VP8 frames flow. 15 fps: the tests'
-    in-process peers encode and decode every stream on a 2-core machine shared with the server."""
-
-    def __init__(self, width: int = 160, height: int = 120, fps: int = 15) -> None:
-        super().__init__(width, height, fps)
-
-    def _paint(self, frame: VideoFrame) -> None:
-        bar = (self._index * 4) % self._width
-        for index, plane in enumerate(frame.planes):
-            row = bytearray([128 if index else 16]) * plane.line_size
-            if index == 0:
-                row[bar:bar + 4] = b"\xeb" * 4
-            plane.update(bytes(row) * (plane.buffer_size // plane.line_size))
-
-
 class RtcPeer:
-    def __init__(self, sock: SocketClient, participant_id: str) -> None:
+    def __init__(self, sock: SocketClient, participant_id: str,
+                 camera: Callable[[], MediaStreamTrack] = PatternTrack) -> None:
         self.sock = sock
+        self.camera = camera
         self.participant_id = participant_id
         self.pcs: dict[str, RTCPeerConnection] = {}
         self.frames: dict[str, int] = defaultdict(int)
@@ -46,7 +34,7 @@ class RtcPeer:
     def _pc(self, remote: str) -> RTCPeerConnection:
         if remote not in self.pcs:
             pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))  # no default STUN: loopback only
-            pc.addTrack(PatternTrack())
+            pc.addTrack(self.camera())
             pc.on("track", lambda track: self._spawn(self._consume(remote, track)))
             self.pcs[remote] = pc
         return self.pcs[remote]

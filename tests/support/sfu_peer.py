@@ -10,8 +10,9 @@ from collections import defaultdict
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamError
 
-from .receive_buffers import enlarge_receive_buffers
-from .rtc_peer import PatternTrack
+from loadtest.camera import PatternTrack
+from loadtest.receive_buffers import enlarge_receive_buffers
+
 from .world import SocketClient
 
 

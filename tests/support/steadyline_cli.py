@@ -31,11 +31,15 @@ async def steadyline(*args: str, env: dict[str, str], cwd: Path | str | None = N
     return process.returncode, output.decode()
 
 
-async def serve(workdir: Path, database_url: str, redis_url: str, port: int, **settings: str) -> asyncio.subprocess.Process:
-    """Start ``python -m server serve`` (one more node) on ``port`` with the test secrets and the
-    development certificate, and wait until it is ready; it logs to ``workdir/serve.log``."""
+async def serve(workdir: Path, database_url: str, redis_url: str | None, port: int,
+                **settings: str) -> asyncio.subprocess.Process:
+    """Start ``python -m server serve`` (one more node, or the only one with no ``redis_url``) on ``port``
+    with the test secrets and the development certificate, and wait until it is ready; it logs to
+    ``workdir/serve.log``."""
     cert, key = dev_certificate()
-    env = cli_env(database_url=database_url, redis_url=redis_url, jwt_secret=TEST_SECRET,
+    if redis_url is not None:
+        settings = {"redis_url": redis_url, **settings}
+    env = cli_env(database_url=database_url, jwt_secret=TEST_SECRET,
                   field_keys=TEST_FIELD_KEYS, audit_secret=TEST_AUDIT_SECRET, audit_checkpoint_interval="0",
                   tls_cert=str(cert), tls_key=str(key), port=str(port), log_level="WARNING", **settings)
     log = open(workdir / "serve.log", "wb")  # noqa: SIM115, ASYNC230 - the process writes to it until it ends

@@ -1,7 +1,8 @@
 """The import rules of docs/architecture.md, checked over every module:
 
 * packages point one way: server → signaling → media, server → handoff, signaling → handoff; media/ knows
-  nothing of HTTP or Socket.IO; handoff/ is pure domain logic;
+  nothing of HTTP or Socket.IO; handoff/ is pure domain logic; loadtest/ (``steadyline loadtest``) is a
+  client of the public protocol and imports none of the server's packages;
 * inside server/, features import each other only in the declared order, the infrastructure (``http``,
   ``db``) imports no feature, and nothing below the composition root imports it;
 * no handler module (``api.py``, ``*_api.py``) imports another handler module;
@@ -16,11 +17,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("server", "signaling", "media", "handoff")
+PACKAGES = ("server", "signaling", "media", "handoff", "loadtest")
 FORBIDDEN = {
     "signaling": {"server"},
     "media": {"server", "signaling", "handoff", "aiohttp", "socketio", "engineio", "sqlalchemy"},
     "handoff": {"server", "signaling", "media", "aiohttp", "socketio", "aiortc", "sqlalchemy", "redis"},
+    "loadtest": {"server", "signaling", "media", "handoff", "sqlalchemy", "redis"},
 }
 # server's features, lowest first: a feature imports only features before it
 FEATURES = ("access", "audit", "sessions", "staff", "plans", "on_call", "notify", "programs", "crises", "follow_ups",

@@ -16,9 +16,10 @@ from datetime import datetime, timedelta
 from aiortc import RTCConfiguration, RTCPeerConnection
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamError
 
+from loadtest.camera import PatternTrack
 from server.app_keys import STORE
 from server.db.tables import StaffRole
-from tests.support.rtc_peer import PatternTrack, RtcPeer
+from tests.support.rtc_peer import RtcPeer
 from tests.support.sfu_peer import SfuPeer
 from tests.support.world import SEEN_SECRETS
 

@@ -33,8 +33,8 @@ from aiortc.jitterbuffer import JitterBuffer
 
 from media import MediaError, MediaRoom, aiortc_internals
 from media.codec_inspect import is_frame_complete
-from tests.support.paced_video import PacedVideoTrack
-from tests.support.receive_buffers import enlarge_receive_buffers
+from loadtest.camera import PacedVideoTrack
+from loadtest.receive_buffers import enlarge_receive_buffers
 
 ROOT = Path(__file__).resolve().parents[3]
 AUDIO_RATE = 48000

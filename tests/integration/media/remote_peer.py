@@ -13,7 +13,7 @@ from aiortc import RTCSessionDescription
 
 from media import aiortc_internals
 
-from tests.support.receive_buffers import enlarge_receive_buffers
+from loadtest.receive_buffers import enlarge_receive_buffers
 
 from .harness import OpusPacketTrack, PatternVideoTrack, peer_connection
 

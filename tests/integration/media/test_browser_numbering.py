@@ -7,7 +7,7 @@ from aiortc import RTCSessionDescription
 from media.header_extensions import extension_ids
 from media.payload_types import payload_types, renumber_payload_types
 
-from tests.support.receive_buffers import enlarge_receive_buffers
+from loadtest.receive_buffers import enlarge_receive_buffers
 
 from .harness import Client, Group, wait_for
 
