@@ -8,6 +8,7 @@ import { Room } from "../call/room.js";
 import { CallView } from "../call/call_view.js";
 import { loadHostCall, saveHostCall, clearHostCall } from "../lib/storage.js";
 import { HostPanel } from "./host_panel.js";
+import { HelpAlert } from "../crisis/help_alert.js";
 import { call, requests } from "./state.js";
 import { showDetailError, showSessionsError } from "./sessions_view.js";
 
@@ -35,6 +36,7 @@ export async function enterCall(saved, backToSessions, onCall = () => {}) {
   const view = new CallView($("#call-host"), room, {
     selfName: `${saved.participant.display_name}`, hostPanel: panel, emergency: false,
   });
+  const helpAlert = new HelpAlert(room, { view, panel });
   onCall(saved.session_id, view.notices);
   const problems = [explainProblem("camera", media.camera), explainProblem("microphone", media.microphone)];
   if (problems.some(Boolean)) view.showBanner(problems.filter(Boolean).join(" "), "warning", 15000);
@@ -71,6 +73,7 @@ export async function enterCall(saved, backToSessions, onCall = () => {}) {
   room.addEventListener("ended", async ({ detail }) => {
     const didNotStart = room.unreachable;
     clearHostCall();
+    helpAlert.destroy();
     view.destroy();
     panel.destroy();
     if (detail.reason === "replaced") announce("You opened this call in another window.");

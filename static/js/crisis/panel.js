@@ -56,7 +56,8 @@ export class CrisisPanel {
       this._tickPaging();
     });
     room.addEventListener("help_requested", ({ detail }) => this._urgent(
-      `${this.state.clientName(detail.participant_id)} pressed “I need help now”. The crisis protocol is open.`));
+      `${this.state.clientName(detail.participant_id)} pressed “I need help now”. The crisis protocol is open.`,
+      detail.crisis_id));
     this._render();
   }
 
@@ -105,7 +106,7 @@ export class CrisisPanel {
     const state = this.state;
     const changed = !state.crisis || state.crisis.crisis_id !== crisis.crisis_id;
     if (changed) {
-      state.forgetCrisisDetails();
+      state.forgetCrisisDetails(crisis.crisis_id);
       this.view.clearFields();
       this.responderLinks.load(crisis.crisis_id);
     }
@@ -225,8 +226,8 @@ export class CrisisPanel {
     }, 1000) : null;
   }
 
-  _urgent(text) {
-    this.state.addUrgent(text);
+  _urgent(text, crisisId = null) {
+    this.state.addUrgent(text, crisisId);
     this._render();
   }
 

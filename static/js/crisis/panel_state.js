@@ -45,20 +45,21 @@ export class CrisisPanelState {
     this.kind = session.kind;
   }
 
-  // A different crisis: what belonged to the one before is forgotten.
-  forgetCrisisDetails() {
+  // A different crisis: what belonged to the one before is forgotten (an urgent notice that arrived
+  // just before this crisis was read, such as the client's help press, is about it and stays).
+  forgetCrisisDetails(crisisId = null) {
     this.contacts = null;
     this.links = [];
     this.invited = new Set();
-    this.notices = [];
+    this.notices = this.notices.filter((n) => crisisId && n.crisisId === crisisId);
     this.override = null;
     this.followUp = null;
     this.paging = null;
   }
 
   clientName(participantId) {
-    const client = this.clients.find((c) => c.participant_id === participantId
-      || (this.crisis && c.client_id === this.crisis.client_id));
+    const client = this.clients.find((c) => c.participant_id === participantId)
+      || this.clients.find((c) => this.crisis && c.client_id === this.crisis.client_id);
     return client ? client.display_name : "The client";
   }
 
@@ -68,8 +69,9 @@ export class CrisisPanelState {
   }
 
   // Urgent notices (role=alert) stay in the panel until the crisis changes hands or closes.
-  addUrgent(text) {
-    this.notices.push({ id: `crisis-notice-${this.notices.length + 1}`, text, urgent: true });
+  addUrgent(text, crisisId = null) {
+    this.notices.push({ id: `crisis-notice-${this.notices.length + 1}`, text, urgent: true,
+      crisisId: crisisId || (this.crisis && this.crisis.crisis_id) });
   }
 
   // An escalation step told to the clinicians (the ``lost_contact`` event): the words of an urgent

@@ -43,9 +43,10 @@ class Visit {
     $("#lobby-frame").dataset.video = stream.getVideoTracks().length && choices.cameraOn ? "on" : "off";
     $("#lobby-frame .preview-off").textContent = stream.getVideoTracks().length ? "Camera is off" : "Sound only";
     $("#lobby-leave").onclick = () => this.room.leave();
+    // one "I need help now" for the client: in the waiting room, then in the call
+    this.help = isClient(participant) ? new HelpButton({ room: this.room }) : null;
     this.call = new CallView($("#call-host"), this.room, {
-      selfName: participant.participant.display_name,
-      helpButton: isClient(participant) ? new HelpButton({ room: this.room }) : null,
+      selfName: participant.participant.display_name, helpButton: this.help,
     });
     showView("loading", { focus: false });
     this.room.start();
@@ -66,6 +67,7 @@ class Visit {
   }
 
   phase(phase, previous) {
+    if (this.help) (phase === "lobby" ? $("#lobby-help") : this.call.helpSlot).append(this.help.root);
     if (phase === "lobby") {
       if (previous !== "reconnecting" || document.body.dataset.screen !== "lobby") this.waitingSince = Date.now();
       showView("lobby", { focus: previous !== "reconnecting" });
