@@ -227,6 +227,28 @@ class ResponderPageView(BaseModel):
     resources: list[ResourceView]  # the program's crisis resources nearest the device position
 
 
+class CallbackNumber(BaseModel):
+    label: str  # "Program crisis line", "Client (given to responders)", …
+    number: str  # formatted for the program's country (STEADYLINE_PHONE_REGION)
+    tel: str | None
+
+
+class CrisisReadOut(BaseModel):
+    """What the therapist reads out on a phone call to emergency services: the client's name, the address
+    they last confirmed, their device's position, and callback numbers. Only while the crisis is open, to
+    whoever manages it; every read is audited (``crisis.location_read``)."""
+
+    client_name: str | None
+    address: str | None  # one line, as confirmed by the client (None: never confirmed)
+    address_confirmed_at: datetime | None
+    address_source: str | None  # "planned_address" | "typed_address"
+    device_position: str | None  # latitude, longitude and accuracy in words
+    device_observed_at: datetime | None
+    warning: str | None  # the device is far from the confirmed address
+    callbacks: list[CallbackNumber]
+    consent_to_emergency_services: bool  # the client consented to share location and situation with them
+
+
 class AnswerPage(Body):
     token: str = Field(min_length=20, max_length=2048, pattern=r"^[A-Za-z0-9_.-]+$",
                        description="the token from the page's \"I'm on it\" link (its fragment)")
