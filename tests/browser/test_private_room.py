@@ -110,9 +110,9 @@ async def test_override_with_a_written_reason_and_the_follow_up_plan(world, brow
 
         # relaying without consent: the same override
         await panel.get_by_label("Situation (what responders need to know)").fill("Synthetic: drowsy after tablets.")
-        await panel.get_by_role("button", name="Relay to emergency services").click()
+        await panel.get_by_role("button", name="Make a link for emergency services").click()
         await panel.get_by_label("Reason (required)").fill(REASON)
-        await panel.get_by_role("button", name="Relay with emergency override").click()
+        await panel.get_by_role("button", name="Make the link with emergency override").click()
         responder_link = panel.get_by_role("textbox", name="Responder link")
         await expect(responder_link).to_have_value(re.compile("/responder#"))
         SEEN_SECRETS.add((await responder_link.input_value()).split("#", 1)[1])

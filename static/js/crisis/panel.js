@@ -114,7 +114,10 @@ export class CrisisPanel {
     state.crisis = crisis;
     this._render();
     if (stateChanged) announce(`Crisis protocol: ${STATE_WORDS[crisis.state] || crisis.state}`);
-    if (changed && crisis.state !== "closed") this._loadContacts();
+    if (changed && crisis.state !== "closed") {
+      this._loadContacts();
+      this._loadReadOut();
+    }
     if (crisis.state === "closed" && !state.followUp) this._loadFollowUp();
   }
 
@@ -196,6 +199,18 @@ export class CrisisPanel {
       this._render();
       announce(`${FOLLOW_UP_WORDS[item.kind] || item.kind} marked done.`);
     });
+  }
+
+  // ---- what to read out on a phone call to emergency services ----------------------------------
+  async _loadReadOut() {
+    const id = this.state.crisis.crisis_id;
+    try {
+      const readOut = await this.crises.readOut(id);
+      if (this.state.isCurrent(id)) this.state.readOut = readOut;
+    } catch {
+      return; // the rest of the panel works without it
+    }
+    this._render();
   }
 
   // ---- support persons -------------------------------------------------------------------------
@@ -281,9 +296,11 @@ export class CrisisPanel {
       this.state.override = null;
       view.reason.value = "";
       await this._reload(this.state.crisis.crisis_id); // the disclosure is a new version of the crisis
-      this._addLink("responder", "Responder link", made.page_url);
+      this._addLink("responder", "Responder link (give it to emergency services)", made.page_url);
       await this.responderLinks.load(this.state.crisis.crisis_id);
-      announce("Relayed to emergency services. The responder link is ready to read out or copy.");
+      this._loadReadOut(); // the callback numbers just given
+      announce("The responder link is ready to copy. Nobody has been contacted: give it to emergency services "
+        + "on your call with them.");
     }, overrideReason ? null : { kind: "relay", situation });
   }
 

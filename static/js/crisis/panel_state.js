@@ -27,6 +27,7 @@ export class CrisisPanelState {
     this.privateRoom = null; // the answer of POST /private-room, until the therapist goes there
     this.followUp = null; // the follow-up plan of the closed crisis
     this.paging = null; // {name, until (ms)}: an on-call page waiting for its answer
+    this.readOut = null; // GET /read-out: the address and callback numbers to read out to emergency services
   }
 
   isOpen() {
@@ -55,6 +56,7 @@ export class CrisisPanelState {
     this.override = null;
     this.followUp = null;
     this.paging = null;
+    this.readOut = null;
   }
 
   clientName(participantId) {

@@ -104,6 +104,7 @@ export function saveParticipant(answer) {
     participant_token: answer.participant_token,
     session_id: answer.session_id,
     participant: answer.participant,
+    therapist_name: answer.therapist_name || null,
     expires_at: Date.now() + answer.expires_in * 1000,
   };
   write(sessionStorage, PARTICIPANT_KEY, saved);

@@ -43,6 +43,8 @@ class Visit {
     $("#lobby-frame").dataset.video = stream.getVideoTracks().length && choices.cameraOn ? "on" : "off";
     $("#lobby-frame .preview-off").textContent = stream.getVideoTracks().length ? "Camera is off" : "Sound only";
     $("#lobby-leave").onclick = () => this.room.leave();
+    $("#lobby-lead").textContent = this.letsYouIn();
+    if (participant.therapist_name) $("#host-name").textContent = participant.therapist_name;
     // one "I need help now" for the client: in the waiting room, then in the call
     this.help = isClient(participant) ? new HelpButton({ room: this.room }) : null;
     this.call = new CallView($("#call-host"), this.room, {
@@ -71,7 +73,7 @@ class Visit {
     if (phase === "lobby") {
       if (previous !== "reconnecting" || document.body.dataset.screen !== "lobby") this.waitingSince = Date.now();
       showView("lobby", { focus: previous !== "reconnecting" });
-      announce("You're in the waiting room. Your therapist will let you in shortly.");
+      announce(`You're in the waiting room. ${this.letsYouIn()}`);
     } else if (phase === "call") {
       if (previous === "lobby" || previous === "connecting") {
         if (previous === "lobby") chime();
@@ -84,6 +86,12 @@ class Visit {
     // A note explains the way into the lobby (sent back by the therapist): keep it there; clear it
     // once in the call, or once a reconnection it described is over.
     if (phase === "call" || previous === "reconnecting") this.lobbyNote(null);
+  }
+
+  // the waiting room names the therapist when the link said who they are
+  letsYouIn() {
+    const name = this.participant.therapist_name;
+    return `${name || "Your therapist"} will let you in shortly.`;
   }
 
   state(state) {
