@@ -219,18 +219,22 @@ class OpenResponderLink(Body):
 DISPLAY_MAX = 100
 
 
+class CallbackNumber(BaseModel):
+    label: str  # "Program crisis line", "Client (given to responders)", …
+    number: str  # formatted for the program's country (STEADYLINE_PHONE_REGION)
+    tel: str | None
+
+
 class ResponderPageView(BaseModel):
     packet: ResponderPacket
     expires_at: datetime
     can_join: bool  # the clinician let the responder join the call from this page
     location_lines: list[str]  # the location in words, for reading out over a radio
     resources: list[ResourceView]  # the program's crisis resources nearest the device position
-
-
-class CallbackNumber(BaseModel):
-    label: str  # "Program crisis line", "Client (given to responders)", …
-    number: str  # formatted for the program's country (STEADYLINE_PHONE_REGION)
-    tel: str | None
+    person_name: str | None = None  # the person in crisis, as their program knows them
+    shared_at_text: str = ""  # when the packet was made, and when the link stops: written as every time on
+    expires_at_text: str = ""  # the page is (24-hour clock, the program's time zone, named)
+    callbacks: list[CallbackNumber] = Field(default_factory=list)  # formatted for the program's country
 
 
 class CrisisReadOut(BaseModel):

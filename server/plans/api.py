@@ -39,7 +39,7 @@ async def _stored(plans: PlanStore, client_id: str) -> StoredPlan:
     return stored
 
 
-async def _nearest(plans: PlanStore, stored: StoredPlan) -> tuple[list, str]:
+async def _nearest(plans: PlanStore, stored: StoredPlan, region: str) -> tuple[list, str]:
     """Resources nearest where the client last confirmed they were (else their planned address).
     Distances are left out when they would reveal the confirmed location."""
     resources = await plans.resources(stored.program_id)
@@ -48,12 +48,12 @@ async def _nearest(plans: PlanStore, stored: StoredPlan) -> tuple[list, str]:
     if latest is not None:
         point = latest.geolocation or latest.confirmed.coordinates
     if point is not None:
-        return match_views(nearest(resources, point.latitude, point.longitude), with_distance=False), \
+        return match_views(nearest(resources, point.latitude, point.longitude), with_distance=False, region=region), \
             "confirmed_location"
     planned = stored.planned_location
     if planned is not None and planned.coordinates is not None:
         c = planned.coordinates
-        return match_views(nearest(resources, c.latitude, c.longitude), with_distance=True), "planned_location"
+        return match_views(nearest(resources, c.latitude, c.longitude), with_distance=True, region=region), "planned_location"
     return [], "none"
 
 
@@ -62,7 +62,7 @@ async def get_plan(request: web.Request) -> web.Response:
     plans = request.app[PLAN_STORE]
     stored = await _stored(plans, client.id)
     templates = await plans.program_templates(client.program_id)
-    resources, origin = await _nearest(plans, stored)
+    resources, origin = await _nearest(plans, stored, request.app[SETTINGS].phone_region)
     history = [VersionSummaryView(**h.model_dump()) for h in stored.plan.history()]
     await audit(request, "plan.read", principal, target_type="client", target_id=client.id)
     return json_response(PlanView(version=version_view(stored, stored.plan.latest, templates), history=history,
@@ -109,7 +109,7 @@ async def save_plan(request: web.Request) -> web.Response:
     saved = StoredPlan(plan=plan, program_id=client.program_id,
                        planned={**(stored.planned if stored else {}), plan.latest.number: where})
     templates = {template.template_id: template}
-    resources, origin = await _nearest(plans, saved)
+    resources, origin = await _nearest(plans, saved, request.app[SETTINGS].phone_region)
     history = [VersionSummaryView(**h.model_dump()) for h in plan.history()]
     return json_response(PlanView(version=version_view(saved, plan.latest, templates), history=history,
                                   nearest_resources=resources, nearest_from=origin))

@@ -10,6 +10,7 @@ from handoff.resources import Resource, ResourceMatch
 from handoff.safety_plan import PlanVersion
 from handoff.values import normalise_phone, tel_uri
 
+from server.http.phones import display_phone
 from server.plans.schemas import (
     AddressIn,
     CrisisLineView,
@@ -77,24 +78,26 @@ def version_view(stored: StoredPlan, version: PlanVersion, templates: dict[str, 
     )
 
 
-def resource_view(resource: Resource, distance_m: float | None = None) -> ResourceView:
+def resource_view(resource: Resource, distance_m: float | None = None, region: str = "US") -> ResourceView:
     return ResourceView(
-        resource_id=resource.resource_id, name=resource.name, kind=resource.kind.value, phone=resource.phone,
+        resource_id=resource.resource_id, name=resource.name, kind=resource.kind.value,
+        phone=display_phone(resource.phone, region) or resource.phone,
         tel=tel(resource.phone) or "", hours=resource.hours, latitude=resource.latitude,
         longitude=resource.longitude, address=resource.address.one_line() if resource.address else None,
         distance_m=None if distance_m is None else round(distance_m),
     )
 
 
-def match_views(matches: list[ResourceMatch], *, with_distance: bool) -> list[ResourceView]:
-    return [resource_view(m.resource, m.distance_m if with_distance else None) for m in matches]
+def match_views(matches: list[ResourceMatch], *, with_distance: bool, region: str = "US") -> list[ResourceView]:
+    return [resource_view(m.resource, m.distance_m if with_distance else None, region) for m in matches]
 
 
 def crisis_lines(settings: Settings) -> list[CrisisLineView]:
     lines = [("Your program's 24/7 crisis line", settings.crisis_line),
              ("Suicide & Crisis Lifeline (call or text)", settings.crisis_hotline),
              ("Emergency", settings.emergency_number)]
-    return [CrisisLineView(label=label, number=number, tel=tel(number) or "") for label, number in lines if number]
+    return [CrisisLineView(label=label, number=display_phone(number, settings.phone_region) or number,
+                           tel=tel(number) or "") for label, number in lines if number]
 
 
 def own_plan_view(stored: StoredPlan | None, templates: dict[str, PlanTemplate], settings: Settings) -> OwnPlanView:
@@ -106,7 +109,8 @@ def own_plan_view(stored: StoredPlan | None, templates: dict[str, PlanTemplate],
         if entry.is_empty:
             continue
         meta = _section_meta(templates, version, entry.key)
-        contacts = [OwnContactView(name=c.name, relationship=c.relationship, phone=c.phone, tel=tel(c.phone),
+        contacts = [OwnContactView(name=c.name, relationship=c.relationship,
+                                   phone=display_phone(c.phone, settings.phone_region), tel=tel(c.phone),
                                    email=c.email) for c in entry.contacts]
         sections.append(OwnSectionView(
             key=entry.key, title=meta.title if meta else entry.key, kind=entry.kind.value,

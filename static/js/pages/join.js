@@ -11,6 +11,7 @@ import { CallView } from "../call/call_view.js";
 import { HelpButton } from "../crisis/help_button.js";
 import { LocationStep } from "../crisis/location_confirm.js";
 import { PlanView } from "../plans/plan_view.js";
+import { confirmAction } from "../lib/dialog.js";
 import {
   loadParticipant, saveParticipant, updateParticipant, forgetParticipant, loadDeviceChoices,
 } from "../lib/storage.js";
@@ -42,13 +43,13 @@ class Visit {
     $("#lobby-video").srcObject = stream;
     $("#lobby-frame").dataset.video = stream.getVideoTracks().length && choices.cameraOn ? "on" : "off";
     $("#lobby-frame .preview-off").textContent = stream.getVideoTracks().length ? "Camera is off" : "Sound only";
-    $("#lobby-leave").onclick = () => this.room.leave();
+    $("#lobby-leave").onclick = async () => { if (await this.mayLeave()) await this.room.leave(); };
     $("#lobby-lead").textContent = this.letsYouIn();
     if (participant.therapist_name) $("#host-name").textContent = participant.therapist_name;
     // one "I need help now" for the client: in the waiting room, then in the call
     this.help = isClient(participant) ? new HelpButton({ room: this.room }) : null;
     this.call = new CallView($("#call-host"), this.room, {
-      selfName: participant.participant.display_name, helpButton: this.help,
+      selfName: participant.participant.display_name, helpButton: this.help, onLeave: () => this.mayLeave(),
     });
     showView("loading", { focus: false });
     this.room.start();
@@ -86,6 +87,21 @@ class Visit {
     // A note explains the way into the lobby (sent back by the therapist): keep it there; clear it
     // once in the call, or once a reconnection it described is over.
     if (phase === "call" || previous === "reconnecting") this.lobbyNote(null);
+  }
+
+  // Leaving during an open crisis is asked twice: a slip of the finger must not cut the call.
+  async mayLeave() {
+    const crisis = this.room.crisis;
+    if (!crisis || crisis.state === "closed") return true;
+    const emergency = (this.room.state && this.room.state.emergency && this.room.state.emergency.emergency_number) || "911";
+    return confirmAction({
+      title: "Leave the call?",
+      message: isClient(this.participant)
+        ? `Your therapist is with you right now. If you leave, they may not be able to reach you. If you are in `
+          + `danger, call ${emergency}.`
+        : "The person you are here for is still in a crisis call with their care team.",
+      confirmLabel: "Leave",
+    });
   }
 
   // the waiting room names the therapist when the link said who they are
