@@ -53,7 +53,8 @@ async def _nearest(plans: PlanStore, stored: StoredPlan, region: str) -> tuple[l
     planned = stored.planned_location
     if planned is not None and planned.coordinates is not None:
         c = planned.coordinates
-        return match_views(nearest(resources, c.latitude, c.longitude), with_distance=True, region=region), "planned_location"
+        nearby = nearest(resources, c.latitude, c.longitude)
+        return match_views(nearby, with_distance=True, region=region), "planned_location"
     return [], "none"
 
 

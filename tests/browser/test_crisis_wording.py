@@ -51,9 +51,10 @@ async def test_the_panel_shows_what_to_read_out_and_the_words_promise_nothing_un
                                     json={"party": "emergency_services", "scope": "share_location_and_situation"})
     assert status == 201
     host_ctx, host = await new_page(browser, viewport={"width": 1280, "height": 1100})
+    near = {"latitude": NEAR_POINT["latitude"], "longitude": NEAR_POINT["longitude"],
+            "accuracy": NEAR_POINT["accuracy_m"]}
     client_ctx = await new_context(browser, viewport=PHONE, permissions=["camera", "microphone", "geolocation"],
-                                   geolocation={"latitude": NEAR_POINT["latitude"], "longitude": NEAR_POINT["longitude"],
-                                                "accuracy": NEAR_POINT["accuracy_m"]})
+                                   geolocation=near)
     client = await client_ctx.new_page()
     try:
         # the client confirms their planned address and waits: the waiting room names their therapist
@@ -72,7 +73,8 @@ async def test_the_panel_shows_what_to_read_out_and_the_words_promise_nothing_un
         await expect_in_call(client)
         await client.get_by_role("button", name="I need help now").click()
         banner = client.locator("#crisis-banner")
-        await expect(banner).to_have_text("Your therapist knows you need help now. Stay on the call — they are with you.")
+        await expect(banner).to_have_text(
+            "Your therapist knows you need help now. Stay on the call — they are with you.")
 
         # what to read out on the phone, at the top of the crisis panel
         panel = host.locator(".crisis-panel")
@@ -86,14 +88,15 @@ async def test_the_panel_shows_what_to_read_out_and_the_words_promise_nothing_un
         assert rows["Device position"].startswith("latitude 40.00100, longitude -75.00000, within 30 m"), rows
         assert rows["Program crisis line"] == "555-0100"
         await expect(read_out.get_by_role("link", name="555-0100")).to_have_attribute("href", "tel:+15550100")
-        await expect(read_out).to_contain_text("The client consented to sharing their location with emergency services.")
+        await expect(read_out).to_contain_text(
+            "The client consented to sharing their location with emergency services.")
 
         # the button says what it does: it makes a link, it contacts nobody
         make = panel.get_by_role("button", name="Make a link for emergency services")
-        await expect(make).to_have_accessible_description("This contacts nobody. It makes a private link to the client's "
-                                                          "location and your notes, to copy and give to emergency services "
-                                                          "(read it out, or send it, on your call with them). To get help, "
-                                                          "call emergency services yourself.")
+        await expect(make).to_have_accessible_description(
+            "This contacts nobody. It makes a private link to the client's location and your notes, to copy and give "
+            "to emergency services (read it out, or send it, on your call with them). To get help, call emergency "
+            "services yourself.")
         await expect(panel.get_by_role("button", name="Relay to emergency services")).to_have_count(0)
         await panel.get_by_label("Situation (what responders need to know)").fill("Client feels unsafe at home.")
         await panel.get_by_label("Number to call the client back on (optional)").fill("+1 555 555 0142")
@@ -102,7 +105,8 @@ async def test_the_panel_shows_what_to_read_out_and_the_words_promise_nothing_un
         await expect(responder_link).to_have_value(re.compile("/responder#"))
         SEEN_SECRETS.add((await responder_link.input_value()).split("#", 1)[1])
         # the number just given is there to read out, as people write it
-        await expect(read_out.get_by_role("link", name="(555) 555-0142")).to_have_attribute("href", "tel:+15555550142")
+        given = read_out.get_by_role("link", name="(555) 555-0142")
+        await expect(given).to_have_attribute("href", "tel:+15555550142")
         # a link was made, nothing was sent: the client is still not promised help on the way
         await expect(banner).not_to_contain_text("on the way")
         DOCS_SHOTS.mkdir(parents=True, exist_ok=True)

@@ -51,7 +51,8 @@ async def test_on_a_phone_the_plan_dialog_keeps_close_in_view_and_numbers_read_w
         await page.goto(local(world, link["join_url"]))
         await page.get_by_role("button", name="My safety plan").click()
         dialog = page.get_by_role("dialog", name="My safety plan")
-        await expect(dialog.get_by_role("link", name="Call (555) 010-0101")).to_have_attribute("href", "tel:+15550100101")
+        call_sam = dialog.get_by_role("link", name="Call (555) 010-0101")
+        await expect(call_sam).to_have_attribute("href", "tel:+15550100101")
         await expect(dialog.get_by_role("link", name="555-0100", exact=True)).to_be_visible()  # the program's line
         assert "+15550100" not in await dialog.inner_text()  # nothing squashed
         close = dialog.get_by_role("button", name="Close")
