@@ -129,3 +129,41 @@ async def test_a_client_in_the_waiting_room_can_ask_for_help_and_the_group_learn
     finally:
         for ctx in (host_ctx, sam_ctx, riley_ctx):
             await ctx.close()
+
+
+async def test_in_a_group_of_twelve_the_one_client_who_pressed_is_marked(world, browser, shots):
+    """Twelve in the call (the therapist, ten clients connected without media, and Riley in a browser): the
+    alert names Riley, only Riley's tile is marked, and the crisis panel is in view at the top."""
+    therapist = await world.therapist()
+    session = await world.session(therapist, kind="group")
+    host_ctx, host = await new_page(browser, viewport={"width": 1280, "height": 900})
+    riley_ctx, riley_page = await new_page(browser)
+    try:
+        await sign_in(host, world.base_url, therapist)
+        await start_call(host, session["title"])
+        for n in range(1, 11):
+            link = await world.add_client(therapist, session["id"], f"Member {n}")
+            sock = await world.socket((await world.redeem(link["join_url"]))["participant_token"])
+            assert (await sock.call("join"))["ok"]
+            await admit(host, f"Member {n}")
+            await sock.wait_for("admitted")
+            assert (await sock.call("join"))["state"]["you"]["status"] == "admitted"
+        riley = await world.add_client(therapist, session["id"], "Riley Example")
+        await client_to_lobby(riley_page, local(world, riley["join_url"]))
+        await admit(host, "Riley Example")
+        await expect_in_call(riley_page)
+        await expect(host.locator('[data-view="call"] .tile')).to_have_count(12)
+
+        await riley_page.get_by_role("button", name="I need help now").click()
+        alert = host.get_by_role("alertdialog", name="Riley Example pressed “I need help now”")
+        await expect(alert).to_be_visible()
+        marked = host.locator('.tile[data-alert="help"]')
+        await expect(marked).to_have_count(1)
+        await expect(marked.locator(".tile-name")).to_have_text("Riley Example")
+        await expect(host.locator("#crisis-state")).to_have_text("Crisis active. Stay with the client.")
+        heading = await host.locator("#crisis-heading").bounding_box()
+        assert heading and 0 <= heading["y"] < 900, heading  # the crisis panel is on screen
+        await host.screenshot(path=str(shots / "help-alert-group-of-twelve.png"))
+    finally:
+        await host_ctx.close()
+        await riley_ctx.close()
