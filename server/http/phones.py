@@ -28,3 +28,15 @@ def display_phone(number: str | None, region: str = "US") -> str | None:
     style = (phonenumbers.PhoneNumberFormat.NATIONAL if parsed.country_code == home
              else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     return phonenumbers.format_number(parsed, style)
+
+
+def editable_phone(number: str | None) -> str | None:
+    """A stored number spaced for reading in a form field, in international form so that it saves back
+    unchanged (``+1 555-010-0101``; the plan's validation strips the spaces and dashes again)."""
+    if not number or not number.startswith("+"):
+        return number
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -10,7 +10,7 @@ from handoff.resources import Resource, ResourceMatch
 from handoff.safety_plan import PlanVersion
 from handoff.values import normalise_phone, tel_uri
 
-from server.http.phones import display_phone
+from server.http.phones import display_phone, editable_phone
 from server.plans.schemas import (
     AddressIn,
     CrisisLineView,
@@ -61,6 +61,12 @@ def _section_meta(templates: dict[str, PlanTemplate], version: PlanVersion, key:
     return template.section(key) if template else None
 
 
+def _editable(contact: dict) -> dict:
+    if contact.get("phone"):
+        contact["phone"] = editable_phone(contact["phone"])
+    return contact
+
+
 def version_view(stored: StoredPlan, version: PlanVersion, templates: dict[str, PlanTemplate]) -> PlanVersionView:
     sections = []
     for entry in version.sections:
@@ -68,7 +74,7 @@ def version_view(stored: StoredPlan, version: PlanVersion, templates: dict[str, 
         sections.append(SectionView(
             key=entry.key, title=meta.title if meta else entry.key, kind=entry.kind.value,
             help_text=meta.help_text if meta else "", items=list(entry.items),
-            contacts=[c.model_dump(exclude_none=True) for c in entry.contacts], text=entry.text,
+            contacts=[_editable(c.model_dump(exclude_none=True)) for c in entry.contacts], text=entry.text,
         ))
     return PlanVersionView(
         plan_id=stored.plan.plan_id, client_id=stored.plan.client_id, number=version.number,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from server.http.phones import display_phone
+from handoff.values import normalise_phone
+from server.http.phones import display_phone, editable_phone
 
 
 @pytest.mark.parametrize(("number", "region", "shown"), [
@@ -21,3 +22,10 @@ from server.http.phones import display_phone
 ])
 def test_display_phone(number, region, shown):
     assert display_phone(number, region) == shown
+
+
+@pytest.mark.parametrize("stored", ["+15550100101", "+15550142", "+442079460958"])
+def test_an_editable_number_is_spaced_and_saves_back_unchanged(stored):
+    shown = editable_phone(stored)
+    assert shown != stored and " " in shown
+    assert normalise_phone(shown) == stored
