@@ -37,6 +37,8 @@ async def test_the_plan_editor_shows_no_null(world, browser):
         await expect(page.get_by_role("button", name="Save as a new version")).to_be_visible()
         text = await page.locator("#plan-panel").inner_text()
         assert not re.search(r"\bnull\b", text), text
+        # a contact's number is spaced for reading (and saves back unchanged)
+        await expect(page.get_by_role("textbox", name="Phone").first).to_have_value("+1 555-010-0101")
     finally:
         await context.close()
 
