@@ -67,10 +67,20 @@ async def test_a_help_press_stays_in_front_of_the_therapist_until_acknowledged(w
         DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
         await host.screenshot(path=str(DOCS_SHOTS / "help-alert.png"))
 
+        # a reload of the console does not lose it: the alert, the alarm and the mark come back
+        await host.context.add_init_script(script=f"({COUNT_TONES})()")
+        await host.reload()
+        await expect(alert).to_be_visible(timeout=15000)
+        await expect(tile).to_have_count(1, timeout=15000)
+        assert await host.evaluate("() => window.__tones") >= 3
+
         await alert.get_by_role("button", name="I've seen it: Jordan Example").click()
         await expect(alert).to_be_hidden()
         await expect(tile).to_have_count(0)
-        await expect(host.locator(".crisis-panel .crisis-urgent")).to_be_visible()  # the record of it stays
+        # acknowledged is acknowledged, also after a reload
+        await host.reload()
+        await expect(host.locator("#crisis-state")).to_have_text("Crisis active. Stay with the client.", timeout=15000)
+        await expect(alert).to_have_count(0)
 
 
 async def test_a_client_in_the_waiting_room_can_ask_for_help_and_the_group_learns_nothing(world, browser, shots):

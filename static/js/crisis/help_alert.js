@@ -7,6 +7,7 @@
 
 import { el, announce, formatTime } from "../lib/dom.js";
 import { alarm } from "../call/level_meter.js";
+import { loadHelpAlerts, saveHelpAlerts } from "../lib/storage.js";
 
 export const REPEAT_ALARM_MS = 20000;
 
@@ -16,7 +17,7 @@ export class HelpAlert {
     this.room = room;
     this.view = view;
     this.panel = panel;
-    this.pending = new Map(); // participant_id → {at: Date, name}
+    this.pending = new Map(); // participant_id → {at: Date}
     this.root = el("div", { class: "help-alerts", "aria-label": "Help requests" });
     view.root.append(this.root);
     const on = (name, fn) => room.addEventListener(name, (event) => fn(event.detail));
@@ -24,7 +25,28 @@ export class HelpAlert {
     // a tile that appears later (a client let in from the waiting room) is marked as well
     on("members", () => this._refresh());
     on("lobby", () => this._refresh());
+    // a reload of the console keeps what was not acknowledged yet: alert and alarm again
+    on("state", ({ state }) => this._restore(state.session_id));
     this._timer = null;
+    this._sessionId = null;
+  }
+
+  _restore(sessionId) {
+    if (sessionId === this._sessionId) return;
+    this._sessionId = sessionId;
+    const saved = Object.entries(loadHelpAlerts(sessionId)).filter(([pid]) => !this.pending.has(pid));
+    if (!saved.length) return;
+    for (const [pid, at] of saved) this.pending.set(pid, { at: new Date(at) });
+    this._render();
+    this._mark();
+    this.panel.bringCrisisToTop();
+    this._sound();
+  }
+
+  _save() {
+    const sessionId = this._sessionId || (this.room.state && this.room.state.session_id);
+    if (!sessionId) return;
+    saveHelpAlerts(sessionId, Object.fromEntries([...this.pending].map(([pid, { at }]) => [pid, at.getTime()])));
   }
 
   _name(pid) {
@@ -38,7 +60,8 @@ export class HelpAlert {
 
   requested({ participant_id: pid }) {
     const known = this.pending.get(pid);
-    this.pending.set(pid, { at: known ? known.at : new Date(), name: this._name(pid) });
+    this.pending.set(pid, { at: known ? known.at : new Date() });
+    this._save();
     const where = this._waiting(pid) ? " in the waiting room" : "";
     announce(`${this._name(pid)} pressed “I need help now”${where}.`, { assertive: true });
     this._render();
@@ -49,6 +72,7 @@ export class HelpAlert {
 
   acknowledge(pid) {
     this.pending.delete(pid);
+    this._save();
     this._render();
     this._mark();
     if (!this.pending.size) {

@@ -11,6 +11,8 @@
 //   sessionStorage "steadyline.devices"      the join page's camera/microphone choices: {session_id, cameraId,
 //                                            microphoneId, cameraOn, microphoneOn}
 //   sessionStorage "steadyline.responder.recipient"  who reads the responder page: {recipient_name, recipient_agency}
+//   sessionStorage "steadyline.helpAlerts"   the console's help presses not acknowledged yet, kept over a reload:
+//                                            {session_id: {participant_id: pressed at (ms)}}
 //
 // expires_at is in milliseconds since the epoch; an expired or unreadable value is removed and read as null.
 
@@ -20,6 +22,7 @@ const DEVICE_TOKENS_KEY = "steadyline.devices"; // in localStorage (kept across 
 const PARTICIPANT_KEY = "steadyline.participant";
 const DEVICE_CHOICES_KEY = "steadyline.devices"; // in sessionStorage (this tab only)
 const RECIPIENT_KEY = "steadyline.responder.recipient";
+const HELP_ALERTS_KEY = "steadyline.helpAlerts";
 
 function read(storage, key, fallback) {
   try {
@@ -151,4 +154,21 @@ export function loadRecipient() {
 
 export function saveRecipient(recipient) {
   write(sessionStorage, RECIPIENT_KEY, recipient);
+}
+
+// The console's help presses that the therapist has not acknowledged yet (crisis/help_alert.js).
+export function loadHelpAlerts(sessionId) {
+  const all = read(sessionStorage, HELP_ALERTS_KEY, {});
+  return (all && all[sessionId]) || {};
+}
+
+export function saveHelpAlerts(sessionId, pending) {
+  try {
+    const all = read(sessionStorage, HELP_ALERTS_KEY, {}) || {};
+    if (Object.keys(pending).length) all[sessionId] = pending;
+    else delete all[sessionId];
+    write(sessionStorage, HELP_ALERTS_KEY, all);
+  } catch {
+    // storage unavailable: the alert still stays until acknowledged on this page
+  }
 }
