@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.async_api import expect
@@ -24,7 +23,6 @@ from tests.support.world import PASSWORD_HASH, SEEN_SECRETS, Therapist
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-DOCS_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PLANNED = "12 Example Street, Exampleton, PA, 19000, US"
 
 
@@ -41,7 +39,7 @@ async def dr_rivera(world) -> Therapist:
     return Therapist(id=staff.id, program_id=program.id, email=email, access_token=await world.login(email))
 
 
-async def test_the_panel_shows_what_to_read_out_and_the_words_promise_nothing_unsent(world, browser):
+async def test_the_panel_shows_what_to_read_out_and_the_words_promise_nothing_unsent(world, browser, shots):
     therapist = await dr_rivera(world)
     session = await world.session(therapist)
     link = await world.add_client(therapist, session["id"], "Jordan Example")
@@ -109,9 +107,8 @@ async def test_the_panel_shows_what_to_read_out_and_the_words_promise_nothing_un
         await expect(given).to_have_attribute("href", "tel:+15555550142")
         # a link was made, nothing was sent: the client is still not promised help on the way
         await expect(banner).not_to_contain_text("on the way")
-        DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
         await host.locator(".host-panel").evaluate("(node) => { node.scrollTop = 0; }")
-        await host.screenshot(path=str(DOCS_SHOTS / "crisis-panel-read-out.png"))
+        await host.screenshot(path=str(shots / "crisis-panel-read-out.png"))
 
         # once the therapist has called for help, the client is told
         await panel.get_by_role("button", name="Help is on the way (I have called for it)").click()

@@ -7,7 +7,6 @@ them in from the alert, and the other clients of the group learn nothing of it."
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.async_api import expect
@@ -25,7 +24,6 @@ from tests.browser.pages import (
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-DOCS_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 # counts the oscillators the page starts (the alarm is made in the page: no sound file)
 COUNT_TONES = """() => {
@@ -41,7 +39,7 @@ def local(world, join_url: str) -> str:
     return world.base_url + "/join#" + join_url.split("#", 1)[1]
 
 
-async def test_a_help_press_stays_in_front_of_the_therapist_until_acknowledged(world, browser):
+async def test_a_help_press_stays_in_front_of_the_therapist_until_acknowledged(world, browser, shots):
     async with two_person_call(world, browser) as call:
         host, client = call.host, call.client
         await host.evaluate(COUNT_TONES)
@@ -64,8 +62,7 @@ async def test_a_help_press_stays_in_front_of_the_therapist_until_acknowledged(w
         # nothing takes it away but the therapist
         await host.wait_for_timeout(1000)
         await expect(alert).to_be_visible()
-        DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
-        await host.screenshot(path=str(DOCS_SHOTS / "help-alert.png"))
+        await host.screenshot(path=str(shots / "help-alert.png"))
 
         # a reload of the console does not lose it: the alert, the alarm and the mark come back
         await host.context.add_init_script(script=f"({COUNT_TONES})()")
