@@ -15,6 +15,7 @@ from server.crises import (
     page_api,
     private_room_api,
     program_api,
+    read_out_api,
     responder_api,
     responder_page_api,
     share_api,
@@ -25,6 +26,7 @@ from server.crises.schemas import (
     NAME_HEADER,
     AddSupportPerson,
     AnswerPage,
+    CrisisReadOut,
     CrisisView,
     HelpRequested,
     OpenCrisisList,
@@ -188,6 +190,9 @@ API = [
                response=FollowUpList), follow_up_api.client_follow_ups),
     (Operation("POST", C + "/follow-ups/{item_id}/done", "Mark a follow-up item done (care team)",
                response=FollowUpPlanView), follow_up_api.mark_done),
+    (Operation("GET", K + "/read-out", "What to read out on a phone call to emergency services while the crisis is "
+               "open: the client's name, confirmed address, device position and callback numbers (audited)",
+               response=CrisisReadOut), read_out_api.read_out),
     (Operation("GET", K + "/responder-links", "The crisis's responder links: whether each still works and who "
                "received each packet (name and agency)", response=ResponderLinkList), responder_api.list_links),
     (Operation("POST", K + "/responder-links/{link_id}/revoke", "Revoke a responder link at once (a responder who "

@@ -84,6 +84,10 @@ class Settings(BaseSettings):
     turn_ttl: int = Field(3600, ge=60, description="Lifetime of TURN credentials, seconds.")
     crisis_line: str = Field("+1-555-0100", description="The program's 24/7 crisis line shown to clients.")
     crisis_hotline: str = Field("988", description="National crisis line shown in the lobby.")
+    phone_region: str = Field(
+        "US", pattern=r"^[A-Z]{2}$", description="The program's country (ISO 3166 two-letter code): phone numbers "
+        "are shown formatted as people there write them; numbers of other countries in international form.",
+    )
     emergency_number: str = Field("911", description="Emergency number shown in the lobby.")
     location_mismatch_m: float = Field(
         500.0, ge=0, description="Flag a client to their therapist when their device is this many metres "

@@ -11,25 +11,32 @@ lets the responder into the crisis call. Every opening is audited; an expired li
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from handoff.location import LocationMethod
 from handoff.pidf_lo import to_pidf_lo
 from handoff.resources import nearest
-from handoff.responder_packet import ResponderPacket
+from handoff.responder_packet import CallbackRole, ResponderPacket
 
 from server.app_keys import CRISES, PLAN_STORE, SETTINGS, STORE, TOKENS
 from server.crises.errors import ResponderJoinExpired, ResponderJoinNotAllowed, ResponderLinkInvalid
 from server.crises.responder_links import PIDF_MEDIA_TYPE, PROVIDED_BY, Recipient, served_link
-from server.crises.schemas import DISPLAY_MAX, OpenResponderLink, ResponderPageView
+from server.crises.schemas import DISPLAY_MAX, CallbackNumber, OpenResponderLink, ResponderPageView
 from server.crises.store import ResponderLink
 from server.db.tables import ParticipantRole, SessionStatus, utcnow
 from server.http.bodies import read_body
+from server.errors import NotFound
+from server.http.phones import display_phone
 from server.http.responses import json_response
-from server.plans.views import match_views
+from server.plans.views import match_views, tel
 from server.sessions.schemas import ParticipantToken
 from server.sessions.views import participant_view
+
+CALLBACK_WORDS = {CallbackRole.CLIENT: "The person", CallbackRole.THERAPIST: "Their clinician",
+                  CallbackRole.PROGRAM_LINE: "Program crisis line"}
 
 METHOD_WORDS = {
     LocationMethod.GPS: "GPS", LocationMethod.A_GPS: "assisted GPS", LocationMethod.WIFI: "Wi-Fi (802.11)",
@@ -38,11 +45,18 @@ METHOD_WORDS = {
 }
 
 
-def _clock(at: datetime) -> str:
-    return at.strftime("%H:%M UTC on %d %b %Y")
+def clock(at: datetime, zone: str = "UTC") -> str:
+    """The one way the responder page writes a time: 24-hour clock in the program's time zone, named."""
+    return at.astimezone(ZoneInfo(zone)).strftime("%H:%M %Z on %d %b %Y")
 
 
-def location_lines(packet: ResponderPacket) -> list[str]:
+def callback_views(packet: ResponderPacket, region: str) -> list[CallbackNumber]:
+    return [CallbackNumber(label=CALLBACK_WORDS[c.role], number=display_phone(c.phone, region) or c.phone,
+                           tel=tel(c.phone)) for c in packet.callbacks]
+
+
+def location_lines(packet: ResponderPacket, zone: str = "UTC") -> list[str]:
+    _clock = partial(clock, zone=zone)
     lines = []
     if packet.civic is not None:
         lines.append(f"Address confirmed by the client: {packet.civic.address.one_line()} "
@@ -61,6 +75,17 @@ def location_lines(packet: ResponderPacket) -> list[str]:
     return lines
 
 
+async def _person_name(request: web.Request, crisis_id: str) -> str | None:
+    """The person's name as their program knows it: responders need to ask for them by name."""
+    crisis = await request.app[CRISES].load(crisis_id)
+    if crisis is None:
+        return None
+    try:
+        return (await request.app[STORE].get_client(crisis.client_id)).display_name
+    except NotFound:
+        return None
+
+
 async def _link(request: web.Request, what: str) -> ResponderLink:
     body = await read_body(request, OpenResponderLink)
     return await served_link(request, body.token, what,
@@ -73,9 +98,14 @@ async def open_link(request: web.Request) -> web.Response:
     if packet.geolocation is not None:
         directory = await request.app[PLAN_STORE].resources(link.program_id)
         resources = match_views(nearest(directory, packet.geolocation.latitude, packet.geolocation.longitude),
-                                with_distance=True)
-    response = json_response(ResponderPageView(packet=packet, expires_at=link.expires_at, can_join=link.allow_join,
-                                               location_lines=location_lines(packet), resources=resources))
+                                with_distance=True, region=request.app[SETTINGS].phone_region)
+    settings = request.app[SETTINGS]
+    zone = settings.program_timezone
+    response = json_response(ResponderPageView(
+        packet=packet, expires_at=link.expires_at, can_join=link.allow_join,
+        location_lines=location_lines(packet, zone), resources=resources,
+        person_name=await _person_name(request, link.crisis_id), shared_at_text=clock(packet.created_at, zone),
+        expires_at_text=clock(link.expires_at, zone), callbacks=callback_views(packet, settings.phone_region)))
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -222,12 +222,38 @@ class OpenResponderLink(Body):
 DISPLAY_MAX = 100
 
 
+class CallbackNumber(BaseModel):
+    label: str  # "Program crisis line", "Client (given to responders)", …
+    number: str  # formatted for the program's country (STEADYLINE_PHONE_REGION)
+    tel: str | None
+
+
 class ResponderPageView(BaseModel):
     packet: ResponderPacket
     expires_at: datetime
     can_join: bool  # the clinician let the responder join the call from this page
     location_lines: list[str]  # the location in words, for reading out over a radio
     resources: list[ResourceView]  # the program's crisis resources nearest the device position
+    person_name: str | None = None  # the person in crisis, as their program knows them
+    shared_at_text: str = ""  # when the packet was made, and when the link stops: written as every time on
+    expires_at_text: str = ""  # the page is (24-hour clock, the program's time zone, named)
+    callbacks: list[CallbackNumber] = Field(default_factory=list)  # formatted for the program's country
+
+
+class CrisisReadOut(BaseModel):
+    """What the therapist reads out on a phone call to emergency services: the client's name, the address
+    they last confirmed, their device's position, and callback numbers. Only while the crisis is open, to
+    whoever manages it; every read is audited (``crisis.location_read``)."""
+
+    client_name: str | None
+    address: str | None  # one line, as confirmed by the client (None: never confirmed)
+    address_confirmed_at: datetime | None
+    address_source: str | None  # "planned_address" | "typed_address"
+    device_position: str | None  # latitude, longitude and accuracy in words
+    device_observed_at: datetime | None
+    warning: str | None  # the device is far from the confirmed address
+    callbacks: list[CallbackNumber]
+    consent_to_emergency_services: bool  # the client consented to share location and situation with them
 
 
 class AnswerPage(Body):

@@ -101,7 +101,7 @@ async def home(request: web.Request) -> web.Response:
     stored = await plans.plan(client.id)
     plan = own_plan_view(stored, await plans.program_templates(program.program_id), settings)
     lines = program_lines(request, program)
-    resources = (await nearest_resources(plans, stored))[0] if stored is not None else []
+    resources = (await nearest_resources(plans, stored, settings.phone_region))[0] if stored is not None else []
     now, upcoming = utcnow(), []
     for place in await store.participants_of_client(client.id):
         if place.role is not ParticipantRole.CLIENT or place.removed_at is not None:

@@ -42,7 +42,7 @@ async def get_plan(request: web.Request) -> web.Response:
     plans = request.app[PLAN_STORE]
     stored = await _stored(plans, client.id)
     templates = await plans.program_templates(client.program_id)
-    resources, origin = await nearest_resources(plans, stored)
+    resources, origin = await nearest_resources(plans, stored, request.app[SETTINGS].phone_region)
     history = [VersionSummaryView(**h.model_dump()) for h in stored.plan.history()]
     await audit(request, "plan.read", principal, target_type="client", target_id=client.id)
     return json_response(PlanView(version=version_view(stored, stored.plan.latest, templates), history=history,
@@ -89,7 +89,7 @@ async def save_plan(request: web.Request) -> web.Response:
     saved = StoredPlan(plan=plan, program_id=client.program_id,
                        planned={**(stored.planned if stored else {}), plan.latest.number: where})
     templates = {template.template_id: template}
-    resources, origin = await nearest_resources(plans, saved)
+    resources, origin = await nearest_resources(plans, saved, request.app[SETTINGS].phone_region)
     history = [VersionSummaryView(**h.model_dump()) for h in plan.history()]
     return json_response(PlanView(version=version_view(saved, plan.latest, templates), history=history,
                                   nearest_resources=resources, nearest_from=origin))

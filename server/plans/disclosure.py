@@ -1,6 +1,7 @@
 """Disclosure decisions for the crisis code: may we share this with that party now, and the emergency
 override when we must share without consent. Also the one way to read a client's latest confirmed
-location (it is disclosed only in a crisis; no HTTP endpoint returns it).
+location (it is read only in a crisis: for the responder packet, and for the read-out the managing
+clinician reads to emergency services on the phone, ``server/crises/read_out_api.py``, audited).
 
 Callers audit what they then disclose; ``override`` writes its own alert for the clinical lead."""
 

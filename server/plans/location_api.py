@@ -1,7 +1,9 @@
 """Location at every join: the client confirms where they are (their planned address, or one they
-type) and may share their browser's position. Stored encrypted; never returned by any endpoint (the
-crisis code reads it through ``Disclosures.latest_location``). A confirmed address far from the
-browser's position is flagged to the session's therapist as a ``location_flag`` socket event."""
+type) and may share their browser's position. Stored encrypted; returned by no plan or client endpoint:
+only the crisis code reads it, through ``Disclosures.latest_location`` (the responder packet, and the
+managing clinician's read-out while a crisis is open, ``server/crises/read_out_api.py``, audited). A
+confirmed address far from the browser's position is flagged to the session's therapist as a
+``location_flag`` socket event."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from handoff.resources import parse_resources_csv
 
 from server.access.identity import staff_principal
 from server.access.policy import Action, authorize
-from server.app_keys import PLAN_STORE
+from server.app_keys import PLAN_STORE, SETTINGS
 from server.audit.requests import audit
 from server.db.tables import utcnow
 from server.errors import InvalidInput
@@ -39,4 +39,5 @@ async def list_resources(request: web.Request) -> web.Response:
     principal = await staff_principal(request)
     authorize(principal, Action.RESOURCES_READ)
     resources = await request.app[PLAN_STORE].resources(principal.program_id)
-    return json_response(ResourceList(resources=[resource_view(r) for r in resources]))
+    return json_response(ResourceList(resources=[resource_view(r, region=request.app[SETTINGS].phone_region)
+                                                  for r in resources]))

@@ -10,6 +10,7 @@ from handoff.resources import Resource, ResourceMatch, nearest
 from handoff.safety_plan import PlanVersion
 from handoff.values import normalise_phone, tel_uri
 
+from server.http.phones import display_phone, editable_phone
 from server.plans.schemas import (
     AddressIn,
     CrisisLineView,
@@ -60,6 +61,12 @@ def _section_meta(templates: dict[str, PlanTemplate], version: PlanVersion, key:
     return template.section(key) if template else None
 
 
+def _editable(contact: dict) -> dict:
+    if contact.get("phone"):
+        contact["phone"] = editable_phone(contact["phone"])
+    return contact
+
+
 def version_view(stored: StoredPlan, version: PlanVersion, templates: dict[str, PlanTemplate]) -> PlanVersionView:
     sections = []
     for entry in version.sections:
@@ -67,7 +74,7 @@ def version_view(stored: StoredPlan, version: PlanVersion, templates: dict[str, 
         sections.append(SectionView(
             key=entry.key, title=meta.title if meta else entry.key, kind=entry.kind.value,
             help_text=meta.help_text if meta else "", items=list(entry.items),
-            contacts=[c.model_dump(exclude_none=True) for c in entry.contacts], text=entry.text,
+            contacts=[_editable(c.model_dump(exclude_none=True)) for c in entry.contacts], text=entry.text,
         ))
     return PlanVersionView(
         plan_id=stored.plan.plan_id, client_id=stored.plan.client_id, number=version.number,
@@ -77,24 +84,26 @@ def version_view(stored: StoredPlan, version: PlanVersion, templates: dict[str, 
     )
 
 
-def resource_view(resource: Resource, distance_m: float | None = None) -> ResourceView:
+def resource_view(resource: Resource, distance_m: float | None = None, region: str = "US") -> ResourceView:
     return ResourceView(
-        resource_id=resource.resource_id, name=resource.name, kind=resource.kind.value, phone=resource.phone,
+        resource_id=resource.resource_id, name=resource.name, kind=resource.kind.value,
+        phone=display_phone(resource.phone, region) or resource.phone,
         tel=tel(resource.phone) or "", hours=resource.hours, latitude=resource.latitude,
         longitude=resource.longitude, address=resource.address.one_line() if resource.address else None,
         distance_m=None if distance_m is None else round(distance_m),
     )
 
 
-def match_views(matches: list[ResourceMatch], *, with_distance: bool) -> list[ResourceView]:
-    return [resource_view(m.resource, m.distance_m if with_distance else None) for m in matches]
+def match_views(matches: list[ResourceMatch], *, with_distance: bool, region: str = "US") -> list[ResourceView]:
+    return [resource_view(m.resource, m.distance_m if with_distance else None, region) for m in matches]
 
 
 def crisis_lines(settings: Settings) -> list[CrisisLineView]:
     lines = [("Your program's 24/7 crisis line", settings.crisis_line),
              ("Suicide & Crisis Lifeline (call or text)", settings.crisis_hotline),
              ("Emergency", settings.emergency_number)]
-    return [CrisisLineView(label=label, number=number, tel=tel(number) or "") for label, number in lines if number]
+    return [CrisisLineView(label=label, number=display_phone(number, settings.phone_region) or number,
+                           tel=tel(number) or "") for label, number in lines if number]
 
 
 def own_plan_view(stored: StoredPlan | None, templates: dict[str, PlanTemplate], settings: Settings) -> OwnPlanView:
@@ -106,7 +115,8 @@ def own_plan_view(stored: StoredPlan | None, templates: dict[str, PlanTemplate],
         if entry.is_empty:
             continue
         meta = _section_meta(templates, version, entry.key)
-        contacts = [OwnContactView(name=c.name, relationship=c.relationship, phone=c.phone, tel=tel(c.phone),
+        contacts = [OwnContactView(name=c.name, relationship=c.relationship,
+                                   phone=display_phone(c.phone, settings.phone_region), tel=tel(c.phone),
                                    email=c.email) for c in entry.contacts]
         sections.append(OwnSectionView(
             key=entry.key, title=meta.title if meta else entry.key, kind=entry.kind.value,
@@ -119,7 +129,7 @@ def own_plan_view(stored: StoredPlan | None, templates: dict[str, PlanTemplate],
     )
 
 
-async def nearest_resources(plans: PlanStore, stored: StoredPlan) -> tuple[list, str]:
+async def nearest_resources(plans: PlanStore, stored: StoredPlan, region: str) -> tuple[list, str]:
     """Resources nearest where the client last confirmed they were (else their planned address).
     Distances are left out when they would reveal the confirmed location."""
     resources = await plans.resources(stored.program_id)
@@ -128,10 +138,11 @@ async def nearest_resources(plans: PlanStore, stored: StoredPlan) -> tuple[list,
     if latest is not None:
         point = latest.geolocation or latest.confirmed.coordinates
     if point is not None:
-        return match_views(nearest(resources, point.latitude, point.longitude), with_distance=False), \
-            "confirmed_location"
+        return match_views(nearest(resources, point.latitude, point.longitude), with_distance=False,
+                           region=region), "confirmed_location"
     planned = stored.planned_location
     if planned is not None and planned.coordinates is not None:
         c = planned.coordinates
-        return match_views(nearest(resources, c.latitude, c.longitude), with_distance=True), "planned_location"
+        nearby = nearest(resources, c.latitude, c.longitude)
+        return match_views(nearby, with_distance=True, region=region), "planned_location"
     return [], "none"

@@ -20,6 +20,11 @@ from server.sessions.schemas import ParticipantToken, RedeemRequest
 from server.sessions.views import participant_view
 
 
+async def _therapist_name(request: web.Request, staff_id: str) -> str | None:
+    staff = await request.app[STORE].get_staff_or_none(staff_id)
+    return staff.display_name if staff is not None else None
+
+
 async def redeem(request: web.Request) -> web.Response:
     """Failed redemptions lock the address out progressively, but a valid personal link always
     redeems: a client behind the same address as a link guesser still gets in (``server/abuse.py``)."""
@@ -52,5 +57,6 @@ async def redeem(request: web.Request) -> web.Response:
     response = ParticipantToken(
         participant_token=token, expires_in=ttl, session_id=found.session.id,
         participant=participant_view(found.participant),
+        therapist_name=await _therapist_name(request, found.session.therapist_id),
     )
     return json_response(response)

@@ -94,6 +94,8 @@ class ParticipantToken(BaseModel):
     expires_in: int
     session_id: str
     participant: ParticipantView
+    therapist_name: str | None = Field(default=None, description="The session's therapist, by name (the waiting "
+                                       "room says who will let the client in); on redeeming a join link")
 
 
 class Revoked(BaseModel):

@@ -72,7 +72,16 @@ async def sign_in(page: Page, base_url: str, therapist: Therapist) -> None:
 
 async def start_call(page: Page, title: str) -> None:
     await page.get_by_role("button", name=f"Start call: {title}").click()
+    await pass_device_check(page)
     await expect(page.locator("#call-title")).to_have_text(title)
+
+
+async def pass_device_check(page: Page) -> None:
+    """The therapist's camera and microphone check before "Start call" enters the call."""
+    check = page.get_by_role("dialog", name="Check your camera and microphone")
+    enter = check.get_by_role("button", name="Enter the call")
+    await expect(enter).to_be_enabled()
+    await enter.click()
 
 
 async def client_to_lobby(page: Page, join_url: str, shot: Path | None = None) -> None:

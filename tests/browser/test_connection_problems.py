@@ -12,7 +12,7 @@ from aiohttp import web
 from playwright.async_api import expect
 
 from tests.browser.conftest import served_world
-from tests.browser.pages import new_context, new_page, sign_in, skip_location
+from tests.browser.pages import new_context, new_page, pass_device_check, sign_in, skip_location
 from tests.conftest import make_settings
 from tests.support.services import free_port
 
@@ -70,8 +70,9 @@ async def test_the_console_says_the_call_could_not_start(world, browser):
     await page.route_web_socket("**/socket.io/**", lambda ws: ws.close())
     try:
         await sign_in(page, world.base_url, therapist)
-        started = time.monotonic()
         await page.get_by_role("button", name=f"Start call: {session['title']}").click()
+        await pass_device_check(page)
+        started = time.monotonic()
         banner = page.locator(".call-banner")
         await expect(banner).to_contain_text("The call could not start", timeout=TOLD_WITHIN_MS)
         assert (time.monotonic() - started) * 1000 < TOLD_WITHIN_MS
@@ -101,6 +102,7 @@ async def _both_told(world, browser) -> None:
     try:
         await sign_in(host, world.base_url, therapist)
         await host.get_by_role("button", name=f"Start call: {session['title']}").click()
+        await pass_device_check(host)
         await expect(host.locator(".call-banner")).to_contain_text("The call could not start",
                                                                    timeout=TOLD_WITHIN_MS)
         await client.goto(local(world, link["join_url"]))

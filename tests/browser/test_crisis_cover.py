@@ -49,7 +49,7 @@ async def test_the_client_is_told_help_is_still_coming_when_the_therapist_drops(
         await start_crisis(world, s)
         banner = client.locator("#crisis-banner")
         await expect(banner).to_have_text(
-            "Your therapist has started the crisis protocol. Stay on the call — help is on the way.")
+            "Your therapist has started the crisis protocol. Stay on the call — they are with you.")
 
         await host.disconnect()  # the therapist's connection drops
         await expect(banner).to_contain_text("Your therapist's connection dropped")

@@ -57,7 +57,7 @@ async def test_the_therapist_works_a_crisis_from_the_call_and_the_client_is_kept
         await host.get_by_role("button", name="Start crisis protocol").click()
         await expect(state).to_have_text("Crisis active. Stay with the client.")
         await expect(banner).to_have_text(
-            "Your therapist has started the crisis protocol. Stay on the call — help is on the way.")
+            "Your therapist has started the crisis protocol. Stay on the call — they are with you.")
         assert await client.locator(".crisis-live").get_attribute("aria-live") == "polite"
         await expect(panel.get_by_role("button", name="Help is on the way")).to_be_visible()
         await expect(panel.get_by_role("button", name="Mark as stabilised")).to_be_visible()
@@ -71,7 +71,7 @@ async def test_the_therapist_works_a_crisis_from_the_call_and_the_client_is_kept
 
         # Relay to emergency services: the responder link serves the packet.
         await panel.get_by_label("Situation (what responders need to know)").fill(SITUATION)
-        await panel.get_by_role("button", name="Relay to emergency services").click()
+        await panel.get_by_role("button", name="Make a link for emergency services").click()
         responder_link = panel.get_by_role("textbox", name="Responder link")
         await expect(responder_link).to_have_value(re.compile("/responder#"))
         responder_token = (await responder_link.input_value()).split("#", 1)[1]

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.pages import admit, client_to_lobby, expect_remote_videos, new_page
+from tests.browser.pages import admit, client_to_lobby, expect_remote_videos, new_page, pass_device_check
 from tests.support.services import free_port
 from tests.support.tls import trusting_session
 
@@ -70,6 +70,7 @@ async def test_make_run_then_two_browsers_reach_two_way_video(browser, tmp_path)
             await host.get_by_label("Password").fill(password)
             await host.get_by_role("button", name="Sign in").click()
             await host.get_by_role("button", name="Start call: Demo individual session").click()
+            await pass_device_check(host)
             await expect(host.locator("#call-title")).to_have_text("Demo individual session")
 
             await client_to_lobby(client, join_url)

@@ -15,7 +15,7 @@ from tests.browser.pages import admit, client_to_lobby, expect_in_call, new_page
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-ASKED = "Your therapist knows you need help now. Stay on the call — help is on the way."
+ASKED = "Your therapist knows you need help now. Stay on the call — they are with you."
 # any of the words a client reads about a crisis (crisis/banner.js, crisis/help_button.js)
 CRISIS_WORDING = re.compile(r"help is on the way|knows you need help|crisis protocol|Help has arrived|steadier now"
                             r"|another clinician|has been told you need help|private room", re.IGNORECASE)

@@ -22,7 +22,7 @@ async def test_the_client_asks_for_help_and_the_therapist_sees_it(world, browser
             "Your therapist has been told you need help now. Stay on the call — they are with you.")
         await expect(help_button).to_be_hidden()
         await expect(client.locator("#crisis-banner")).to_have_text(
-            "Your therapist knows you need help now. Stay on the call — help is on the way.")
+            "Your therapist knows you need help now. Stay on the call — they are with you.")
         await expect(host.locator("#crisis-state")).to_have_text("Crisis active. Stay with the client.")
         await client.screenshot(path=str(shots / "help-now-client.png"))
 

@@ -105,14 +105,14 @@ async def test_override_with_a_written_reason_and_the_follow_up_plan(world, brow
         await expect(support_link).to_have_value(re.compile("/join#"))
         SEEN_SECRETS.add((await support_link.input_value()).split("#", 1)[1])
         await expect(panel.locator(".crisis-notice")).to_contain_text("Sam Example is invited (emergency override).")
-        await expect(panel.locator(".crisis-notice")).to_contain_text("Email: not set up")
+        await expect(panel.locator(".crisis-notice")).to_contain_text("Nothing was sent to them: copy their link")
         await expect(override).to_have_count(0)
 
         # relaying without consent: the same override
         await panel.get_by_label("Situation (what responders need to know)").fill("Synthetic: drowsy after tablets.")
-        await panel.get_by_role("button", name="Relay to emergency services").click()
+        await panel.get_by_role("button", name="Make a link for emergency services").click()
         await panel.get_by_label("Reason (required)").fill(REASON)
-        await panel.get_by_role("button", name="Relay with emergency override").click()
+        await panel.get_by_role("button", name="Make the link with emergency override").click()
         responder_link = panel.get_by_role("textbox", name="Responder link")
         await expect(responder_link).to_have_value(re.compile("/responder#"))
         SEEN_SECRETS.add((await responder_link.input_value()).split("#", 1)[1])

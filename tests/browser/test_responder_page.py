@@ -110,7 +110,7 @@ async def test_the_responder_says_who_they_are_and_the_clinician_revokes_the_lin
         await situation.fill(SITUATION)
         await expect(situation).to_have_value(SITUATION)
         await panel.get_by_label(re.compile("This includes substance-use information")).check()
-        await panel.get_by_role("button", name="Relay to emergency services").click()
+        await panel.get_by_role("button", name="Make a link for emergency services").click()
         link_field = panel.get_by_role("textbox", name="Responder link")
         await expect(link_field).to_have_value(re.compile("/responder#"))
         token = (await link_field.input_value()).split("#", 1)[1]

@@ -48,9 +48,11 @@ export class CallView {
     this.helpText = help ? help.querySelector("p") : null;
     // Clients (not the host, who has the crisis controls) are told calmly when a crisis starts or changes.
     this.crisisBanner = hostPanel ? null : new CrisisBanner(this.room);
+    // where the client's "I need help now" sits in the call (join.js moves it to the waiting room and back)
+    this.helpSlot = el("div", { class: "help-slot" }, this._helpButton ? this._helpButton.root : null);
     this.root = el("section", { class: "call", "aria-labelledby": "call-title" },
       el("header", { class: "call-bar" }, this.title, this.clock, this.notices, this.banner),
-      this.crisisBanner ? this.crisisBanner.root : null, this._helpButton ? this._helpButton.root : null, main,
+      this.crisisBanner ? this.crisisBanner.root : null, this.helpSlot, main,
       controls, help);
     this.title.id = "call-title";
     this.container.replaceChildren(this.root);

@@ -73,3 +73,25 @@ export function chime() {
     oscillator.stop(start + i * 0.18 + 0.55);
   });
 }
+
+// A short, urgent three-beep alarm (a client pressed "I need help now"): made in the page, no sound
+// file is fetched. Returns whether it could play.
+export function alarm() {
+  const context = audioContext();
+  if (!context) return false;
+  const start = context.currentTime + 0.05;
+  for (let i = 0; i < 3; i += 1) {
+    const at = start + i * 0.22;
+    const oscillator = context.createOscillator();
+    const gain = context.createGain();
+    oscillator.type = "square";
+    oscillator.frequency.value = i === 1 ? 988 : 880;
+    gain.gain.setValueAtTime(0, at);
+    gain.gain.linearRampToValueAtTime(0.08, at + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.001, at + 0.18);
+    oscillator.connect(gain).connect(context.destination);
+    oscillator.start(at);
+    oscillator.stop(at + 0.2);
+  }
+  return true;
+}

@@ -24,8 +24,9 @@ export class Tile {
       "aria-label": QUALITY_WORDS.connecting, title: QUALITY_WORDS.connecting },
     el("i"), el("i"), el("i"));
     this.overlay = el("div", { class: "tile-overlay", hidden: true });
+    this.alert = el("span", { class: "tile-alert", hidden: true });
     this.root = el("li", { class: self ? "tile tile-self" : "tile", dataset: { pid, video: "off" } },
-      this.video, this.avatar, this.overlay, self ? null : this.quality,
+      this.video, this.avatar, this.overlay, this.alert, self ? null : this.quality,
       el("div", { class: "tile-label" }, this.micOff, this.nameEl,
         self ? el("span", { class: "visually-hidden" }, `, ${name}`) : null));
     this._meter = null;
@@ -63,6 +64,14 @@ export class Tile {
     this.quality.dataset.level = level;
     this.quality.setAttribute("aria-label", QUALITY_WORDS[level]);
     this.quality.title = QUALITY_WORDS[level];
+  }
+
+  // a mark that cannot be missed (a client pressed "I need help now"), or null
+  setAlert(text) {
+    this.alert.hidden = !text;
+    this.alert.textContent = text || "";
+    if (text) this.root.dataset.alert = "help";
+    else delete this.root.dataset.alert;
   }
 
   setOverlay(text) {

@@ -35,6 +35,7 @@ export class HostPanel {
     on("members", ({ members }) => this._renderMembers(members));
     on("locked", ({ locked }) => { this.lockInput.checked = locked; });
     this._lastWaiting = [];
+    this._needsHelp = new Set(); // participant_ids whose "I need help now" is not acknowledged yet
     this._timer = setInterval(() => this._renderLobby(this._lastWaiting, { quiet: true }), 30000);
   }
 
@@ -54,9 +55,11 @@ export class HostPanel {
     this.lobbyCount.textContent = String(waiting.length);
     this.lobbyEmpty.hidden = waiting.length > 0;
     const now = Date.now() / 1000;
-    this.lobbyList.replaceChildren(...waiting.map((w) => el("li", { class: "person", dataset: { pid: w.participant_id } },
+    this.lobbyList.replaceChildren(...waiting.map((w) => el("li", {
+      class: this._needsHelp.has(w.participant_id) ? "person person-help" : "person", dataset: { pid: w.participant_id } },
       el("div", { class: "person-text" },
         el("span", { class: "person-name" }, w.display_name),
+        this._needsHelp.has(w.participant_id) ? el("strong", { class: "person-alert" }, "Pressed “I need help now”") : null,
         el("span", { class: "person-meta" }, `waiting ${waitedInWords(now - w.waiting_since)}`)),
       el("div", { class: "person-actions" },
         el("button", { type: "button", class: "btn btn-primary btn-small", "aria-label": `Admit ${w.display_name}`,
@@ -66,6 +69,28 @@ export class HostPanel {
     if (!quiet) {
       for (const w of waiting) if (!before.has(w.participant_id)) announce(`${w.display_name} is in the waiting room.`);
     }
+  }
+
+  // crisis/help_alert.js: who pressed "I need help now" and is not acknowledged yet
+  markNeedsHelp(pids) {
+    const same = pids.size === this._needsHelp.size && [...pids].every((p) => this._needsHelp.has(p));
+    if (same) return;
+    this._needsHelp = pids;
+    this._renderLobby(this._lastWaiting, { quiet: true });
+  }
+
+  // The crisis panel is the first thing in the host panel: scroll it into view and mark it.
+  bringCrisisToTop() {
+    this.root.scrollTop = 0;
+    this.crisis.root.dataset.alert = "help";
+    this.crisis.root.scrollIntoView({ block: "nearest" });
+  }
+
+  focusCrisis() {
+    delete this.crisis.root.dataset.alert;
+    const heading = this.crisis.root.querySelector("h2");
+    heading.setAttribute("tabindex", "-1");
+    heading.focus({ preventScroll: true });
   }
 
   _renderMembers(members) {

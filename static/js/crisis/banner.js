@@ -5,15 +5,32 @@
 
 import { el } from "../lib/dom.js";
 
+// "Help is on the way" only once the therapist has marked help as sent (the `help_on_the_way` step),
+// never before: a crisis that has only been opened promises nothing that has not happened.
 export const CLIENT_WORDS = {
-  active: "Your therapist has started the crisis protocol. Stay on the call — help is on the way.",
+  active: "Your therapist has started the crisis protocol. Stay on the call — they are with you.",
   help_on_the_way: "Help is on the way. Stay on the call with your therapist.",
   help_arrived: "Help has arrived.",
   stabilised: "Things are steadier now. Your therapist is still here with you.",
 };
 
 // when the client pressed "I need help now" themselves
-export const ASKED_WORDS = "Your therapist knows you need help now. Stay on the call — help is on the way.";
+export const ASKED_WORDS = "Your therapist knows you need help now. Stay on the call — they are with you.";
+
+// to a support person (or a responder) in the crisis call: their own words, not the client's
+export const GUEST_WORDS = {
+  active: "You're in this call to support someone you care about. Their clinician leads the call: "
+    + "staying with them and listening helps.",
+  help_on_the_way: "Help is on the way for them. Please stay on the call.",
+  help_arrived: "Help has arrived.",
+  stabilised: "Things are steadier now. Thank you for being here.",
+};
+
+export const GUEST_AWAY_WORDS = {
+  away: "The clinician's connection dropped. If they can't come back in a moment, another clinician from the "
+    + "care team is joining. Please stay on the call.",
+  cover: "Another clinician from the care team is joining now. Please stay on the call.",
+};
 
 export const AWAY_WORDS = {
   // the therapist's connection dropped: they may come back, or another clinician takes over
@@ -47,6 +64,7 @@ export class CrisisBanner {
     this._room = room;
     room.addEventListener("crisis", ({ detail }) => this.update(detail));
     room.addEventListener("hostpresence", ({ detail }) => this.host(detail));
+    room.addEventListener("state", () => this.render()); // who we are (client or guest) is known from here
     room.addEventListener("steppedout", ({ detail }) => {
       this._steppedOut = detail;
       this.render();
@@ -76,11 +94,20 @@ export class CrisisBanner {
     this.render();
   }
 
+  // a support person or a responder: not the client, whose crisis it is
+  _guest() {
+    const you = this._room.state && this._room.state.you;
+    return Boolean(you && you.role !== "client");
+  }
+
   words() {
-    const base = CLIENT_WORDS[this._state];
+    const guest = this._guest();
+    const base = (guest ? GUEST_WORDS : CLIENT_WORDS)[this._state];
     if (!base) return this._steppedOut ? steppedOutWords(this._steppedOut) : ""; // no crisis of ours
-    if (this._coverComing && !this._hostPresent) return AWAY_WORDS.cover;
-    if (!this._hostPresent) return AWAY_WORDS.away;
+    const away = guest ? GUEST_AWAY_WORDS : AWAY_WORDS;
+    if (this._coverComing && !this._hostPresent) return away.cover;
+    if (!this._hostPresent) return away.away;
+    if (guest) return base;
     return this._state === "active" && this._asked ? ASKED_WORDS : base;
   }
 

@@ -55,7 +55,8 @@ export class LocationStep {
       el("input", { id: `loc-${name}`, name, autocomplete: auto, value: name === "country" ? "US" : "",
         maxlength: name === "country" ? 2 : 150 }))));
     $("#loc-planned-text").textContent = planned || "";
-    $("#loc-planned-row").hidden = !planned;
+    // no planned address: no choice to make, so no radio buttons — only the address to type
+    $("#loc-choice").hidden = !planned;
     $(planned ? "#loc-planned" : "#loc-other").checked = true;
     const sync = () => { fields.hidden = !$("#loc-other").checked; };
     $("#loc-planned").onchange = sync;

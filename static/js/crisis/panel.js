@@ -60,7 +60,8 @@ export class CrisisPanel {
       this._tickPaging();
     });
     room.addEventListener("help_requested", ({ detail }) => this._urgent(
-      `${this.state.clientName(detail.participant_id)} pressed “I need help now”. The crisis protocol is open.`));
+      `${this.state.clientName(detail.participant_id)} pressed “I need help now”. The crisis protocol is open.`,
+      detail.crisis_id));
     this._render();
   }
 
@@ -109,7 +110,7 @@ export class CrisisPanel {
     const state = this.state;
     const changed = !state.crisis || state.crisis.crisis_id !== crisis.crisis_id;
     if (changed) {
-      state.forgetCrisisDetails();
+      state.forgetCrisisDetails(crisis.crisis_id);
       this.view.clearFields();
       this.responderLinks.load(crisis.crisis_id);
     }
@@ -117,7 +118,10 @@ export class CrisisPanel {
     state.crisis = crisis;
     this._render();
     if (stateChanged) announce(`Crisis protocol: ${STATE_WORDS[crisis.state] || crisis.state}`);
-    if (changed && crisis.state !== "closed") this._loadContacts();
+    if (changed && crisis.state !== "closed") {
+      this._loadContacts();
+      this._loadReadOut();
+    }
     if (crisis.state === "closed" && !state.followUp) this._loadFollowUp();
   }
 
@@ -204,6 +208,18 @@ export class CrisisPanel {
     });
   }
 
+  // ---- what to read out on a phone call to emergency services ----------------------------------
+  async _loadReadOut() {
+    const id = this.state.crisis.crisis_id;
+    try {
+      const readOut = await this.crises.readOut(id);
+      if (this.state.isCurrent(id)) this.state.readOut = readOut;
+    } catch {
+      return; // the rest of the panel works without it
+    }
+    this._render();
+  }
+
   // ---- support persons -------------------------------------------------------------------------
   async _loadContacts() {
     const id = this.state.crisis.crisis_id;
@@ -232,8 +248,8 @@ export class CrisisPanel {
     }, 1000) : null;
   }
 
-  _urgent(text) {
-    this.state.addUrgent(text);
+  _urgent(text, crisisId = null) {
+    this.state.addUrgent(text, crisisId);
     this._render();
   }
 
@@ -287,9 +303,11 @@ export class CrisisPanel {
       this.state.override = null;
       view.reason.value = "";
       await this._reload(this.state.crisis.crisis_id); // the disclosure is a new version of the crisis
-      this._addLink("responder", "Responder link", made.page_url);
+      this._addLink("responder", "Responder link (give it to emergency services)", made.page_url);
       await this.responderLinks.load(this.state.crisis.crisis_id);
-      announce("Relayed to emergency services. The responder link is ready to read out or copy.");
+      this._loadReadOut(); // the callback numbers just given
+      announce("The responder link is ready to copy. Nobody has been contacted: give it to emergency services "
+        + "on your call with them.");
     }, overrideReason ? null : { kind: "relay", situation });
   }
 

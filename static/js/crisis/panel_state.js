@@ -10,8 +10,20 @@ export const STATE_WORDS = {
   closed: "Closed.",
 };
 
-const NOTIFY_WORDS = { sent: "sent", failed: "could not be sent", skipped: "not set up" };
-const CHANNEL_WORDS = { email: "Email", webhook: "Text message / webhook" };
+// how a support person's invitation went out, in plain words (skipped: that way is not available here)
+const SENT_WORDS = {
+  email: { sent: "Their link was sent to them by email.", failed: "The email to them could not be sent." },
+  webhook: { sent: "Their link was sent to them by text message.", failed: "The text message to them could not be sent." },
+};
+const NOT_SENT = "Nothing was sent to them: copy their link below and give it to them yourself (read it out on the "
+  + "phone, or send it by text).";
+
+export function invitationWords(notifications) {
+  const outcomes = Object.entries(notifications || {});
+  const said = outcomes.map(([channel, outcome]) => (SENT_WORDS[channel] || {})[outcome]).filter(Boolean);
+  if (!outcomes.some(([, outcome]) => outcome === "sent")) said.push(NOT_SENT);
+  return said.join(" ");
+}
 
 export class CrisisPanelState {
   constructor() {
@@ -27,6 +39,7 @@ export class CrisisPanelState {
     this.privateRoom = null; // the answer of POST /private-room, until the therapist goes there
     this.followUp = null; // the follow-up plan of the closed crisis
     this.paging = null; // {name, until (ms)}: an on-call page waiting for its answer
+    this.readOut = null; // GET /read-out: the address and callback numbers to read out to emergency services
   }
 
   isOpen() {
@@ -46,20 +59,22 @@ export class CrisisPanelState {
     this.onDemand = Boolean(session.on_demand); // an urgent help room: closing books the days after
   }
 
-  // A different crisis: what belonged to the one before is forgotten.
-  forgetCrisisDetails() {
+  // A different crisis: what belonged to the one before is forgotten (an urgent notice that arrived
+  // just before this crisis was read, such as the client's help press, is about it and stays).
+  forgetCrisisDetails(crisisId = null) {
     this.contacts = null;
     this.links = [];
     this.invited = new Set();
-    this.notices = [];
+    this.notices = this.notices.filter((n) => crisisId && n.crisisId === crisisId);
     this.override = null;
     this.followUp = null;
     this.paging = null;
+    this.readOut = null;
   }
 
   clientName(participantId) {
-    const client = this.clients.find((c) => c.participant_id === participantId
-      || (this.crisis && c.client_id === this.crisis.client_id));
+    const client = this.clients.find((c) => c.participant_id === participantId)
+      || this.clients.find((c) => this.crisis && c.client_id === this.crisis.client_id);
     return client ? client.display_name : "The client";
   }
 
@@ -69,8 +84,9 @@ export class CrisisPanelState {
   }
 
   // Urgent notices (role=alert) stay in the panel until the crisis changes hands or closes.
-  addUrgent(text) {
-    this.notices.push({ id: `crisis-notice-${this.notices.length + 1}`, text, urgent: true });
+  addUrgent(text, crisisId = null) {
+    this.notices.push({ id: `crisis-notice-${this.notices.length + 1}`, text, urgent: true,
+      crisisId: crisisId || (this.crisis && this.crisis.crisis_id) });
   }
 
   // An escalation step told to the clinicians (the ``lost_contact`` event): the words of an urgent
@@ -91,8 +107,8 @@ export class CrisisPanelState {
     const name = this.clientName(null);
     const at = since ? new Date(since).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
     if (step === "prompt_emergency_call") {
-      return `${name} has been out of contact since ${at}. Call emergency services now and relay their `
-        + "location (Relay to emergency services below).";
+      return `${name} has been out of contact since ${at}. Call emergency services now and read out their `
+        + "address (at the top of this panel).";
     }
     if (step === "notify_support_person") {
       return `${name} has not come back. ${notified || "Their"} support person${notified > 1 ? "s were" : " was"} `
@@ -112,11 +128,9 @@ export class CrisisPanelState {
   // An invitation was made (the answer of POST /support-persons): note who, how, and whether they were told.
   noteInvitation(contact, made) {
     this.invited.add(contact.contact_id);
-    const sent = Object.entries(made.notifications || {})
-      .map(([channel, outcome]) => `${CHANNEL_WORDS[channel] || channel}: ${NOTIFY_WORDS[outcome] || outcome}`);
     this.notices.push({ id: `crisis-notice-${this.notices.length + 1}`, text:
       `${contact.name} is invited${made.basis === "override" ? " (emergency override)" : ""}. `
-      + (sent.length ? `${sent.join(". ")}.` : "") });
+      + invitationWords(made.notifications) });
   }
 
   // A link made during this crisis; returns the id of the field that shows it.

@@ -7,12 +7,13 @@
 // start(client), step(action), moveToPrivateRoom(client), openPrivateRoom(), markDone(item),
 // invite(contact), submitOverride(override), cancelOverride(), relay().
 
-import { el, announce } from "../lib/dom.js";
+import { el, announce, formatTime } from "../lib/dom.js";
 import { followUpItems } from "./follow_up_list.js";
 import { STATE_WORDS } from "./panel_state.js";
 
 const ACTION_LABELS = {
-  dispatch_help: "Help is on the way",
+  // said to the client too: press it once help has actually been called
+  dispatch_help: "Help is on the way (I have called for it)",
   help_arrived: "Help has arrived",
   stabilise: "Mark as stabilised",
   reactivate: "Crisis again: back to active",
@@ -107,7 +108,10 @@ export class CrisisPanelView {
             el("button", { type: "button", class: "btn btn-small", onclick: () => on.invite(c) },
               c.consented ? `Invite ${c.name}` : `Invite ${c.name} (no consent)`),
             state.invited.has(c.contact_id) ? el("span", { class: "muted" }, " Invited.") : null))));
-    const relay = el("div", { class: "crisis-block" }, el("h3", {}, "Emergency services"),
+    const relay = el("div", { class: "crisis-block" }, el("h3", {}, "A link for emergency services"),
+      el("p", { class: "hint", id: "crisis-relay-what" }, "This contacts nobody. It makes a private link to the "
+        + "client's location and your notes, to copy and give to emergency services (read it out, or send it, on "
+        + "your call with them). To get help, call emergency services yourself."),
       el("label", { for: "crisis-situation" }, "Situation (what responders need to know)"), this.situation,
       el("label", { for: "crisis-client-phone" }, "Number to call the client back on (optional)"), this.clientPhone,
       el("label", { for: "crisis-therapist-phone" }, "Your callback number (optional)"), this.therapistPhone,
@@ -116,8 +120,8 @@ export class CrisisPanelView {
       el("div", { class: "switch-row" }, this.substanceUse,
         el("label", { for: "crisis-substance-use" }, "This includes substance-use information (adds the 42 CFR Part 2 "
           + "notice against redisclosure)")),
-      el("button", { type: "button", class: "btn btn-danger btn-block", onclick: () => on.relay() },
-        "Relay to emergency services"));
+      el("button", { type: "button", class: "btn btn-danger btn-block", "aria-describedby": "crisis-relay-what",
+        onclick: () => on.relay() }, "Make a link for emergency services"));
     const links = state.links.map((l) => copyField(l.id, l.label, l.url));
     const notices = state.notices.map((n) => el("p", { class: n.urgent ? "crisis-notice crisis-urgent" : "crisis-notice",
       id: n.id, role: n.urgent ? "alert" : "status" }, n.text));
@@ -130,9 +134,30 @@ export class CrisisPanelView {
       el("div", { class: "switch-row crisis-debrief" }, this.debrief,
         el("label", { for: "crisis-debrief" }, "When closing, plan a debrief with family or support persons"))) : null;
     const move = state.kind === "group" && client && !state.privateRoom ? this._privateRoomButton(client, on) : null;
-    this._replace(...[about, this._privateRoomBlock(state, on), move, actions, closing,
+    this._replace(...[about, this._readOutBlock(state), this._privateRoomBlock(state, on), move, actions, closing,
       this._overrideBlock(state, on), ...links, responderLinks.block(), ...notices,
       on.brief.block(state, client && client.display_name), on.share.block(state), invite, relay].filter(Boolean));
+  }
+
+  // What the therapist reads out on a phone call to emergency services (GET /read-out), at the top.
+  _readOutBlock(state) {
+    const r = state.readOut;
+    if (!r) return null;
+    const row = (label, ...value) => [el("dt", {}, label), el("dd", {}, ...value)];
+    const when = (iso) => ` (confirmed at ${formatTime(iso)})`;
+    return el("div", { class: "crisis-block crisis-read-out", role: "group", "aria-labelledby": "crisis-read-out-heading" },
+      el("h3", { id: "crisis-read-out-heading" }, "To read out to emergency services"),
+      el("dl", { class: "read-out" },
+        r.client_name ? row("Name", r.client_name) : null,
+        row("Address", r.address ? `${r.address}${when(r.address_confirmed_at)}`
+          : "Not confirmed. Ask the client where they are."),
+        r.device_position ? row("Device position", `${r.device_position} (at ${formatTime(r.device_observed_at)})`) : null,
+        ...r.callbacks.map((c) => row(c.label, c.tel ? el("a", { href: c.tel }, c.number) : c.number))),
+      r.warning ? el("p", { class: "notice notice-warning" }, r.warning) : null,
+      el("p", { class: "hint" }, r.consent_to_emergency_services
+        ? "The client consented to sharing their location with emergency services."
+        : "The client has not consented to sharing this with emergency services: in an emergency you may share it "
+          + "anyway (the link below then asks you to write down why)."));
   }
 
   // Redraw the body, keeping the field someone is typing in focused (with its selection): the panel
@@ -188,7 +213,7 @@ export class CrisisPanelView {
       el("label", { for: "crisis-override-reason" }, "Reason (required)"), this.reason,
       el("div", { class: "crisis-actions" },
         el("button", { type: "button", class: "btn btn-danger btn-block", id: "crisis-override-submit",
-          onclick: () => on.submitOverride(o) }, o.kind === "invite" ? "Invite with emergency override" : "Relay with emergency override"),
+          onclick: () => on.submitOverride(o) }, o.kind === "invite" ? "Invite with emergency override" : "Make the link with emergency override"),
         el("button", { type: "button", class: "btn btn-block", onclick: () => on.cancelOverride() }, "Cancel")));
   }
 }

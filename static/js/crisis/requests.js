@@ -19,6 +19,8 @@ export function crisisRequests(call) {
     inviteSupportPerson: (crisisId, body) => call("POST", `/api/crises/${crisisId}/support-persons`, body),
     // body: {situation, override_reason?, client_phone?, therapist_phone?, allow_join?, substance_use?}
     relayToResponders: (crisisId, body) => call("POST", `/api/crises/${crisisId}/responder-packet`, body),
+    // what to read out on a phone call to emergency services (address, device position, callback numbers)
+    readOut: (crisisId) => call("GET", `/api/crises/${crisisId}/read-out`),
     responderLinks: (crisisId) => call("GET", `/api/crises/${crisisId}/responder-links`),
     revokeResponderLink: (crisisId, linkId) => call("POST", `/api/crises/${crisisId}/responder-links/${linkId}/revoke`),
     // the follow-up plan made when a crisis closed; a client's follow-up plans; ticking an item off

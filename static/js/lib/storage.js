@@ -12,6 +12,8 @@
 //                                            microphoneId, cameraOn, microphoneOn}
 //   sessionStorage "steadyline.responder.recipient"  who reads the responder page: {recipient_name, recipient_agency}
 //   sessionStorage "steadyline.home"         the client's own page: {home_token, expires_at}
+//   sessionStorage "steadyline.helpAlerts"   the console's help presses not acknowledged yet, kept over a reload:
+//                                            {session_id: {participant_id: pressed at (ms)}}
 //
 // expires_at is in milliseconds since the epoch; an expired or unreadable value is removed and read as null.
 
@@ -22,6 +24,7 @@ const PARTICIPANT_KEY = "steadyline.participant";
 const DEVICE_CHOICES_KEY = "steadyline.devices"; // in sessionStorage (this tab only)
 const RECIPIENT_KEY = "steadyline.responder.recipient";
 const HOME_KEY = "steadyline.home";
+const HELP_ALERTS_KEY = "steadyline.helpAlerts";
 
 function read(storage, key, fallback) {
   try {
@@ -106,6 +109,7 @@ export function saveParticipant(answer) {
     participant_token: answer.participant_token,
     session_id: answer.session_id,
     participant: answer.participant,
+    therapist_name: answer.therapist_name || null,
     expires_at: Date.now() + answer.expires_in * 1000,
   };
   write(sessionStorage, PARTICIPANT_KEY, saved);
@@ -167,4 +171,21 @@ export function saveHomeToken(answer) {
 
 export function forgetHomeToken() {
   remove(sessionStorage, HOME_KEY);
+}
+
+// The console's help presses that the therapist has not acknowledged yet (crisis/help_alert.js).
+export function loadHelpAlerts(sessionId) {
+  const all = read(sessionStorage, HELP_ALERTS_KEY, {});
+  return (all && all[sessionId]) || {};
+}
+
+export function saveHelpAlerts(sessionId, pending) {
+  try {
+    const all = read(sessionStorage, HELP_ALERTS_KEY, {}) || {};
+    if (Object.keys(pending).length) all[sessionId] = pending;
+    else delete all[sessionId];
+    write(sessionStorage, HELP_ALERTS_KEY, all);
+  } catch {
+    // storage unavailable: the alert still stays until acknowledged on this page
+  }
 }

@@ -81,11 +81,15 @@ async function dashboard({ focus = true } = {}) {
   await refresh();
 }
 
-function startCall(id) {
-  return startHostCall(id, dashboard, inCall);
+function startCall(id, options = {}) {
+  return startHostCall(id, dashboard, inCall, options);
 }
 
-onStartCall(startCall);
+// "Start call" checks the camera and microphone first; an open crisis's "Go to the session" goes straight in
+onStartCall((id) => {
+  const session = (state.sessions || []).find((s) => s.id === id);
+  return startCall(id, { check: true, title: session ? session.title : "" });
+});
 
 // ---- start --------------------------------------------------------------------------------------
 
@@ -104,7 +108,10 @@ async function main() {
   $("#add-form").addEventListener("submit", addClient);
   $("#cofac-form").addEventListener("submit", addCoFacilitator);
   $("#copy-link").addEventListener("click", copyLink);
-  $("#detail-start").addEventListener("click", () => startCall(state.selectedId));
+  $("#detail-start").addEventListener("click", () => {
+    const session = (state.sessions || []).find((s) => s.id === state.selectedId);
+    startCall(state.selectedId, { check: true, title: session ? session.title : "" });
+  });
   $("#detail-end").addEventListener("click", endSession);
   state.planEditor = new PlanEditor($("#plan-panel"), call);
   resetCreateForm();

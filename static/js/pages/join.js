@@ -12,6 +12,7 @@ import { HelpButton } from "../crisis/help_button.js";
 import { LocationStep } from "../crisis/location_confirm.js";
 import { PlanView } from "../plans/plan_view.js";
 import { watchHelp } from "../home/help_progress.js";
+import { confirmAction } from "../lib/dialog.js";
 import {
   loadParticipant, saveParticipant, updateParticipant, forgetParticipant, loadDeviceChoices,
 } from "../lib/storage.js";
@@ -43,10 +44,13 @@ class Visit {
     $("#lobby-video").srcObject = stream;
     $("#lobby-frame").dataset.video = stream.getVideoTracks().length && choices.cameraOn ? "on" : "off";
     $("#lobby-frame .preview-off").textContent = stream.getVideoTracks().length ? "Camera is off" : "Sound only";
-    $("#lobby-leave").onclick = () => this.room.leave();
+    $("#lobby-leave").onclick = async () => { if (await this.mayLeave()) await this.room.leave(); };
+    $("#lobby-lead").textContent = this.letsYouIn();
+    if (participant.therapist_name) $("#host-name").textContent = participant.therapist_name;
+    // one "I need help now" for the client: in the waiting room, then in the call
+    this.help = isClient(participant) ? new HelpButton({ room: this.room }) : null;
     this.call = new CallView($("#call-host"), this.room, {
-      selfName: participant.participant.display_name,
-      helpButton: isClient(participant) ? new HelpButton({ room: this.room }) : null,
+      selfName: participant.participant.display_name, helpButton: this.help, onLeave: () => this.mayLeave(),
     });
     watchHelp(this.room, participant);
     showView("loading", { focus: false });
@@ -68,10 +72,11 @@ class Visit {
   }
 
   phase(phase, previous) {
+    if (this.help) (phase === "lobby" ? $("#lobby-help") : this.call.helpSlot).append(this.help.root);
     if (phase === "lobby") {
       if (previous !== "reconnecting" || document.body.dataset.screen !== "lobby") this.waitingSince = Date.now();
       showView("lobby", { focus: previous !== "reconnecting" });
-      announce("You're in the waiting room. Your therapist will let you in shortly.");
+      announce(`You're in the waiting room. ${this.letsYouIn()}`);
     } else if (phase === "call") {
       if (previous === "lobby" || previous === "connecting") {
         if (previous === "lobby") chime();
@@ -84,6 +89,27 @@ class Visit {
     // A note explains the way into the lobby (sent back by the therapist): keep it there; clear it
     // once in the call, or once a reconnection it described is over.
     if (phase === "call" || previous === "reconnecting") this.lobbyNote(null);
+  }
+
+  // Leaving during an open crisis is asked twice: a slip of the finger must not cut the call.
+  async mayLeave() {
+    const crisis = this.room.crisis;
+    if (!crisis || crisis.state === "closed") return true;
+    const emergency = (this.room.state && this.room.state.emergency && this.room.state.emergency.emergency_number) || "911";
+    return confirmAction({
+      title: "Leave the call?",
+      message: isClient(this.participant)
+        ? `Your therapist is with you right now. If you leave, they may not be able to reach you. If you are in `
+          + `danger, call ${emergency}.`
+        : "The person you are here for is still in a crisis call with their care team.",
+      confirmLabel: "Leave",
+    });
+  }
+
+  // the waiting room names the therapist when the link said who they are
+  letsYouIn() {
+    const name = this.participant.therapist_name;
+    return `${name || "Your therapist"} will let you in shortly.`;
   }
 
   state(state) {

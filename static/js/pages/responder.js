@@ -8,12 +8,6 @@ import { openResponderPacket, responderPacketPidf, joinAsResponder } from "../cr
 import { $, el, showView } from "../lib/dom.js";
 import { saveParticipant, loadRecipient, saveRecipient } from "../lib/storage.js";
 
-const CALLBACK_LABELS = { client: "Client", therapist: "Therapist", program_line: "Program crisis line" };
-
-function telLink(phone) {
-  return el("a", { href: `tel:${phone.replace(/[^+\d]/g, "")}` }, phone);
-}
-
 function fill(list, items) {
   list.replaceChildren(...items.map((item) => el("li", {}, item)));
 }
@@ -23,17 +17,21 @@ function render(view, recipient) {
   $("#received-by").textContent = `Received by ${recipient.recipient_name} (${recipient.recipient_agency}).`;
   $("#notice-box").hidden = !packet.redisclosure_notice;
   $("#redisclosure").textContent = packet.redisclosure_notice || "";
-  $("#packet-meta").textContent = `Shared at ${new Date(packet.created_at).toLocaleString()}. ` +
-    `This link stops working at ${new Date(view.expires_at).toLocaleString()}. Do not pass it on.`;
+  // every time on this page is written one way, by the server (24-hour clock, the program's time zone)
+  $("#packet-meta").textContent = `Shared at ${view.shared_at_text}. ` +
+    `This link stops working at ${view.expires_at_text}. Do not pass it on.`;
+  $("#person-name").hidden = !view.person_name;
+  $("#person-name").textContent = view.person_name ? `Name: ${view.person_name}` : "";
   fill($("#location-lines"), view.location_lines);
-  fill($("#callbacks"), packet.callbacks.length ? packet.callbacks.map(
-    (c) => [`${CALLBACK_LABELS[c.role] || c.role}: `, telLink(c.phone)]) : ["No callback numbers were shared."]);
+  // numbers come formatted for the program's country, with their tel: link
+  fill($("#callbacks"), view.callbacks.length ? view.callbacks.map(
+    (c) => [`${c.label}: `, c.tel ? el("a", { href: c.tel }, c.number) : c.number]) : ["No callback numbers were shared."]);
   $("#situation").textContent = packet.situation || "No description was shared.";
   $("#means-box").hidden = !packet.lethal_means_notes.length;
   fill($("#means"), packet.lethal_means_notes);
   fill($("#resources"), view.resources.length ? view.resources.map((r) => [
     `${r.name} (${r.kind.replaceAll("_", " ")}${r.distance_m != null ? `, ${(r.distance_m / 1000).toFixed(1)} km` : ""}`
-    + `${r.hours ? `, ${r.hours}` : ""}): `, telLink(r.phone), r.address ? ` — ${r.address}` : ""])
+    + `${r.hours ? `, ${r.hours}` : ""}): `, el("a", { href: r.tel }, r.phone), r.address ? ` — ${r.address}` : ""])
     : ["No local resources are on file near this position."]);
   $("#join-box").hidden = !view.can_join;
   $("#basis").textContent = packet.basis.kind === "consent"

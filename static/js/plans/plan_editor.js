@@ -81,8 +81,9 @@ export class PlanEditor {
         el("button", { type: "submit", class: "btn btn-primary" }, "Save as a new version"),
         el("button", { type: "button", class: "btn", onclick: () => this.close() }, "Close")));
     form.addEventListener("submit", (event) => { event.preventDefault(); this.save(form); });
-    this.root.replaceChildren(heading, status, form, this.followUpBlock(), this.between.block(this.clientId),
-      this.historyBlock(), this.consentBlock(), this.resourceBlock());
+    // (replaceChildren writes a null as the text "null": leave absent blocks out)
+    this.root.replaceChildren(...[heading, status, form, this.followUpBlock(), this.between.block(this.clientId),
+      this.historyBlock(), this.consentBlock(), this.resourceBlock()].filter(Boolean));
     heading.focus();
   }
 

@@ -21,6 +21,7 @@ CRISIS_ENDPOINTS = {
     ("GET", K + "/timeline"): {"owner": 200, "colleague": 403, "admin": 200, "other_admin": 404},
     ("POST", K + "/support-persons"): {"owner": 201, "colleague": 403, "admin": 201, "other_admin": 404},
     ("POST", K + "/responder-packet"): {"owner": 201, "colleague": 403, "admin": 201, "other_admin": 404},
+    ("GET", K + "/read-out"): {"owner": 200, "colleague": 403, "admin": 200, "other_admin": 404},
     ("GET", K + "/responder-links"): {"owner": 200, "colleague": 403, "admin": 200, "other_admin": 404},
     ("POST", K + "/responder-links/{link_id}/revoke"): {"owner": 200, "colleague": 403, "admin": 200,
                                                         "other_admin": 404},

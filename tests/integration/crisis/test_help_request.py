@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from server.app_keys import ENGINE
 from server.db.crisis_tables import CrisisRecord
 from server.db.tables import StaffRole
+from tests.integration.crisis.group_helpers import group
 from tests.integration.crisis.helpers import scene, start_crisis, walk_to_closed
 from tests.integration.plans.test_plan_access import _support_token
 
@@ -96,3 +97,26 @@ async def test_only_a_client_can_ask_for_help(world):
     assert (await world.request("POST", HELP, None))[0] == 401
     assert (await world.request("POST", HELP, s.therapist.access_token))[0] == 401
     assert await _open_crises(world, s.session_id) == 0
+
+
+async def test_a_client_still_in_the_waiting_room_can_ask_for_help_and_the_group_is_not_told(world):
+    """A client may be in crisis before being let in (issue 18, item 3): the press works from the lobby,
+    the therapists hear of it with the presser named, the presser gets their crisis, and the group's
+    admitted clients get nothing of it."""
+    g = await group(world, names=("Client A",))
+    link = await world.add_client(g.therapist, g.session_id, "Client W")
+    redeemed = await world.redeem(link["join_url"])
+    waiting = await world.socket(redeemed["participant_token"])
+    ack = await waiting.call("join")
+    assert ack["state"]["you"]["status"] == "lobby", ack
+    pid = redeemed["participant"]["id"]
+    await g.host.wait_for("lobby", lambda d: any(w["participant_id"] == pid for w in d["waiting"]))
+
+    status, help_ = await world.request("POST", HELP, redeemed["participant_token"])
+    assert status == 201 and help_["state"] == "active" and help_["therapist_connected"] is True, help_
+    requested = await g.host.wait_for("help_requested", lambda d: d["participant_id"] == pid)
+    assert requested["crisis_id"] == help_["crisis_id"]
+    await waiting.wait_for("crisis", lambda d: d["crisis_id"] == help_["crisis_id"])  # their own crisis
+    await asyncio.sleep(0.3)  # anything for the group would have arrived by now
+    bystander = g.clients[0].sock
+    assert bystander.events["help_requested"] == [] and bystander.events["crisis"] == []

@@ -121,7 +121,8 @@ async def test_the_client_reads_their_own_plan_with_phone_links(world):
     status, own = await world.request("GET", "/api/participant/safety-plan", client.token)
     assert status == 200 and own["has_plan"] is True
     people = next(s for s in own["sections"] if s["key"] == "people_to_ask")["contacts"]
-    assert people[0] == {"name": "Sam Example", "relationship": "sister", "phone": "+15550100101",
+    # the number as people of the program's country write it (STEADYLINE_PHONE_REGION), the link in E.164
+    assert people[0] == {"name": "Sam Example", "relationship": "sister", "phone": "(555) 010-0101",
                          "tel": "tel:+15550100101", "email": None}
     assert "contact_id" not in str(own)  # internal ids stay internal
     assert own["planned_address"].startswith("12 Example Street")
