@@ -101,7 +101,7 @@ async def test_scenario_b_help_at_midnight_reaches_the_backup_and_follows_up_nex
     status, page = await world.request("GET", "/api/home", home_token)
     assert status == 200, page
     assert page["plan"]["sections"][0]["key"] == "coping_on_my_own"  # their grounding steps first
-    assert "+1 555 0100 199" in [line["number"] for line in page["crisis_lines"]]
+    assert "tel:+15550100199" in [line["tel"] for line in page["crisis_lines"]]  # the program's own line
     assert page["help"] is None
 
     # "I need help now": a room, a crisis, and the primary paged (after hours: not the own therapist)
