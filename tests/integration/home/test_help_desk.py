@@ -15,7 +15,7 @@ from tests.conftest import make_settings
 from tests.integration.crisis.helpers import scene
 from tests.integration.home.helpers import all_week, open_home, standing_link
 from tests.support.fake_clock import FakeClock
-from tests.support.smtp import Inbox, eventually, smtp_inbox
+from tests.support.smtp import Inbox, eventually
 from tests.support.world import SEEN_SECRETS
 
 from server.db.tables import StaffRole
@@ -29,12 +29,6 @@ def monday_morning() -> datetime:
     today = datetime.now(ZoneInfo(ZONE)).date()
     monday = today - timedelta(days=today.weekday())
     return datetime.combine(monday, time(10, 0), tzinfo=ZoneInfo(ZONE))
-
-
-@pytest.fixture
-def inbox():
-    with smtp_inbox() as box:
-        yield box
 
 
 @pytest.fixture
