@@ -207,7 +207,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
                               watch=app[CRISIS_WATCH], on_call=app[ON_CALL], plans=app[PLAN_STORE],
                               sessionmaker=make_sessionmaker(app[ENGINE]), now=now)
     gatekeeper = StoreGatekeeper(app[STORE], app[TOKENS], app[AUDIT], app[STAFF_SESSIONS], app[SESSION_HOLD],
-                                 app[CRISIS_WATCH])
+                                 app[CRISIS_WATCH], app[CLIENTS])
     app[SIGNALING] = create_signaling(signaling_config(settings), gatekeeper, app[REGISTRY], sleep)
     escalation.signaling = app[SIGNALING]
     app[HELP_DESK].signaling = app[SIGNALING]
