@@ -153,3 +153,17 @@ async def test_a_closed_call_for_help_leaves_room_for_a_new_one(world, inbox, cl
     assert status == 200 and not any(i.get("session_id") for i in follow_up["items"])  # not booked: declined
     status, second = await world.request("POST", "/api/home/help", page, json={})
     assert status == 201 and second["crisis_id"] != first["crisis_id"]
+
+
+async def test_a_program_with_nobody_on_call_and_no_lead_still_opens_the_room(world, inbox, clock):
+    s = await scene(world)  # one therapist, no roster, no admin, no own therapist set
+    page = await open_home(world, await standing_link(world, s.therapist, s.client.client_id))
+    status, help_ = await world.request("POST", "/api/home/help", page, json={})
+    assert status == 201, help_
+
+    async def still_trying():
+        status, where = await world.request("GET", "/api/home/help", page)
+        return where if where["stage"] == "still_trying" else None
+    await eventually(still_trying, timeout=10)
+    status, alerts = await world.request("GET", "/api/alerts", s.therapist.access_token)
+    assert {"crisis.help_requested", "crisis.no_on_call"} <= {a["kind"] for a in alerts["alerts"]}, alerts
