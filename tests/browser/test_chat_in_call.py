@@ -7,8 +7,16 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.pages import PHONE, admit, client_to_lobby, expect_in_call, new_page, sign_in, start_call, \
-    two_person_call
+from tests.browser.pages import (
+    PHONE,
+    admit,
+    client_to_lobby,
+    expect_in_call,
+    new_page,
+    sign_in,
+    start_call,
+    two_person_call,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
