@@ -61,6 +61,15 @@ async def test_a_raised_hand_in_a_group(world, browser):
         await host.get_by_role("button", name="Lower Client A's hand").click()
         await expect(tile).to_have_count(0)
         await expect(client.get_by_role("button", name="Raise hand")).to_be_visible()
+
+        # the therapist enlarges the client's tile, and puts it back
+        await host.get_by_role("region", name="Chat").get_by_role("button", name="Close").click()
+        enlarge = host.get_by_role("button", name="Enlarge Client A")
+        await enlarge.click()
+        await expect(enlarge).to_have_attribute("aria-pressed", "true")
+        await expect(host.locator(".tile-spotlit")).to_have_count(1)
+        await enlarge.click()
+        await expect(host.locator(".tile-spotlit")).to_have_count(0)
     finally:
         await host_ctx.close()
         await client_ctx.close()

@@ -128,12 +128,20 @@ export class CallView {
   }
 
   _tile(pid, name, self = false) {
-    const tile = new Tile({ pid, name, self });
+    const tile = new Tile({ pid, name, self, onSpotlight: (who) => this._spotlight(who) });
     this.tiles.set(pid, tile);
     if (self) this.grid.append(tile.root);
     else this.grid.insertBefore(tile.root, this.selfTile ? this.selfTile.root : null);
     this._layout();
     return tile;
+  }
+
+  // one person enlarged for this viewer (again: back to the grid); a person who leaves takes it along
+  _spotlight(pid) {
+    const on = this.grid.dataset.spotlight !== pid && this.tiles.has(pid);
+    if (on) this.grid.dataset.spotlight = pid;
+    else delete this.grid.dataset.spotlight;
+    for (const [who, tile] of this.tiles) tile.setSpotlit(on && who === pid);
   }
 
   _members(members, changed, presence) {
@@ -142,6 +150,7 @@ export class CallView {
       if (tile.self || present.has(pid)) continue;
       tile.destroy();
       this.tiles.delete(pid);
+      if (this.grid.dataset.spotlight === pid) delete this.grid.dataset.spotlight;
       announce(`${tile.nameEl.textContent} left the session.`);
     }
     for (const member of members) {
