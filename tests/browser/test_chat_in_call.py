@@ -73,3 +73,32 @@ async def test_a_raised_hand_in_a_group(world, browser):
     finally:
         await host_ctx.close()
         await client_ctx.close()
+
+
+async def test_switching_the_microphone_and_the_volume_during_the_call(world, browser):
+    async with two_person_call(world, browser) as call:
+        client = call.client
+        await client.get_by_role("button", name="Devices").click()
+        panel = client.get_by_role("region", name="Camera, microphone and volume")
+        microphones = panel.locator("#call-audioinput option")
+        await expect(microphones.first).to_be_attached()
+        labels = await microphones.all_text_contents()
+        assert len(labels) >= 2, labels  # Chromium's fake devices give more than one microphone
+        before = await client.evaluate("() => document.querySelector('.tile-self video').srcObject"
+                                       ".getAudioTracks()[0].getSettings().deviceId")
+        other = next(v for v in await microphones.evaluate_all("(os) => os.map((o) => o.value)") if v != before)
+        await panel.locator("#call-audioinput").select_option(other)
+        await expect(panel.get_by_role("status")).to_have_text("Microphone switched.")
+        after = await client.evaluate("() => document.querySelector('.tile-self video').srcObject"
+                                      ".getAudioTracks()[0].getSettings().deviceId")
+        assert after == other and after != before
+        sent = await client.evaluate("""async () => {
+          const track = document.querySelector('.tile-self video').srcObject.getAudioTracks()[0];
+          return track.readyState === 'live' && track.enabled;
+        }""")
+        assert sent  # the new microphone is live and on (it was on before)
+        await panel.locator("#call-volume").fill("30")
+        volumes = await client.evaluate(
+            "() => [...document.querySelectorAll('.tile:not(.tile-self) video')].map((v) => v.volume)")
+        assert volumes and all(abs(v - 0.3) < 0.01 for v in volumes), volumes
+        await expect(call.host.locator(".tile:not(.tile-self)")).to_have_count(1)  # still in the call

@@ -6,6 +6,7 @@ import { icon, setIcon } from "../lib/icons.js";
 import { Tile } from "./tile.js";
 import { CrisisBanner } from "../crisis/banner.js";
 import { ChatPanel } from "./chat.js";
+import { DevicesPanel } from "./devices_panel.js";
 
 function columnsFor(count) {
   if (count <= 1) return 1;
@@ -40,9 +41,10 @@ export class CallView {
     this.leaveButton = el("button", { type: "button", class: "ctl ctl-leave", onclick: () => this._leave() },
       icon("leave"), el("span", { class: "ctl-label" }, "Leave"));
     this.chat = new ChatPanel(this.room, { isHost: Boolean(hostPanel) });
+    this.devices = new DevicesPanel(this.room, this.grid);
     const controls = el("div", { class: "controls", role: "toolbar", "aria-label": "Call controls" },
-      this.micButton, this.cameraButton, this.audioOnlyButton, this.chat.button, this.chat.handButton,
-      this.leaveButton);
+      this.micButton, this.cameraButton, this.audioOnlyButton, this.devices.button, this.chat.button,
+      this.chat.handButton, this.leaveButton);
     controls.addEventListener("keydown", (event) => this._arrowKeys(event, controls));
     const main = el("div", { class: hostPanel ? "call-main with-panel" : "call-main" }, this.grid,
       hostPanel ? hostPanel.root : null);
@@ -55,7 +57,7 @@ export class CallView {
     this.helpSlot = el("div", { class: "help-slot" }, this._helpButton ? this._helpButton.root : null);
     this.root = el("section", { class: "call", "aria-labelledby": "call-title" },
       el("header", { class: "call-bar" }, this.title, this.clock, this.notices, this.banner),
-      this.crisisBanner ? this.crisisBanner.root : null, this.helpSlot, main, this.chat.root,
+      this.crisisBanner ? this.crisisBanner.root : null, this.helpSlot, main, this.chat.root, this.devices.root,
       controls, help);
     this.title.id = "call-title";
     this.container.replaceChildren(this.root);

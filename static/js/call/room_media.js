@@ -119,4 +119,21 @@ export class RoomMedia extends EventTarget {
     if (this.mesh) this.mesh.setAudioOnly(on);
     this._mediaChanged();
   }
+
+  // Switch to another camera ("videoinput") or microphone ("audioinput") in the call: the new track
+  // takes the old one's place on every connection and in our own preview; on/off stays as it was.
+  async switchDevice(kind, deviceId) {
+    const constraints = kind === "audioinput" ? { audio: { deviceId: { exact: deviceId } } }
+      : { video: { deviceId: { exact: deviceId } } };
+    const fresh = (await navigator.mediaDevices.getUserMedia(constraints)).getTracks()[0];
+    const old = this.localStream.getTracks().find((track) => track.kind === fresh.kind) || null;
+    if (this.mesh) await this.mesh.replaceTrack(old, fresh);
+    if (old) {
+      this.localStream.removeTrack(old);
+      old.stop();
+    }
+    this.localStream.addTrack(fresh);
+    this._mediaChanged(); // the new track takes the on/off state
+    this._emit("devicechanged", { kind, deviceId: fresh.getSettings().deviceId || deviceId });
+  }
 }
