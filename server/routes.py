@@ -47,7 +47,7 @@ from server.crises.schemas import (
 from server.follow_ups import api as follow_up_api
 from server.follow_ups.schemas import FollowUpList, FollowUpPlanView
 from server.home import api as home_api
-from server.home.schemas import HelpView, HomeToken, HomeView, OpenHome
+from server.home.schemas import AskForHelp, HelpView, HomeToken, HomeView, OpenHome
 from server.http import health_api
 from server.http.openapi import Operation, build_document, openapi_handler
 from server.http.pages import STATIC_DIR, page
@@ -239,7 +239,7 @@ API = [
     (Operation("POST", "/api/home/sessions/{session_id}/join", "Join one of your own sessions: a participant token "
                "for your place in it", response=ParticipantToken, auth="home"), home_api.join_session),
     (Operation("POST", "/api/home/help", "\u201cI need help now\u201d at any hour: opens your help room (201) or "
-               "answers with the one open (200); the on-call clinician is paged", home_api.AskForHelp, HelpView,
+               "answers with the one open (200); the on-call clinician is paged", AskForHelp, HelpView,
                status=201, auth="home"), home_api.ask_for_help),
     (Operation("GET", "/api/home/help", "Where your call for help stands (404 when none is open)", response=HelpView,
                auth="home"), home_api.help_status),

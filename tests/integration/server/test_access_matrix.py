@@ -107,10 +107,11 @@ EVENTS = {
     "end_session": {}, "signal": {"to": "x", "description": {"type": "offer", "sdp": "v=0"}},
     "media_state": {"audio": True, "video": True}, "leave": {},
     "media_offer": {"sdp": "v=0"}, "media_answer": {"sdp": "v=0"}, "media_candidate": {"candidate": None},
+    "chat": {"text": "hello"}, "raise_hand": {"raised": True}, "lower_hand": {"participant_id": "x"},
 }
 # permitted, but this target or session does not apply (never "not_permitted")
 ALLOWED_BUT_NOT_APPLICABLE = {"unknown_participant", "not_waiting", "not_group_session"}
-MODERATION = {"admit", "deny", "send_to_lobby", "remove", "ask_mute", "lock", "end_session"}
+MODERATION = {"admit", "deny", "send_to_lobby", "remove", "ask_mute", "lock", "end_session", "lower_hand"}
 
 
 def test_the_event_matrix_covers_every_event():
