@@ -33,6 +33,7 @@ from server.app_keys import (
     HELP_DESK,
     HTTP_METRICS,
     KEYS,
+    MONITORING,
     NOTIFIER,
     ON_CALL,
     PLAN_STORE,
@@ -66,6 +67,8 @@ from server.home.help_desk import HelpDesk
 from server.http.drain import Drain
 from server.http.metrics import HttpMetrics
 from server.http.middleware import drop_server_header, errors_as_problems, request_context, security_headers
+from server.monitoring.service import Monitoring
+from server.monitoring.store import MonitoringStore
 from server.notify.notifier import Notifier
 from server.on_call.store import OnCallStore
 from server.plans.disclosure import Disclosures
@@ -150,6 +153,18 @@ async def _crisis_watch(app: web.Application):
     await app[CRISIS_WATCH].close()
 
 
+async def _check_in_sweeps(app: web.Application):
+    """The due-time check for missed check-ins runs while the app is up (``STEADYLINE_CHECK_IN_SWEEP_INTERVAL``)."""
+    interval, task = app[SETTINGS].check_in_sweep_interval, None
+    if interval > 0:
+        task = asyncio.create_task(app[MONITORING].sweep_periodically(interval))
+    yield
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 def step_queue(settings: Settings, steps: StepStore, clock: Clock | None) -> StepQueue:
     """procrastinate on PostgreSQL (several nodes), this process on SQLite. A driven clock (tests) runs
     the embedded queue on any database: PostgreSQL's clock, which procrastinate schedules on, cannot be
@@ -206,6 +221,8 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app[HELP_DESK] = HelpDesk(store=app[STORE], crises=app[CRISES], service=app[CRISIS_SERVICE],
                               watch=app[CRISIS_WATCH], on_call=app[ON_CALL], plans=app[PLAN_STORE],
                               sessionmaker=make_sessionmaker(app[ENGINE]), now=now)
+    app[MONITORING] = Monitoring(MonitoringStore(make_sessionmaker(app[ENGINE], app[KEYS])), app[PLAN_STORE],
+                                 app[STORE], now=now, sleep=sleep)
     gatekeeper = StoreGatekeeper(app[STORE], app[TOKENS], app[AUDIT], app[STAFF_SESSIONS], app[SESSION_HOLD],
                                  app[CRISIS_WATCH])
     app[SIGNALING] = create_signaling(signaling_config(settings), gatekeeper, app[REGISTRY], sleep)
@@ -214,7 +231,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app[CRISIS_SERVICE].signaling = app[SIGNALING]
     app[SIGNALING].sio.attach(app)
     app.cleanup_ctx.extend([_close_resources, _audit_checkpoints])
-    app.cleanup_ctx.append(_crisis_watch)
+    app.cleanup_ctx.extend([_crisis_watch, _check_in_sweeps])
     app.on_shutdown.append(_drain_on_shutdown)
     add_routes(app, app_version())
     return app

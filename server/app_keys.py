@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from server.home.help_desk import HelpDesk
     from server.http.drain import Drain
     from server.http.metrics import HttpMetrics
+    from server.monitoring.service import Monitoring
     from server.notify.notifier import Notifier
     from server.on_call.store import OnCallStore
     from server.plans.disclosure import Disclosures
@@ -63,3 +64,4 @@ CRISIS_SERVICE: web.AppKey[CrisisService] = web.AppKey("crisis_service")
 PROGRAMS: web.AppKey[ProgramStore] = web.AppKey("programs")
 CLIENTS: web.AppKey[ClientStore] = web.AppKey("clients")
 HELP_DESK: web.AppKey[HelpDesk] = web.AppKey("help_desk")
+MONITORING: web.AppKey[Monitoring] = web.AppKey("monitoring")

@@ -121,6 +121,9 @@ class Settings(BaseSettings):
         12 * 3600, ge=300, le=7 * 86400, description="Lifetime of the page token a standing link is exchanged "
         "for, seconds (the link itself stays valid).",
     )
+    check_in_sweep_interval: float = Field(
+        300, ge=0, description="Seconds between checks for missed check-ins (two in a row raise an alert); 0: off.",
+    )
     after_hours_check_in_days: int = Field(
         7, ge=1, le=30, description="Daily check-ins scheduled (with reminders) after a crisis that began with a "
         "help press outside a session.",

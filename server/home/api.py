@@ -7,22 +7,20 @@ client's own place in that session only, and the help button opens their own hel
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from aiohttp import web
 
 from server.access.abuse import Locked
-from server.access.identity import bearer_token
 from server.access.links import hash_token
-from server.access.policy import Action, Principal, Role, authorize
-from server.access.tokens import InvalidToken
-from server.app_keys import ABUSE, CLIENTS, HELP_DESK, PLAN_STORE, PROGRAMS, SETTINGS, STORE, TOKENS
+from server.access.policy import Action, Role
+from server.app_keys import ABUSE, CLIENTS, HELP_DESK, PLAN_STORE, SETTINGS, STORE, TOKENS
 from server.audit.chain import Outcome
 from server.audit.requests import audit, request_address
 from server.crises.service import Caller
-from server.db.tables import Client, ParticipantRole, SessionStatus, utcnow
-from server.errors import Conflict, LinkInvalid, NotFound, SessionEnded, Unauthorized
+from server.db.tables import ParticipantRole, SessionStatus, utcnow
+from server.errors import Conflict, LinkInvalid, NotFound, SessionEnded
+from server.home.access import home_context, program_lines
 from server.home.help_desk import HelpDesk, HelpRoom, HelpStage, client_actor
 from server.home.schemas import HelpView, HomeToken, HomeView, OpenHome, UpcomingSession
 from server.http.bodies import read_body
@@ -30,42 +28,12 @@ from server.http.middleware import client_address
 from server.http.responses import json_response
 from server.http.schemas import Body
 from server.plans.schemas import CrisisLineView
-from server.plans.views import crisis_lines, nearest_resources, own_plan_view
-from server.programs.store import ProgramProfile
+from server.plans.views import nearest_resources, own_plan_view
 from server.sessions.schemas import ParticipantToken
 from server.sessions.views import participant_view
 
 UPCOMING_DAYS = 14
 COPING_KEYS = ("coping", "grounding", "calm")  # a plan's own coping sections come first on the page
-
-
-@dataclass(frozen=True)
-class HomeContext:
-    principal: Principal
-    client: Client
-    program: ProgramProfile
-
-
-async def home_context(request: web.Request, action: Action) -> HomeContext:
-    client_id, program_id, link_id = request.app[TOKENS].verify_home(bearer_token(request))
-    if not await request.app[CLIENTS].link_works(link_id, utcnow()):
-        raise Unauthorized()  # revoked or rotated: the page stops at once
-    try:
-        client = await request.app[STORE].get_client(client_id)
-    except NotFound:
-        raise InvalidToken() from None
-    if client.program_id != program_id:
-        raise Unauthorized()
-    principal = Principal(id=client.id, role=Role.CLIENT, program_id=program_id, client_id=client.id)
-    authorize(principal, action)
-    return HomeContext(principal=principal, client=client, program=await request.app[PROGRAMS].profile(program_id))
-
-
-def program_lines(request: web.Request, program: ProgramProfile) -> list[CrisisLineView]:
-    settings = request.app[SETTINGS]
-    if program.crisis_line:
-        settings = settings.model_copy(update={"crisis_line": program.crisis_line})
-    return crisis_lines(settings)
 
 
 async def open_home(request: web.Request) -> web.Response:

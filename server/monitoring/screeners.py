@@ -9,6 +9,7 @@ engine scores it the same way and Steadyline ships none of its text."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 
@@ -63,7 +64,7 @@ class Instrument:
         ordered = sorted(self.bands, key=lambda b: b.low)
         if not ordered or ordered[0].low != 0 or ordered[-1].high != self.max_score:
             raise ScreenerError(f"bands must cover 0..{self.max_score}")
-        for before, after in zip(ordered, ordered[1:]):
+        for before, after in itertools.pairwise(ordered):
             if after.low != before.high + 1:
                 raise ScreenerError("bands must follow one another without gaps or overlaps")
 
@@ -136,8 +137,8 @@ PHQ9 = Instrument(
         "Poor appetite or overeating",
         "Feeling bad about yourself \u2014 or that you are a failure or have let yourself or your family down",
         "Trouble concentrating on things, such as reading the newspaper or watching television",
-        "Moving or speaking so slowly that other people could have noticed? Or the opposite \u2014 being so "
-        "fidgety or restless that you have been moving around a lot more than usual",
+        ("Moving or speaking so slowly that other people could have noticed? Or the opposite \u2014 being so "
+        "fidgety or restless that you have been moving around a lot more than usual"),
         "Thoughts that you would be better off dead or of hurting yourself in some way",
     ), "If you checked off any problems, how difficult have these problems made it for you to do your work, "
        "take care of things at home, or get along with other people?"),

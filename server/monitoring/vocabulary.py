@@ -24,7 +24,8 @@ NEGATION_WINDOW = 4  # words before a phrase, within its clause, that may negate
 MAX_PHRASES = 200
 MAX_PHRASE_LENGTH = 60
 
-_QUOTED = re.compile(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d|\u00ab[^\u00bb]*\u00bb|(?<!\w)'[^']*'(?!\w)|\u2018[^\u2019]*\u2019(?!\w)")
+_QUOTED = re.compile(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d|\u00ab[^\u00bb]*\u00bb"
+                     r"|(?<!\w)'[^']*'(?!\w)|\u2018[^\u2019]*\u2019(?!\w)")
 _CLAUSES = re.compile(r"[.!?;:\n]+|\bbut\b|\bthough\b|\bhowever\b")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 

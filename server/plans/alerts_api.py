@@ -19,4 +19,5 @@ async def list_alerts(request: web.Request) -> web.Response:
     await audit(request, "alert.list", principal, target_type="program", target_id=principal.program_id)
     return json_response(AlertList(alerts=[AlertView(
         alert_id=r.id, kind=r.kind, urgency=r.urgency, recipient_id=r.recipient_id, client_id=r.client_id,
-        subject=r.subject, body=r.body, created_at=r.created_at) for r in rows]))
+        subject=r.subject, body=r.body, created_at=r.created_at, rule=r.rule, acknowledged_at=r.acknowledged_at,
+        acknowledged_by=r.acknowledged_by, acknowledged_note=r.acknowledged_note) for r in rows]))

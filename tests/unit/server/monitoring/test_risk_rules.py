@@ -3,7 +3,7 @@ check-ins."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone, date
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from hypothesis import given
@@ -21,7 +21,7 @@ from server.monitoring.schedule import due_times
 from server.monitoring.screeners import GAD7, PHQ9, score
 from server.monitoring.vocabulary import DEFAULT_PHRASES, raises_alert
 
-T0 = datetime(2026, 12, 1, 9, tzinfo=timezone.utc)
+T0 = datetime(2026, 12, 1, 9, tzinfo=UTC)
 
 
 @given(st.integers(0, 10), st.lists(st.integers(0, 10), max_size=20))
