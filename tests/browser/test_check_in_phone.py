@@ -1,0 +1,69 @@
+"""A client on a 390×844 phone does their daily check-in and a PHQ-9 from their own page: calm words,
+nothing runs off the side, and the care team sees the check-in and the score; an answer to item 9 above
+0 points the client to "I need help now" and leaves an urgent alert for a person to review."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import expect
+
+from tests.browser.pages import PHONE, new_page
+from tests.integration.home.helpers import standing_link
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+async def _no_sideways_scroll(page) -> None:
+    widths = await page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], widths
+
+
+async def test_a_check_in_and_a_phq9_on_a_phone(world, browser, shots):
+    therapist = await world.therapist()
+    session = await world.session(therapist)
+    link = await world.add_client(therapist, session["id"], "Jordan Example")
+    client_id = link["participant"]["client_id"]
+    token = await standing_link(world, therapist, client_id)
+    context, page = await new_page(browser, viewport=PHONE)
+    try:
+        await page.goto(f"{world.base_url}/home#{token}")
+        card = page.locator("#home-check-in")
+        await expect(card.get_by_role("heading", name="How are you today?")).to_be_visible()
+        await card.get_by_label("Mood today").fill("3")
+        await expect(page.locator("#check-in-mood-value")).to_have_text("3")
+        await card.get_by_label("How well did you sleep?").select_option(label="Poorly")
+        await card.get_by_label("Cravings or urges today").fill("6")
+        await card.get_by_label("Anything you want to add (optional)").fill("A long day, walked in the evening.")
+        await _no_sideways_scroll(page)
+        await card.scroll_into_view_if_needed()
+        await page.screenshot(path=str(shots / "home-check-in-phone.png"), full_page=False)
+        await card.get_by_role("button", name="Send my check-in").click()
+        await expect(page.locator("#check-in-result")).to_contain_text("Thank you")
+
+        await card.get_by_role("button", name="PHQ-9").click()
+        form = page.locator("form[data-screener=phq9]")
+        await expect(form.get_by_text("Over the last 2 weeks, how often have you been bothered")).to_be_visible()
+        items = form.locator(".screener-item")
+        await expect(items).to_have_count(10)
+        for n in range(10):
+            answer = "Several days" if n in (0, 1, 8) else "Not at all"
+            if n == 9:
+                answer = "Somewhat difficult"
+            await items.nth(n).get_by_label(answer).check()
+        await _no_sideways_scroll(page)
+        await items.nth(8).scroll_into_view_if_needed()
+        await page.screenshot(path=str(shots / "home-phq9-phone.png"), full_page=False)
+        await form.get_by_role("button", name="Send my answers").click()
+        result = page.locator("#screener-result")
+        await expect(result).to_contain_text("press “I need help now” or call 988")
+        await expect(result.get_by_role("link", name="Go to “I need help now”")).to_be_visible()
+
+        status, history = await world.request("GET", f"/api/clients/{client_id}/check-ins", therapist.access_token)
+        assert status == 200
+        assert [(c["mood"], c["sleep_quality"], c["cravings"]) for c in history["check_ins"]] == [(3, 1, 6)]
+        assert [(s["instrument"], s["total"], s["band"]) for s in history["screeners"]] == [("phq9", 3, "minimal")]
+        status, listed = await world.request("GET", "/api/alerts", therapist.access_token)
+        assert [(a["rule"], a["urgency"]) for a in listed["alerts"] if a["kind"] == "monitoring"] == [
+            ("phq9_item9", "urgent")]
+    finally:
+        await context.close()
