@@ -106,3 +106,14 @@ def test_missed_fires_iff_the_last_two_passed_were_missed(done, hours_late):
 def test_due_times_are_on_the_program_clock():
     dues = due_times(date(2027, 3, 13), 3, time(9, 0), "America/Chicago")  # DST starts on the 14th
     assert [d.hour for d in dues] == [15, 14, 14]
+
+
+@pytest.mark.parametrize(("text", "fires"), [
+    ("Hurt myself? Never.", True),  # the negation is in another sentence
+    ("The last thing I would want is to hurt myself", True),
+    ("I can't stop thinking I want to die", False),  # a real miss: "can't" does not negate the phrase
+    ("My friend told me to kill myself", True),  # reported speech without quotes
+    ("I could kill myself for forgetting", True),  # a figure of speech
+])
+def test_what_the_simple_matcher_cannot_do_as_documented(text, fires):
+    assert bool(raises_alert(text)) is fires
