@@ -222,7 +222,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
                               watch=app[CRISIS_WATCH], on_call=app[ON_CALL], plans=app[PLAN_STORE],
                               sessionmaker=make_sessionmaker(app[ENGINE]), now=now)
     app[MONITORING] = Monitoring(MonitoringStore(make_sessionmaker(app[ENGINE], app[KEYS])), app[PLAN_STORE],
-                                 app[STORE], now=now, sleep=sleep)
+                                 app[STORE], notifier=app[NOTIFIER], audit=app[AUDIT], now=now, sleep=sleep)
     gatekeeper = StoreGatekeeper(app[STORE], app[TOKENS], app[AUDIT], app[STAFF_SESSIONS], app[SESSION_HOLD],
                                  app[CRISIS_WATCH])
     app[SIGNALING] = create_signaling(signaling_config(settings), gatekeeper, app[REGISTRY], sleep)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.tables import Base, UTCDateTime, new_id, utcnow
@@ -48,6 +48,19 @@ class CheckInScheduleRecord(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     replaced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class CheckInReminderRecord(Base):
+    """One reminder of one scheduled check-in: the row is the claim (unique per schedule and due time), so
+    whichever node's sweep inserts it first sends it, exactly once."""
+
+    __tablename__ = "check_in_reminders"
+    __table_args__ = (UniqueConstraint("schedule_id", "due_at", name="uq_check_in_reminders_schedule_due"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    schedule_id: Mapped[str] = mapped_column(ForeignKey("check_in_schedules.id"), index=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class MonitoringVocabularyRecord(Base):

@@ -11,12 +11,16 @@ from datetime import datetime
 
 import structlog
 
+from handoff.crisis import SYSTEM_ACTOR
+
+from server.audit.log import AuditEvent, AuditLog
 from server.db.tables import Client, utcnow
-from server.monitoring.risk_rules import Fired, check_in_rules, missed_rule, screener_rules
+from server.monitoring.risk_rules import MISSED_GRACE, Fired, check_in_rules, missed_rule, screener_rules
 from server.monitoring.schemas import SubmitCheckIn, instrument_from
 from server.monitoring.screeners import BUILT_IN, Instrument, ScreenerError, ScreenerResult, score
 from server.monitoring.store import MonitoringStore
 from server.monitoring.vocabulary import DEFAULT_PHRASES
+from server.notify.notifier import CheckInReminder, Notifier
 from server.plans.store import PlanStore
 from server.sessions.store import Store
 
@@ -38,10 +42,11 @@ class Raised:
 
 
 class Monitoring:
-    def __init__(self, store: MonitoringStore, plans: PlanStore, records: Store, *,
-                 now: Callable[[], datetime] = utcnow,
+    def __init__(self, store: MonitoringStore, plans: PlanStore, records: Store, *, notifier: Notifier,
+                 audit: AuditLog, now: Callable[[], datetime] = utcnow,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.store, self._plans, self._records = store, plans, records
+        self._notifier, self._audit = notifier, audit
         self._now, self._sleep = now, sleep
 
     async def phrases(self, program_id: str) -> list[str]:
@@ -95,11 +100,43 @@ class Monitoring:
             raised += await self.sweep_missed(client, now)
         return raised
 
+    async def remind(self, now: datetime) -> int:
+        """Remind each client whose scheduled check-in time has come (within ``MISSED_GRACE`` of it, so a
+        node that was down does not send stale reminders) and who has not checked in since; each reminder is
+        claimed by its row first, so it goes out once whichever node sweeps. No health information, no link."""
+        sent = 0
+        for client_id, schedule in await self.store.active_schedules():
+            for due in schedule.due:
+                if not due <= now < due + MISSED_GRACE:
+                    continue
+                done = [c.submitted_at for c in await self.store.check_ins(client_id, limit=1)]
+                if done and done[-1] >= due - MISSED_GRACE:
+                    continue
+                claim = await self.store.claim_reminder(schedule.id, due, now)
+                if claim is None:
+                    continue
+                await self.store.reminder_sent(claim, await self._send_reminder(client_id))
+                sent += 1
+        return sent
+
+    async def _send_reminder(self, client_id: str) -> str:
+        client = await self._records.get_client(client_id)
+        if not client.email and not client.phone:
+            return "no_contact"
+        outcomes = await self._notifier.send(CheckInReminder(crisis_id=None, client_id=client.id, email=client.email,
+                                                             phone=client.phone), self._now())
+        await self._audit.record(AuditEvent(
+            actor_id=SYSTEM_ACTOR.actor_id, actor_role=SYSTEM_ACTOR.role.value, action="check_in.reminder",
+            target_type="client", target_id=client.id, program_id=client.program_id))
+        return "reminded:" + ",".join(f"{k}={v.value}" for k, v in sorted(outcomes.items()))
+
     async def sweep_periodically(self, interval: float) -> None:
-        """The due-time check, every ``interval`` seconds; owned by the app's cleanup context, which cancels it."""
+        """The due-time check, every ``interval`` seconds: reminders, then missed check-ins; owned by the app's
+        cleanup context, which cancels it."""
         while True:
             await self._sleep(interval)
             try:
+                await self.remind(self._now())
                 await self.sweep(self._now())
             except Exception:
                 log.exception("check_in_sweep_failed")

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from server.db.follow_up_tables import FollowUpItemRecord, FollowUpPlanRecord
 from server.db.monitoring_tables import (
     CheckInRecord,
+    CheckInReminderRecord,
     CheckInScheduleRecord,
     MonitoringVocabularyRecord,
     ProgramInstrumentRecord,
@@ -121,6 +123,28 @@ class MonitoringStore:
         async with self._sm() as db:
             row = (await db.execute(query)).scalars().first()
         return _schedule(row) if row is not None else None
+
+    async def active_schedules(self) -> list[tuple[str, Schedule]]:
+        """Every schedule in force, with its client id."""
+        query = select(CheckInScheduleRecord).where(CheckInScheduleRecord.replaced_at.is_(None))
+        async with self._sm() as db:
+            return [(row.client_id, _schedule(row)) for row in (await db.execute(query)).scalars()]
+
+    async def claim_reminder(self, schedule_id: str, due_at: datetime, now: datetime) -> str | None:
+        """Claim the reminder of one scheduled check-in (None: already claimed, here or by another node)."""
+        record_id = new_id()
+        try:
+            async with self._sm() as db, db.begin():
+                db.add(CheckInReminderRecord(id=record_id, schedule_id=schedule_id, due_at=due_at, claimed_at=now))
+        except IntegrityError:
+            return None
+        return record_id
+
+    async def reminder_sent(self, record_id: str, outcome: str) -> None:
+        async with self._sm() as db, db.begin():
+            row = await db.get(CheckInReminderRecord, record_id)
+            if row is not None:
+                row.outcome = outcome[:64]
 
     async def due_check_ins(self, client_id: str) -> list[datetime]:
         """Every check-in asked of the client: the care team's schedule and the follow-ups of closed crises."""

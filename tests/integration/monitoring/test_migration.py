@@ -11,7 +11,8 @@ from sqlalchemy import inspect
 from server.db.engine import _alembic_config, make_engine
 from server.db.schema import METADATA
 
-TABLES = {"check_ins", "screener_results", "check_in_schedules", "monitoring_vocabularies", "program_instruments"}
+TABLES = {"check_ins", "screener_results", "check_in_schedules", "check_in_reminders", "monitoring_vocabularies",
+          "program_instruments"}
 ALERT_COLUMNS = {"rule", "dedupe_key", "acknowledged_at", "acknowledged_by", "acknowledged_note"}
 
 

@@ -1,5 +1,6 @@
-"""monitoring between sessions: check-ins, screener results, check-in schedules, a program's self-harm
-word list and its own screener instruments; alerts say which rule raised them and can be acknowledged
+"""monitoring between sessions: check-ins, screener results, check-in schedules and their reminders, a
+program's self-harm word list and its own screener instruments; alerts say which rule raised them and
+can be acknowledged
 
 Revision ID: 0017
 Revises: 0016
@@ -42,6 +43,15 @@ def upgrade() -> None:
            sa.Column("created_at", sa.DateTime(), nullable=False),
            sa.Column("replaced_at", sa.DateTime(), nullable=True))
     op.create_table(
+        "check_in_reminders",
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("schedule_id", sa.String(36), sa.ForeignKey("check_in_schedules.id"), nullable=False, index=True),
+        sa.Column("due_at", sa.DateTime(), nullable=False),
+        sa.Column("claimed_at", sa.DateTime(), nullable=False),
+        sa.Column("outcome", sa.String(64), nullable=True),
+        sa.UniqueConstraint("schedule_id", "due_at", name="uq_check_in_reminders_schedule_due"),
+    )
+    op.create_table(
         "monitoring_vocabularies",
         sa.Column("program_id", sa.String(36), sa.ForeignKey("programs.id"), primary_key=True),
         sa.Column("phrases", sa.Text(), nullable=False),
@@ -68,6 +78,6 @@ def downgrade() -> None:
     with op.batch_alter_table("alerts") as batch_op:
         for column in ("acknowledged_note", "acknowledged_by", "acknowledged_at", "dedupe_key", "rule"):
             batch_op.drop_column(column)
-    for table in ("program_instruments", "monitoring_vocabularies", "check_in_schedules", "screener_results",
-                  "check_ins"):
+    for table in ("program_instruments", "monitoring_vocabularies", "check_in_reminders", "check_in_schedules",
+                  "screener_results", "check_ins"):
         op.drop_table(table)
