@@ -14,6 +14,7 @@ from server.access.policy import Action, authorize
 from server.app_keys import MONITORING, PLAN_STORE, PROGRAMS
 from server.audit.requests import audit
 from server.db.tables import utcnow
+from server.errors import InvalidInput
 from server.http.bodies import read_body
 from server.http.responses import json_response
 from server.monitoring.errors import AlertNotFound, BuiltInInstrument, InstrumentInvalid
@@ -32,6 +33,7 @@ from server.monitoring.schemas import (
     VocabularyView,
     instrument_view,
 )
+from server.monitoring.schedule import MAX_DAYS
 from server.monitoring.screeners import BUILT_IN, ScreenerError
 from server.monitoring.store import Schedule
 from server.plans.schemas import AlertView
@@ -51,7 +53,11 @@ async def schedule_check_ins(request: web.Request) -> web.Response:
     body = await read_body(request, ScheduleCheckIns)
     profile = await request.app[PROGRAMS].profile(client.program_id)
     now = utcnow()
-    first_day = body.first_day or now.astimezone(ZoneInfo(profile.timezone)).date()
+    today = now.astimezone(ZoneInfo(profile.timezone)).date()
+    first_day = body.first_day or today
+    if abs((first_day - today).days) > MAX_DAYS:
+        raise InvalidInput("Start the check-ins within 90 days of today.",
+                           errors=[{"field": "first_day", "message": "more than 90 days from today"}])
     schedule = await request.app[MONITORING].store.set_schedule(
         client_id=client.id, program_id=client.program_id, first_day=first_day, days=body.days,
         at=time.fromisoformat(body.time), timezone=profile.timezone, by=principal.id, now=now)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field, model_validator
 
 from server.http.schemas import Body
+from server.monitoring.schedule import MAX_DAYS
 from server.monitoring.screeners import Band, Instrument, Item, Option, ScreenerError
 from server.monitoring.vocabulary import MAX_PHRASE_LENGTH, MAX_PHRASES
 
@@ -122,9 +123,10 @@ class CheckInStatus(BaseModel):
 
 
 class ScheduleCheckIns(Body):
-    days: int = Field(ge=1, le=90, description="how many days, one check-in a day")
+    days: int = Field(ge=1, le=MAX_DAYS, description="how many days, one check-in a day")
     time: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM on the program's clock")
-    first_day: date | None = Field(default=None, description="default: today on the program's clock")
+    first_day: date | None = Field(default=None, description="default: today on the program's clock; within 90 "
+                                   "days of it")
 
 
 class ScheduleView(BaseModel):

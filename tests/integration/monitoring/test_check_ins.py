@@ -147,6 +147,11 @@ async def test_the_care_team_schedules_check_ins_and_two_missed_in_a_row_alert_o
     status, again = await world.request("GET", f"/api/clients/{cast.client_id}/check-in-schedule",
                                         cast.therapist.access_token)
     assert again == answer
+    for bad in ({"days": 3, "time": "09:00", "first_day": "9999-12-30"}, {"days": 91, "time": "09:00"},
+                {"days": 3, "time": "24:00"}):
+        status, refused = await world.request("POST", f"/api/clients/{cast.client_id}/check-in-schedule",
+                                              cast.therapist.access_token, json=bad)
+        assert status == 422, (bad, refused)
     monitoring, now = world.app[MONITORING], utcnow()
     assert len(await monitoring.sweep(now)) == 1
     assert await monitoring.sweep(now) == []  # the same run of misses alerts once
