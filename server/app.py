@@ -224,7 +224,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app[MONITORING] = Monitoring(MonitoringStore(make_sessionmaker(app[ENGINE], app[KEYS])), app[PLAN_STORE],
                                  app[STORE], notifier=app[NOTIFIER], audit=app[AUDIT], now=now, sleep=sleep)
     gatekeeper = StoreGatekeeper(app[STORE], app[TOKENS], app[AUDIT], app[STAFF_SESSIONS], app[SESSION_HOLD],
-                                 app[CRISIS_WATCH])
+                                 app[CRISIS_WATCH], app[CLIENTS])
     app[SIGNALING] = create_signaling(signaling_config(settings), gatekeeper, app[REGISTRY], sleep)
     escalation.signaling = app[SIGNALING]
     app[HELP_DESK].signaling = app[SIGNALING]

@@ -23,6 +23,7 @@ class HomeContext:
     principal: Principal
     client: Client
     program: ProgramProfile
+    link_id: str  # the standing link the page was opened with
 
 
 async def home_context(request: web.Request, action: Action) -> HomeContext:
@@ -37,7 +38,8 @@ async def home_context(request: web.Request, action: Action) -> HomeContext:
         raise Unauthorized()
     principal = Principal(id=client.id, role=Role.CLIENT, program_id=program_id, client_id=client.id)
     authorize(principal, action)
-    return HomeContext(principal=principal, client=client, program=await request.app[PROGRAMS].profile(program_id))
+    return HomeContext(principal=principal, client=client, program=await request.app[PROGRAMS].profile(program_id),
+                       link_id=link_id)
 
 
 def program_lines(request: web.Request, program: ProgramProfile) -> list[CrisisLineView]:

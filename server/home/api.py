@@ -115,7 +115,7 @@ async def join_session(request: web.Request) -> web.Response:
     place = places[0]
     token = request.app[TOKENS].issue_participant(
         participant_id=place.id, session_id=session.id, program_id=session.program_id, role=place.role.value,
-        invite_id=None, ttl=ttl)
+        invite_id=None, ttl=ttl, standing_link_id=context.link_id)
     await audit(request, "home.join", context.principal, target_type="participant", target_id=place.id,
                 session_id=session.id)
     return json_response(ParticipantToken(participant_token=token, expires_in=ttl, session_id=session.id,
