@@ -81,3 +81,24 @@ def test_bands_must_cover_every_score_once(bands):
         Instrument(key="x", title="x", preamble="", items=(Item("a", "a", (Option("n", 0), Option("y", 1))),
                                                            Item("b", "b", (Option("n", 0), Option("y", 1)))),
                    bands=bands)
+
+
+@st.composite
+def instruments(draw):
+    """Any instrument the engine accepts: items with distinct points, bands cutting 0..max into pieces."""
+    points = draw(st.lists(st.lists(st.integers(0, 5), min_size=1, max_size=4, unique=True), min_size=1, max_size=6))
+    items = tuple(Item(f"i{n}", f"item {n}", tuple(Option(str(p), p) for p in ps)) for n, ps in enumerate(points))
+    top = sum(max(ps) for ps in points)
+    cuts = sorted(draw(st.sets(st.integers(1, top), max_size=4))) if top else []
+    edges = [0, *cuts, top + 1]
+    bands = tuple(Band(low, high - 1, f"b{n}") for n, (low, high) in enumerate(zip(edges, edges[1:])))
+    return Instrument(key="gen", title="gen", preamble="", items=items, bands=bands)
+
+
+@given(st.data())
+def test_any_complete_answer_of_any_instrument_lands_in_exactly_one_band(data):
+    instrument = data.draw(instruments())
+    answers = {i.key: data.draw(st.sampled_from([o.points for o in i.options])) for i in instrument.items}
+    result = score(instrument, answers)
+    assert result.total == sum(answers.values()) <= instrument.max_score
+    assert [b.label for b in instrument.bands if b.low <= result.total <= b.high] == [result.band]
