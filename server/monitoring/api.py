@@ -19,6 +19,7 @@ from server.http.bodies import read_body
 from server.http.responses import json_response
 from server.monitoring.errors import AlertNotFound, BuiltInInstrument, InstrumentInvalid
 from server.monitoring.risk_rules import baseline
+from server.monitoring.schedule import MAX_DAYS
 from server.monitoring.schemas import (
     AcknowledgeAlert,
     CheckInView,
@@ -33,7 +34,6 @@ from server.monitoring.schemas import (
     VocabularyView,
     instrument_view,
 )
-from server.monitoring.schedule import MAX_DAYS
 from server.monitoring.screeners import BUILT_IN, ScreenerError
 from server.monitoring.store import Schedule
 from server.plans.schemas import AlertView

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -91,7 +93,7 @@ def instruments(draw):
     top = sum(max(ps) for ps in points)
     cuts = sorted(draw(st.sets(st.integers(1, top), max_size=4))) if top else []
     edges = [0, *cuts, top + 1]
-    bands = tuple(Band(low, high - 1, f"b{n}") for n, (low, high) in enumerate(zip(edges, edges[1:])))
+    bands = tuple(Band(low, high - 1, f"b{n}") for n, (low, high) in enumerate(itertools.pairwise(edges)))
     return Instrument(key="gen", title="gen", preamble="", items=items, bands=bands)
 
 
