@@ -16,6 +16,7 @@ BASELINE_MINIMUM = 3  # ... counted only once there are at least 3 of them
 MOOD_DROP = 3  # a mood at least this far below that mean fires
 MISSED_GRACE = timedelta(hours=12)  # a due check-in counts as done by one submitted within this of its time
 MISSED_IN_A_ROW = 2
+MISSED_LOOKBACK = timedelta(days=3)  # misses older than this are history, not news: no alert for them
 
 
 class Rule(str, enum.Enum):
@@ -90,13 +91,13 @@ def missed_dues(dues: list[datetime], submitted: list[datetime], now: datetime) 
 
 
 def missed_rule(dues: list[datetime], submitted: list[datetime], now: datetime) -> Fired | None:
-    """Fires when the last ``MISSED_IN_A_ROW`` due check-ins that have passed were all missed; its key (the
-    later due time) keeps one alert per run of misses."""
+    """Fires when the last ``MISSED_IN_A_ROW`` due check-ins that have passed were all missed, the later of
+    them within ``MISSED_LOOKBACK``; its key (the later due time) keeps one alert per run of misses."""
     passed = [due for due in sorted(dues) if due + MISSED_GRACE < now]
     if len(passed) < MISSED_IN_A_ROW:
         return None
     last = passed[-MISSED_IN_A_ROW:]
-    if missed_dues(last, submitted, now) != last:
+    if last[-1] < now - MISSED_LOOKBACK or missed_dues(last, submitted, now) != last:
         return None
     return Fired(Rule.MISSED_CHECK_INS, f"No check-in near {last[0]:%Y-%m-%d %H:%M} or {last[1]:%Y-%m-%d %H:%M} UTC.",
                  key=f"missed:{last[-1].isoformat()}")

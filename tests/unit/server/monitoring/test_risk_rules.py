@@ -93,6 +93,7 @@ def test_two_missed_in_a_row_fire_once_per_run():
     assert missed_rule(DUES, [], DUES[1] + MISSED_GRACE - timedelta(minutes=1)) is None  # not passed yet
     assert missed_rule(DUES, [DUES[1] + timedelta(hours=3)], now) is None  # one was done
     assert missed_rule(DUES, [DUES[0] - timedelta(hours=2)], now) is None  # done a little early counts
+    assert missed_rule(DUES[:2], [], DUES[1] + timedelta(days=4)) is None  # old misses: history, not news
 
 
 @given(st.lists(st.booleans(), min_size=2, max_size=5), st.integers(0, 4))
