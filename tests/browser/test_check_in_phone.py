@@ -1,13 +1,14 @@
 """A client on a 390×844 phone does their daily check-in and a PHQ-9 from their own page: calm words,
 nothing runs off the side, no serious accessibility finding (axe-core), and the care team sees the check-in and the score; an answer to item 9 above
-0 points the client to "I need help now" and leaves an urgent alert for a person to review."""
+0 points the client to "I need help now" and leaves an urgent alert for a person to review. The care team
+asks for daily check-ins from the console."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.pages import PHONE
+from tests.browser.pages import PHONE, new_page, sign_in
 from tests.browser.test_accessibility import findings
 from tests.integration.home.helpers import standing_link
 
@@ -72,3 +73,27 @@ async def test_a_check_in_and_a_phq9_on_a_phone(world, browser, shots):
             ("phq9_item9", "urgent")]
     finally:
         await context.close()
+
+
+async def test_the_care_team_schedules_daily_check_ins_from_the_console(world, browser, shots):
+    therapist = await world.therapist()
+    session = await world.session(therapist)
+    link = await world.add_client(therapist, session["id"], "Jordan Example")
+    client_id = link["participant"]["client_id"]
+    context, page = await new_page(browser, viewport={"width": 1280, "height": 1400})
+    try:
+        await sign_in(page, world.base_url, therapist)
+        await page.get_by_role("button", name=f"Manage {session['title']}").click()
+        await page.get_by_role("button", name="Safety plan: Jordan Example").click()
+        status = page.locator("#check-in-schedule-status")
+        await expect(status).to_have_text("No daily check-ins are scheduled.")
+        await page.get_by_label("For how many days").fill("7")
+        await page.get_by_label("At (program time)").fill("09:30")
+        await page.get_by_role("button", name="Schedule check-ins").click()
+        await expect(status).to_contain_text("Scheduled. Daily check-in at 09:30")
+        await expect(status).to_contain_text("for 7 days")
+        await page.locator(".check-in-schedule").screenshot(path=str(shots / "console-check-in-schedule.png"))
+    finally:
+        await context.close()
+    answer = await world.request("GET", f"/api/clients/{client_id}/check-in-schedule", therapist.access_token)
+    assert answer[0] == 200 and answer[1]["schedule"]["time"] == "09:30" and answer[1]["schedule"]["days"] == 7
