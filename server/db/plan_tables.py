@@ -87,6 +87,7 @@ class AlertRecord(Base):
     """Something the program's clinical lead must see (e.g. an emergency override)."""
 
     __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("program_id", "dedupe_key", name="uq_alerts_program_dedupe_key"),)
     id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_id)
     program_id: Mapped[str] = mapped_column(ForeignKey("programs.id"), index=True)
     recipient_id: Mapped[str | None] = mapped_column(String(36), nullable=True)

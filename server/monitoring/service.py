@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import structlog
 
@@ -26,6 +26,7 @@ from server.sessions.store import Store
 
 log = structlog.get_logger(__name__)
 ALERT_KIND = "monitoring"
+FOLLOW_UP_WINDOW = timedelta(days=60)
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,8 @@ class Monitoring:
     async def sweep(self, now: datetime, program_id: str | None = None) -> list[str]:
         """Run the missed-check-in rule for every client asked for check-ins (of one program, or all)."""
         raised = []
-        for client_id in await self.store.clients_with_schedules(program_id):
+        recent = now - FOLLOW_UP_WINDOW  # older crises' check-ins are long past: history, not news
+        for client_id in await self.store.clients_with_schedules(program_id, since=recent):
             client = await self._records.get_client(client_id)
             raised += await self.sweep_missed(client, now)
         return raised

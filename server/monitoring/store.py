@@ -156,10 +156,14 @@ class MonitoringStore:
             follow_ups = list((await db.execute(query)).scalars())
         return sorted(set(follow_ups) | set(schedule.due if schedule else []))
 
-    async def clients_with_schedules(self, program_id: str | None = None) -> list[str]:
-        """Clients asked for check-ins (by the care team or after a crisis), of one program or of all."""
+    async def clients_with_schedules(self, program_id: str | None = None, *,
+                                     since: datetime | None = None) -> list[str]:
+        """Clients asked for check-ins (by the care team, or after a crisis closed ``since`` then), of one
+        program or of all."""
         query = select(CheckInScheduleRecord.client_id).where(CheckInScheduleRecord.replaced_at.is_(None))
         follow = select(FollowUpPlanRecord.client_id)
+        if since is not None:
+            follow = follow.where(FollowUpPlanRecord.created_at >= since)
         if program_id is not None:
             query = query.where(CheckInScheduleRecord.program_id == program_id)
             follow = follow.where(FollowUpPlanRecord.program_id == program_id)

@@ -197,15 +197,20 @@ class PlanStore:
         names the risk rule that raised it; with a ``dedupe_key`` a second alert for the same fact is not
         made (None is returned)."""
         alert_id = new_id()
-        async with self._sm() as db, db.begin():
-            if dedupe_key is not None:
-                seen = select(AlertRecord.id).where(AlertRecord.program_id == program_id,
-                                                    AlertRecord.dedupe_key == dedupe_key)
-                if (await db.execute(seen)).first() is not None:
-                    return None
-            db.add(AlertRecord(id=alert_id, program_id=program_id, recipient_id=recipient_id, kind=kind,
-                               urgency=urgency, client_id=client_id, subject=subject, body=body, created_at=at,
-                               rule=rule, dedupe_key=dedupe_key))
+        try:
+            async with self._sm() as db, db.begin():
+                if dedupe_key is not None:
+                    seen = select(AlertRecord.id).where(AlertRecord.program_id == program_id,
+                                                        AlertRecord.dedupe_key == dedupe_key)
+                    if (await db.execute(seen)).first() is not None:
+                        return None
+                db.add(AlertRecord(id=alert_id, program_id=program_id, recipient_id=recipient_id, kind=kind,
+                                   urgency=urgency, client_id=client_id, subject=subject, body=body, created_at=at,
+                                   rule=rule, dedupe_key=dedupe_key))
+        except IntegrityError:
+            if dedupe_key is None:
+                raise
+            return None  # another node wrote the same fact's alert first (unique program, dedupe key)
         return alert_id
 
     async def acknowledge_alert(self, alert_id: str, program_id: str, *, by: str, note: str | None,

@@ -4,6 +4,7 @@ subject; the care team schedules check-ins, and two missed in a row raise an ale
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import text
 from tests.conftest import make_settings
 from tests.integration.monitoring.helpers import GAD7_ZERO, PHQ9_ZERO, alerts, check_in, enrolled
 
-from server.app_keys import ENGINE, MONITORING
+from server.app_keys import ENGINE, MONITORING, PLAN_STORE
 from server.db.tables import utcnow
 
 NOTE = "Quillfeather evening by the Zanzibarine pier"  # distinctive synthetic content
@@ -175,3 +176,12 @@ async def test_an_alert_is_acknowledged_once_with_a_note(world):
     assert "Called" not in raw
     status, answer = await world.request("POST", "/api/alerts/nope/acknowledge", cast.therapist.access_token, json={})
     assert (status, answer["code"]) == (404, "alert_not_found")
+
+
+async def test_two_nodes_writing_the_same_missed_alert_make_one(world):
+    cast = await enrolled(world)
+    plans = world.app[PLAN_STORE]
+    same = dict(program_id=cast.therapist.program_id, kind="monitoring", urgency="normal", subject="s", body="b",
+                at=utcnow(), client_id=cast.client_id, rule="missed_check_ins", dedupe_key="k:1")
+    written = await asyncio.gather(*(plans.add_alert(**same) for _ in range(4)))
+    assert len([w for w in written if w is not None]) == 1

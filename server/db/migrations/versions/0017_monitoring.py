@@ -72,10 +72,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("acknowledged_at", sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column("acknowledged_by", sa.String(64), nullable=True))
         batch_op.add_column(sa.Column("acknowledged_note", sa.Text(), nullable=True))
+        batch_op.create_unique_constraint("uq_alerts_program_dedupe_key", ["program_id", "dedupe_key"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("alerts") as batch_op:
+        batch_op.drop_constraint("uq_alerts_program_dedupe_key", type_="unique")
         for column in ("acknowledged_note", "acknowledged_by", "acknowledged_at", "dedupe_key", "rule"):
             batch_op.drop_column(column)
     for table in ("program_instruments", "monitoring_vocabularies", "check_in_reminders", "check_in_schedules",
