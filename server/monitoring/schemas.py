@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from server.http.schemas import Body
 from server.monitoring.schedule import MAX_DAYS
-from server.monitoring.screeners import Band, Instrument, Item, Option, ScreenerError
+from server.monitoring.screeners import AskIf, Band, Instrument, Item, Option, ScreenerError
 from server.monitoring.vocabulary import MAX_PHRASE_LENGTH, MAX_PHRASES
 
 
@@ -42,11 +42,17 @@ class OptionBody(Body):
     points: int = Field(ge=0, le=100)
 
 
+class AskIfBody(Body):
+    item: str = Field(pattern=r"^[a-z0-9_]{1,32}$", description="an earlier item's key")
+    at_least: int = Field(ge=0, le=100, description="asked only when that item scored at least this")
+
+
 class ItemBody(Body):
     key: str = Field(pattern=r"^[a-z0-9_]{1,32}$")
     text: str = Field(min_length=1, max_length=1000)
     options: list[OptionBody] = Field(min_length=1, max_length=10)
     scored: bool = True
+    ask_if: AskIfBody | None = None
 
 
 class BandBody(Body):
@@ -70,8 +76,8 @@ class InstrumentBody(Body):
     def instrument(self, key: str) -> Instrument:
         return Instrument(
             key=key, title=self.title, preamble=self.preamble, attribution=self.attribution,
-            items=tuple(Item(i.key, i.text, tuple(Option(o.label, o.points) for o in i.options), i.scored)
-                        for i in self.items),
+            items=tuple(Item(i.key, i.text, tuple(Option(o.label, o.points) for o in i.options), i.scored,
+                             AskIf(i.ask_if.item, i.ask_if.at_least) if i.ask_if else None) for i in self.items),
             bands=tuple(Band(b.low, b.high, b.label, b.severe) for b in self.bands),
             urgent_items=frozenset(self.urgent_items))
 
@@ -88,11 +94,17 @@ class OptionView(BaseModel):
     points: int
 
 
+class AskIfView(BaseModel):
+    item: str
+    at_least: int
+
+
 class ItemView(BaseModel):
     key: str
     text: str
     options: list[OptionView]
     scored: bool
+    ask_if: AskIfView | None = Field(default=None, description="asked only after this answer to an earlier item")
 
 
 class InstrumentView(BaseModel):
@@ -111,7 +123,9 @@ def instrument_view(instrument: Instrument) -> InstrumentView:
     return InstrumentView(key=instrument.key, title=instrument.title, preamble=instrument.preamble,
                           attribution=instrument.attribution,
                           items=[ItemView(key=i.key, text=i.text, scored=i.scored,
-                                          options=[OptionView(label=o.label, points=o.points) for o in i.options])
+                                          options=[OptionView(label=o.label, points=o.points) for o in i.options],
+                                          ask_if=AskIfView(item=i.ask_if.item, at_least=i.ask_if.at_least)
+                                          if i.ask_if else None)
                                  for i in instrument.items])
 
 

@@ -5,7 +5,8 @@ Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues with an educational gr
 and carry the statement "No permission required to reproduce, translate, display or distribute" (see
 docs/monitoring.md). Any other instrument — e.g. a suicide-risk screener whose licence requires the
 program to obtain the text itself — is loaded by the program as an :class:`Instrument` definition; the
-engine scores it the same way and Steadyline ships none of its text."""
+engine scores it the same way (with skip logic: an item may be asked only after a given answer to an
+earlier one) and Steadyline ships none of its text."""
 
 from __future__ import annotations
 
@@ -24,17 +25,30 @@ class Option:
 
 
 @dataclass(frozen=True)
+class AskIf:
+    """An item asked only when an earlier item was answered with at least ``at_least`` points (the skip
+    logic of screeners such as suicide-risk ones: follow-up questions only after a "yes")."""
+
+    item: str
+    at_least: int
+
+
+@dataclass(frozen=True)
 class Item:
     key: str
     text: str
     options: tuple[Option, ...]
     scored: bool = True  # PHQ-9/GAD-7's closing "how difficult" question is asked, never added up
+    ask_if: AskIf | None = None
 
     def __post_init__(self) -> None:
         if not self.options:
             raise ScreenerError(f"item {self.key} has no options")
         if len({o.points for o in self.options}) != len(self.options):
             raise ScreenerError(f"item {self.key} has two options worth the same points")
+
+    def asked(self, answers: dict[str, int]) -> bool:
+        return self.ask_if is None or answers.get(self.ask_if.item, 0) >= self.ask_if.at_least
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,9 @@ class Instrument:
             raise ScreenerError("an instrument needs items with distinct keys")
         if not self.urgent_items <= set(keys):
             raise ScreenerError("urgent items must be items of the instrument")
+        for n, item in enumerate(self.items):
+            if item.ask_if is not None and item.ask_if.item not in keys[:n]:
+                raise ScreenerError(f"item {item.key} can depend only on an item before it")
         ordered = sorted(self.bands, key=lambda b: b.low)
         if not ordered or ordered[0].low != 0 or ordered[-1].high != self.max_score:
             raise ScreenerError(f"bands must cover 0..{self.max_score}")
@@ -99,13 +116,17 @@ def score(instrument: Instrument, answers: dict[str, int]) -> ScreenerResult:
     if unknown:
         raise ScreenerError(f"not items of {instrument.key}: {sorted(unknown)}")
     for item in instrument.items:
+        if not item.asked(answers):
+            if item.key in answers:
+                raise ScreenerError(f"item {item.key} is not asked after the answers before it")
+            continue
         if item.key not in answers:
             if item.scored:
                 raise ScreenerError(f"item {item.key} is not answered")
             continue
         if answers[item.key] not in {o.points for o in item.options}:
             raise ScreenerError(f"item {item.key}: {answers[item.key]} is not one of its answers")
-    total = sum(answers[i.key] for i in instrument.scored_items)
+    total = sum(answers.get(i.key, 0) for i in instrument.scored_items)  # an item not asked counts 0
     band = instrument.band_of(total)
     urgent = tuple(k for k in sorted(instrument.urgent_items) if answers.get(k, 0) > 0)
     return ScreenerResult(instrument=instrument.key, answers=dict(answers), total=total, band=band.label,

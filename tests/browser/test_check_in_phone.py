@@ -12,6 +12,8 @@ from tests.browser.pages import PHONE, new_page, sign_in
 from tests.browser.test_accessibility import findings
 from tests.integration.home.helpers import standing_link
 
+from server.db.tables import StaffRole
+
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
@@ -97,3 +99,38 @@ async def test_the_care_team_schedules_daily_check_ins_from_the_console(world, b
         await context.close()
     answer = await world.request("GET", f"/api/clients/{client_id}/check-in-schedule", therapist.access_token)
     assert answer[0] == 200 and answer[1]["schedule"]["time"] == "09:30" and answer[1]["schedule"]["days"] == 7
+
+
+async def test_a_follow_up_question_shows_only_after_the_answer_that_asks_it(world, browser):
+    therapist = await world.therapist()
+    admin = await world.therapist(program_id=therapist.program_id, role=StaffRole.ADMIN)
+    session = await world.session(therapist)
+    link = await world.add_client(therapist, session["id"], "Jordan Example")
+    client_id = link["participant"]["client_id"]
+    yes_no = [{"label": "No", "points": 0}, {"label": "Yes", "points": 1}]
+    status, _ = await world.request("PUT", "/api/program/screeners/branching", admin.access_token, json={
+        "title": "Our screener", "preamble": "Placeholder text for the test.",
+        "items": [{"key": "q1", "text": "First question", "options": yes_no},
+                  {"key": "q2", "text": "Follow-up question", "options": yes_no,
+                   "ask_if": {"item": "q1", "at_least": 1}}],
+        "bands": [{"low": 0, "high": 0, "label": "none"}, {"low": 1, "high": 2, "label": "positive"}]})
+    assert status == 200
+    token = await standing_link(world, therapist, client_id)
+    context = await browser.new_context(ignore_https_errors=True, viewport=PHONE)
+    page = await context.new_page()
+    try:
+        await page.goto(f"{world.base_url}/home#{token}")
+        await page.locator("#home-check-in").get_by_role("button", name="Our screener").click()
+        form = page.locator("form[data-screener=branching]")
+        follow_up = form.locator("[data-item=q2]")
+        await expect(follow_up).to_be_hidden()
+        await form.locator("[data-item=q1]").get_by_label("Yes").check()
+        await expect(follow_up).to_be_visible()
+        await form.locator("[data-item=q1]").get_by_label("No").check()
+        await expect(follow_up).to_be_hidden()
+        await form.get_by_role("button", name="Send my answers").click()
+        await expect(page.locator("#screener-result")).to_contain_text("Thank you")
+    finally:
+        await context.close()
+    status, history = await world.request("GET", f"/api/clients/{client_id}/check-ins", therapist.access_token)
+    assert [(s["instrument"], s["answers"]) for s in history["screeners"]] == [("branching", {"q1": 0})]

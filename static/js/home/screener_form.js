@@ -1,5 +1,6 @@
 // One questionnaire as a form: its items exactly as published (or as the program loaded them), each
-// answered with one of its options, and its attribution. Text only, never HTML.
+// answered with one of its options, and its attribution. An item asked only after a given answer to an
+// earlier one (skip logic) shows when that answer is chosen. Text only, never HTML.
 
 import { el } from "../lib/dom.js";
 
@@ -11,14 +12,34 @@ function item(instrument, entry, n) {
       el("input", { type: "radio", name, value: option.points, required: entry.scored }), option.label))));
 }
 
-export function screenerAnswers(instrument, form) {
+function asked(entry, answers) {
+  return !entry.ask_if || (answers[entry.ask_if.item] ?? 0) >= entry.ask_if.at_least;
+}
+
+function picked(instrument, form) {
   const answers = {};
   for (const entry of instrument.items) {
-    const picked = form.querySelector(`input[name="${instrument.key}-${entry.key}"]:checked`);
-    if (picked) answers[entry.key] = Number(picked.value);
-    else if (entry.scored) return null;
+    const choice = form.querySelector(`input[name="${instrument.key}-${entry.key}"]:checked`);
+    if (choice && asked(entry, answers)) answers[entry.key] = Number(choice.value);
   }
   return answers;
+}
+
+// Show the items the answers so far ask for; hide (and clear) the others.
+function showAsked(instrument, form) {
+  const answers = picked(instrument, form);
+  for (const entry of instrument.items) {
+    const node = form.querySelector(`[data-item="${entry.key}"]`);
+    const show = asked(entry, answers);
+    node.hidden = !show;
+    if (!show) node.querySelectorAll("input").forEach((input) => { input.checked = false; });
+  }
+}
+
+export function screenerAnswers(instrument, form) {
+  const answers = picked(instrument, form);
+  const missing = instrument.items.some((entry) => entry.scored && asked(entry, answers) && !(entry.key in answers));
+  return missing ? null : answers;
 }
 
 export function drawScreener(instrument, onSend, onCancel) {
@@ -32,6 +53,8 @@ export function drawScreener(instrument, onSend, onCancel) {
       el("button", { type: "submit", class: "btn btn-primary" }, "Send my answers"),
       el("button", { type: "button", class: "btn btn-quiet", onclick: onCancel }, "Not now")),
     instrument.attribution ? el("p", { class: "hint screener-attribution" }, instrument.attribution) : null);
+  form.addEventListener("change", () => showAsked(instrument, form));
+  showAsked(instrument, form);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const send = form.querySelector("button[type=submit]");

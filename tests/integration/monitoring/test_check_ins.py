@@ -185,3 +185,28 @@ async def test_two_nodes_writing_the_same_missed_alert_make_one(world):
                 at=utcnow(), client_id=cast.client_id, rule="missed_check_ins", dedupe_key="k:1")
     written = await asyncio.gather(*(plans.add_alert(**same) for _ in range(4)))
     assert len([w for w in written if w is not None]) == 1
+
+
+async def test_a_loaded_screener_with_skip_logic(world):
+    cast = await enrolled(world)
+    yes_no = [{"label": "No", "points": 0}, {"label": "Yes", "points": 1}]
+    definition = {"title": "Branching", "items": [
+        {"key": "q1", "text": "First", "options": yes_no},
+        {"key": "q2", "text": "Asked after a yes", "options": yes_no, "ask_if": {"item": "q1", "at_least": 1}}],
+        "bands": [{"low": 0, "high": 0, "label": "none"}, {"low": 1, "high": 2, "label": "positive"}],
+        "urgent_items": ["q2"]}
+    status, loaded = await world.request("PUT", "/api/program/screeners/branching", cast.admin.access_token,
+                                         json=definition)
+    assert status == 200 and loaded["items"][1]["ask_if"] == {"item": "q1", "at_least": 1}
+    status, answer = await world.request("POST", "/api/home/screeners/branching", cast.home,
+                                         json={"answers": {"q1": 0, "q2": 1}})
+    assert (status, answer["code"]) == (422, "screener_incomplete")  # q2 is not asked after a no
+    status, answer = await world.request("POST", "/api/home/screeners/branching", cast.home,
+                                         json={"answers": {"q1": 0}})
+    assert status == 201 and answer["show_help"] is False
+    status, answer = await world.request("POST", "/api/home/screeners/branching", cast.home,
+                                         json={"answers": {"q1": 1, "q2": 1}})
+    assert status == 201 and answer["show_help"] is True
+    bad = definition | {"items": [definition["items"][1], definition["items"][0]]}
+    status, answer = await world.request("PUT", "/api/program/screeners/branching", cast.admin.access_token, json=bad)
+    assert (status, answer["code"]) == (422, "instrument_invalid")

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from server.monitoring.screeners import (
     GAD7,
     PHQ9,
+    AskIf,
     Band,
     Instrument,
     Item,
@@ -104,3 +105,31 @@ def test_any_complete_answer_of_any_instrument_lands_in_exactly_one_band(data):
     result = score(instrument, answers)
     assert result.total == sum(answers.values()) <= instrument.max_score
     assert [b.label for b in instrument.bands if b.low <= result.total <= b.high] == [result.band]
+
+
+YES_NO = (Option("No", 0), Option("Yes", 1))
+# the shape of a suicide-risk screener with skip logic; our own placeholder text, not any licensed wording
+BRANCHING = Instrument(
+    key="branching", title="Branching", preamble="(the program's own licensed text)",
+    items=(Item("q1", "first", YES_NO), Item("q2", "second", YES_NO),
+           Item("q3", "asked after a yes to the second", YES_NO, ask_if=AskIf("q2", 1)),
+           Item("q4", "asked after a yes to the second", YES_NO, ask_if=AskIf("q2", 1))),
+    bands=(Band(0, 0, "none"), Band(1, 2, "some"), Band(3, 4, "high", severe=True)),
+    urgent_items=frozenset({"q4"}))
+
+
+def test_skip_logic_asks_follow_ups_only_after_the_answer_that_opens_them():
+    assert score(BRANCHING, {"q1": 1, "q2": 0}).total == 1
+    with pytest.raises(ScreenerError):
+        score(BRANCHING, {"q1": 1, "q2": 0, "q3": 1})  # not asked: an answer is refused
+    with pytest.raises(ScreenerError):
+        score(BRANCHING, {"q1": 1, "q2": 1})  # asked: must be answered
+    result = score(BRANCHING, {"q1": 1, "q2": 1, "q3": 0, "q4": 1})
+    assert (result.total, result.band, result.urgent_items) == (3, "high", ("q4",))
+
+
+def test_an_item_may_depend_only_on_an_earlier_one():
+    with pytest.raises(ScreenerError):
+        Instrument(key="x", title="x", preamble="", items=(Item("a", "a", YES_NO, ask_if=AskIf("b", 1)),
+                                                           Item("b", "b", YES_NO)),
+                   bands=(Band(0, 2, "any"),))
