@@ -1,7 +1,8 @@
 """A client on a 390×844 phone does their daily check-in and a PHQ-9 from their own page: calm words,
-nothing runs off the side, no serious accessibility finding (axe-core), and the care team sees the check-in and the score; an answer to item 9 above
-0 points the client to "I need help now" and leaves an urgent alert for a person to review. The care team
-asks for daily check-ins from the console."""
+nothing runs off the side, no serious accessibility finding (axe-core), and the care team sees the
+check-in and the score; an answer to item 9 above 0 points the client to "I need help now" and leaves an
+urgent alert for a person to review. A program's own screener asks a follow-up question only after the
+answer that opens it. The care team asks for daily check-ins from the console."""
 
 from __future__ import annotations
 
