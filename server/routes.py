@@ -145,7 +145,9 @@ API = [
     (Operation("POST", C + "/disclosure-overrides", "Emergency override: share without consent (written reason; "
                "audited; alerts the clinical lead)", OverrideRequest, OverrideView, status=201),
      consent_api.override_disclosure),
-    (Operation("GET", "/api/alerts", "Alerts of your program (e.g. emergency overrides)", response=AlertList),
+    (Operation("GET", "/api/alerts", "Alerts of your program (e.g. emergency overrides, risk rules), newest first; "
+               "filter by urgency, rule, client_id, open=true|false", response=AlertList,
+               query=("urgency", "rule", "client_id", "open")),
      alerts_api.list_alerts),
     (Operation("GET", "/api/program/plan-template", "The program's safety-plan template", response=TemplateView),
      plan_api.get_template),

@@ -224,8 +224,17 @@ class PlanStore:
                 row.acknowledged_at, row.acknowledged_by, row.acknowledged_note = at, by, note
             return row
 
-    async def alerts(self, program_id: str) -> list[AlertRecord]:
+    async def alerts(self, program_id: str, *, urgency: str | None = None, rule: str | None = None,
+                     client_id: str | None = None, open_only: bool | None = None) -> list[AlertRecord]:
+        """The program's alerts, newest first; ``open_only`` True: not acknowledged yet, False: acknowledged."""
         query = select(AlertRecord).where(AlertRecord.program_id == program_id).order_by(AlertRecord.created_at.desc())
+        for column, value in ((AlertRecord.urgency, urgency), (AlertRecord.rule, rule),
+                              (AlertRecord.client_id, client_id)):
+            if value is not None:
+                query = query.where(column == value)
+        if open_only is not None:
+            query = query.where(AlertRecord.acknowledged_at.is_(None) if open_only
+                                else AlertRecord.acknowledged_at.is_not(None))
         async with self._sm() as db:
             return list((await db.execute(query.limit(200))).scalars())
 

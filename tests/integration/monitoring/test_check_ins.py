@@ -210,3 +210,27 @@ async def test_a_loaded_screener_with_skip_logic(world):
     bad = definition | {"items": [definition["items"][1], definition["items"][0]]}
     status, answer = await world.request("PUT", "/api/program/screeners/branching", cast.admin.access_token, json=bad)
     assert (status, answer["code"]) == (422, "instrument_invalid")
+
+
+async def test_alerts_filter_by_urgency_rule_client_and_open(world):
+    cast = await enrolled(world)
+    await check_in(world, cast.home, note="I want to die")
+    status, _ = await world.request("POST", "/api/home/screeners/gad7", cast.home,
+                                    json={"answers": {f"q{n}": 3 for n in range(1, 8)}})
+    assert status == 201
+    token = cast.therapist.access_token
+
+    async def listed(query: str) -> list[str]:
+        status, answer = await world.request("GET", "/api/alerts?" + query, token)
+        assert status == 200, answer
+        return [a["rule"] for a in answer["alerts"]]
+
+    assert await listed("urgency=urgent") == ["self_harm_words"]
+    assert await listed("rule=severe_band") == ["severe_band"]
+    assert sorted(await listed(f"client_id={cast.client_id}")) == ["self_harm_words", "severe_band"]
+    [urgent] = (await world.request("GET", "/api/alerts?urgency=urgent", token))[1]["alerts"]
+    await world.request("POST", f"/api/alerts/{urgent['alert_id']}/acknowledge", token, json={})
+    assert await listed("open=true") == ["severe_band"]
+    assert await listed("open=false") == ["self_harm_words"]
+    status, answer = await world.request("GET", "/api/alerts?open=maybe", token)
+    assert status == 422
