@@ -66,6 +66,8 @@ async def test_a_check_in_and_a_phq9_on_a_phone(world, browser, shots):
         result = page.locator("#screener-result")
         await expect(result).to_contain_text("press “I need help now” or call 988")
         await expect(result.get_by_role("link", name="Go to “I need help now”")).to_be_visible()
+        await page.reload()
+        await expect(page.locator("#check-in-lead")).to_contain_text("You checked in today at")
 
         status, history = await world.request("GET", f"/api/clients/{client_id}/check-ins", therapist.access_token)
         assert status == 200

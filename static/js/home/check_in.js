@@ -101,13 +101,21 @@ function questionnaires(token, instruments) {
     el("p", { class: "hint" }, "Your care team may ask you to fill one in. Each takes a few minutes."), area, box];
 }
 
+function leadText(status) {
+  if (status.due_today) return "Your care team asked for a check-in today. It takes a minute.";
+  const last = status.last_submitted_at && new Date(status.last_submitted_at);
+  if (last && last.toDateString() === new Date().toDateString()) {
+    const at = last.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    return `You checked in today at ${at}. You can check in again if something has changed.`;
+  }
+  return "A minute to note how you are. Your care team reads it.";
+}
+
 export async function drawCheckIn(token) {
   const card = $("#home-check-in");
   const status = await checkInStatus(token);
   const box = el("div", { id: "check-in-result", role: "status", hidden: true });
-  const lead = el("p", { class: "lead", id: "check-in-lead" }, status.due_today
-    ? "Your care team asked for a check-in today. It takes a minute."
-    : "A minute to note how you are. Your care team reads it.");
+  const lead = el("p", { class: "lead", id: "check-in-lead" }, leadText(status));
   const form = checkInForm(token, (answer) => {
     form.replaceWith(box);
     lead.textContent = "You checked in. You can fill in a questionnaire below if your care team asked.";
