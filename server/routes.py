@@ -55,6 +55,7 @@ from server.monitoring import api as monitoring_api
 from server.monitoring import home_api as monitoring_home_api
 from server.monitoring import schemas as monitoring_schemas
 from server.on_call import api as on_call_api
+from server.outreach import api as outreach_api
 from server.plans import alerts_api, consent_api, location_api, resources_api
 from server.plans import api as plan_api
 from server.plans.schemas import (
@@ -248,6 +249,12 @@ API = [
                status=201, auth="home"), home_api.ask_for_help),
     (Operation("GET", "/api/home/help", "Where your call for help stands (404 when none is open)", response=HelpView,
                auth="home"), home_api.help_status),
+    (Operation("GET", "/api/outreach", "Outreach tasks of your program (open ones; ?all=1 for every one)",
+               response=outreach_api.OutreachList, query=("all",)), outreach_api.list_tasks),
+    (Operation("POST", "/api/outreach/{task_id}/assign", "Take an outreach task, or give it to a therapist",
+               outreach_api.AssignOutreach, outreach_api.OutreachTaskView), outreach_api.assign),
+    (Operation("POST", "/api/outreach/{task_id}/resolve", "Resolve an outreach task with a note (audited)",
+               outreach_api.ResolveOutreach, outreach_api.OutreachTaskView), outreach_api.resolve),
     # monitoring between sessions: check-ins, screeners, risk alerts
     (Operation("GET", "/api/home/check-in", "Whether a check-in is asked of you today, and the questionnaires you "
                "can fill in", response=monitoring_schemas.CheckInStatus, auth="home"),

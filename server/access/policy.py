@@ -49,6 +49,8 @@ class Action(str, enum.Enum):
     PROGRAM_MANAGE = "program.manage"  # set them (admins)
     HOME_READ = "home.read"  # a client's own page: their plan, crisis lines, upcoming sessions
     HOME_HELP = "home.help"  # a client's "I need help now" from their own page, at any hour
+    OUTREACH_LIST = "outreach.list"  # the program's outreach tasks (e.g. missed sessions)
+    OUTREACH_MANAGE = "outreach.manage"  # take, give and resolve one
     CHECK_IN_SUBMIT = "check_in.submit"  # a client's own check-in or screener, from their own page
     MONITORING_READ = "monitoring.read"  # a client's check-ins, screener results and check-in schedule
     CHECK_IN_SCHEDULE = "check_in.schedule"  # the care team asks a client for daily check-ins
@@ -87,6 +89,8 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.PROGRAM_MANAGE: frozenset({Role.ADMIN}),
     Action.HOME_READ: frozenset({Role.CLIENT}),
     Action.HOME_HELP: frozenset({Role.CLIENT}),
+    Action.OUTREACH_LIST: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.OUTREACH_MANAGE: frozenset({Role.THERAPIST, Role.ADMIN}),
     Action.CHECK_IN_SUBMIT: frozenset({Role.CLIENT}),
     Action.MONITORING_READ: frozenset({Role.THERAPIST, Role.ADMIN}),
     Action.CHECK_IN_SCHEDULE: frozenset({Role.THERAPIST, Role.ADMIN}),

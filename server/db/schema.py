@@ -8,11 +8,12 @@ from server.db import (
     home_tables,
     monitoring_tables,
     on_call_tables,
+    outreach_tables,
     plan_tables,
     step_tables,
     tables,
 )
 
 TABLE_MODULES = (tables, plan_tables, crisis_tables, follow_up_tables, on_call_tables, step_tables, home_tables,
-                 monitoring_tables)
+                 outreach_tables, monitoring_tables)
 METADATA = tables.Base.metadata

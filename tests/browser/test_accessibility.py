@@ -19,7 +19,8 @@ AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
 FINDINGS = """async () => {
   const result = await axe.run(document, { resultTypes: ["violations"] });
   return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 4).map((n) => n.target.join(" ")) }));
+    .map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+                   nodes: v.nodes.slice(0, 4).map((n) => n.target.join(" ")) }));
 }"""
 
 

@@ -1,4 +1,4 @@
-"""Migration 0017 on SQLite and PostgreSQL: down to 0016 takes the monitoring tables and the alerts' new
+"""Migration 0018 on SQLite and PostgreSQL: down to 0017 takes the monitoring tables and the alerts' new
 columns away, up again puts them back as the models declare them."""
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ def _ours(diff) -> bool:
     return any(name in text for name in TABLES | ALERT_COLUMNS)
 
 
-async def test_0017_downgrades_and_upgrades(database_url):
+async def test_0018_downgrades_and_upgrades(database_url):
     engine = make_engine(database_url)
     try:
         async with engine.begin() as conn:
-            await conn.run_sync(lambda c: command.downgrade(_alembic_config(c), "0016"))
+            await conn.run_sync(lambda c: command.downgrade(_alembic_config(c), "0017"))
             tables, columns = await conn.run_sync(_shape)
         assert not TABLES & tables and not ALERT_COLUMNS & columns
         async with engine.begin() as conn:

@@ -2,14 +2,14 @@
 program's self-harm word list and its own screener instruments; alerts say which rule raised them and
 can be acknowledged
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0017"
-down_revision = "0016"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
