@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.errors import InvalidInput, NotFound
+from server.errors import InvalidInput, NotFound, RateLimited
 
 
 class ScreenerNotFound(NotFound):
@@ -28,3 +28,9 @@ class BuiltInInstrument(InvalidInput):
 class AlertNotFound(NotFound):
     code = "alert_not_found"
     message = "There is no such alert."
+
+
+class TooManySubmissions(RateLimited):
+    code = "too_many_submissions"
+    message = ("You have sent many check-ins and questionnaires today: your care team has them. If you need help "
+               "now, press \u201cI need help now\u201d or call 988.")

@@ -4,7 +4,7 @@ answer urgent, the page shows the help button and the numbers to call (a person 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from aiohttp import web
 
@@ -15,7 +15,7 @@ from server.db.tables import utcnow
 from server.home.access import home_context
 from server.http.bodies import read_body
 from server.http.responses import json_response
-from server.monitoring.errors import ScreenerIncomplete, ScreenerNotFound
+from server.monitoring.errors import ScreenerIncomplete, ScreenerNotFound, TooManySubmissions
 from server.monitoring.risk_rules import MISSED_GRACE
 from server.monitoring.schemas import (
     CheckInStatus,
@@ -30,6 +30,14 @@ from server.monitoring.service import Raised
 THANKS = "Thank you. Your care team will see this."
 URGENT = ("Thank you for telling us. Your care team will see this soon. If you are in danger or might act on "
           "these thoughts, press \u201cI need help now\u201d or call 988 now.")
+
+
+MAX_PER_DAY = 30  # check-ins and screeners a client may send in 24 hours (each may raise alerts)
+
+
+async def _within_limit(request: web.Request, client_id: str, at: datetime) -> None:
+    if await request.app[MONITORING].store.submissions_since(client_id, at - timedelta(days=1)) >= MAX_PER_DAY:
+        raise TooManySubmissions()
 
 
 def _received(raised: Raised, at: datetime) -> SubmissionReceived:
@@ -57,6 +65,7 @@ async def submit_check_in(request: web.Request) -> web.Response:
     context = await home_context(request, Action.CHECK_IN_SUBMIT)
     body = await read_body(request, SubmitCheckIn)
     at = utcnow()
+    await _within_limit(request, context.client.id, at)
     raised = await request.app[MONITORING].submit_check_in(context.client, body, at)
     await audit(request, "check_in.submit", context.principal, target_type="check_in", target_id=raised.record_id)
     for alert_id in raised.alert_ids:
@@ -72,6 +81,7 @@ async def submit_screener(request: web.Request) -> web.Response:
         raise ScreenerNotFound()
     body = await read_body(request, SubmitScreener)
     at = utcnow()
+    await _within_limit(request, context.client.id, at)
     try:
         raised, _ = await monitoring.submit_screener(context.client, instrument, body.answers, at)
     except ScreenerError as error:

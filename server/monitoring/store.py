@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -101,6 +101,16 @@ class MonitoringStore:
             rows = list((await db.execute(query)).scalars())
         return [ScreenerRecord(id=r.id, instrument=r.instrument, submitted_at=r.submitted_at,
                                answers=json.loads(r.answers), result=json.loads(r.result)) for r in reversed(rows)]
+
+    async def submissions_since(self, client_id: str, since: datetime) -> int:
+        """How many check-ins and screeners the client sent since then."""
+        async with self._sm() as db:
+            total = 0
+            for model in (CheckInRecord, ScreenerResultRecord):
+                query = select(func.count()).select_from(model).where(model.client_id == client_id,
+                                                                      model.submitted_at >= since)
+                total += (await db.execute(query)).scalar_one()
+        return total
 
     # the care team's schedule
     async def set_schedule(self, *, client_id: str, program_id: str, first_day: date, days: int, at: time,

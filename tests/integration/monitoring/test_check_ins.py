@@ -234,3 +234,15 @@ async def test_alerts_filter_by_urgency_rule_client_and_open(world):
     assert await listed("open=false") == ["self_harm_words"]
     status, answer = await world.request("GET", "/api/alerts?open=maybe", token)
     assert status == 422
+
+
+async def test_a_client_sends_at_most_thirty_a_day(world, monkeypatch):
+    from server.monitoring import home_api
+    monkeypatch.setattr(home_api, "MAX_PER_DAY", 2)
+    cast = await enrolled(world)
+    await check_in(world, cast.home)
+    status, _ = await world.request("POST", "/api/home/screeners/gad7", cast.home, json={"answers": GAD7_ZERO})
+    assert status == 201
+    status, answer = await world.request("POST", "/api/home/check-ins", cast.home,
+                                         json={"mood": 5, "sleep_hours": 7, "cravings": 0})
+    assert (status, answer["code"]) == (429, "too_many_submissions") and "988" in answer["title"]
