@@ -194,3 +194,30 @@ async def test_the_clients_own_therapist_reads_the_story_in_the_console(world, b
         await follow_ups.screenshot(path=str(shots / "console-crisis-story.png"))
     finally:
         await context.close()
+
+
+async def test_the_care_team_sees_a_clients_trends_at_a_glance(world, browser, shots):
+    therapist, session, client_id, token = await _client_with_link(world)
+    status, opened = await world.request("POST", "/api/home/open", json={"token": token})
+    home = opened["home_token"]
+    for mood, cravings in ((6, 2), (4, 5), (3, 7)):
+        status, body = await world.request("POST", "/api/home/check-ins", home,
+                                           json={"mood": mood, "sleep_hours": 6, "cravings": cravings})
+        assert status == 201, body
+    status, body = await world.request("POST", "/api/home/screeners/phq9", home,
+                                       json={"answers": {f"q{i}": 1 for i in range(1, 10)}})
+    assert status == 201, body
+    context, page = await new_page(browser, viewport={"width": 1280, "height": 1600})
+    try:
+        await sign_in(page, world.base_url, therapist)
+        await page.get_by_role("button", name=f"Manage {session['title']}").click()
+        await page.get_by_role("button", name="Safety plan: Jordan Example").click()
+        check_ins = page.locator("figure.trend", has_text="Check-ins")
+        await expect(check_ins.locator("circle.trend-mood")).to_have_count(3)
+        await expect(check_ins.locator(".trend-legend")).to_contain_text("Mood: 3")
+        await expect(check_ins.locator(".trend-legend")).to_contain_text("Cravings: 7")
+        questionnaires = page.locator("figure.trend", has_text="Questionnaires")
+        await expect(questionnaires.locator(".trend-legend")).to_contain_text("PHQ-9: 9")
+        await page.locator(".trends").screenshot(path=str(shots / "console-trends.png"))
+    finally:
+        await context.close()

@@ -6,6 +6,7 @@
 import { el, announce } from "../lib/dom.js";
 import { consoleRequests } from "./requests.js";
 import { checkInScheduleBlock } from "./check_in_schedule.js";
+import { trendBlock } from "./trend_chart.js";
 
 function when(iso) {
   return new Date(iso).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
@@ -58,7 +59,7 @@ export class ClientBetweenSessions {
       el("div", { class: "field" }, el("label", { for: "between-phone" }, "Their mobile number"), phone),
       el("button", { type: "submit", class: "btn btn-small" }, "Save"), status);
     root.replaceChildren(el("h4", { id: "between-title" }, "Between sessions"), form, this._linkBlock(client, clientId),
-      checkInScheduleBlock(this.requests, clientId));
+      checkInScheduleBlock(this.requests, clientId), trendBlock(this.requests, clientId));
   }
 
   _linkBlock(client, clientId) {

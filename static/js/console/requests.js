@@ -34,6 +34,8 @@ export function consoleRequests(call) {
     // their daily check-ins: the schedule the care team asks for
     checkInSchedule: (clientId) => call("GET", `/api/clients/${clientId}/check-in-schedule`),
     scheduleCheckIns: (clientId, body) => call("POST", `/api/clients/${clientId}/check-in-schedule`, body),
+    // their check-ins and questionnaire results, oldest first (the trend charts)
+    checkIns: (clientId) => call("GET", `/api/clients/${clientId}/check-ins`),
     // the host's participant token for the session's call
     host: (sessionId) => call("POST", `/api/sessions/${sessionId}/host`),
   };
