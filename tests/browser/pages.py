@@ -118,6 +118,29 @@ async def admit(host: Page, name: str) -> None:
     await host.get_by_role("button", name=f"Admit {name}").click()
 
 
+async def start_crisis(host: Page, client_name: str | None = None) -> None:
+    """The therapist starts the crisis protocol from the panel (in a group: for the client picked) and
+    confirms it."""
+    panel = host.locator(".crisis-panel")
+    if client_name:
+        await panel.get_by_label("Start the crisis protocol for").select_option(label=client_name)
+    await panel.get_by_role("button", name="Start crisis protocol").click()
+    await host.get_by_role("dialog").get_by_role("button", name="Start crisis protocol").click()
+
+
+async def move_to_private_room(host: Page, client_name: str, *, picked: bool = True) -> None:
+    """In a group: take a client to a private crisis room (picked in the panel before a crisis is open;
+    during one, the button names the client) and confirm it."""
+    panel = host.locator(".crisis-panel")
+    if picked:
+        await panel.get_by_label("Start the crisis protocol for").select_option(label=client_name)
+        await panel.get_by_role("button", name="Move to a private room").click()
+    else:
+        await panel.get_by_role("button", name=f"Move {client_name} to a private room").click()
+    await host.get_by_role("dialog", name=f"Move {client_name} to a private room?").get_by_role(
+        "button", name="Move to a private room").click()
+
+
 async def expect_in_call(page: Page) -> None:
     await expect(page.locator('[data-view="call"]')).to_be_visible(timeout=15000)
 

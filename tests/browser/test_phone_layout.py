@@ -13,7 +13,9 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.pages import admit, expect_in_call, new_page, sign_in, skip_location, start_call
+from tests.browser.pages import (
+    admit, expect_in_call, move_to_private_room, new_page, sign_in, skip_location, start_call,
+)
 from tests.integration.home.helpers import all_week, standing_link
 from tests.integration.plans.helpers import write_plan
 
@@ -155,7 +157,7 @@ async def test_a_group_and_the_private_room_on_a_phone_keep_mute_and_leave_in_vi
         # Riley asks for help and is taken to a private room: messages stack above the videos
         await riley_page.get_by_role("button", name="I need help now").click()
         await expect(riley_page.locator(".help-now-status")).to_contain_text("Your therapist has been told")
-        await host.locator(".crisis-panel").get_by_role("button", name="Move Riley Example to a private room").click()
+        await move_to_private_room(host, "Riley Example", picked=False)
         await expect(riley_page.locator("#call-title")).to_have_text("Private room", timeout=15000)
         await expect(riley_page.locator("#crisis-banner")).to_be_visible()
         await has_margins(riley_page, ".help-now-status")

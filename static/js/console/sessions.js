@@ -50,7 +50,10 @@ export async function create(event) {
 // ---- one session --------------------------------------------------------------------------------
 
 export async function openDetail(id, { focus = true } = {}) {
+  const another = state.selectedId !== id;
   state.selectedId = id;
+  // the previous client's safety plan never stays open under another session
+  if (another && state.planEditor) state.planEditor.close();
   let s;
   try {
     s = await requests.session(id);
