@@ -10,6 +10,8 @@ its centre (and four points around it) is the control or inside it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.async_api import Page, expect
 
@@ -78,10 +80,12 @@ async def call_controls_in_view(page: Page, *, help_button: bool) -> None:
     await fits_the_width(page)
 
 
-async def device_check_then_lobby(page: Page) -> None:
+async def device_check_then_lobby(page: Page, shot: Path | None = None) -> None:
     await expect(page.get_by_role("heading", name="Before you join")).to_be_visible()
     await expect(page.locator("#continue")).to_be_enabled()
     await in_view_and_uncovered(page, "#continue")  # no scrolling to find the way on
+    if shot:
+        await page.screenshot(path=str(shot))
     await in_view_and_uncovered(page, "#my-plan")
     await fits_the_width(page)
     await page.locator("#continue").click()
@@ -106,7 +110,7 @@ async def test_a_one_to_one_call_on_a_phone_keeps_its_controls_in_view(world, br
         await sign_in(host, world.base_url, therapist)
         await start_call(host, session["title"])
         await client.goto(local(world, link["join_url"]))
-        await device_check_then_lobby(client)
+        await device_check_then_lobby(client, shots / "join-device-check-phone.png" if phone["width"] == 390 else None)
         await expect(client.get_by_role("heading", name="You're in the waiting room")).to_be_visible()
         await in_view_and_uncovered(client, "#lobby-help .help-now")
         await in_view_and_uncovered(client, "#my-plan")
