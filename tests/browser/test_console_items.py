@@ -60,7 +60,8 @@ async def test_a_groups_links_stay_listed_and_an_ended_sessions_links_are_gone(w
         for name in ("Riley Example", "Alex Rivera", "Kim Lee"):
             await host.get_by_label("Add a client").fill(name)
             await host.get_by_role("button", name="Add and create link").click()
-            await expect(host.get_by_role("textbox", name=f"Personal link for {name}")).to_have_value(re.compile("/join#"))
+            made = host.get_by_role("textbox", name=f"Personal link for {name}")
+            await expect(made).to_have_value(re.compile("/join#"))
         # every one is still there, each with its own Copy
         for name in ("Riley Example", "Alex Rivera", "Kim Lee"):
             await expect(host.get_by_role("textbox", name=f"Personal link for {name}")).to_be_visible()

@@ -33,7 +33,8 @@ HOST_VIEW = {"width": 1280, "height": 1100}
 UNCOVERED = """(el) => {
   const r = el.getBoundingClientRect();
   const w = document.documentElement.clientWidth, h = window.innerHeight;
-  const name = (n) => n ? `${n.tagName.toLowerCase()}${n.id ? '#' + n.id : ''}.${[...n.classList].join('.')}` : 'nothing';
+  const name = (n) => n ? `${n.tagName.toLowerCase()}${n.id ? '#' + n.id : ''}.${[...n.classList].join('.')}`
+    : 'nothing';
   const blocked = [];
   for (const [fx, fy] of [[0.5, 0.5], [0.25, 0.3], [0.75, 0.3], [0.25, 0.7], [0.75, 0.7]]) {
     const hit = document.elementFromPoint(r.left + r.width * fx, r.top + r.height * fy);
