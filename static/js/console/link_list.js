@@ -24,11 +24,12 @@ function sentWords(answer) {
 
 export class LinkList {
   // root: the <ul> the links are listed in, box: what holds it (hidden when empty);
-  // send(sessionId, participantId, body) → LinkSent
-  constructor(root, { box, send }) {
+  // send(sessionId, participantId, body) → LinkSent; contact(clientId) → the client's profile (email, phone)
+  constructor(root, { box, send, contact }) {
     this.root = root;
     this.box = box;
     this.send = send;
+    this.contact = contact;
     this.bySession = new Map(); // session id → Map(participant id → {name, url})
     this.sessionId = null;
   }
@@ -48,7 +49,8 @@ export class LinkList {
   }
 
   add(sessionId, participant, link) {
-    this._links(sessionId).set(participant.id, { name: participant.display_name, url: link.join_url, note: "" });
+    this._links(sessionId).set(participant.id, { name: participant.display_name, clientId: participant.client_id,
+      url: link.join_url, note: "" });
     if (sessionId !== this.sessionId) return;
     this.render();
     const input = this.root.querySelector(`#link-out-${participant.id}`);
@@ -69,6 +71,24 @@ export class LinkList {
     this.root.replaceChildren(...[...links].map(([pid, link]) => this._item(pid, link)));
   }
 
+  // "Send by e-mail or text message", opened: says where the client's saved contact would send it
+  _sendBlock(link, form, saved) {
+    const details = el("details", { class: "link-send" }, el("summary", {}, "Send by e-mail or text message"), form);
+    details.addEventListener("toggle", async () => {
+      if (!details.open || !link.clientId || saved.dataset.loaded) return;
+      saved.dataset.loaded = "true";
+      try {
+        const profile = await this.contact(link.clientId);
+        const where = [profile.email, profile.phone].filter(Boolean).join(" and ");
+        saved.textContent = where ? `Their saved contact: ${where}.` : "No contact is saved for them: type an e-mail "
+          + "address or a mobile number.";
+      } catch {
+        delete saved.dataset.loaded;
+      }
+    });
+    return details;
+  }
+
   _item(pid, link) {
     const id = `link-out-${pid}`;
     const input = el("input", { id, readonly: true, class: "link-out", value: link.url });
@@ -76,9 +96,11 @@ export class LinkList {
     const email = el("input", { type: "email", id: `send-email-${pid}`, autocomplete: "off", maxlength: "320" });
     const phone = el("input", { type: "tel", id: `send-phone-${pid}`, autocomplete: "off", maxlength: "40" });
     const error = el("p", { class: "form-error", role: "alert" });
+    const saved = el("p", { class: "hint link-saved-contact" });
     const form = el("form", { class: "link-send-form", novalidate: true },
       el("div", { class: "field" }, el("label", { for: email.id }, "E-mail address"), email),
       el("div", { class: "field" }, el("label", { for: phone.id }, "Mobile number (text message)"), phone),
+      saved,
       el("p", { class: "hint" }, "Leave both empty to use the client's saved contact. A new link is made and sent; "
         + "the message says only that it is their session link."),
       error,
@@ -92,7 +114,7 @@ export class LinkList {
       if (phone.value.trim()) body.phone = phone.value.trim();
       try {
         const answer = await this.send(this.sessionId, pid, body);
-        this._links(this.sessionId).set(pid, { name: link.name, url: answer.link.join_url, note: sentWords(answer) });
+        this._links(this.sessionId).set(pid, { ...link, url: answer.link.join_url, note: sentWords(answer) });
         this.render();
         announce(sentWords(answer));
       } catch (e) {
@@ -114,7 +136,7 @@ export class LinkList {
         el("button", { type: "button", class: "btn btn-primary", "aria-label": `Copy link: ${link.name}`, onclick: copy },
           "Copy link")),
       el("p", { class: "hint" }, note),
-      el("details", { class: "link-send" }, el("summary", {}, "Send by e-mail or text message"), form),
+      this._sendBlock(link, form, saved),
       el("button", { type: "button", class: "btn btn-small btn-quiet", "aria-label": `Dismiss link: ${link.name}`,
         onclick: dismiss }, "Done with this link"));
   }

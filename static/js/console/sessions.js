@@ -19,6 +19,7 @@ function links() {
   if (!linkList) {
     linkList = new LinkList($("#link-list"), {
       box: $("#links"), send: (sessionId, pid, body) => requests.sendLink(sessionId, pid, body),
+      contact: (clientId) => requests.client(clientId),
     });
   }
   return linkList;
