@@ -16,7 +16,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from tests.browser.pages import (
-    admit, expect_in_call, move_to_private_room, new_page, sign_in, skip_location, start_call,
+    admit, expect_in_call, in_view_and_uncovered, move_to_private_room, new_page, sign_in, skip_location, start_call,
 )
 from tests.integration.home.helpers import all_week, standing_link
 from tests.integration.plans.helpers import write_plan
@@ -29,36 +29,8 @@ PHONES = [{"width": 360, "height": 640}, {"width": 390, "height": 844}]
 PHONE_IDS = ["360x640", "390x844"]
 HOST_VIEW = {"width": 1280, "height": 1100}
 
-# where the control is, and what the browser hits at its centre and at four points around it
-UNCOVERED = """(el) => {
-  const r = el.getBoundingClientRect();
-  const w = document.documentElement.clientWidth, h = window.innerHeight;
-  const name = (n) => n ? `${n.tagName.toLowerCase()}${n.id ? '#' + n.id : ''}.${[...n.classList].join('.')}`
-    : 'nothing';
-  const blocked = [];
-  for (const [fx, fy] of [[0.5, 0.5], [0.25, 0.3], [0.75, 0.3], [0.25, 0.7], [0.75, 0.7]]) {
-    const hit = document.elementFromPoint(r.left + r.width * fx, r.top + r.height * fy);
-    if (!hit || !(hit === el || el.contains(hit))) blocked.push(name(hit));
-  }
-  const inside = r.width > 0 && r.height > 0 && r.left >= 0 && r.top >= 0 && r.right <= w + 0.5 && r.bottom <= h + 0.5;
-  return {inside, blocked, box: [Math.round(r.left), Math.round(r.top), Math.round(r.right), Math.round(r.bottom)],
-          viewport: [w, h], what: name(el)};
-}"""
-
-
 def local(world, url: str, path: str = "/join") -> str:
     return world.base_url + path + "#" + url.split("#", 1)[1]
-
-
-async def in_view_and_uncovered(page: Page, selector: str, *, scroll: bool = False) -> None:
-    """The (first visible) element is wholly on screen and nothing lies over it."""
-    locator = page.locator(f"{selector} >> visible=true").first
-    await expect(locator).to_be_visible()
-    if scroll:
-        await locator.scroll_into_view_if_needed()
-    seen = await locator.evaluate(UNCOVERED)
-    assert seen["inside"], f"{selector} is not wholly on screen: {seen}"
-    assert not seen["blocked"], f"{selector} is covered: {seen}"
 
 
 async def fits_the_width(page: Page) -> None:
