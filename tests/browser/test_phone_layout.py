@@ -135,7 +135,7 @@ async def test_a_group_and_the_private_room_on_a_phone_keep_mute_and_leave_in_vi
         await riley_page.get_by_role("button", name="I need help now").click()
         await expect(riley_page.locator(".help-now-status")).to_contain_text("Your therapist has been told")
         await move_to_private_room(host, "Riley Example", picked=False)
-        await expect(riley_page.locator("#call-title")).to_have_text("Private room", timeout=15000)
+        await expect(riley_page.locator("#call-title")).to_have_text("Private room", timeout=30000)
         await expect(riley_page.locator("#crisis-banner")).to_be_visible()
         await has_margins(riley_page, ".help-now-status")
         await call_controls_in_view(riley_page, help_button=False)
