@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SOCKETIO_CLIENT_VERSION := 4.8.4
+AXE_CORE_VERSION := 4.14.1
 
 PIP := $(BIN)/pip install --quiet --quiet --disable-pip-version-check
 # What the install depends on: a change to one of these reinstalls, nothing else does.
@@ -40,12 +41,16 @@ run: venv
 test: test-venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## Re-vendor browser libraries from npm into static/vendor (committed; not needed to run).
+## Re-vendor browser libraries from npm into static/vendor and tests/browser/vendor (committed; not needed to run).
 vendor:
 	rm -rf /tmp/steadyline-vendor && mkdir -p /tmp/steadyline-vendor
 	cd /tmp/steadyline-vendor && npm pack --silent socket.io-client@$(SOCKETIO_CLIENT_VERSION) && tar xzf socket.io-client-*.tgz
 	mkdir -p static/vendor
 	cp /tmp/steadyline-vendor/package/dist/socket.io.esm.min.js static/vendor/
+	rm -rf /tmp/steadyline-vendor/package
+	cd /tmp/steadyline-vendor && npm pack --silent axe-core@$(AXE_CORE_VERSION) && tar xzf axe-core-*.tgz
+	mkdir -p tests/browser/vendor
+	cp /tmp/steadyline-vendor/package/axe.min.js tests/browser/vendor/  # the accessibility tests' checker (MPL-2.0)
 
 ## Benchmarks (not part of the test suite); see docs/benchmarks.md.
 bench: test-venv

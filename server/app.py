@@ -33,8 +33,10 @@ from server.app_keys import (
     HELP_DESK,
     HTTP_METRICS,
     KEYS,
+    MISSED_SESSIONS,
     NOTIFIER,
     ON_CALL,
+    OUTREACH,
     PLAN_STORE,
     PROGRAMS,
     REGISTRY,
@@ -68,6 +70,8 @@ from server.http.metrics import HttpMetrics
 from server.http.middleware import drop_server_header, errors_as_problems, request_context, security_headers
 from server.notify.notifier import Notifier
 from server.on_call.store import OnCallStore
+from server.outreach.missed_sessions import MissedSessions
+from server.outreach.store import OutreachStore
 from server.plans.disclosure import Disclosures
 from server.plans.store import PlanStore
 from server.programs.store import ProgramStore
@@ -150,6 +154,13 @@ async def _crisis_watch(app: web.Application):
     await app[CRISIS_WATCH].close()
 
 
+async def _missed_sessions(app: web.Application):
+    """The look for missed sessions runs while the app is up (owned, cancelled at shutdown)."""
+    app[MISSED_SESSIONS].start()
+    yield
+    await app[MISSED_SESSIONS].close()
+
+
 def step_queue(settings: Settings, steps: StepStore, clock: Clock | None) -> StepQueue:
     """procrastinate on PostgreSQL (several nodes), this process on SQLite. A driven clock (tests) runs
     the embedded queue on any database: PostgreSQL's clock, which procrastinate schedules on, cannot be
@@ -206,15 +217,19 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app[HELP_DESK] = HelpDesk(store=app[STORE], crises=app[CRISES], service=app[CRISIS_SERVICE],
                               watch=app[CRISIS_WATCH], on_call=app[ON_CALL], plans=app[PLAN_STORE],
                               sessionmaker=make_sessionmaker(app[ENGINE]), now=now)
+    app[OUTREACH] = OutreachStore(make_sessionmaker(app[ENGINE], app[KEYS]))
+    app[MISSED_SESSIONS] = MissedSessions(settings, app[OUTREACH], app[PLAN_STORE], app[AUDIT], now=now, sleep=sleep)
     gatekeeper = StoreGatekeeper(app[STORE], app[TOKENS], app[AUDIT], app[STAFF_SESSIONS], app[SESSION_HOLD],
-                                 app[CRISIS_WATCH])
+                                 app[CRISIS_WATCH], app[CLIENTS])
     app[SIGNALING] = create_signaling(signaling_config(settings), gatekeeper, app[REGISTRY], sleep)
     escalation.signaling = app[SIGNALING]
     app[HELP_DESK].signaling = app[SIGNALING]
+    app[MISSED_SESSIONS].signaling = app[SIGNALING]
     app[CRISIS_SERVICE].signaling = app[SIGNALING]
     app[SIGNALING].sio.attach(app)
     app.cleanup_ctx.extend([_close_resources, _audit_checkpoints])
     app.cleanup_ctx.append(_crisis_watch)
+    app.cleanup_ctx.append(_missed_sessions)
     app.on_shutdown.append(_drain_on_shutdown)
     add_routes(app, app_version())
     return app

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from server.http.metrics import HttpMetrics
     from server.notify.notifier import Notifier
     from server.on_call.store import OnCallStore
+    from server.outreach.missed_sessions import MissedSessions
+    from server.outreach.store import OutreachStore
     from server.plans.disclosure import Disclosures
     from server.plans.store import PlanStore
     from server.programs.store import ProgramStore
@@ -63,3 +65,5 @@ CRISIS_SERVICE: web.AppKey[CrisisService] = web.AppKey("crisis_service")
 PROGRAMS: web.AppKey[ProgramStore] = web.AppKey("programs")
 CLIENTS: web.AppKey[ClientStore] = web.AppKey("clients")
 HELP_DESK: web.AppKey[HelpDesk] = web.AppKey("help_desk")
+OUTREACH: web.AppKey[OutreachStore] = web.AppKey("outreach")
+MISSED_SESSIONS: web.AppKey[MissedSessions] = web.AppKey("missed_sessions")

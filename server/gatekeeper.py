@@ -9,11 +9,12 @@ from server.access.policy import Action, Principal, Role, is_allowed
 from server.access.tokens import TokenService
 from server.audit.chain import Outcome
 from server.audit.log import AuditEvent, AuditLog
+from server.clients.store import ClientStore
 from server.crises.errors import CrisisActive
 from server.crises.guests import is_crisis_guest
 from server.crises.hold import SessionHold
 from server.crises.watch import CrisisWatch
-from server.db.tables import SessionStatus
+from server.db.tables import SessionStatus, utcnow
 from server.errors import NotFound, Unauthorized
 from server.sessions.store import Store
 from server.staff.staff_sessions import StaffSessions
@@ -27,8 +28,9 @@ ROOM_ACTIONS = {
 
 class StoreGatekeeper:
     def __init__(self, store: Store, tokens: TokenService, audit: AuditLog, staff_sessions: StaffSessions,
-                 hold: SessionHold, watch: CrisisWatch | None = None) -> None:
+                 hold: SessionHold, watch: CrisisWatch | None = None, clients: ClientStore | None = None) -> None:
         self._hold = hold
+        self._clients = clients
         self._watch = watch
         self._store = store
         self._tokens = tokens
@@ -44,14 +46,15 @@ class StoreGatekeeper:
             raise AuthFailed() from None
         if participant.session_id != session.id or session.program_id != claims.program_id:
             raise AuthFailed()
-        if await self._ended(participant, session, claims.invite_id, claims.staff_session_id) is not None:
+        if await self._ended(participant, session, claims.invite_id, claims.staff_session_id,
+                             standing_link_id=claims.standing_link_id) is not None:
             raise AuthFailed()
         info = SessionInfo(session_id=session.id, program_id=session.program_id, title=session.title,
                            kind=session.kind.value)
         return Identity(participant_id=participant.id, display_name=participant.display_name,
                         role=participant.role.value, session=info, token_id=claims.token_id,
                         staff_session_id=claims.staff_session_id, admitted=participant.admitted_at is not None,
-                        invite_id=claims.invite_id)
+                        invite_id=claims.invite_id, standing_link_id=claims.standing_link_id)
 
     async def check(self, identity: Identity) -> str | None:
         try:
@@ -59,10 +62,11 @@ class StoreGatekeeper:
             session = await self._store.get_session(identity.session_id)
         except NotFound:
             return "removed"
-        return await self._ended(participant, session, identity.invite_id, identity.staff_session_id, touch=False)
+        return await self._ended(participant, session, identity.invite_id, identity.staff_session_id, touch=False,
+                                 standing_link_id=identity.standing_link_id)
 
     async def _ended(self, participant, session, invite_id: str | None, staff_session_id: str | None, *,
-                     touch: bool = True) -> str | None:
+                     touch: bool = True, standing_link_id: str | None = None) -> str | None:
         """Why a token with these claims no longer holds, or None: the one rule for connecting and
         for re-checking a connection later."""
         if session.status is SessionStatus.ENDED:
@@ -78,6 +82,9 @@ class StoreGatekeeper:
                 return "link_revoked"
             if invite.revoked_at is not None or invite.participant_id != participant.id:
                 return "link_revoked"
+        if standing_link_id is not None and (self._clients is None
+                                             or not await self._clients.link_works(standing_link_id, utcnow())):
+            return "link_revoked"  # made from the client's own page: their standing link was switched off
         if staff_session_id is not None:
             alive = (await self._staff_sessions.keep_alive(staff_session_id) if touch
                      else await self._staff_sessions.is_live(staff_session_id))

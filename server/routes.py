@@ -53,6 +53,7 @@ from server.http import health_api
 from server.http.openapi import Operation, build_document, openapi_handler
 from server.http.pages import STATIC_DIR, page
 from server.on_call import api as on_call_api
+from server.outreach import api as outreach_api
 from server.plans import alerts_api, consent_api, location_api, resources_api
 from server.plans import api as plan_api
 from server.plans.schemas import (
@@ -246,6 +247,12 @@ API = [
                status=201, auth="home"), home_api.ask_for_help),
     (Operation("GET", "/api/home/help", "Where your call for help stands (404 when none is open)", response=HelpView,
                auth="home"), home_api.help_status),
+    (Operation("GET", "/api/outreach", "Outreach tasks of your program (open ones; ?all=1 for every one)",
+               response=outreach_api.OutreachList, query=("all",)), outreach_api.list_tasks),
+    (Operation("POST", "/api/outreach/{task_id}/assign", "Take an outreach task, or give it to a therapist",
+               outreach_api.AssignOutreach, outreach_api.OutreachTaskView), outreach_api.assign),
+    (Operation("POST", "/api/outreach/{task_id}/resolve", "Resolve an outreach task with a note (audited)",
+               outreach_api.ResolveOutreach, outreach_api.OutreachTaskView), outreach_api.resolve),
 ]
 
 

@@ -121,6 +121,20 @@ class Settings(BaseSettings):
         12 * 3600, ge=300, le=7 * 86400, description="Lifetime of the page token a standing link is exchanged "
         "for, seconds (the link itself stays valid).",
     )
+    missed_session_after: float = Field(
+        600.0, gt=0, description="Seconds after a session started that a client not let in (and not waiting in "
+        "its lobby) counts as having missed it: an outreach task and an alert for the session's therapist.",
+    )
+    missed_session_escalate: int = Field(
+        2, ge=1, description="Missed sessions (within `STEADYLINE_MISSED_SESSION_WINDOW_DAYS`) at which the "
+        "clinical lead is alerted too.",
+    )
+    missed_session_window_days: int = Field(30, ge=1, le=365, description="The window in which missed sessions "
+                                            "are counted for the escalation to the clinical lead, days.")
+    outreach_sweep_interval: float = Field(
+        30.0, ge=0, description="Seconds between the looks for missed sessions (every node looks; each miss is "
+        "recorded once); 0 turns them off.",
+    )
     after_hours_check_in_days: int = Field(
         7, ge=1, le=30, description="Daily check-ins scheduled (with reminders) after a crisis that began with a "
         "help press outside a session.",

@@ -13,6 +13,7 @@ import socketio
 import structlog
 from prometheus_client import CollectorRegistry
 
+from .chat import RoomChat
 from .config import SignalingConfig
 from .evictions import Evictions
 from .keepalive import HostKeepalive
@@ -140,7 +141,7 @@ def create_signaling(config: SignalingConfig, gatekeeper: Gatekeeper, registry: 
                         sleep, nodes)
     connections = LocalConnections()
     sio.register_namespace(RoomNamespace(rooms, gatekeeper, metrics, connections, config.message_rate,
-                                         config.message_burst, config.message_flood_limit))
+                                         config.message_burst, config.message_flood_limit, RoomChat(sio, live)))
     evictions = Evictions(rooms, gatekeeper, connections)
     keepalive = HostKeepalive(evictions, gatekeeper, connections, config.keepalive_interval)
     recovery = Recovery(sio, rooms, connections, wake_delivery=manager.wake if manager else lambda: None)

@@ -23,6 +23,7 @@ class Member:
     waiting_since: float
     audio: bool = True
     video: bool = True
+    hand: bool = False
 
     @property
     def connected(self) -> bool:

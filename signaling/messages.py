@@ -68,6 +68,21 @@ class MediaCandidate(Inbound):
     candidate: IceCandidate | None = None  # None: end of candidates
 
 
+class Chat(Inbound):
+    """A text message in the call: to everyone let in (``room``), to the session's therapists only
+    (``hosts``: a client's private word, e.g. the quiet "I can't talk right now"), or — a therapist's —
+    to one member. Never stored, never logged."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    text: str = Field(min_length=1, max_length=500)
+    to: str = Field(default="room", min_length=1, max_length=64)
+    quiet: bool = False  # "I can't talk right now": the therapist is alerted at once
+
+
+class Hand(Inbound):
+    raised: bool
+
+
 class Outbound(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -83,6 +98,23 @@ class MemberView(Outbound):
     connected: bool
     audio: bool
     video: bool
+    hand: bool = False  # raised in a group (until lowered, or the therapist lowers it)
+
+
+class ChatMessage(Outbound):
+    from_participant_id: str = Field(serialization_alias="from")
+    from_name: str
+    from_role: str
+    to: Literal["room", "hosts", "you"]
+    text: str
+    quiet: bool = False
+    at: float
+
+
+class HandState(Outbound):
+    participant_id: str
+    display_name: str
+    raised: bool
 
 
 class LobbyEntry(Outbound):

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from handoff.errors import DomainError
 
+from .chat import RoomChat
 from .errors import (
     OUTAGES,
     AuthFailed,
@@ -26,7 +27,7 @@ from .errors import (
     UnknownEvent,
 )
 from .local_connections import LocalConnections
-from .messages import Empty, Lock, MediaCandidate, MediaDescription, MediaState, Signal, Target
+from .messages import Chat, Empty, Hand, Lock, MediaCandidate, MediaDescription, MediaState, Signal, Target
 from .metrics import SignalingMetrics
 from .ports import Gatekeeper, Identity, RoomAction
 from .rate_limit import TokenBucket
@@ -59,10 +60,11 @@ def _ok(extra: dict | None = None) -> dict:
 class RoomNamespace(socketio.AsyncNamespace):
     def __init__(
         self, rooms: RoomService, gatekeeper: Gatekeeper, metrics: SignalingMetrics,
-        connections: LocalConnections, rate: float, burst: int, flood_limit: int = 60,
+        connections: LocalConnections, rate: float, burst: int, flood_limit: int = 60, chat: RoomChat | None = None,
     ) -> None:
         super().__init__("/")
         self._rooms = rooms
+        self._chat = chat
         self._connections = connections
         self._gate = gatekeeper
         self._metrics = metrics
@@ -84,6 +86,9 @@ class RoomNamespace(socketio.AsyncNamespace):
             "media_offer": Route(MediaDescription, RoomAction.SIGNAL, self._media_offer),
             "media_answer": Route(MediaDescription, RoomAction.SIGNAL, self._media_answer),
             "media_candidate": Route(MediaCandidate, RoomAction.SIGNAL, self._media_candidate),
+            "chat": Route(Chat, RoomAction.PRESENT, self._send_chat),
+            "raise_hand": Route(Hand, RoomAction.PRESENT, self._raise_hand),
+            "lower_hand": Route(Target, RoomAction.MODERATE, self._lower_hand),
         }
 
     # connection lifecycle
@@ -216,6 +221,22 @@ class RoomNamespace(socketio.AsyncNamespace):
     async def _media_candidate(self, identity: Identity, sid: str, message: BaseModel) -> None:
         candidate = message.candidate  # type: ignore[attr-defined]
         await self._rooms.media_candidate(identity, candidate.model_dump() if candidate else None)
+
+    async def _send_chat(self, identity: Identity, sid: str, message: BaseModel) -> dict:
+        if self._chat is None:
+            raise UnknownEvent()
+        chat: Chat = message  # type: ignore[assignment]
+        return {"delivered": await self._chat.send(identity, chat.to, chat.text, chat.quiet)}
+
+    async def _raise_hand(self, identity: Identity, sid: str, message: BaseModel) -> None:
+        if self._chat is None:
+            raise UnknownEvent()
+        await self._chat.hand(identity, message.raised)  # type: ignore[attr-defined]
+
+    async def _lower_hand(self, identity: Identity, sid: str, message: BaseModel) -> None:
+        if self._chat is None:
+            raise UnknownEvent()
+        await self._chat.hand(identity, False, message.participant_id)  # type: ignore[attr-defined]
 
     @staticmethod
     def _target(action: Callable[[Identity, str], Awaitable[None]]) -> Handler:

@@ -36,6 +36,7 @@ class Identity:
     staff_session_id: str | None = None  # hosts: the staff sign-in behind this token
     admitted: bool = False  # durably admitted earlier in this session
     invite_id: str | None = None  # the personal link this token was redeemed from
+    standing_link_id: str | None = None  # or the client's standing link whose page made it
 
     @property
     def session_id(self) -> str:

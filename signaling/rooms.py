@@ -44,7 +44,7 @@ CRISIS_GUESTS = frozenset({"support", "responder"})  # brought in for a crisis: 
 def _view(member: Member) -> MemberView:
     return MemberView(
         participant_id=member.participant_id, display_name=member.display_name, role=member.role,
-        status=member.status, connected=member.connected, audio=member.audio, video=member.video,
+        status=member.status, connected=member.connected, audio=member.audio, video=member.video, hand=member.hand,
     )
 
 

@@ -10,8 +10,8 @@ from aiohttp import web
 from server.access.identity import bearer_token
 from server.access.policy import Principal, Role
 from server.access.tokens import InvalidToken
-from server.app_keys import STORE, TOKENS
-from server.db.tables import Participant, Session, SessionStatus
+from server.app_keys import CLIENTS, STORE, TOKENS
+from server.db.tables import Participant, Session, SessionStatus, utcnow
 from server.errors import NotFound, Unauthorized
 
 
@@ -36,7 +36,8 @@ async def participant_context(request: web.Request) -> ParticipantContext:
         and participant.removed_at is None and session.status is not SessionStatus.ENDED
         and (invite is None or (invite.revoked_at is None and invite.participant_id == participant.id))
     )
-    if not valid:
+    if not valid or (claims.standing_link_id is not None
+                     and not await request.app[CLIENTS].link_works(claims.standing_link_id, utcnow())):
         raise Unauthorized()
     principal = Principal(id=participant.id, role=Role(participant.role.value), program_id=session.program_id,
                           session_id=session.id, client_id=participant.client_id)

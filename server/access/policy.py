@@ -49,6 +49,8 @@ class Action(str, enum.Enum):
     PROGRAM_MANAGE = "program.manage"  # set them (admins)
     HOME_READ = "home.read"  # a client's own page: their plan, crisis lines, upcoming sessions
     HOME_HELP = "home.help"  # a client's "I need help now" from their own page, at any hour
+    OUTREACH_LIST = "outreach.list"  # the program's outreach tasks (e.g. missed sessions)
+    OUTREACH_MANAGE = "outreach.manage"  # take, give and resolve one
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -81,6 +83,8 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.PROGRAM_MANAGE: frozenset({Role.ADMIN}),
     Action.HOME_READ: frozenset({Role.CLIENT}),
     Action.HOME_HELP: frozenset({Role.CLIENT}),
+    Action.OUTREACH_LIST: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.OUTREACH_MANAGE: frozenset({Role.THERAPIST, Role.ADMIN}),
 }
 
 # Actions on a session that a therapist may take only on sessions they lead; admins on any

@@ -49,6 +49,7 @@ class ParticipantClaims:
     staff_session_id: str | None
     token_id: str
     expires_at: datetime
+    standing_link_id: str | None = None  # made by the client's own page: holds while that link works
 
 
 class InvalidToken(Unauthorized):
@@ -104,9 +105,11 @@ class TokenService:
 
     def issue_participant(
         self, *, participant_id: str, session_id: str, program_id: str, role: str,
-        invite_id: str | None, ttl: int, staff_session_id: str | None = None,
+        invite_id: str | None, ttl: int, staff_session_id: str | None = None, standing_link_id: str | None = None,
     ) -> str:
         claims = {"ses": session_id, "prg": program_id, "rol": role, "inv": invite_id, "ssn": staff_session_id}
+        if standing_link_id is not None:
+            claims["hln"] = standing_link_id
         return self._encode(TokenKind.PARTICIPANT, participant_id, ttl, claims)
 
     def issue_device(self, *, account_digest: str, device_id: str, ttl: int = DEVICE_TOKEN_TTL) -> str:
@@ -159,7 +162,7 @@ class TokenService:
             return ParticipantClaims(
                 participant_id=str(c["sub"]), session_id=str(c["ses"]), program_id=str(c["prg"]),
                 role=str(c["rol"]), invite_id=c.get("inv"), staff_session_id=c.get("ssn"), token_id=str(c["jti"]),
-                expires_at=datetime.fromtimestamp(c["exp"], timezone.utc),
+                expires_at=datetime.fromtimestamp(c["exp"], timezone.utc), standing_link_id=c.get("hln"),
             )
         except KeyError as exc:
             raise InvalidToken() from exc

@@ -14,7 +14,7 @@ from handoff.values import EmailAddress, PhoneNumber
 from server.access.client_scope import client_for
 from server.access.links import new_link
 from server.access.policy import Action
-from server.app_keys import CLIENTS, SETTINGS, STORE
+from server.app_keys import CLIENTS, SETTINGS, SIGNALING, STORE
 from server.audit.requests import audit
 from server.clients.store import ClientContact
 from server.db.tables import StaffRole, utcnow
@@ -85,6 +85,14 @@ async def put_profile(request: web.Request) -> web.Response:
     return json_response(await _view(request, client))
 
 
+async def _end_calls_it_opened(request: web.Request, client_id: str) -> None:
+    """Calls the client's page started end now, on every node (sockets opened by their join links stay)."""
+    store = request.app[STORE]
+    for place in await store.participants_of_client(client_id):
+        if place.removed_at is None:
+            await request.app[SIGNALING].revoke(place.session_id, place.id, "link_revoked")
+
+
 async def issue_home_link(request: web.Request) -> web.Response:
     principal, client = await client_for(request, Action.CLIENT_MANAGE)
     settings, now, link = request.app[SETTINGS], utcnow(), new_link()
@@ -92,6 +100,7 @@ async def issue_home_link(request: web.Request) -> web.Response:
     await request.app[CLIENTS].issue_link(client_id=client.id, program_id=client.program_id,
                                           token_hash=link.token_hash, by=principal.id, at=now, expires_at=expires_at)
     await audit(request, "home_link.issue", principal, target_type="client", target_id=client.id)
+    await _end_calls_it_opened(request, client.id)  # the link before it stopped working
     return json_response(HomeLinkIssued(url=link.url(settings.public_url, HOME_PAGE), expires_at=expires_at),
                          status=201)
 
@@ -100,4 +109,5 @@ async def revoke_home_link(request: web.Request) -> web.Response:
     principal, client = await client_for(request, Action.CLIENT_MANAGE)
     revoked = await request.app[CLIENTS].revoke_links(client.id, utcnow())
     await audit(request, "home_link.revoke", principal, target_type="client", target_id=client.id)
+    await _end_calls_it_opened(request, client.id)
     return json_response(HomeLinksRevoked(revoked=revoked))

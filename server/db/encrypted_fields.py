@@ -12,12 +12,14 @@ from sqlalchemy.orm import attributes, object_session
 
 from server.db.crisis_tables import CrisisEventRecord, ResponderLinkRecord, ResponderReceiptRecord
 from server.db.field_crypto import UnknownKeyError, decrypt, encrypt
+from server.db.outreach_tables import OutreachTaskRecord
 from server.db.plan_tables import AlertRecord, ClientLocationRecord, DisclosureOverrideRecord, SafetyPlanVersionRecord
 from server.db.tables import Client, Participant, new_id
 
 ENCRYPTED: dict[type, tuple[str, ...]] = {
     Client: ("display_name", "email", "phone"),
     Participant: ("display_name",),
+    OutreachTaskRecord: ("note",),
     SafetyPlanVersionRecord: ("content",),
     DisclosureOverrideRecord: ("reason",),
     AlertRecord: ("body",),

@@ -7,10 +7,12 @@ from server.db import (
     follow_up_tables,
     home_tables,
     on_call_tables,
+    outreach_tables,
     plan_tables,
     step_tables,
     tables,
 )
 
-TABLE_MODULES = (tables, plan_tables, crisis_tables, follow_up_tables, on_call_tables, step_tables, home_tables)
+TABLE_MODULES = (tables, plan_tables, crisis_tables, follow_up_tables, on_call_tables, step_tables, home_tables,
+                 outreach_tables)
 METADATA = tables.Base.metadata

@@ -44,6 +44,7 @@ class HomeContext:
     principal: Principal
     client: Client
     program: ProgramProfile
+    link_id: str  # the standing link the page was opened with
 
 
 async def home_context(request: web.Request, action: Action) -> HomeContext:
@@ -58,7 +59,8 @@ async def home_context(request: web.Request, action: Action) -> HomeContext:
         raise Unauthorized()
     principal = Principal(id=client.id, role=Role.CLIENT, program_id=program_id, client_id=client.id)
     authorize(principal, action)
-    return HomeContext(principal=principal, client=client, program=await request.app[PROGRAMS].profile(program_id))
+    return HomeContext(principal=principal, client=client, program=await request.app[PROGRAMS].profile(program_id),
+                       link_id=link_id)
 
 
 def program_lines(request: web.Request, program: ProgramProfile) -> list[CrisisLineView]:
@@ -147,7 +149,7 @@ async def join_session(request: web.Request) -> web.Response:
     place = places[0]
     token = request.app[TOKENS].issue_participant(
         participant_id=place.id, session_id=session.id, program_id=session.program_id, role=place.role.value,
-        invite_id=None, ttl=ttl)
+        invite_id=None, ttl=ttl, standing_link_id=context.link_id)
     await audit(request, "home.join", context.principal, target_type="participant", target_id=place.id,
                 session_id=session.id)
     return json_response(ParticipantToken(participant_token=token, expires_in=ttl, session_id=session.id,

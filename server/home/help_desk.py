@@ -98,7 +98,8 @@ class HelpDesk:
             return room
         now, real_now = self._now(), utcnow()
         own = await self._own_therapist(client, program, now)
-        host = own or await self._rostered(program.program_id, now) or await self._lead(program.program_id)
+        host = (own or await self._rostered(program.program_id, now) or await self._lead(program.program_id)
+                or next(iter(await self._store.therapists(program.program_id)), None))  # the room's nominal lead
         if host is None:
             raise LookupError("no clinician in the program")
         session = await self._store.create_session(

@@ -44,6 +44,13 @@ async def _client_with_link(world):
     return therapist, session, client_id, await standing_link(world, therapist, client_id)
 
 
+async def _page_to(inbox: Inbox, address: str):
+    async def paged():
+        found = [m for m in inbox.to(address) if m["Subject"] == PAGE]
+        return found[-1] if found else None
+    return await eventually(paged, timeout=15)
+
+
 async def _fully_in_view(page, locator) -> None:
     box = await locator.bounding_box()
     size = page.viewport_size
@@ -110,10 +117,7 @@ async def test_help_from_the_home_page_reaches_the_on_call_clinician(world, brow
         await client.screenshot(path=str(shots / "home-help-waiting-phone.png"))
 
         # the page reaches the on-call clinician; its link opens the console: sign in, straight into the call
-        async def paged():
-            found = [m for m in inbox.to(on_call.email) if m["Subject"] == PAGE]
-            return found[-1] if found else None
-        page_mail = await eventually(paged, timeout=15)
+        page_mail = await _page_to(inbox, on_call.email)
         await host.goto(f"{world.base_url}/console{Inbox.page_link(page_mail).replace('#', '#page=')}")
         await expect(host.locator("#signin-paged")).to_contain_text("You were paged")
         assert "#" not in host.url  # the link left the address bar
@@ -160,10 +164,7 @@ async def test_the_clients_own_therapist_reads_the_story_in_the_console(world, b
     status, helped = await world.request("POST", "/api/home/help", opened["home_token"], json={})
     assert status == 201, helped
 
-    async def paged():
-        found = [m for m in inbox.to(on_call.email) if m["Subject"] == PAGE]
-        return found[-1] if found else None
-    redeemed = await world.redeem(Inbox.page_link(await eventually(paged, timeout=15)))
+    redeemed = await world.redeem(Inbox.page_link(await _page_to(inbox, on_call.email)))
     clinician = await world.socket(redeemed["participant_token"])
     assert (await clinician.call("join"))["ok"]
     cid = helped["crisis_id"]

@@ -5,6 +5,7 @@ import { el, announce, formatDuration } from "../lib/dom.js";
 import { icon, setIcon } from "../lib/icons.js";
 import { Tile } from "./tile.js";
 import { CrisisBanner } from "../crisis/banner.js";
+import { ChatPanel } from "./chat.js";
 
 function columnsFor(count) {
   if (count <= 1) return 1;
@@ -38,8 +39,10 @@ export class CallView {
     this.audioOnlyButton = this._toggle("Audio only", "speaker", () => this.room.setAudioOnly(!this.room.audioOnly));
     this.leaveButton = el("button", { type: "button", class: "ctl ctl-leave", onclick: () => this._leave() },
       icon("leave"), el("span", { class: "ctl-label" }, "Leave"));
+    this.chat = new ChatPanel(this.room, { isHost: Boolean(hostPanel) });
     const controls = el("div", { class: "controls", role: "toolbar", "aria-label": "Call controls" },
-      this.micButton, this.cameraButton, this.audioOnlyButton, this.leaveButton);
+      this.micButton, this.cameraButton, this.audioOnlyButton, this.chat.button, this.chat.handButton,
+      this.leaveButton);
     controls.addEventListener("keydown", (event) => this._arrowKeys(event, controls));
     const main = el("div", { class: hostPanel ? "call-main with-panel" : "call-main" }, this.grid,
       hostPanel ? hostPanel.root : null);
@@ -52,7 +55,7 @@ export class CallView {
     this.helpSlot = el("div", { class: "help-slot" }, this._helpButton ? this._helpButton.root : null);
     this.root = el("section", { class: hostPanel ? "call call-with-panel" : "call", "aria-labelledby": "call-title" },
       el("header", { class: "call-bar" }, this.title, this.clock, this.notices, this.banner),
-      this.crisisBanner ? this.crisisBanner.root : null, this.helpSlot, main,
+      this.crisisBanner ? this.crisisBanner.root : null, this.helpSlot, main, this.chat.root,
       controls, help);
     this.title.id = "call-title";
     this.container.replaceChildren(this.root);
@@ -105,6 +108,10 @@ export class CallView {
       if (state !== "connected") tile.setQuality(state === "failed" ? "lost" : "connecting");
     });
     on("quality", ({ pid, level }) => { const t = this.tiles.get(pid); if (t) t.setQuality(level); });
+    on("hand", ({ participant_id: pid, raised }) => {
+      const tile = this.tiles.get(pid);
+      if (tile) tile.root.dataset.hand = raised ? "up" : "";
+    });
     on("closed", ({ pid }) => { const t = this.tiles.get(pid); if (t) t.setOverlay("Connecting…"); });
     on("localmedia", () => this._refreshOwnMedia());
     on("notice", (notice) => this._notice(notice));
@@ -121,12 +128,20 @@ export class CallView {
   }
 
   _tile(pid, name, self = false) {
-    const tile = new Tile({ pid, name, self });
+    const tile = new Tile({ pid, name, self, onSpotlight: (who) => this._spotlight(who) });
     this.tiles.set(pid, tile);
     if (self) this.grid.append(tile.root);
     else this.grid.insertBefore(tile.root, this.selfTile ? this.selfTile.root : null);
     this._layout();
     return tile;
+  }
+
+  // one person enlarged for this viewer (again: back to the grid); a person who leaves takes it along
+  _spotlight(pid) {
+    const on = this.grid.dataset.spotlight !== pid && this.tiles.has(pid);
+    if (on) this.grid.dataset.spotlight = pid;
+    else delete this.grid.dataset.spotlight;
+    for (const [who, tile] of this.tiles) tile.setSpotlit(on && who === pid);
   }
 
   _members(members, changed, presence) {
@@ -135,6 +150,7 @@ export class CallView {
       if (tile.self || present.has(pid)) continue;
       tile.destroy();
       this.tiles.delete(pid);
+      if (this.grid.dataset.spotlight === pid) delete this.grid.dataset.spotlight;
       announce(`${tile.nameEl.textContent} left the session.`);
     }
     for (const member of members) {

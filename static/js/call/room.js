@@ -116,6 +116,12 @@ export class Room extends RoomMedia {
     this._on("lost_contact", (step) => this._emit("lost_contact", step));
     this._on("help_requested", (request) => this._emit("help_requested", request));
     this._on("shared_with_you", (shared) => this._emit("shared", shared));
+    this._on("chat_message", (message) => this._emit("chat", message));
+    this._on("hand", (hand) => {
+      const member = this.members.get(hand.participant_id);
+      if (member) member.hand = hand.raised;
+      this._emit("hand", hand);
+    });
     // the therapist moved us into another room (a private crisis room): go there at once
     this._on("moved_to_room", (moved) => {
       followParticipant(moved); // a reload of the join page goes to the new room
@@ -328,6 +334,15 @@ export class Room extends RoomMedia {
     this._moving = false;
     this._emit("moved", { ...moved, from_session_id: moved.from_session_id || from });
     this._channel.connect();
+  }
+
+  // ---- talking without speaking (docs/protocol.md, "chat"): to "room", "hosts" or (hosts) a participant id
+  chat(text, to = "room", quiet = false) {
+    return this._channel.request("chat", { text, to, quiet });
+  }
+
+  raiseHand(raised) {
+    return this._channel.request("raise_hand", { raised });
   }
 
   // ---- host actions ------------------------------------------------------------------------

@@ -7,7 +7,7 @@ const SERVER_EVENTS = [
   "lobby", "admitted", "denied", "removed", "session_ended", "replaced", "returned_to_lobby",
   "presence", "signal", "media_state", "mute_requested", "room_locked", "location_flag",
   "media_offer", "media_reset", "active_speaker", "crisis", "moved_to_room", "lost_contact", "help_requested",
-  "host_stepped_out", "live_state", "shared_with_you",
+  "host_stepped_out", "live_state", "shared_with_you", "chat_message", "hand",
 ];
 
 // The server cannot reach its shared live state for a moment (docs/protocol.md): nothing was done;

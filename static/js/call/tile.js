@@ -11,9 +11,13 @@ const QUALITY_WORDS = { good: "Good connection", fair: "Unstable connection", po
   connecting: "Connecting…", lost: "Connection lost" };
 
 export class Tile {
-  constructor({ pid, name, self }) {
+  constructor({ pid, name, self, onSpotlight = null }) {
     this.pid = pid;
     this.self = self;
+    // enlarge one person (for this viewer only): a button on every other person's tile
+    this.enlarge = self || !onSpotlight ? null : el("button", { type: "button", class: "tile-enlarge",
+      "aria-pressed": "false", "aria-label": `Enlarge ${name}`, title: "Enlarge", onclick: () => onSpotlight(pid) },
+    "\u2922");
     this.video = el("video", { autoplay: true, playsinline: true, class: "tile-video" });
     this.video.muted = self; // never play our own microphone back
     this.avatar = el("div", { class: "tile-avatar", "aria-hidden": "true" }, initials(name));
@@ -28,9 +32,17 @@ export class Tile {
     this.root = el("li", { class: self ? "tile tile-self" : "tile", dataset: { pid, video: "off" } },
       this.video, this.avatar, this.overlay, this.alert, self ? null : this.quality,
       el("div", { class: "tile-label" }, this.micOff, this.nameEl,
-        self ? el("span", { class: "visually-hidden" }, `, ${name}`) : null));
+        self ? el("span", { class: "visually-hidden" }, `, ${name}`) : null), this.enlarge);
     this._meter = null;
     this._speakingUntil = 0;
+  }
+
+  setSpotlit(on) {
+    this.root.classList.toggle("tile-spotlit", on);
+    if (this.enlarge) {
+      this.enlarge.setAttribute("aria-pressed", String(on));
+      this.enlarge.title = on ? "Back to the grid" : "Enlarge";
+    }
   }
 
   setName(name) {

@@ -18,7 +18,7 @@ export class HelpAlert {
     this.view = view;
     this.panel = panel;
     this.pending = new Map(); // participant_id → {at: Date}
-    this.root = el("div", { class: "help-alerts", "aria-label": "Help requests" });
+    this.root = el("div", { class: "help-alerts", role: "region", "aria-label": "Help requests" });
     view.root.append(this.root);
     const on = (name, fn) => room.addEventListener(name, (event) => fn(event.detail));
     on("help_requested", (request) => this.requested(request));

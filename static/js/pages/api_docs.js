@@ -35,7 +35,8 @@ function fieldsTable(schema) {
   const props = schema.properties || {};
   const required = new Set(schema.required || []);
   if (!Object.keys(props).length) return el("p", { class: "muted" }, typeof typeOf(schema) === "string" ? typeOf(schema) : "");
-  return el("div", { class: "table-wrap" }, el("table", { class: "fields" },
+  // a table wider than a phone scrolls sideways: focusable, so a keyboard can scroll it too
+  return el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Fields" }, el("table", { class: "fields" },
     el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Field"), el("th", { scope: "col" }, "Type"),
       el("th", { scope: "col" }, "Notes"))),
     el("tbody", {}, ...Object.entries(props).map(([name, prop]) => el("tr", {},

@@ -15,7 +15,7 @@ from tests.conftest import make_settings
 from tests.integration.crisis.helpers import scene
 from tests.integration.home.helpers import all_week, open_home, standing_link
 from tests.support.fake_clock import FakeClock
-from tests.support.smtp import Inbox, eventually, smtp_inbox
+from tests.support.smtp import Inbox, eventually
 from tests.support.world import SEEN_SECRETS
 
 from server.db.tables import StaffRole
@@ -29,12 +29,6 @@ def monday_morning() -> datetime:
     today = datetime.now(ZoneInfo(ZONE)).date()
     monday = today - timedelta(days=today.weekday())
     return datetime.combine(monday, time(10, 0), tzinfo=ZoneInfo(ZONE))
-
-
-@pytest.fixture
-def inbox():
-    with smtp_inbox() as box:
-        yield box
 
 
 @pytest.fixture
@@ -159,3 +153,17 @@ async def test_a_closed_call_for_help_leaves_room_for_a_new_one(world, inbox, cl
     assert status == 200 and not any(i.get("session_id") for i in follow_up["items"])  # not booked: declined
     status, second = await world.request("POST", "/api/home/help", page, json={})
     assert status == 201 and second["crisis_id"] != first["crisis_id"]
+
+
+async def test_a_program_with_nobody_on_call_and_no_lead_still_opens_the_room(world, inbox, clock):
+    s = await scene(world)  # one therapist, no roster, no admin, no own therapist set
+    page = await open_home(world, await standing_link(world, s.therapist, s.client.client_id))
+    status, help_ = await world.request("POST", "/api/home/help", page, json={})
+    assert status == 201, help_
+
+    async def still_trying():
+        status, where = await world.request("GET", "/api/home/help", page)
+        return where if where["stage"] == "still_trying" else None
+    await eventually(still_trying, timeout=10)
+    status, alerts = await world.request("GET", "/api/alerts", s.therapist.access_token)
+    assert {"crisis.help_requested", "crisis.no_on_call"} <= {a["kind"] for a in alerts["alerts"]}, alerts

@@ -40,24 +40,25 @@ def _body(method: str, path: str) -> dict | None:
     return None
 
 
-async def _cast(world):
+async def _tokens(world) -> tuple[dict, str, dict]:
+    """A session with a client, and every role's token: staff, the client's participant token, their home token."""
     owner = await world.therapist()
     cast = {"owner": owner, "colleague": await world.therapist(program_id=owner.program_id),
             "admin": await world.therapist(program_id=owner.program_id, role=StaffRole.ADMIN),
             "other_admin": await world.therapist(role=StaffRole.ADMIN)}
     session = await world.session(owner)
     link = await world.add_client(owner, session["id"], "Client A")
+    client_id = link["participant"]["client_id"]
     redeemed = await world.redeem(link["join_url"])
-    return cast, session, link["participant"]["client_id"], redeemed["participant_token"]
+    home = await open_home(world, await standing_link(world, owner, client_id))
+    return session, client_id, {name: staff.access_token for name, staff in cast.items()} | {
+        "anonymous": None, "client": redeemed["participant_token"], "home": home}
 
 
 @pytest.mark.parametrize("endpoint", sorted(CLIENT_ENDPOINTS))
 async def test_client_and_program_endpoints_by_role(world, endpoint):
     method, template = endpoint
-    cast, session, client_id, participant_token = await _cast(world)
-    home = await open_home(world, await standing_link(world, cast["owner"], client_id))
-    tokens = {name: staff.access_token for name, staff in cast.items()} | {
-        "anonymous": None, "client": participant_token, "home": home}
+    session, client_id, tokens = await _tokens(world)
     for role in ROLES:
         path = template.format(client_id=client_id)
         status, answer = await world.request(method, path, tokens[role], json=_body(method, template))
@@ -68,10 +69,7 @@ async def test_client_and_program_endpoints_by_role(world, endpoint):
 @pytest.mark.parametrize("endpoint", sorted(HOME_ENDPOINTS))
 async def test_home_endpoints_by_role(world, endpoint):
     method, template = endpoint
-    cast, session, client_id, participant_token = await _cast(world)
-    home = await open_home(world, await standing_link(world, cast["owner"], client_id))
-    tokens = {name: staff.access_token for name, staff in cast.items()} | {
-        "anonymous": None, "client": participant_token, "home": home}
+    session, client_id, tokens = await _tokens(world)
     for role in ROLES:
         path = template.format(session_id=session["id"])
         status, answer = await world.request(method, path, tokens[role], json=_body(method, template))

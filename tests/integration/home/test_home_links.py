@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import socketio
 from sqlalchemy import select
 
 from tests.conftest import make_settings
@@ -119,3 +120,21 @@ async def test_program_settings_refuse_nonsense(world):
                                        json={"timezone": "Europe/Lisbon", "office_hours": "mon,tue 8:00-12:30"})
     assert status == 200 and body["office_hours"] == "Mon,Tue 08:00-12:30" and body["timezone"] == "Europe/Lisbon"
     assert body["crisis_line"]  # the deployment's line until the program sets its own
+
+
+async def test_switching_the_link_off_ends_a_call_the_page_started(world):
+    therapist, session, client_id = await _client(world)
+    page = await open_home(world, await standing_link(world, therapist, client_id))
+    status, joined = await world.request("POST", f"/api/home/sessions/{session['id']}/join", page)
+    assert status == 200
+    token = joined["participant_token"]
+    assert (await world.request("GET", "/api/participant/safety-plan", token))[0] in (200, 404)
+    sock = await world.socket(token)
+    assert (await sock.call("join"))["ok"]
+    status, _ = await world.request("DELETE", f"/api/clients/{client_id}/home-link", therapist.access_token)
+    assert status == 200
+    assert (await world.request("GET", "/api/participant/safety-plan", token))[0] == 401  # REST: at once
+    removed = await sock.wait_for("removed")  # the call it opened ends now
+    assert removed["reason"] == "link_revoked"
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await world.socket(token)  # a new connection with it is refused

@@ -20,9 +20,10 @@ import pytest
 
 from tests.conftest import make_settings
 from tests.integration.crisis.helpers import scene
+from tests.integration.home.helpers import all_week
 from tests.support.fake_clock import FakeClock
 from tests.support.rtc_peer import RtcPeer
-from tests.support.smtp import Inbox, eventually, smtp_inbox
+from tests.support.smtp import Inbox, eventually
 from tests.support.world import SEEN_SECRETS
 
 from server.access.links import hash_token
@@ -39,12 +40,6 @@ def late_evening() -> datetime:
 
 
 @pytest.fixture
-def inbox():
-    with smtp_inbox() as box:
-        yield box
-
-
-@pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(start=late_evening())
 
@@ -54,11 +49,6 @@ def settings(database_url, inbox):
     return make_settings(database_url, smtp_host="127.0.0.1", smtp_port=inbox.port, smtp_from="crisis@example.test",
                          on_call_ack_timeout=ACK, lost_contact_notify_support_after=3600,
                          lost_contact_prompt_emergency_after=3600, after_hours_check_in_days=7)
-
-
-def all_week(clinician_id: str, coverage: str) -> list[dict]:
-    return [{"clinician_id": clinician_id, "weekday": d, "start": "00:00", "end": "00:00", "coverage": coverage}
-            for d in range(7)]
 
 
 async def _mail(inbox: Inbox, address: str, subject: str):
@@ -101,7 +91,7 @@ async def test_scenario_b_help_at_midnight_reaches_the_backup_and_follows_up_nex
     status, page = await world.request("GET", "/api/home", home_token)
     assert status == 200, page
     assert page["plan"]["sections"][0]["key"] == "coping_on_my_own"  # their grounding steps first
-    assert "+1 555 0100 199" in [line["number"] for line in page["crisis_lines"]]
+    assert "tel:+15550100199" in [line["tel"] for line in page["crisis_lines"]]  # the program's own line
     assert page["help"] is None
 
     # "I need help now": a room, a crisis, and the primary paged (after hours: not the own therapist)

@@ -11,6 +11,7 @@ from server.routes import API
 from tests.integration.crisis.test_crisis_access import CRISIS_ENDPOINTS, RESPONDER_LINKS
 from tests.integration.crisis.test_on_call import PAGE_ANSWER
 from tests.integration.home.test_home_access import CLIENT_ENDPOINTS, HOME_ENDPOINTS, HOME_OPEN
+from tests.integration.outreach.test_missed_sessions import OUTREACH_ENDPOINTS
 from tests.integration.crisis.test_private_room_access import ROOM_AND_FOLLOW_UP_ENDPOINTS
 from tests.integration.plans.test_plan_access import PLAN_ENDPOINTS
 from tests.integration.server.test_on_call_api import ON_CALL_ENDPOINTS
@@ -70,7 +71,7 @@ def test_the_matrix_covers_every_endpoint():
                                                      | set(CRISIS_ENDPOINTS) | RESPONDER_LINKS | PAGE_ANSWER
                                                      | set(ON_CALL_ENDPOINTS)
                                                      | set(ROOM_AND_FOLLOW_UP_ENDPOINTS) | set(CLIENT_ENDPOINTS)
-                                                     | set(HOME_ENDPOINTS) | HOME_OPEN)
+                                                     | set(HOME_ENDPOINTS) | HOME_OPEN | set(OUTREACH_ENDPOINTS))
 
 
 @pytest.mark.parametrize("endpoint", sorted(SESSION_ENDPOINTS))
