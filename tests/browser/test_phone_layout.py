@@ -99,6 +99,16 @@ async def test_a_one_to_one_call_on_a_phone_keeps_its_controls_in_view(world, br
         await expect(client.locator("#crisis-banner")).to_be_visible()
         await has_margins(client, ".help-now-status")
         await call_controls_in_view(client, help_button=False)
+        # the chat panel opens above the controls, never over them
+        await client.locator(".controls").get_by_role("button", name="Chat").click()
+        await expect(client.locator(".chat-panel")).to_be_visible()
+        await in_view_and_uncovered(client, ".controls .ctl-leave")
+        await in_view_and_uncovered(client, ".controls .ctl:first-child")
+        await in_view_and_uncovered(client, ".chat-panel input")
+        panel = await client.locator(".chat-panel").bounding_box()
+        button = await client.locator(".controls .ctl-leave").bounding_box()
+        assert panel["y"] + panel["height"] <= button["y"], (panel, button)  # not even the edge of a button
+        await client.locator(".chat-panel").get_by_role("button", name="Close").click()
         await client.locator(".call-help summary").click()  # "Need urgent help?" opens in view
         await in_view_and_uncovered(client, ".call-help-text")
         await in_view_and_uncovered(client, ".controls .ctl-leave")
