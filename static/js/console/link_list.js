@@ -104,7 +104,7 @@ export class LinkList {
       el("p", { class: "hint" }, "Leave both empty to use the client's saved contact. A new link is made and sent; "
         + "the message says only that it is their session link."),
       error,
-      el("button", { type: "submit", class: "btn btn-primary btn-small", "aria-label": `Send the link to ${link.name}` },
+      el("button", { type: "submit", class: "btn btn-primary btn-small", "aria-label": `Send link to ${link.name}` },
         "Send link"));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
@@ -138,6 +138,6 @@ export class LinkList {
       el("p", { class: "hint" }, note),
       this._sendBlock(link, form, saved),
       el("button", { type: "button", class: "btn btn-small btn-quiet", "aria-label": `Dismiss link: ${link.name}`,
-        onclick: dismiss }, "Done with this link"));
+        onclick: dismiss }, "Dismiss"));
   }
 }
