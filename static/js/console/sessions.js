@@ -66,8 +66,9 @@ export async function create(event) {
 export async function openDetail(id, { focus = true } = {}) {
   const another = $("#detail").dataset.sessionId !== id; // the session shown until now
   state.selectedId = id;
-  // the previous client's safety plan never stays open under another session
-  if (another && state.planEditor) state.planEditor.close();
+  // the previous client's safety plan never stays open under another session (closed now, before any
+  // wait, so a plan opened from the new details while they finish loading stays open)
+  if ((another || focus) && state.planEditor) state.planEditor.close();
   let s;
   try {
     s = await requests.session(id);
@@ -84,7 +85,6 @@ export async function openDetail(id, { focus = true } = {}) {
   const people = new Set((s.participants || []).filter((p) => !p.removed).map((p) => p.id));
   links().show(s.id, { ended, people });
   await showTherapists(s, ended);
-  if (focus && state.planEditor) state.planEditor.close();
   finishDetail(ended, { focus });
 }
 
