@@ -34,6 +34,7 @@ from server.app_keys import (
     HTTP_METRICS,
     KEYS,
     MISSED_SESSIONS,
+    MONITORING,
     NOTIFIER,
     ON_CALL,
     OUTREACH,
@@ -68,6 +69,8 @@ from server.home.help_desk import HelpDesk
 from server.http.drain import Drain
 from server.http.metrics import HttpMetrics
 from server.http.middleware import drop_server_header, errors_as_problems, request_context, security_headers
+from server.monitoring.service import Monitoring
+from server.monitoring.store import MonitoringStore
 from server.notify.notifier import Notifier
 from server.on_call.store import OnCallStore
 from server.outreach.missed_sessions import MissedSessions
@@ -161,6 +164,18 @@ async def _missed_sessions(app: web.Application):
     await app[MISSED_SESSIONS].close()
 
 
+async def _check_in_sweeps(app: web.Application):
+    """The due-time check for missed check-ins runs while the app is up (``STEADYLINE_CHECK_IN_SWEEP_INTERVAL``)."""
+    interval, task = app[SETTINGS].check_in_sweep_interval, None
+    if interval > 0:
+        task = asyncio.create_task(app[MONITORING].sweep_periodically(interval))
+    yield
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 def step_queue(settings: Settings, steps: StepStore, clock: Clock | None) -> StepQueue:
     """procrastinate on PostgreSQL (several nodes), this process on SQLite. A driven clock (tests) runs
     the embedded queue on any database: PostgreSQL's clock, which procrastinate schedules on, cannot be
@@ -219,6 +234,8 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
                               sessionmaker=make_sessionmaker(app[ENGINE]), now=now)
     app[OUTREACH] = OutreachStore(make_sessionmaker(app[ENGINE], app[KEYS]))
     app[MISSED_SESSIONS] = MissedSessions(settings, app[OUTREACH], app[PLAN_STORE], app[AUDIT], now=now, sleep=sleep)
+    app[MONITORING] = Monitoring(MonitoringStore(make_sessionmaker(app[ENGINE], app[KEYS])), app[PLAN_STORE],
+                                 app[STORE], notifier=app[NOTIFIER], audit=app[AUDIT], now=now, sleep=sleep)
     gatekeeper = StoreGatekeeper(app[STORE], app[TOKENS], app[AUDIT], app[STAFF_SESSIONS], app[SESSION_HOLD],
                                  app[CRISIS_WATCH], app[CLIENTS])
     app[SIGNALING] = create_signaling(signaling_config(settings), gatekeeper, app[REGISTRY], sleep)
@@ -230,6 +247,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app.cleanup_ctx.extend([_close_resources, _audit_checkpoints])
     app.cleanup_ctx.append(_crisis_watch)
     app.cleanup_ctx.append(_missed_sessions)
+    app.cleanup_ctx.append(_check_in_sweeps)
     app.on_shutdown.append(_drain_on_shutdown)
     add_routes(app, app_version())
     return app

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from server.home.help_desk import HelpDesk
     from server.http.drain import Drain
     from server.http.metrics import HttpMetrics
+    from server.monitoring.service import Monitoring
     from server.notify.notifier import Notifier
     from server.on_call.store import OnCallStore
     from server.outreach.missed_sessions import MissedSessions
@@ -67,3 +68,4 @@ CLIENTS: web.AppKey[ClientStore] = web.AppKey("clients")
 HELP_DESK: web.AppKey[HelpDesk] = web.AppKey("help_desk")
 OUTREACH: web.AppKey[OutreachStore] = web.AppKey("outreach")
 MISSED_SESSIONS: web.AppKey[MissedSessions] = web.AppKey("missed_sessions")
+MONITORING: web.AppKey[Monitoring] = web.AppKey("monitoring")

@@ -48,16 +48,20 @@ from server.crises.schemas import (
 from server.follow_ups import api as follow_up_api
 from server.follow_ups.schemas import FollowUpList, FollowUpPlanView
 from server.home import api as home_api
-from server.home.schemas import HelpView, HomeToken, HomeView, OpenHome
+from server.home.schemas import AskForHelp, HelpView, HomeToken, HomeView, OpenHome
 from server.http import health_api
 from server.http.openapi import Operation, build_document, openapi_handler
 from server.http.pages import STATIC_DIR, page
+from server.monitoring import api as monitoring_api
+from server.monitoring import home_api as monitoring_home_api
+from server.monitoring import schemas as monitoring_schemas
 from server.on_call import api as on_call_api
 from server.outreach import api as outreach_api
 from server.plans import alerts_api, consent_api, location_api, resources_api
 from server.plans import api as plan_api
 from server.plans.schemas import (
     AlertList,
+    AlertView,
     ConfirmLocation,
     ConsentList,
     ConsentView,
@@ -146,7 +150,9 @@ API = [
     (Operation("POST", C + "/disclosure-overrides", "Emergency override: share without consent (written reason; "
                "audited; alerts the clinical lead)", OverrideRequest, OverrideView, status=201),
      consent_api.override_disclosure),
-    (Operation("GET", "/api/alerts", "Alerts of your program (e.g. emergency overrides)", response=AlertList),
+    (Operation("GET", "/api/alerts", "Alerts of your program (e.g. emergency overrides, risk rules), newest first; "
+               "filter by urgency, rule, client_id, open=true|false", response=AlertList,
+               query=("urgency", "rule", "client_id", "open")),
      alerts_api.list_alerts),
     (Operation("GET", "/api/program/plan-template", "The program's safety-plan template", response=TemplateView),
      plan_api.get_template),
@@ -243,7 +249,7 @@ API = [
     (Operation("POST", "/api/home/sessions/{session_id}/join", "Join one of your own sessions: a participant token "
                "for your place in it", response=ParticipantToken, auth="home"), home_api.join_session),
     (Operation("POST", "/api/home/help", "\u201cI need help now\u201d at any hour: opens your help room (201) or "
-               "answers with the one open (200); the on-call clinician is paged", home_api.AskForHelp, HelpView,
+               "answers with the one open (200); the on-call clinician is paged", AskForHelp, HelpView,
                status=201, auth="home"), home_api.ask_for_help),
     (Operation("GET", "/api/home/help", "Where your call for help stands (404 when none is open)", response=HelpView,
                auth="home"), home_api.help_status),
@@ -253,6 +259,34 @@ API = [
                outreach_api.AssignOutreach, outreach_api.OutreachTaskView), outreach_api.assign),
     (Operation("POST", "/api/outreach/{task_id}/resolve", "Resolve an outreach task with a note (audited)",
                outreach_api.ResolveOutreach, outreach_api.OutreachTaskView), outreach_api.resolve),
+    # monitoring between sessions: check-ins, screeners, risk alerts
+    (Operation("GET", "/api/home/check-in", "Whether a check-in is asked of you today, and the questionnaires you "
+               "can fill in", response=monitoring_schemas.CheckInStatus, auth="home"),
+     monitoring_home_api.check_in_status),
+    (Operation("POST", "/api/home/check-ins", "Your daily check-in: mood, sleep, cravings or urges, a note",
+               monitoring_schemas.SubmitCheckIn, monitoring_schemas.SubmissionReceived, status=201, auth="home"),
+     monitoring_home_api.submit_check_in),
+    (Operation("POST", "/api/home/screeners/{key}", "Your answers to a questionnaire (PHQ-9, GAD-7 or your program's "
+               "own), scored by the server", monitoring_schemas.SubmitScreener, monitoring_schemas.SubmissionReceived,
+               status=201, auth="home"), monitoring_home_api.submit_screener),
+    (Operation("POST", C + "/check-in-schedule", "Ask the client for a daily check-in for some days at a time of day "
+               "(replaces the schedule before)", monitoring_schemas.ScheduleCheckIns, monitoring_schemas.ScheduleAnswer,
+               status=201), monitoring_api.schedule_check_ins),
+    (Operation("GET", C + "/check-in-schedule", "The client's check-in schedule (null: none)",
+               response=monitoring_schemas.ScheduleAnswer), monitoring_api.get_schedule),
+    (Operation("GET", C + "/check-ins", "The client's check-ins and screener results, oldest first, with their "
+               "baseline mood", response=monitoring_schemas.MonitoringHistory), monitoring_api.history),
+    (Operation("GET", "/api/program/monitoring/vocabulary", "The program's self-harm word list (default: "
+               "Steadyline's)", response=monitoring_schemas.VocabularyView), monitoring_api.get_vocabulary),
+    (Operation("PUT", "/api/program/monitoring/vocabulary", "Set the program's self-harm word list (admins)",
+               monitoring_schemas.Vocabulary, monitoring_schemas.VocabularyView), monitoring_api.put_vocabulary),
+    (Operation("GET", "/api/program/screeners", "The questionnaires of the program: PHQ-9, GAD-7 and its own",
+               response=monitoring_schemas.InstrumentList), monitoring_api.list_instruments),
+    (Operation("PUT", "/api/program/screeners/{key}", "Load a questionnaire the program holds the licence for "
+               "(admins): its own text, scored by the same engine", monitoring_schemas.InstrumentBody,
+               monitoring_schemas.InstrumentView), monitoring_api.put_instrument),
+    (Operation("POST", "/api/alerts/{alert_id}/acknowledge", "Say you have seen an alert, with a note (audited)",
+               monitoring_schemas.AcknowledgeAlert, AlertView), monitoring_api.acknowledge_alert),
 ]
 
 

@@ -135,6 +135,9 @@ class Settings(BaseSettings):
         30.0, ge=0, description="Seconds between the looks for missed sessions (every node looks; each miss is "
         "recorded once); 0 turns them off.",
     )
+    check_in_sweep_interval: float = Field(
+        300, ge=0, description="Seconds between checks for missed check-ins (two in a row raise an alert); 0: off.",
+    )
     after_hours_check_in_days: int = Field(
         7, ge=1, le=30, description="Daily check-ins scheduled (with reminders) after a crisis that began with a "
         "help press outside a session.",

@@ -51,6 +51,12 @@ class Action(str, enum.Enum):
     HOME_HELP = "home.help"  # a client's "I need help now" from their own page, at any hour
     OUTREACH_LIST = "outreach.list"  # the program's outreach tasks (e.g. missed sessions)
     OUTREACH_MANAGE = "outreach.manage"  # take, give and resolve one
+    CHECK_IN_SUBMIT = "check_in.submit"  # a client's own check-in or screener, from their own page
+    MONITORING_READ = "monitoring.read"  # a client's check-ins, screener results and check-in schedule
+    CHECK_IN_SCHEDULE = "check_in.schedule"  # the care team asks a client for daily check-ins
+    VOCABULARY_MANAGE = "vocabulary.manage"  # the program's self-harm word list
+    SCREENER_MANAGE = "screener.manage"  # load a screener the program has the licence for
+    ALERT_ACKNOWLEDGE = "alert.acknowledge"
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -85,6 +91,12 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.HOME_HELP: frozenset({Role.CLIENT}),
     Action.OUTREACH_LIST: frozenset({Role.THERAPIST, Role.ADMIN}),
     Action.OUTREACH_MANAGE: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.CHECK_IN_SUBMIT: frozenset({Role.CLIENT}),
+    Action.MONITORING_READ: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.CHECK_IN_SCHEDULE: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.VOCABULARY_MANAGE: frozenset({Role.ADMIN}),
+    Action.SCREENER_MANAGE: frozenset({Role.ADMIN}),
+    Action.ALERT_ACKNOWLEDGE: frozenset({Role.THERAPIST, Role.ADMIN}),
 }
 
 # Actions on a session that a therapist may take only on sessions they lead; admins on any

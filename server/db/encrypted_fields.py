@@ -12,6 +12,7 @@ from sqlalchemy.orm import attributes, object_session
 
 from server.db.crisis_tables import CrisisEventRecord, ResponderLinkRecord, ResponderReceiptRecord
 from server.db.field_crypto import UnknownKeyError, decrypt, encrypt
+from server.db.monitoring_tables import CheckInRecord, ScreenerResultRecord
 from server.db.outreach_tables import OutreachTaskRecord
 from server.db.plan_tables import AlertRecord, ClientLocationRecord, DisclosureOverrideRecord, SafetyPlanVersionRecord
 from server.db.tables import Client, Participant, new_id
@@ -22,7 +23,9 @@ ENCRYPTED: dict[type, tuple[str, ...]] = {
     OutreachTaskRecord: ("note",),
     SafetyPlanVersionRecord: ("content",),
     DisclosureOverrideRecord: ("reason",),
-    AlertRecord: ("body",),
+    AlertRecord: ("body", "acknowledged_note"),
+    CheckInRecord: ("answers", "note"),
+    ScreenerResultRecord: ("answers", "result"),
     ClientLocationRecord: ("address", "geolocation"),
     CrisisEventRecord: ("data",),
     ResponderLinkRecord: ("packet",),

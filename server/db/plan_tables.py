@@ -87,6 +87,7 @@ class AlertRecord(Base):
     """Something the program's clinical lead must see (e.g. an emergency override)."""
 
     __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("program_id", "dedupe_key", name="uq_alerts_program_dedupe_key"),)
     id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_id)
     program_id: Mapped[str] = mapped_column(ForeignKey("programs.id"), index=True)
     recipient_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
@@ -96,6 +97,11 @@ class AlertRecord(Base):
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)  # encrypted: it quotes the clinician's reason
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    rule: Mapped[str | None] = mapped_column(String(48), nullable=True)  # the risk rule that raised it
+    dedupe_key: Mapped[str | None] = mapped_column(String(128), nullable=True)  # one alert per fact
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    acknowledged_note: Mapped[str | None] = mapped_column(Text, nullable=True)  # encrypted
 
 
 class ClientLocationRecord(Base):

@@ -7,67 +7,33 @@ client's own place in that session only, and the help button opens their own hel
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from aiohttp import web
 
 from server.access.abuse import Locked
-from server.access.identity import bearer_token
 from server.access.links import hash_token
-from server.access.policy import Action, Principal, Role, authorize
-from server.access.tokens import InvalidToken
-from server.app_keys import ABUSE, CLIENTS, HELP_DESK, PLAN_STORE, PROGRAMS, SETTINGS, STORE, TOKENS
+from server.access.policy import Action, Role
+from server.app_keys import ABUSE, CLIENTS, HELP_DESK, PLAN_STORE, SETTINGS, STORE, TOKENS
 from server.audit.chain import Outcome
 from server.audit.requests import audit, request_address
 from server.crises.service import Caller
-from server.db.tables import Client, ParticipantRole, SessionStatus, utcnow
-from server.errors import Conflict, LinkInvalid, NotFound, SessionEnded, Unauthorized
-from server.home.help_desk import HelpDesk, HelpRoom, HelpStage, client_actor
-from server.home.schemas import HelpView, HomeToken, HomeView, OpenHome, UpcomingSession
+from server.db.tables import ParticipantRole, SessionStatus, utcnow
+from server.errors import LinkInvalid, NotFound, SessionEnded
+from server.home.access import home_context
+from server.home.errors import SessionNotOpen
+from server.home.help_desk import client_actor
+from server.home.schemas import AskForHelp, HomeToken, HomeView, OpenHome, UpcomingSession
+from server.home.views import coping_first, help_view, program_lines
 from server.http.bodies import read_body
 from server.http.middleware import client_address
 from server.http.responses import json_response
-from server.http.schemas import Body
-from server.plans.schemas import CrisisLineView
-from server.plans.views import crisis_lines, nearest_resources, own_plan_view
-from server.programs.store import ProgramProfile
+from server.plans.views import nearest_resources, own_plan_view
 from server.sessions.schemas import ParticipantToken
 from server.sessions.views import participant_view
 
 UPCOMING_DAYS = 14
 COPING_KEYS = ("coping", "grounding", "calm")  # a plan's own coping sections come first on the page
-
-
-@dataclass(frozen=True)
-class HomeContext:
-    principal: Principal
-    client: Client
-    program: ProgramProfile
-    link_id: str  # the standing link the page was opened with
-
-
-async def home_context(request: web.Request, action: Action) -> HomeContext:
-    client_id, program_id, link_id = request.app[TOKENS].verify_home(bearer_token(request))
-    if not await request.app[CLIENTS].link_works(link_id, utcnow()):
-        raise Unauthorized()  # revoked or rotated: the page stops at once
-    try:
-        client = await request.app[STORE].get_client(client_id)
-    except NotFound:
-        raise InvalidToken() from None
-    if client.program_id != program_id:
-        raise Unauthorized()
-    principal = Principal(id=client.id, role=Role.CLIENT, program_id=program_id, client_id=client.id)
-    authorize(principal, action)
-    return HomeContext(principal=principal, client=client, program=await request.app[PROGRAMS].profile(program_id),
-                       link_id=link_id)
-
-
-def program_lines(request: web.Request, program: ProgramProfile) -> list[CrisisLineView]:
-    settings = request.app[SETTINGS]
-    if program.crisis_line:
-        settings = settings.model_copy(update={"crisis_line": program.crisis_line})
-    return crisis_lines(settings)
 
 
 async def open_home(request: web.Request) -> web.Response:
@@ -88,12 +54,6 @@ async def open_home(request: web.Request) -> web.Response:
     await audit(request, "home_link.open", actor_id=link.client_id, actor_role=Role.CLIENT.value,
                 program_id=link.program_id, target_type="client", target_id=link.client_id)
     return json_response(HomeToken(home_token=token, expires_in=ttl))
-
-
-def _coping_first(plan):
-    def rank(section) -> int:
-        return 0 if any(word in section.key for word in COPING_KEYS) else 1
-    return plan.model_copy(update={"sections": sorted(plan.sections, key=rank)})
 
 
 async def home(request: web.Request) -> web.Response:
@@ -123,7 +83,7 @@ async def home(request: web.Request) -> web.Response:
     await audit(request, "home.read", context.principal, target_type="client", target_id=client.id)
     return json_response(HomeView(
         client_name=client.display_name, program_name=program.name, timezone=program.timezone,
-        plan=_coping_first(plan.model_copy(update={"crisis_lines": lines})), crisis_lines=lines,
+        plan=coping_first(plan.model_copy(update={"crisis_lines": lines})), crisis_lines=lines,
         resources=resources, upcoming=upcoming,
         help=await help_view(request, desk, room, lines) if room is not None else None))
 
@@ -142,8 +102,8 @@ async def join_session(request: web.Request) -> web.Response:
     if session.status is SessionStatus.ENDED or (session.ends_at <= now and not held):
         raise SessionEnded("This session has ended.")
     if session.starts_at - timedelta(seconds=settings.link_grace) > now:
-        raise Conflict("This session has not opened yet: you can join from "
-                       f"{settings.link_grace // 60} minutes before it starts.", code="session_not_open")
+        raise SessionNotOpen(f"This session has not opened yet: you can join from {settings.link_grace // 60} "
+                             "minutes before it starts.")
     remaining = settings.participant_token_ttl if held else int((session.ends_at - now).total_seconds())
     ttl = max(60, min(settings.participant_token_ttl, remaining))
     place = places[0]
@@ -156,37 +116,6 @@ async def join_session(request: web.Request) -> web.Response:
                                           participant=participant_view(place)))
 
 
-class AskForHelp(Body):
-    pass
-
-
-WORDS = {
-    HelpStage.REACHING: ("We are reaching the on-call clinician now",
-                         "Stay on this page: they will join you here on video."),
-    HelpStage.JOINING: ("{name} is joining you", "They answered and are on their way to this video room."),
-    HelpStage.WITH_YOU: ("{name} is with you", "You are in a video room with them."),
-    HelpStage.STILL_TRYING: ("We are still reaching a clinician",
-                             "Nobody has answered yet, so we have alerted the program's clinical lead. "
-                             "If you are in danger now, call the emergency number below."),
-    HelpStage.CLOSED: ("Your call for help has ended", "If you need help again, press the button again."),
-}
-
-
-async def help_view(request: web.Request, desk: HelpDesk, room: HelpRoom,
-                    lines: list[CrisisLineView]) -> HelpView:
-    where = await desk.progress(room)
-    name = None
-    if where.clinician_id is not None:
-        staff = await request.app[STORE].get_staff_or_none(where.clinician_id)
-        name = staff.display_name if staff else None
-    headline, detail = WORDS[where.stage]
-    if where.stage is HelpStage.REACHING and name is None and room.crisis.timeline:
-        detail = "We are paging them now. " + detail
-    return HelpView(crisis_id=room.crisis.crisis_id, session_id=room.session.id, stage=where.stage.value,
-                    headline=headline.format(name=name or "Your clinician"), detail=detail, clinician_name=name,
-                    crisis_lines=lines)
-
-
 async def ask_for_help(request: web.Request) -> web.Response:
     """``POST /api/home/help``: open (or find) the client's help room; the answer says where it stands
     and carries the session to join (``POST /api/home/sessions/{id}/join``)."""
@@ -196,11 +125,7 @@ async def ask_for_help(request: web.Request) -> web.Response:
     caller = Caller(actor=client_actor(client.id), audit_id=client.id, audit_role=Role.CLIENT.value,
                     program_id=client.program_id, remote_addr=request_address(request))
     desk = request.app[HELP_DESK]
-    try:
-        room = await desk.ask(client, context.program, caller)
-    except LookupError:
-        raise Conflict("Steadyline could not reach a clinician of your program. Please call your program's "
-                       "crisis line, or 988; in an emergency call 911.", code="no_clinician") from None
+    room = await desk.ask(client, context.program, caller)
     view = await help_view(request, desk, room, program_lines(request, context.program))
     return json_response(view, status=200 if room.already_open else 201)
 

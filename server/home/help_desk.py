@@ -27,6 +27,7 @@ from server.crises.store import SqlCrisisStore
 from server.crises.watch import CrisisWatch
 from server.db.crisis_tables import CrisisRecord
 from server.db.tables import Client, ParticipantRole, Session, SessionKind, SessionStatus, Staff, utcnow
+from server.home.errors import NoClinician
 from server.on_call.store import OnCallStore
 from server.plans.store import PlanStore
 from server.programs.store import ProgramProfile
@@ -34,11 +35,13 @@ from server.sessions.store import Store
 
 log = structlog.get_logger(__name__)
 ROOM_TITLE = "Urgent help"
+OWN_THERAPIST_PAGED = "page_on_call_own_therapist"
 ROOM_HOURS = 4  # the room's scheduled window; an open crisis holds it open for as long as it takes
 
 
 class HelpStage(str, enum.Enum):
     REACHING = "reaching"  # pages are going out
+    REACHING_OWN = "reaching_own"  # in office hours: their own therapist is paged first
     JOINING = "joining"  # the paged clinician answered "I'm on it"
     WITH_YOU = "with_you"  # a clinician is in the room
     STILL_TRYING = "still_trying"  # nobody answered (yet): the clinical lead was alerted
@@ -69,6 +72,8 @@ def progress(crisis: Crisis, clinician_here: str | None) -> HelpProgress:
     for event in crisis.timeline:
         if event.kind is EventKind.ASSIGNED:
             paged, stage = event.participant_id, HelpStage.REACHING
+        elif event.kind is EventKind.ESCALATION and event.step == OWN_THERAPIST_PAGED:
+            stage = HelpStage.REACHING_OWN
         elif event.kind is EventKind.ESCALATION and event.step == ON_CALL_ACKNOWLEDGED:
             stage = HelpStage.JOINING
         elif event.kind is EventKind.ESCALATION and event.step in (NOBODY_ANSWERED, NOBODY_ON_CALL):
@@ -101,7 +106,7 @@ class HelpDesk:
         host = (own or await self._rostered(program.program_id, now) or await self._lead(program.program_id)
                 or next(iter(await self._store.therapists(program.program_id)), None))  # the room's nominal lead
         if host is None:
-            raise LookupError("no clinician in the program")
+            raise NoClinician()
         session = await self._store.create_session(
             therapist=host, kind=SessionKind.INDIVIDUAL, title=ROOM_TITLE, starts_at=real_now,
             ends_at=real_now + timedelta(hours=ROOM_HOURS), on_demand=True)

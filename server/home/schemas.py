@@ -14,6 +14,10 @@ class OpenHome(Body):
     token: str = Field(min_length=16, max_length=128, description="The standing link's token (its fragment).")
 
 
+class AskForHelp(Body):
+    """No fields: who asks is the page token's client."""
+
+
 class HomeToken(BaseModel):
     home_token: str = Field(description="Bearer token of the client's own page (not a session token).")
     expires_in: int
@@ -34,7 +38,7 @@ class HelpView(BaseModel):
 
     crisis_id: str
     session_id: str
-    stage: str = Field(description="reaching | joining | with_you | still_trying | closed")
+    stage: str = Field(description="reaching | reaching_own | joining | with_you | still_trying | closed")
     headline: str
     detail: str
     clinician_name: str | None

@@ -151,7 +151,7 @@ class CheckInReminder:
     """A client is reminded of a check-in their care team scheduled. No link, no reason: they open their
     own Steadyline link."""
 
-    crisis_id: str
+    crisis_id: str | None  # None: a check-in schedule the care team set outside a crisis
     client_id: str
     email: str | None
     phone: str | None

@@ -246,6 +246,10 @@ class AlertView(BaseModel):
     subject: str
     body: str
     created_at: datetime
+    rule: str | None = Field(default=None, description="the risk rule that raised it (monitoring alerts)")
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    acknowledged_note: str | None = None
 
 
 class AlertList(BaseModel):

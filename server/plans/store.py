@@ -190,17 +190,51 @@ class PlanStore:
             ))
 
     async def add_alert(self, *, program_id: str, kind: str, urgency: str, subject: str, body: str, at: datetime,
-                        client_id: str | None = None, recipient_id: str | None = None) -> str:
+                        client_id: str | None = None, recipient_id: str | None = None, rule: str | None = None,
+                        dedupe_key: str | None = None) -> str | None:
         """An alert for the program's clinicians (``recipient_id`` None: everyone in the program).
-        ``subject`` is shown in lists: keep it free of health information; ``body`` is encrypted."""
+        ``subject`` is shown in lists: keep it free of health information; ``body`` is encrypted. ``rule``
+        names the risk rule that raised it; with a ``dedupe_key`` a second alert for the same fact is not
+        made (None is returned)."""
         alert_id = new_id()
-        async with self._sm() as db, db.begin():
-            db.add(AlertRecord(id=alert_id, program_id=program_id, recipient_id=recipient_id, kind=kind,
-                               urgency=urgency, client_id=client_id, subject=subject, body=body, created_at=at))
+        try:
+            async with self._sm() as db, db.begin():
+                if dedupe_key is not None:
+                    seen = select(AlertRecord.id).where(AlertRecord.program_id == program_id,
+                                                        AlertRecord.dedupe_key == dedupe_key)
+                    if (await db.execute(seen)).first() is not None:
+                        return None
+                db.add(AlertRecord(id=alert_id, program_id=program_id, recipient_id=recipient_id, kind=kind,
+                                   urgency=urgency, client_id=client_id, subject=subject, body=body, created_at=at,
+                                   rule=rule, dedupe_key=dedupe_key))
+        except IntegrityError:
+            if dedupe_key is None:
+                raise
+            return None  # another node wrote the same fact's alert first (unique program, dedupe key)
         return alert_id
 
-    async def alerts(self, program_id: str) -> list[AlertRecord]:
+    async def acknowledge_alert(self, alert_id: str, program_id: str, *, by: str, note: str | None,
+                                at: datetime) -> AlertRecord | None:
+        """Mark an alert of this program seen by ``by`` (the first acknowledgement is kept); None: no such alert."""
+        async with self._sm() as db, db.begin():
+            row = await db.get(AlertRecord, alert_id)
+            if row is None or row.program_id != program_id:
+                return None
+            if row.acknowledged_at is None:
+                row.acknowledged_at, row.acknowledged_by, row.acknowledged_note = at, by, note
+            return row
+
+    async def alerts(self, program_id: str, *, urgency: str | None = None, rule: str | None = None,
+                     client_id: str | None = None, open_only: bool | None = None) -> list[AlertRecord]:
+        """The program's alerts, newest first; ``open_only`` True: not acknowledged yet, False: acknowledged."""
         query = select(AlertRecord).where(AlertRecord.program_id == program_id).order_by(AlertRecord.created_at.desc())
+        for column, value in ((AlertRecord.urgency, urgency), (AlertRecord.rule, rule),
+                              (AlertRecord.client_id, client_id)):
+            if value is not None:
+                query = query.where(column == value)
+        if open_only is not None:
+            query = query.where(AlertRecord.acknowledged_at.is_(None) if open_only
+                                else AlertRecord.acknowledged_at.is_not(None))
         async with self._sm() as db:
             return list((await db.execute(query.limit(200))).scalars())
 

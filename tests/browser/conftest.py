@@ -23,6 +23,7 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+    "--auto-select-desktop-capture-source=Entire screen",  # a therapist's "Share screen" picks the screen
     "--autoplay-policy=no-user-gesture-required", "--allow-loopback-in-peer-connection",
     # Real host candidates instead of mDNS names: two headless browsers on one machine.
     "--disable-features=WebRtcHideLocalIpsWithMdns",

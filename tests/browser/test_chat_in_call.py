@@ -16,6 +16,7 @@ from tests.browser.pages import (
     sign_in,
     start_call,
     two_person_call,
+    wait_js,
 )
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -73,3 +74,48 @@ async def test_a_raised_hand_in_a_group(world, browser):
     finally:
         await host_ctx.close()
         await client_ctx.close()
+
+
+async def test_switching_the_microphone_and_the_volume_during_the_call(world, browser):
+    async with two_person_call(world, browser) as call:
+        client = call.client
+        await client.get_by_role("button", name="Devices").click()
+        panel = client.get_by_role("region", name="Camera, microphone and volume")
+        microphones = panel.locator("#call-audioinput option")
+        await expect(microphones.first).to_be_attached()
+        labels = await microphones.all_text_contents()
+        assert len(labels) >= 2, labels  # Chromium's fake devices give more than one microphone
+        before = await client.evaluate("() => document.querySelector('.tile-self video').srcObject"
+                                       ".getAudioTracks()[0].getSettings().deviceId")
+        other = next(v for v in await microphones.evaluate_all("(os) => os.map((o) => o.value)") if v != before)
+        await panel.locator("#call-audioinput").select_option(other)
+        await expect(panel.get_by_role("status")).to_have_text("Microphone switched.")
+        after = await client.evaluate("() => document.querySelector('.tile-self video').srcObject"
+                                      ".getAudioTracks()[0].getSettings().deviceId")
+        assert after == other and after != before
+        sent = await client.evaluate("""async () => {
+          const track = document.querySelector('.tile-self video').srcObject.getAudioTracks()[0];
+          return track.readyState === 'live' && track.enabled;
+        }""")
+        assert sent  # the new microphone is live and on (it was on before)
+        await panel.locator("#call-volume").fill("30")
+        volumes = await client.evaluate(
+            "() => [...document.querySelectorAll('.tile:not(.tile-self) video')].map((v) => v.volume)")
+        assert volumes and all(abs(v - 0.3) < 0.01 for v in volumes), volumes
+        await expect(call.host.locator(".tile:not(.tile-self)")).to_have_count(1)  # still in the call
+
+
+async def test_the_therapist_shares_a_screen_and_stops(world, browser, shots):
+    async with two_person_call(world, browser) as call:
+        client, host = call.client, call.host
+        remote = client.locator(".tile:not(.tile-self) video")
+        await wait_js(client, "() => document.querySelector('.tile:not(.tile-self) video').videoWidth > 0")
+        assert await remote.evaluate("(v) => v.videoWidth") != 1280  # the fake camera: not the screen's size
+        await host.get_by_role("button", name="Share screen").click()
+        await expect(host.get_by_role("button", name="Stop sharing")).to_be_visible()
+        await wait_js(client, "() => document.querySelector('.tile:not(.tile-self) video').videoWidth === 1280")
+        await client.screenshot(path=str(shots / "screen-share-client.png"))
+        await host.get_by_role("button", name="Stop sharing").click()
+        await expect(host.get_by_role("button", name="Share screen")).to_be_visible()
+        await wait_js(client, "() => { const w = document.querySelector('.tile:not(.tile-self) video').videoWidth; "
+                              "return w > 0 && w !== 1280; }")  # the camera is back

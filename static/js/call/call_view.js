@@ -6,6 +6,7 @@ import { icon, setIcon } from "../lib/icons.js";
 import { Tile } from "./tile.js";
 import { CrisisBanner } from "../crisis/banner.js";
 import { ChatPanel } from "./chat.js";
+import { DevicesPanel } from "./devices_panel.js";
 
 function columnsFor(count) {
   if (count <= 1) return 1;
@@ -40,9 +41,13 @@ export class CallView {
     this.leaveButton = el("button", { type: "button", class: "ctl ctl-leave", onclick: () => this._leave() },
       icon("leave"), el("span", { class: "ctl-label" }, "Leave"));
     this.chat = new ChatPanel(this.room, { isHost: Boolean(hostPanel) });
+    this.devices = new DevicesPanel(this.room, this.grid);
+    // the therapist can show a worksheet: their screen in place of their camera
+    this.shareButton = hostPanel && navigator.mediaDevices && navigator.mediaDevices.getDisplayMedia
+      ? this._toggle("Share screen", "screen", () => this._share()) : null;
     const controls = el("div", { class: "controls", role: "toolbar", "aria-label": "Call controls" },
-      this.micButton, this.cameraButton, this.audioOnlyButton, this.chat.button, this.chat.handButton,
-      this.leaveButton);
+      this.micButton, this.cameraButton, this.audioOnlyButton, this.devices.button, this.shareButton,
+      this.chat.button, this.chat.handButton, this.leaveButton);
     controls.addEventListener("keydown", (event) => this._arrowKeys(event, controls));
     const main = el("div", { class: hostPanel ? "call-main with-panel" : "call-main" }, this.grid,
       hostPanel ? hostPanel.root : null);
@@ -55,13 +60,24 @@ export class CallView {
     this.helpSlot = el("div", { class: "help-slot" }, this._helpButton ? this._helpButton.root : null);
     this.root = el("section", { class: hostPanel ? "call call-with-panel" : "call", "aria-labelledby": "call-title" },
       el("header", { class: "call-bar" }, this.title, this.clock, this.notices, this.banner),
-      this.crisisBanner ? this.crisisBanner.root : null, this.helpSlot, main, this.chat.root,
+      this.crisisBanner ? this.crisisBanner.root : null, this.helpSlot, main, this.chat.root, this.devices.root,
       controls, help);
     this.title.id = "call-title";
     this.container.replaceChildren(this.root);
     this.selfTile = this._tile(this.room.selfId || "self", selfName, true);
     this.selfTile.attach(this.room.localStream, () => {});
     this._refreshOwnMedia();
+  }
+
+  async _share() {
+    try {
+      if (this.room.sharing) await this.room.stopSharing();
+      else await this.room.shareScreen();
+    } catch (error) {
+      if (error.name !== "NotAllowedError") {
+        this.showBanner(`Your screen could not be shared (${error.name}).`, "warning", 8000);
+      }
+    }
   }
 
   _toggle(label, iconName, onclick) {
@@ -108,6 +124,12 @@ export class CallView {
       if (state !== "connected") tile.setQuality(state === "failed" ? "lost" : "connecting");
     });
     on("quality", ({ pid, level }) => { const t = this.tiles.get(pid); if (t) t.setQuality(level); });
+    on("sharing", ({ on: sharing }) => {
+      if (!this.shareButton) return;
+      this.shareButton.setAttribute("aria-pressed", String(sharing));
+      this.shareButton.querySelector(".ctl-label").textContent = sharing ? "Stop sharing" : "Share screen";
+      announce(sharing ? "You are sharing your screen." : "You stopped sharing your screen.");
+    });
     on("hand", ({ participant_id: pid, raised }) => {
       const tile = this.tiles.get(pid);
       if (tile) tile.root.dataset.hand = raised ? "up" : "";

@@ -233,6 +233,12 @@ export class PeerMesh extends EventTarget {
     for (const peer of this._peers.values()) peer.applyAudioOnly(on);
   }
 
+  // another camera or microphone: every peer sends the new track in place of the old (no renegotiation)
+  async replaceTrack(old, fresh) {
+    const senders = [...this._peers.values()].flatMap((peer) => peer.pc.getSenders());
+    await Promise.all(senders.filter((sender) => sender.track === old).map((sender) => sender.replaceTrack(fresh)));
+  }
+
   async _collectStats() {
     for (const peer of this._peers.values()) {
       try {

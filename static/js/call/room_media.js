@@ -119,4 +119,54 @@ export class RoomMedia extends EventTarget {
     if (this.mesh) this.mesh.setAudioOnly(on);
     this._mediaChanged();
   }
+
+  // Switch to another camera ("videoinput") or microphone ("audioinput") in the call: the new track
+  // takes the old one's place on every connection and in our own preview; on/off stays as it was.
+  async switchDevice(kind, deviceId) {
+    const constraints = kind === "audioinput" ? { audio: { deviceId: { exact: deviceId } } }
+      : { video: { deviceId: { exact: deviceId } } };
+    const fresh = (await navigator.mediaDevices.getUserMedia(constraints)).getTracks()[0];
+    const old = this.localStream.getTracks().find((track) => track.kind === fresh.kind) || null;
+    if (this.mesh) await this.mesh.replaceTrack(old, fresh);
+    if (old) {
+      this.localStream.removeTrack(old);
+      old.stop();
+    }
+    this.localStream.addTrack(fresh);
+    this._mediaChanged(); // the new track takes the on/off state
+    this._emit("devicechanged", { kind, deviceId: fresh.getSettings().deviceId || deviceId });
+  }
+
+  // The therapist shows their screen (a worksheet) in place of their camera, until they stop or the
+  // browser's own "Stop sharing" ends it; then the camera comes back.
+  async shareScreen() {
+    if (this._camera !== undefined) return;
+    const screen = (await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false })).getVideoTracks()[0];
+    const camera = this.localStream.getVideoTracks()[0] || null;
+    this._camera = camera;
+    screen.addEventListener("ended", () => this.stopSharing());
+    await this._swapVideo(camera, screen);
+    this._emit("sharing", { on: true });
+  }
+
+  async stopSharing() {
+    if (this._camera === undefined) return;
+    const screen = this.localStream.getVideoTracks()[0] || null;
+    const camera = this._camera;
+    this._camera = undefined;
+    await this._swapVideo(screen, camera);
+    if (screen) screen.stop();
+    this._emit("sharing", { on: false });
+  }
+
+  get sharing() {
+    return this._camera !== undefined;
+  }
+
+  async _swapVideo(old, fresh) {
+    if (this.mesh) await this.mesh.replaceTrack(old, fresh);
+    if (old) this.localStream.removeTrack(old);
+    if (fresh) this.localStream.addTrack(fresh);
+    this._mediaChanged();
+  }
 }

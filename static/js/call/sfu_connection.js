@@ -229,6 +229,13 @@ export class SfuConnection extends EventTarget {
     for (const sender of this._videoSenders) sender.replaceTrack(on ? null : video).catch(() => {});
   }
 
+  // another camera or microphone (audio-only keeps sending none; turning it off sends the new camera)
+  async replaceTrack(old, fresh) {
+    if (!this._pc) return;
+    await Promise.all(this._pc.getSenders().filter((sender) => sender.track === old)
+      .map((sender) => sender.replaceTrack(fresh)));
+  }
+
   // ---- quality -----------------------------------------------------------------------------
   async _collectStats() {
     const pc = this._pc;

@@ -34,6 +34,9 @@ export function consoleRequests(call) {
     setClientProfile: (clientId, body) => call("PUT", `/api/clients/${clientId}/profile`, body),
     issueHomeLink: (clientId) => call("POST", `/api/clients/${clientId}/home-link`),
     revokeHomeLink: (clientId) => call("DELETE", `/api/clients/${clientId}/home-link`),
+    // their daily check-ins: the schedule the care team asks for
+    checkInSchedule: (clientId) => call("GET", `/api/clients/${clientId}/check-in-schedule`),
+    scheduleCheckIns: (clientId, body) => call("POST", `/api/clients/${clientId}/check-in-schedule`, body),
     // the host's participant token for the session's call
     host: (sessionId) => call("POST", `/api/sessions/${sessionId}/host`),
   };

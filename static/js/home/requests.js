@@ -8,3 +8,7 @@ export const askForHelp = (token) => api("POST", "/api/home/help", { token, body
 export const helpStatus = (token) => api("GET", "/api/home/help", { token });
 export const joinSession = (token, sessionId) =>
   api("POST", `/api/home/sessions/${encodeURIComponent(sessionId)}/join`, { token });
+export const checkInStatus = (token) => api("GET", "/api/home/check-in", { token });
+export const sendCheckIn = (token, body) => api("POST", "/api/home/check-ins", { token, body });
+export const sendScreener = (token, key, answers) =>
+  api("POST", `/api/home/screeners/${encodeURIComponent(key)}`, { token, body: { answers } });

@@ -42,6 +42,10 @@ const SHAPES = {
     ["path", { d: "M4 11 12 4l8 7" }],
     ["path", { d: "M6.5 9.5V20h11V9.5" }],
   ],
+  screen: [
+    ["rect", { x: 3, y: 4.5, width: 18, height: 12, rx: 1.5 }],
+    ["path", { d: "M9 20.5h6M12 16.5v4" }],
+  ],
   chat: [
     ["path", { d: "M4 5.5h16v10H9.5L5 19.5v-4H4z" }],
   ],

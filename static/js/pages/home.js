@@ -1,12 +1,14 @@
 // /home#<token>: the client's own page ("my Steadyline"), at any hour. The standing link's token is
 // exchanged for a page token (kept for this tab), the link leaves the address bar, and the page shows
 // their plan, numbers to call, sessions, and "I need help now": that opens their urgent help room,
-// where the on-call clinician joins them; the page says truthfully where that stands.
+// where the on-call clinician joins them; the page says truthfully where that stands. Below it, their
+// daily check-in and questionnaires (home/check_in.js).
 
 import { $, showView, announce } from "../lib/dom.js";
 import { loadHomeToken, saveHomeToken, forgetHomeToken, saveParticipant, forgetParticipant } from "../lib/storage.js";
 import { openHome, loadHome, askForHelp, joinSession } from "../home/requests.js";
 import { drawHome } from "../home/home_view.js";
+import { drawCheckIn } from "../home/check_in.js";
 
 let token = null;
 
@@ -63,6 +65,7 @@ async function show() {
   }
   $("#help-now").onclick = help;
   showView("home", { focus: false });
+  drawCheckIn(token).catch((error) => { $("#home-error").textContent = error.message; });
 }
 
 async function main() {

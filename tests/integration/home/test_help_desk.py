@@ -76,6 +76,8 @@ async def test_in_office_hours_the_clients_own_therapist_is_paged_first(world, i
     status, help_ = await world.request("POST", "/api/home/help", page, json={})
     assert status == 201, help_
     own = await eventually(lambda: _mail(inbox, s.therapist.email), timeout=10)
+    status, where = await world.request("GET", "/api/home/help", page)
+    assert (where["stage"], where["headline"]) == ("reaching_own", "We are reaching your therapist now"), where
     assert "pressed \"I need help now\"" in Inbox.text(own)
     assert await _mail(inbox, on_call.email) is None
 

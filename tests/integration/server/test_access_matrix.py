@@ -12,6 +12,7 @@ from tests.integration.crisis.test_crisis_access import CRISIS_ENDPOINTS, RESPON
 from tests.integration.crisis.test_on_call import PAGE_ANSWER
 from tests.integration.home.test_home_access import CLIENT_ENDPOINTS, HOME_ENDPOINTS, HOME_OPEN
 from tests.integration.outreach.test_missed_sessions import OUTREACH_ENDPOINTS
+from tests.integration.monitoring.test_monitoring_access import MONITORING_ENDPOINTS, MONITORING_HOME_ENDPOINTS
 from tests.integration.crisis.test_private_room_access import ROOM_AND_FOLLOW_UP_ENDPOINTS
 from tests.integration.plans.test_plan_access import PLAN_ENDPOINTS
 from tests.integration.server.test_on_call_api import ON_CALL_ENDPOINTS
@@ -71,7 +72,8 @@ def test_the_matrix_covers_every_endpoint():
                                                      | set(CRISIS_ENDPOINTS) | RESPONDER_LINKS | PAGE_ANSWER
                                                      | set(ON_CALL_ENDPOINTS)
                                                      | set(ROOM_AND_FOLLOW_UP_ENDPOINTS) | set(CLIENT_ENDPOINTS)
-                                                     | set(HOME_ENDPOINTS) | HOME_OPEN | set(OUTREACH_ENDPOINTS))
+                                                     | set(HOME_ENDPOINTS) | HOME_OPEN | set(OUTREACH_ENDPOINTS)
+                                                     | set(MONITORING_ENDPOINTS) | set(MONITORING_HOME_ENDPOINTS))
 
 
 @pytest.mark.parametrize("endpoint", sorted(SESSION_ENDPOINTS))
@@ -111,10 +113,11 @@ EVENTS = {
     "end_session": {}, "signal": {"to": "x", "description": {"type": "offer", "sdp": "v=0"}},
     "media_state": {"audio": True, "video": True}, "leave": {},
     "media_offer": {"sdp": "v=0"}, "media_answer": {"sdp": "v=0"}, "media_candidate": {"candidate": None},
+    "chat": {"text": "hello"}, "raise_hand": {"raised": True}, "lower_hand": {"participant_id": "x"},
 }
 # permitted, but this target or session does not apply (never "not_permitted")
 ALLOWED_BUT_NOT_APPLICABLE = {"unknown_participant", "not_waiting", "not_group_session"}
-MODERATION = {"admit", "deny", "send_to_lobby", "remove", "ask_mute", "lock", "end_session"}
+MODERATION = {"admit", "deny", "send_to_lobby", "remove", "ask_mute", "lock", "end_session", "lower_hand"}
 
 
 def test_the_event_matrix_covers_every_event():
