@@ -109,6 +109,14 @@ async def test_a_one_to_one_call_on_a_phone_keeps_its_controls_in_view(world, br
         button = await client.locator(".controls .ctl-leave").bounding_box()
         assert panel["y"] + panel["height"] <= button["y"], (panel, button)  # not even the edge of a button
         await client.locator(".chat-panel").get_by_role("button", name="Close").click()
+        # so does the camera / microphone / volume switcher
+        await client.locator(".controls").get_by_role("button", name="Devices").click()
+        await expect(client.locator(".devices-panel")).to_be_visible()
+        await in_view_and_uncovered(client, ".controls .ctl-leave")
+        panel = await client.locator(".devices-panel").bounding_box()
+        assert panel["y"] + panel["height"] <= button["y"], (panel, button)
+        await client.locator(".controls").get_by_role("button", name="Devices").click()
+        await expect(client.locator(".devices-panel")).to_be_hidden()
         await client.locator(".call-help summary").click()  # "Need urgent help?" opens in view
         await in_view_and_uncovered(client, ".call-help-text")
         await in_view_and_uncovered(client, ".controls .ctl-leave")
