@@ -9,6 +9,7 @@ from handoff.responder_packet import ResponderPacket
 from server.audit import api as audit_api
 from server.audit.schemas import AuditExport
 from server.clients import api as clients_api
+from server.clients import send_link_api
 from server.crises import api as crisis_api
 from server.crises import (
     help_api,
@@ -117,6 +118,9 @@ API = [
     (Operation("POST", P + "/link", "Issue a new personal link (the old one stops working)", response=JoinLink),
      sessions_api.reissue_link),
     (Operation("DELETE", P + "/link", "Revoke a person's links", response=Revoked), sessions_api.revoke_link),
+    (Operation("POST", P + "/send-link", "Send a client a new personal link by e-mail or text message (the one "
+               "before stops working): to the address or number given, else to their saved contact",
+               send_link_api.SendLink, send_link_api.LinkSent), send_link_api.send_link),
     (Operation("POST", S + "/co-facilitators", "Add a therapist of the program as co-facilitator: they host the call "
                "and may work its crises (the lead or an admin)", AddCoFacilitator, ParticipantView, status=201),
      co_facilitators_api.add_co_facilitator),

@@ -173,7 +173,38 @@ class CheckInReminder:
         return {"client_id": self.client_id}
 
 
-Message = SupportInvitation | LostContactNotice | OnCallPage | SessionInvitation | CheckInReminder
+@dataclass(frozen=True)
+class SessionLink:
+    """A client's personal link to a session, sent from the console when their therapist asks (e-mail, or a
+    text message through the webhook). No reason for the session and no health information; the link only
+    works for that session's window."""
+
+    session_id: str
+    participant_id: str
+    join_url: str
+    email: str | None
+    phone: str | None
+    when: str = ""  # the start on the program's clock, written out
+
+    kind = "session_link"
+    subject = "Your video session link"
+    crisis_id = None  # not about a crisis
+
+    def __repr__(self) -> str:
+        return f"SessionLink(session_id={self.session_id!r}, participant_id={self.participant_id!r})"
+
+    def text(self, program_line: str) -> str:
+        return (
+            f"Your care team sent you your link to a video session: {self.when}.\n\nJoin it with your personal "
+            f"link:\n{self.join_url}\n\nThe link is personal: please don't share it. It opens shortly before the "
+            f"start. If it does not work, call {program_line}; in an emergency call your local emergency number.\n"
+        )
+
+    def extra(self) -> dict:
+        return {"session_id": self.session_id, "participant_id": self.participant_id, "join_url": self.join_url}
+
+
+Message = SupportInvitation | LostContactNotice | OnCallPage | SessionInvitation | CheckInReminder | SessionLink
 
 
 def sign(secret: bytes, body: bytes) -> str:

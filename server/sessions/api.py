@@ -7,28 +7,19 @@ from datetime import date, datetime, time, timedelta, timezone
 from aiohttp import web
 
 from server.access.identity import staff_principal
-from server.access.links import new_link
 from server.access.policy import Action, authorize
 from server.app_keys import SESSION_HOLD, SETTINGS, SIGNALING, STORE, TOKENS
 from server.audit.chain import Outcome
 from server.audit.requests import audit
-from server.db.tables import Participant, ParticipantRole, Session, SessionKind
+from server.db.tables import ParticipantRole, SessionKind
 from server.errors import Conflict, InvalidInput, NotFound
 from server.http.bodies import read_body
 from server.http.responses import json_response
 from server.sessions.access import ensure_live, scope_of, session_for
-from server.sessions.schemas import AddParticipant, CreateSession, JoinLink, ParticipantToken, Revoked, SessionList
+from server.sessions.links import issue_link as _issue_link
+from server.sessions.links import participant_in as _participant_in
+from server.sessions.schemas import AddParticipant, CreateSession, ParticipantToken, Revoked, SessionList
 from server.sessions.views import participant_view, session_view
-
-
-async def _participant_in(request: web.Request, session: Session) -> Participant:
-    try:
-        participant = await request.app[STORE].get_participant(request.match_info["participant_id"])
-    except NotFound:
-        participant = None
-    if participant is None or participant.session_id != session.id:
-        raise NotFound("participant not found")
-    return participant
 
 
 def _day_window(request: web.Request) -> tuple[datetime, datetime]:
@@ -72,17 +63,6 @@ async def get_session(request: web.Request) -> web.Response:
     participants = await request.app[STORE].list_participants(session.id)
     await audit(request, "session.read", principal, target_type="session", target_id=session.id, session_id=session.id)
     return json_response(session_view(session, participants))
-
-
-async def _issue_link(request: web.Request, session: Session, participant: Participant) -> JoinLink:
-    link = new_link()
-    await request.app[STORE].create_invite(
-        participant_id=participant.id, token_hash=link.token_hash, expires_at=session.ends_at
-    )
-    return JoinLink(
-        participant=participant_view(participant), join_url=link.url(request.app[SETTINGS].public_url),
-        expires_at=session.ends_at,
-    )
 
 
 async def add_participant(request: web.Request) -> web.Response:

@@ -45,6 +45,33 @@ async ({count, frames}) => {
 }
 """
 
+# where the control is, and what the browser hits at its centre and at four points around it
+UNCOVERED = """(el) => {
+  const r = el.getBoundingClientRect();
+  const w = document.documentElement.clientWidth, h = window.innerHeight;
+  const name = (n) => n ? `${n.tagName.toLowerCase()}${n.id ? '#' + n.id : ''}.${[...n.classList].join('.')}`
+    : 'nothing';
+  const blocked = [];
+  for (const [fx, fy] of [[0.5, 0.5], [0.25, 0.3], [0.75, 0.3], [0.25, 0.7], [0.75, 0.7]]) {
+    const hit = document.elementFromPoint(r.left + r.width * fx, r.top + r.height * fy);
+    if (!hit || !(hit === el || el.contains(hit))) blocked.push(name(hit));
+  }
+  const inside = r.width > 0 && r.height > 0 && r.left >= 0 && r.top >= 0 && r.right <= w + 0.5 && r.bottom <= h + 0.5;
+  return {inside, blocked, box: [Math.round(r.left), Math.round(r.top), Math.round(r.right), Math.round(r.bottom)],
+          viewport: [w, h], what: name(el)};
+}"""
+
+
+async def in_view_and_uncovered(page: Page, selector: str, *, scroll: bool = False) -> None:
+    """The (first visible) element is wholly on screen and nothing lies over it."""
+    locator = page.locator(f"{selector} >> visible=true").first
+    await expect(locator).to_be_visible()
+    if scroll:
+        await locator.scroll_into_view_if_needed()
+    seen = await locator.evaluate(UNCOVERED)
+    assert seen["inside"], f"{selector} is not wholly on screen: {seen}"
+    assert not seen["blocked"], f"{selector} is covered: {seen}"
+
 
 async def new_context(browser: Browser, **options) -> BrowserContext:
     """A browser profile that has accepted the self-signed development certificate once, as the
@@ -116,6 +143,29 @@ async def wait_js(page: Page, expression: str, arg=None, timeout: float = 15.0) 
 
 async def admit(host: Page, name: str) -> None:
     await host.get_by_role("button", name=f"Admit {name}").click()
+
+
+async def start_crisis(host: Page, client_name: str | None = None) -> None:
+    """The therapist starts the crisis protocol from the panel (in a group: for the client picked) and
+    confirms it."""
+    panel = host.locator(".crisis-panel")
+    if client_name:
+        await panel.get_by_label("Start the crisis protocol for").select_option(label=client_name)
+    await panel.get_by_role("button", name="Start crisis protocol").click()
+    await host.get_by_role("dialog").get_by_role("button", name="Start crisis protocol").click()
+
+
+async def move_to_private_room(host: Page, client_name: str, *, picked: bool = True) -> None:
+    """In a group: take a client to a private crisis room (picked in the panel before a crisis is open;
+    during one, the button names the client) and confirm it."""
+    panel = host.locator(".crisis-panel")
+    if picked:
+        await panel.get_by_label("Start the crisis protocol for").select_option(label=client_name)
+        await panel.get_by_role("button", name="Move to a private room").click()
+    else:
+        await panel.get_by_role("button", name=f"Move {client_name} to a private room").click()
+    await host.get_by_role("dialog", name=f"Move {client_name} to a private room?").get_by_role(
+        "button", name="Move to a private room").click()
 
 
 async def expect_in_call(page: Page) -> None:

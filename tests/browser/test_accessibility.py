@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.pages import DESKTOP, PHONE, client_to_lobby, expect_in_call, pass_device_check, sign_in
+from tests.browser.pages import (
+    DESKTOP, PHONE, client_to_lobby, expect_in_call, pass_device_check, sign_in, start_crisis,
+)
 from tests.integration.home.helpers import standing_link
 from tests.integration.plans.helpers import write_plan
 
@@ -45,6 +47,7 @@ async def test_the_pages_people_meet_have_no_serious_findings(world, browser, vi
     client_id = link["participant"]["client_id"]
     await write_plan(world, therapist, client_id)
     home = await standing_link(world, therapist, client_id)
+    await world.session(therapist, kind="group")
     seen: dict[str, list[dict]] = {}
     context, page = await _context(browser, viewport)
     host_ctx, host = await _context(browser, DESKTOP)
@@ -60,6 +63,13 @@ async def test_the_pages_people_meet_have_no_serious_findings(world, browser, vi
             seen[name] = await findings(page)
         await sign_in(host, world.base_url, therapist)
         seen["console sessions"] = await findings(host)
+        # a group's links to give, each with Copy and Send (issue 18, item 6)
+        await host.get_by_role("button", name="Manage Group session").click()
+        await host.get_by_label("Add a client").fill("Kim Lee")
+        await host.get_by_role("button", name="Add and create link").click()
+        await host.locator(".link-send summary").click()
+        await expect(host.get_by_label("E-mail address")).to_be_visible()
+        seen["console links"] = await findings(host)
         await client_to_lobby(page, world.base_url + "/join#" + link["join_url"].split("#", 1)[1])
         seen["waiting room"] = await findings(page)
         await host.get_by_role("button", name=f"Start call: {session['title']}").click()
@@ -68,7 +78,7 @@ async def test_the_pages_people_meet_have_no_serious_findings(world, browser, vi
         await host.get_by_role("button", name="Admit Jordan Example").click()
         await expect_in_call(page)
         seen["client in the call"] = await findings(page)
-        await host.get_by_role("button", name="Start crisis protocol").click()
+        await start_crisis(host)
         await expect(host.locator("#crisis-state")).to_have_text("Crisis active. Stay with the client.")
         seen["therapist in a crisis"] = await findings(host)
         seen["client in a crisis"] = await findings(page)
@@ -97,6 +107,7 @@ async def test_a_client_gets_help_with_the_keyboard_alone(world, browser):
     client_id = link["participant"]["client_id"]
     await write_plan(world, therapist, client_id)
     home = await standing_link(world, therapist, client_id)
+    await world.session(therapist, kind="group")
     context, page = await _context(browser, PHONE)
     try:
         await page.goto(f"{world.base_url}/home#{home}")

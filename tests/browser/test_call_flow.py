@@ -45,8 +45,9 @@ async def test_client_link_lobby_admit_and_both_see_video(world, browser, shots)
         await expect(host.locator("#detail-title")).to_have_text("Tuesday check-in")
         await host.get_by_label("Add a client").fill("Alex Rivera")
         await host.get_by_role("button", name="Add and create link").click()
-        await expect(host.locator("#link-box")).to_be_visible()
-        join_url = await host.locator("#link-out").input_value()
+        link_out = host.get_by_role("textbox", name="Personal link for Alex Rivera")
+        await expect(link_out).to_be_visible()
+        join_url = await link_out.input_value()
         assert "/join#" in join_url
         await host.screenshot(path=str(shots / "console-sessions.png"))
 

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.pages import admit, client_to_lobby, expect_in_call, new_page, sign_in, start_call
+from tests.browser.pages import admit, client_to_lobby, expect_in_call, new_page, sign_in, start_call, start_crisis
 from tests.integration.crisis.helpers import responder_get
 from tests.integration.plans.helpers import write_plan
 from tests.support.world import SEEN_SECRETS
@@ -54,7 +54,7 @@ async def test_the_therapist_works_a_crisis_from_the_call_and_the_client_is_kept
         await expect(banner).to_be_hidden()
 
         # One obvious button starts the protocol; the client is told calmly in a live region.
-        await host.get_by_role("button", name="Start crisis protocol").click()
+        await start_crisis(host)
         await expect(state).to_have_text("Crisis active. Stay with the client.")
         await expect(banner).to_have_text(
             "Your therapist has started the crisis protocol. Stay on the call — they are with you.")

@@ -11,7 +11,9 @@ import re
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.pages import admit, client_to_lobby, expect_in_call, new_page, sign_in, start_call
+from tests.browser.pages import (
+    admit, client_to_lobby, expect_in_call, move_to_private_room, new_page, sign_in, start_call,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -62,7 +64,7 @@ async def test_a_clients_crisis_is_theirs_and_the_group_keeps_its_help_buttons(w
 
         # the therapist takes Riley to a private room and goes there: the group hears only a neutral word
         panel = host.locator(".crisis-panel")
-        await panel.get_by_role("button", name="Move Riley Example to a private room").click()
+        await move_to_private_room(host, "Riley Example", picked=False)
         await expect(riley_page.locator("#call-title")).to_have_text("Private room", timeout=15000)
         await panel.get_by_role("button", name="Open the private room").click()
         await expect(host.locator("#call-title")).to_have_text("Private room", timeout=15000)

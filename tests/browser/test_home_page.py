@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.pages import DESKTOP, PHONE, expect_in_call, new_page, sign_in, skip_location
+from tests.browser.pages import DESKTOP, PHONE, expect_in_call, in_view_and_uncovered, new_page, sign_in, skip_location
 from tests.conftest import make_settings
 from tests.integration.home.helpers import all_week, standing_link
 from tests.integration.plans.helpers import write_plan
@@ -140,6 +140,8 @@ async def test_help_from_the_home_page_reaches_the_on_call_clinician(world, brow
         card = client.locator(".shared-card")
         await expect(card.get_by_role("heading", name=COPING)).to_be_visible()
         await expect(card).to_contain_text("Cold water on my face")
+        await in_view_and_uncovered(client, ".controls .ctl-leave")  # it never covers the call's controls
+        await in_view_and_uncovered(client, ".controls .ctl:first-child")
         await client.screenshot(path=str(shots / "home-shared-phone.png"))
         await card.get_by_role("button", name="Close").click()
         await expect(card).to_be_hidden()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.pages import two_person_call
+from tests.browser.pages import start_crisis, two_person_call
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -22,7 +22,7 @@ def settings(sqlite_url):
 async def test_the_therapist_is_prompted_when_the_client_does_not_come_back(world, browser, shots):
     async with two_person_call(world, browser) as call:
         host = call.host
-        await host.locator(".crisis-panel").get_by_role("button", name="Start crisis protocol").click()
+        await start_crisis(host)
         await expect(host.locator("#crisis-state")).to_have_text("Crisis active. Stay with the client.")
 
         await call.client_context.close()  # the client's laptop goes away

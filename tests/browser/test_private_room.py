@@ -14,7 +14,8 @@ import pytest
 from playwright.async_api import expect
 
 from tests.browser.pages import (
-    admit, client_to_lobby, expect_in_call, expect_remote_videos, new_page, sign_in, start_call, tile_names, wait_js,
+    admit, client_to_lobby, expect_in_call, expect_remote_videos, move_to_private_room, new_page, sign_in, start_call,
+    start_crisis, tile_names, wait_js,
 )
 from tests.integration.plans.helpers import write_plan
 from tests.support.world import SEEN_SECRETS
@@ -46,7 +47,7 @@ async def test_the_client_moves_into_a_private_room_and_sees_the_therapist(world
         await expect_remote_videos(riley_page, 2)
 
         panel = host.locator(".crisis-panel")
-        await panel.get_by_role("button", name="Move Riley Example to a private room").click()
+        await move_to_private_room(host, "Riley Example")
         await expect(host.locator("#crisis-state")).to_have_text("Crisis active. Stay with the client.")
         # the client's page moves by itself: plain words, then the private room
         await expect(riley_page.locator(".call-banner")).to_contain_text("private room")
@@ -91,7 +92,7 @@ async def test_override_with_a_written_reason_and_the_follow_up_plan(world, brow
         await admit(host, "Jordan Example")
         await expect_in_call(client)
         panel = host.locator(".crisis-panel")
-        await panel.get_by_role("button", name="Start crisis protocol").click()
+        await start_crisis(host)
 
         # inviting without consent: explained plainly; the override needs a written reason
         await panel.get_by_role("button", name="Invite Sam Example (no consent)").click()

@@ -15,7 +15,7 @@ from sqlalchemy import update
 from server.app_keys import ENGINE
 from server.db.crisis_tables import ResponderLinkRecord
 from server.db.tables import StaffRole, utcnow
-from tests.browser.pages import new_page
+from tests.browser.pages import new_page, start_crisis
 from tests.integration.crisis.test_responder_page import _packet
 from tests.integration.crisis.test_responder_relay import SITUATION, _located_scene
 from tests.integration.plans.test_plans_at_rest import CSV
@@ -102,7 +102,7 @@ async def test_the_responder_says_who_they_are_and_the_clinician_revokes_the_lin
                                                   "scope": "share_location_and_situation"})
         assert status == 201, grant
         panel = call.host.locator(".crisis-panel")
-        await call.host.get_by_role("button", name="Start crisis protocol").click()
+        await start_crisis(call.host)
         await expect(call.host.locator("#crisis-state")).to_have_text("Crisis active. Stay with the client.")
         # the panel has what it loads after a start (the client's contacts) before the clinician types
         await expect(panel.get_by_text("The client's safety plan names no support person to invite.")).to_be_visible()

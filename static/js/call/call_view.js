@@ -58,7 +58,7 @@ export class CallView {
     this.crisisBanner = hostPanel ? null : new CrisisBanner(this.room);
     // where the client's "I need help now" sits in the call (join.js moves it to the waiting room and back)
     this.helpSlot = el("div", { class: "help-slot" }, this._helpButton ? this._helpButton.root : null);
-    this.root = el("section", { class: "call", "aria-labelledby": "call-title" },
+    this.root = el("section", { class: hostPanel ? "call call-with-panel" : "call", "aria-labelledby": "call-title" },
       el("header", { class: "call-bar" }, this.title, this.clock, this.notices, this.banner),
       this.crisisBanner ? this.crisisBanner.root : null, this.helpSlot, main, this.chat.root, this.devices.root,
       controls, help);

@@ -95,3 +95,25 @@ export function alarm() {
   }
   return true;
 }
+
+// A gentle knock, two low notes (someone entered the waiting room): made in the page, no sound file.
+// Returns whether it could play.
+export function knock() {
+  const context = audioContext();
+  if (!context) return false;
+  const start = context.currentTime + 0.05;
+  [392, 330].forEach((frequency, i) => {
+    const at = start + i * 0.25;
+    const oscillator = context.createOscillator();
+    const gain = context.createGain();
+    oscillator.type = "triangle";
+    oscillator.frequency.value = frequency;
+    gain.gain.setValueAtTime(0, at);
+    gain.gain.linearRampToValueAtTime(0.15, at + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.001, at + 0.35);
+    oscillator.connect(gain).connect(context.destination);
+    oscillator.start(at);
+    oscillator.stop(at + 0.4);
+  });
+  return true;
+}

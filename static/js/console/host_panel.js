@@ -1,10 +1,12 @@
-// The therapist's side panel in a call: the live waiting room (admit / deny), the people in the
+// The therapist's side panel in a call: the live waiting room (admit / deny / admit all; someone new
+// waiting is told with a knock and a count on the heading and in the tab's title), the people in the
 // session (ask to mute, send back to the waiting room, remove), lock the room, end the session;
 // first of all, the crisis protocol (crisis/panel.js).
 
 import { el, announce, waitedInWords } from "../lib/dom.js";
 import { confirmAction } from "../lib/dialog.js";
 import { CrisisPanel } from "../crisis/panel.js";
+import { knock } from "../call/level_meter.js";
 
 export class HostPanel {
   constructor(room, { call }) {
@@ -12,6 +14,9 @@ export class HostPanel {
     this.lobbyList = el("ul", { class: "people", "aria-label": "People waiting" });
     this.lobbyEmpty = el("p", { class: "muted" }, "Nobody is waiting.");
     this.lobbyCount = el("span", { class: "count" }, "0");
+    this.admitAll = el("button", { type: "button", class: "btn btn-primary btn-small", hidden: true,
+      onclick: () => this._admitAll() }, "Admit all");
+    this._title = document.title;
     this.memberList = el("ul", { class: "people", "aria-label": "People in the session" });
     this.memberEmpty = el("p", { class: "muted" }, "Only you so far.");
     this.lockInput = el("input", { type: "checkbox", id: "lock-room", role: "switch" });
@@ -20,7 +25,8 @@ export class HostPanel {
     this.crisis = new CrisisPanel(room, { call });
     this.root = el("aside", { class: "host-panel", "aria-label": "Host controls" }, this.crisis.root,
       el("section", { class: "panel-section", "aria-labelledby": "waiting-heading" },
-        el("h2", { id: "waiting-heading" }, "Waiting room ", this.lobbyCount), this.lobbyList, this.lobbyEmpty),
+        el("div", { class: "section-head" }, el("h2", { id: "waiting-heading" }, "Waiting room ", this.lobbyCount),
+          this.admitAll), this.lobbyList, this.lobbyEmpty),
       el("section", { class: "panel-section", "aria-labelledby": "inroom-heading" },
         el("h2", { id: "inroom-heading" }, "In the session"), this.memberList, this.memberEmpty),
       el("section", { class: "panel-section" },
@@ -53,6 +59,9 @@ export class HostPanel {
     const before = new Set(this._lastWaiting.map((w) => w.participant_id));
     this._lastWaiting = waiting;
     this.lobbyCount.textContent = String(waiting.length);
+    this.lobbyCount.classList.toggle("count-alert", waiting.length > 0);
+    this.admitAll.hidden = waiting.length < 2;
+    document.title = waiting.length ? `(${waiting.length} waiting) ${this._title}` : this._title;
     this.lobbyEmpty.hidden = waiting.length > 0;
     const now = Date.now() / 1000;
     this.lobbyList.replaceChildren(...waiting.map((w) => el("li", {
@@ -67,8 +76,17 @@ export class HostPanel {
         el("button", { type: "button", class: "btn btn-small", "aria-label": `Deny ${w.display_name}`,
           onclick: () => this._act(this.room.moderate("deny", w.participant_id), `${w.display_name} was turned away.`) }, "Deny")))));
     if (!quiet) {
-      for (const w of waiting) if (!before.has(w.participant_id)) announce(`${w.display_name} is in the waiting room.`);
+      const arrived = waiting.filter((w) => !before.has(w.participant_id));
+      for (const w of arrived) announce(`${w.display_name} is in the waiting room.`);
+      if (arrived.length) knock();
     }
+  }
+
+  // Everyone waiting is let in at once (a group starting).
+  async _admitAll() {
+    const waiting = [...this._lastWaiting];
+    for (const w of waiting) await this._act(this.room.moderate("admit", w.participant_id));
+    announce(waiting.length === 1 ? `${waiting[0].display_name} was let in.` : `${waiting.length} people were let in.`);
   }
 
   // crisis/help_alert.js: who pressed "I need help now" and is not acknowledged yet
@@ -133,5 +151,6 @@ export class HostPanel {
 
   destroy() {
     clearInterval(this._timer);
+    document.title = this._title;
   }
 }

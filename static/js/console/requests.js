@@ -26,6 +26,9 @@ export function consoleRequests(call) {
     newLink: (sessionId, participantId) => call("POST", `/api/sessions/${sessionId}/participants/${participantId}/link`),
     revokeLink: (sessionId, participantId) =>
       call("DELETE", `/api/sessions/${sessionId}/participants/${participantId}/link`),
+    // body: {email?, phone?}: a new link, sent through the notifier (else to the client's saved contact)
+    sendLink: (sessionId, participantId, body) =>
+      call("POST", `/api/sessions/${sessionId}/participants/${participantId}/send-link`, body),
     // between sessions: a client's own therapist and contact, and their standing link "my Steadyline"
     client: (clientId) => call("GET", `/api/clients/${clientId}`),
     setClientProfile: (clientId, body) => call("PUT", `/api/clients/${clientId}/profile`, body),

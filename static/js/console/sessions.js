@@ -8,8 +8,22 @@ import { confirmAction } from "../lib/dialog.js";
 import { state, requests } from "./state.js";
 import {
   today, renderSessionList, readCreateForm, resetCreateForm, renderDetail, finishDetail, renderTherapists,
-  renderColleagues, showCoFacilitatorForm, showDetailError, showSessionsError, showLink,
+  renderColleagues, showCoFacilitatorForm, showDetailError, showSessionsError,
 } from "./sessions_view.js";
+import { LinkList } from "./link_list.js";
+
+let linkList = null;
+
+// the links made here, listed each with its own Copy and Send until dismissed (console/link_list.js)
+function links() {
+  if (!linkList) {
+    linkList = new LinkList($("#link-list"), {
+      box: $("#links"), send: (sessionId, pid, body) => requests.sendLink(sessionId, pid, body),
+      contact: (clientId) => requests.client(clientId),
+    });
+  }
+  return linkList;
+}
 
 let startCall = () => {};
 
@@ -50,7 +64,11 @@ export async function create(event) {
 // ---- one session --------------------------------------------------------------------------------
 
 export async function openDetail(id, { focus = true } = {}) {
+  const another = $("#detail").dataset.sessionId !== id; // the session shown until now
   state.selectedId = id;
+  // the previous client's safety plan never stays open under another session (closed now, before any
+  // wait, so a plan opened from the new details while they finish loading stays open)
+  if ((another || focus) && state.planEditor) state.planEditor.close();
   let s;
   try {
     s = await requests.session(id);
@@ -64,8 +82,9 @@ export async function openDetail(id, { focus = true } = {}) {
     newLink: (p) => reissue(s, p),
     revoke: (p) => revoke(s, p),
   });
+  const people = new Set((s.participants || []).filter((p) => !p.removed).map((p) => p.id));
+  links().show(s.id, { ended, people });
   await showTherapists(s, ended);
-  if (focus && state.planEditor) state.planEditor.close();
   finishDetail(ended, { focus });
 }
 
@@ -111,7 +130,7 @@ export async function addClient(event) {
     const link = await requests.addClient(state.selectedId, name);
     input.value = "";
     await openDetail(state.selectedId, { focus: false });
-    showLink(name, link);
+    links().add(state.selectedId, link.participant, link);
   } catch (e) {
     showDetailError(e.message);
   }
@@ -120,7 +139,7 @@ export async function addClient(event) {
 async function reissue(s, p) {
   try {
     const link = await requests.newLink(s.id, p.id);
-    showLink(p.display_name, link);
+    links().add(s.id, p, link);
     announce(`New link for ${p.display_name}. The old link no longer works.`);
   } catch (e) {
     showDetailError(e.message);
@@ -136,7 +155,7 @@ async function revoke(s, p) {
   if (!ok) return;
   try {
     await requests.revokeLink(s.id, p.id);
-    $("#link-box").hidden = true;
+    links().drop(s.id, p.id);
     announce(`${p.display_name}'s link was revoked.`);
   } catch (e) {
     showDetailError(e.message);

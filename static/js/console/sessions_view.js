@@ -2,7 +2,7 @@
 // links, its therapists), the link box and the form that creates a session. Rendering only: the
 // buttons call back into console/sessions.js.
 
-import { $, el, announce, formatTime } from "../lib/dom.js";
+import { $, el, formatTime } from "../lib/dom.js";
 
 export function today() {
   const now = new Date();
@@ -99,7 +99,6 @@ export function finishDetail(ended, { focus }) {
   $("#detail-end").hidden = ended;
   $("#detail-error").textContent = "";
   if (focus) {
-    $("#link-box").hidden = true;
     $("#detail-title").setAttribute("tabindex", "-1");
     $("#detail-title").focus();
   }
@@ -128,27 +127,4 @@ export function showDetailError(message) {
 
 export function showSessionsError(message) {
   $("#sessions-error").textContent = message;
-}
-
-// ---- a personal link to copy --------------------------------------------------------------------
-
-export function showLink(name, link) {
-  $("#link-label").textContent = `Personal link for ${name}`;
-  $("#link-out").value = link.join_url;
-  $("#copy-done").textContent = "";
-  $("#link-box").hidden = false;
-  $("#link-out").focus();
-  $("#link-out").select();
-}
-
-export async function copyLink() {
-  const input = $("#link-out");
-  try {
-    await navigator.clipboard.writeText(input.value);
-  } catch {
-    input.select();
-    document.execCommand("copy");
-  }
-  $("#copy-done").textContent = "Copied.";
-  announce("Link copied.");
 }

@@ -7,6 +7,7 @@
 // follow-up plan is shown and its items can be ticked off.
 
 import { announce } from "../lib/dom.js";
+import { confirmAction } from "../lib/dialog.js";
 import { ApiError } from "../lib/api.js";
 import { FOLLOW_UP_WORDS } from "./follow_up_list.js";
 import { ResponderLinks } from "./responder_links.js";
@@ -148,8 +149,16 @@ export class CrisisPanel {
     }
   }
 
-  _start(client) {
-    return this._act(async () => {
+  // A crisis starts only once the therapist has confirmed it (a slip of the mouse must not start one).
+  async _start(client) {
+    const name = client ? client.display_name : "the client";
+    if (!await confirmAction({
+      title: `Start the crisis protocol for ${name}?`,
+      message: "The session is held open, and you can invite their support persons and make a link for emergency "
+        + "services.",
+      confirmLabel: "Start crisis protocol",
+    })) return;
+    await this._act(async () => {
       const body = client && this.state.clients.length > 1 ? { client_id: client.client_id } : {};
       this._show(await this.crises.start(this.state.sessionId, body));
     });
@@ -168,8 +177,15 @@ export class CrisisPanel {
   }
 
   // ---- private crisis room (group sessions) ----------------------------------------------------
-  _moveToPrivateRoom(client) {
-    return this._act(async () => {
+  async _moveToPrivateRoom(client) {
+    const crisisOpen = this.state.isOpen();
+    if (!await confirmAction({
+      title: `Move ${client.display_name} to a private room?`,
+      message: (crisisOpen ? "" : "This starts the crisis protocol for them. ")
+        + "They leave the group for a private room with you; the group goes on.",
+      confirmLabel: "Move to a private room",
+    })) return;
+    await this._act(async () => {
       const room = await this.crises.moveToPrivateRoom(this.state.sessionId, client.participant_id);
       this.state.privateRoom = { ...room, client };
       this._show(room.crisis);

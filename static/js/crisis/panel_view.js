@@ -54,6 +54,8 @@ export class CrisisPanelView {
     this.therapistPhone = el("input", { type: "tel", id: "crisis-therapist-phone", autocomplete: "tel", maxlength: "32" });
     this.allowJoin = el("input", { type: "checkbox", id: "crisis-responder-join" });
     this.substanceUse = el("input", { type: "checkbox", id: "crisis-substance-use" });
+    // a group: one picker for whom the crisis is about, instead of two buttons per client
+    this.clientPick = el("select", { id: "crisis-client" });
     this.root = el("section", { class: "panel-section crisis-panel", "aria-labelledby": "crisis-heading" },
       el("h2", { id: "crisis-heading" }, "Crisis protocol"), this.status, this.error, this.body);
   }
@@ -82,14 +84,7 @@ export class CrisisPanelView {
     this.root.dataset.state = state.crisis ? state.crisis.state : "none";
     if (!state.isOpen()) {
       this.status.textContent = state.crisis ? `Crisis protocol: ${STATE_WORDS.closed}` : "";
-      const targets = state.clients.length > 1 ? state.clients : [state.clients[0] || null];
-      const group = state.kind === "group";
-      const buttons = targets.flatMap((client) => [el("button", {
-        type: "button", class: "btn btn-danger btn-block btn-crisis", disabled: !state.sessionId,
-        onclick: () => on.start(client),
-      }, state.clients.length > 1 ? `Start crisis protocol: ${client.display_name}` : "Start crisis protocol"),
-      group && client ? this._privateRoomButton(client, on) : null]);
-      this._replace(...[this._privateRoomBlock(state, on), ...buttons, this._followUpBlock(state, on),
+      this._replace(...[this._privateRoomBlock(state, on), ...this._startBlock(state, on), this._followUpBlock(state, on),
         state.crisis ? responderLinks.block() : null].filter(Boolean));
       return;
     }
@@ -170,6 +165,28 @@ export class CrisisPanelView {
     if (!kept || !this.body.contains(kept)) return;
     kept.focus({ preventScroll: true });
     if (selection) kept.setSelectionRange(...selection);
+  }
+
+  // How a crisis starts: one button in a 1:1 session; in a group (or with several clients) one picker of
+  // the client and, for a group, "Move to a private room" beside it. Each asks to confirm (crisis/panel.js).
+  _startBlock(state, on) {
+    const group = state.kind === "group";
+    if (state.clients.length <= 1 && !group) {
+      return [el("button", { type: "button", class: "btn btn-danger btn-block btn-crisis", disabled: !state.sessionId,
+        onclick: () => on.start(state.clients[0] || null) }, "Start crisis protocol")];
+    }
+    if (state.clients.length === 0) return [el("p", { class: "muted" }, "No client in the session yet.")];
+    const kept = this.clientPick.value;
+    this.clientPick.replaceChildren(...state.clients.map((c) => el("option", { value: c.participant_id }, c.display_name)));
+    if (state.clients.some((c) => c.participant_id === kept)) this.clientPick.value = kept;
+    const picked = () => state.clients.find((c) => c.participant_id === this.clientPick.value) || state.clients[0];
+    return [el("div", { class: "crisis-start" },
+      el("label", { for: "crisis-client" }, "Start the crisis protocol for"), this.clientPick,
+      el("div", { class: "crisis-start-actions" },
+        el("button", { type: "button", class: "btn btn-danger btn-crisis", disabled: !state.sessionId,
+          onclick: () => on.start(picked()) }, "Start crisis protocol"),
+        group ? el("button", { type: "button", class: "btn btn-private-room", onclick: () => on.moveToPrivateRoom(picked()) },
+          "Move to a private room") : null))];
   }
 
   _privateRoomButton(client, on) {

@@ -14,7 +14,7 @@ import { state, call, requests, onSignInExpired, keepSignIn, forgetSignIn } from
 import {
   refresh, create, addClient, addCoFacilitator, endSession, onStartCall,
 } from "../console/sessions.js";
-import { resetCreateForm, copyLink, showSessionsError } from "../console/sessions_view.js";
+import { resetCreateForm, showSessionsError } from "../console/sessions_view.js";
 import { takePagedLink, answerPagedLink } from "../console/paged.js";
 import { startCall as startHostCall, enterCall as enterHostCall } from "../console/host_call.js";
 
@@ -107,7 +107,6 @@ async function main() {
   });
   $("#add-form").addEventListener("submit", addClient);
   $("#cofac-form").addEventListener("submit", addCoFacilitator);
-  $("#copy-link").addEventListener("click", copyLink);
   $("#detail-start").addEventListener("click", () => {
     const session = (state.sessions || []).find((s) => s.id === state.selectedId);
     startCall(state.selectedId, { check: true, title: session ? session.title : "" });

@@ -51,13 +51,15 @@ export class PlanEditor {
       this.consents = (await this.plans.consents(clientId)).grants;
       this.followUps = (await this.crises.followUps(clientId)).plans;
     } catch (error) {
-      this.root.replaceChildren(el("p", { class: "form-error", role: "alert" }, error.message));
+      if (this.clientId === clientId) this.root.replaceChildren(el("p", { class: "form-error", role: "alert" }, error.message));
       return;
     }
+    if (this.clientId !== clientId) return; // closed (another session opened) or another client's since
     this.render();
   }
 
   close() {
+    this.clientId = null;
     this.root.hidden = true;
     this.root.replaceChildren();
   }

@@ -28,7 +28,16 @@ export class PlanView {
     this.token = token;
     this.button = el("button", { type: "button", class: "btn btn-small plan-open", id: "my-plan" }, "My safety plan");
     this.button.addEventListener("click", () => this.open());
-    document.body.append(this.button);
+    this.dock();
+    new MutationObserver(() => this.dock()).observe(document.body, { attributes: true, attributeFilter: ["data-screen"] });
+  }
+
+  // The button sits in a bar, never floating over the page: the page's header, or the call's bar in
+  // a call (on a phone a floating button covered the call controls and form fields).
+  dock() {
+    const bar = document.body.dataset.screen === "call" ? document.querySelector(".call-bar") : null;
+    const place = bar || document.querySelector(".site-header") || document.body;
+    if (this.button.parentElement !== place) place.append(this.button);
   }
 
   async open() {

@@ -51,6 +51,8 @@ SESSION_ENDPOINTS = {
         "owner": 200, "colleague": 403, "admin": 200, "other_admin": 404},
     ("DELETE", "/api/sessions/{session_id}/participants/{participant_id}/link"): {
         "owner": 200, "colleague": 403, "admin": 200, "other_admin": 404},
+    ("POST", "/api/sessions/{session_id}/participants/{participant_id}/send-link"): {
+        "owner": 200, "colleague": 403, "admin": 200, "other_admin": 404},
     ("POST", "/api/sessions/{session_id}/host"): {"owner": 200, "colleague": 403, "admin": 403, "other_admin": 404},
     ("POST", "/api/sessions/{session_id}/co-facilitators"): {"owner": 201, "colleague": 403, "admin": 201,
                                                              "other_admin": 404},
@@ -92,6 +94,8 @@ async def test_staff_endpoints_by_role(world, endpoint):
             await world.request("DELETE", f"/api/sessions/{session['id']}/participants/"
                                 f"{link['participant']['id']}/link", tokens["owner"])
             await world.store.remove_participant(link["participant"]["id"])
+        if template.endswith("/send-link"):
+            body = {"email": "client-a@example.test"}
         if template.endswith("/co-facilitators"):
             body = {"staff_id": cast["colleague"].id}
         if template == "/api/sessions" and method == "POST":
