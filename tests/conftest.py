@@ -109,7 +109,8 @@ def make_settings(database_url: str, **overrides) -> Settings:
         database_url=database_url, jwt_secret=TEST_SECRET, field_keys=TEST_FIELD_KEYS, tls_cert=cert, tls_key=key,
         port=free_port(), log_json=True, reconnect_window=2.0, _env_file=None,
         audit_secret=TEST_AUDIT_SECRET, audit_checkpoint_interval=0,  # no signing key: tests that sign make one
-        outreach_sweep_interval=0,  # no missed-session sweep on a test's clock: tests/integration/outreach run it
+        # no sweeps sleeping on a test's clock: the tests of missed sessions and check-ins run theirs
+        outreach_sweep_interval=0, check_in_sweep_interval=0,
     )
     values.update(overrides)
     return Settings(**values)

@@ -216,7 +216,7 @@ BODY_OPERATIONS = [op for op in OPERATIONS if op.request is not None]
 
 @st.composite
 def hostile_json(draw, op) -> bytes:
-    fields = sorted(op.request.model_fields)
+    fields = sorted(op.request.model_fields) or ["x"]  # a body of no fields still meets hostile JSON
     field = draw(st.sampled_from(fields))
     kind = draw(st.sampled_from(["nested", "bigint", "surrogate", "control", "float"]))
     if kind == "nested":

@@ -37,7 +37,7 @@ def route_table(world) -> dict:
 # The route table as the docs describe it; checked against the live table below, so a new event
 # without a fuzz strategy fails loudly.
 EVENTS = ["join", "leave", "signal", "media_state", "admit", "deny", "send_to_lobby", "remove", "ask_mute", "lock",
-          "end_session", "media_offer", "media_answer", "media_candidate"]
+          "end_session", "media_offer", "media_answer", "media_candidate", "chat", "raise_hand", "lower_hand"]
 
 # --- payload strategies (``@client``/``@host`` are replaced by real participant ids) ----------
 
@@ -64,6 +64,7 @@ FIELDS = {
     "participant_id": participant_ids, "to": participant_ids, "locked": booleans_or_junk,
     "audio": booleans_or_junk, "video": booleans_or_junk, "description": descriptions, "candidate": candidates,
     "sdp": st.one_of(st.text(max_size=300), st.just("v=0\r\n"), json_values),
+    "text": st.one_of(st.text(max_size=600), json_values), "quiet": booleans_or_junk, "raised": booleans_or_junk,
 }
 
 

@@ -122,10 +122,15 @@ async def test_waiting_let_in_or_urgent_never_counts_as_missed(world, clock):
     other = await world.session(therapist)
     let_in = await world.add_client(therapist, other["id"], "Client L")
     host = await world.host_in_room(therapist, other["id"])
-    client, _ = await world.admitted_client(host, let_in["join_url"])
+    client, let_in_pid = await world.admitted_client(host, let_in["join_url"])
+
+    async def admitted() -> bool:  # the admission is durable before the client leaves
+        return (await world.store.get_participant(let_in_pid)).admitted_at is not None
+    await eventually(admitted, timeout=10)
     await client.disconnect()  # came, then left early: not a miss
     await _swept(world, clock, AFTER + SWEEP)
-    assert await _open_tasks(world, therapist.access_token) == []
+    tasks = await _open_tasks(world, therapist.access_token)
+    assert tasks == [], {"waiting": session["id"], "let in": other["id"], "tasks for": [t["session_id"] for t in tasks]}
 
 
 @pytest.mark.parametrize("endpoint", sorted(OUTREACH_ENDPOINTS))
