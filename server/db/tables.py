@@ -153,6 +153,8 @@ class Participant(Base):
     staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
     display_name: Mapped[str] = mapped_column(String(ENCRYPTED_TEXT))  # encrypted
     admitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # survives restarts
+    # first let in (never cleared, unlike admitted_at after they are gone): they came to the session
+    attended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # a crisis guest (support person) the clinician kept for the rest of the session when the crisis closed
     kept_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -33,14 +33,14 @@ class OutreachStore:
 
     async def not_come(self, *, started_before: datetime, started_after: datetime) -> list[MissedPlace]:
         """Clients' places in scheduled sessions (not urgent rooms) that started in the window, never let
-        in, and not yet an outreach task."""
+        in (``attended_at``: kept after they leave), and not yet an outreach task."""
         done = select(OutreachTaskRecord.id).where(OutreachTaskRecord.participant_id == Participant.id,
                                                    OutreachTaskRecord.kind == MISSED_SESSION)
         query = (select(Participant.id, Participant.client_id, Session.id, Session.program_id, Session.therapist_id,
                         Session.starts_at)
                  .join(Session, Session.id == Participant.session_id)
                  .where(Participant.role == ParticipantRole.CLIENT, Participant.client_id.is_not(None),
-                        Participant.removed_at.is_(None), Participant.admitted_at.is_(None),
+                        Participant.removed_at.is_(None), Participant.attended_at.is_(None),
                         Session.on_demand.is_(False), Session.starts_at <= started_before,
                         Session.starts_at > started_after, ~done.exists()))
         async with self._sm() as db:

@@ -227,9 +227,13 @@ class Store:
         return found
 
     async def set_admitted(self, participant_id: str, admitted: bool) -> None:
+        now = utcnow()
         async with self._sm() as db, db.begin():
             await db.execute(update(Participant).where(Participant.id == participant_id)
-                             .values(admitted_at=utcnow() if admitted else None))
+                             .values(admitted_at=now if admitted else None))
+            if admitted:  # the first time they were let in stays (a missed session is one never attended)
+                await db.execute(update(Participant).where(Participant.id == participant_id,
+                                                           Participant.attended_at.is_(None)).values(attended_at=now))
 
     async def set_locked(self, session_id: str, locked: bool) -> None:
         async with self._sm() as db, db.begin():

@@ -1,4 +1,5 @@
-"""outreach tasks: a client who missed a session, for the care team to reach out to
+"""outreach tasks: a client who missed a session, for the care team to reach out to; when a participant
+was first let in (kept after they leave: a missed session is one never attended)
 
 Revision ID: 0017
 Revises: 0016
@@ -13,6 +14,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("participants") as batch_op:
+        batch_op.add_column(sa.Column("attended_at", sa.DateTime(), nullable=True))
+    op.execute(sa.text("UPDATE participants SET attended_at = admitted_at WHERE admitted_at IS NOT NULL"))
     op.create_table(
         "outreach_tasks",
         sa.Column("id", sa.String(36), primary_key=True),
@@ -33,3 +37,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("outreach_tasks")
+    with op.batch_alter_table("participants") as batch_op:
+        batch_op.drop_column("attended_at")
