@@ -26,6 +26,7 @@ from server.app_keys import (
     CRISIS_MOVES,
     CRISIS_SERVICE,
     CRISIS_WATCH,
+    DASHBOARD,
     DISCLOSURES,
     DRAIN,
     ENGINE,
@@ -60,6 +61,7 @@ from server.crises.step_queues import EmbeddedQueue, ProcrastinateQueue, StepQue
 from server.crises.steps import StepStore
 from server.crises.store import SqlCrisisStore
 from server.crises.watch import CrisisWatch, runner_name
+from server.dashboard.feed import DashboardFeed
 from server.db.engine import make_engine, make_sessionmaker
 from server.db.field_keys import KeySource
 from server.db.tables import utcnow
@@ -229,6 +231,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app[SESSION_HOLD] = SessionHold(app[CRISES])
     app[PROGRAMS] = ProgramStore(make_sessionmaker(app[ENGINE]))
     app[CLIENTS] = ClientStore(make_sessionmaker(app[ENGINE], app[KEYS]))
+    app[DASHBOARD] = DashboardFeed()
     app[HELP_DESK] = HelpDesk(store=app[STORE], crises=app[CRISES], service=app[CRISIS_SERVICE],
                               watch=app[CRISIS_WATCH], on_call=app[ON_CALL], plans=app[PLAN_STORE],
                               sessionmaker=make_sessionmaker(app[ENGINE]), now=now)

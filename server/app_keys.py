@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from server.crises.service import CrisisService
     from server.crises.store import SqlCrisisStore
     from server.crises.watch import CrisisWatch
+    from server.dashboard.feed import DashboardFeed
     from server.db.field_keys import KeySource
     from server.follow_ups.store import FollowUpStore
     from server.home.help_desk import HelpDesk
@@ -69,3 +70,4 @@ HELP_DESK: web.AppKey[HelpDesk] = web.AppKey("help_desk")
 OUTREACH: web.AppKey[OutreachStore] = web.AppKey("outreach")
 MISSED_SESSIONS: web.AppKey[MissedSessions] = web.AppKey("missed_sessions")
 MONITORING: web.AppKey[Monitoring] = web.AppKey("monitoring")
+DASHBOARD: web.AppKey[DashboardFeed] = web.AppKey("dashboard")

@@ -26,7 +26,7 @@ FORBIDDEN = {
 }
 # server's features, lowest first: a feature imports only features before it
 FEATURES = ("access", "audit", "sessions", "staff", "plans", "on_call", "notify", "programs", "crises", "follow_ups",
-            "clients", "home", "outreach", "monitoring")
+            "clients", "dashboard", "home", "outreach", "monitoring", "messaging")
 INFRASTRUCTURE = ("http", "db")
 # modules of server/ itself that anyone may import: they import no feature at run time
 ROOT_LEAVES = {"server.settings", "server.errors", "server.app_keys", "server"}
