@@ -62,3 +62,16 @@ class AiortcContractError(MediaError):
     """An aiortc internal the SFU relies on has changed (see aiortc_internals)."""
 
     code = "aiortc_contract_broken"
+
+
+class MediaWorkerLostError(MediaError):
+    """The media worker process that held the room ended (killed, crashed): the room is rebuilt on
+    another worker when its members offer again."""
+
+    code = "media_worker_lost"
+
+
+class MediaUnavailableError(MediaError):
+    """No media worker process is ready to take a room (all starting or restarting)."""
+
+    code = "media_unavailable"

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 from signaling import SignalingConfig, create_signaling
 from signaling.ice import IceConfig
+from signaling.media_workers import default_worker_count
 from signaling.messages import Emergency
 
 from server.access.abuse import AbuseGuard
@@ -114,6 +115,8 @@ def signaling_config(settings: Settings) -> SignalingConfig:
         message_flood_limit=settings.message_flood_limit,
         ping_interval=settings.ping_interval, ping_timeout=settings.ping_timeout,
         reconnect_window=settings.reconnect_window, redis_url=settings.redis_url, ice=ice,
+        media_workers=default_worker_count() if settings.media_workers is None else settings.media_workers,
+        node_heartbeat_interval=settings.node_heartbeat_interval, node_ttl=settings.node_ttl,
         allowed_origins=settings.accepted_origins,
         keepalive_interval=min(60.0, settings.staff_idle_timeout / 3),
         emergency=Emergency(crisis_line=settings.crisis_line, crisis_hotline=settings.crisis_hotline,

@@ -72,6 +72,17 @@ class Settings(BaseSettings):
     reconnect_window: float = Field(
         30.0, ge=0, description="Seconds a dropped member keeps their place before they count as gone."
     )
+    media_workers: int | None = Field(
+        None, ge=0, le=64, description="Worker processes that run group calls' media (aiortc peers, UDP), each "
+        "restarted if it dies; unset = one per spare core (cores - 1, at least 1); 0 = in the serving process.",
+    )
+    node_heartbeat_interval: float = Field(
+        2.0, gt=0, description="Several nodes (Redis): seconds between a node's heartbeats (and sweeps for dead ones).",
+    )
+    node_ttl: float = Field(
+        8.0, gt=0, description="Several nodes: a node silent this many seconds is dead — its sockets are dropped "
+        "and its group calls' media taken over by a survivor. Must exceed the heartbeat interval.",
+    )
     ping_interval: int = Field(5, ge=1, description="Socket.IO ping interval, seconds.")
     ping_timeout: int = Field(10, ge=1, description="Socket.IO ping timeout, seconds.")
     stun_urls: list[str] = Field(

@@ -20,6 +20,7 @@ from .keepalive import HostKeepalive
 from .live_state import LiveState, MemoryLiveState
 from .local_connections import LocalConnections
 from .media_rooms import MediaRooms, process_name
+from .media_workers import MediaWorkers
 from .metrics import SignalingMetrics
 from .namespace import RoomNamespace
 from .nodes import LocalNodes, Nodes, RedisNodes
@@ -48,8 +49,10 @@ class Signaling:
     connections: LocalConnections
     nodes: Nodes
     recovery: Recovery
+    media: MediaRooms
 
     def start(self) -> None:
+        self.media.start()
         self.revocations.start(self.evictions.handle)
         self.keepalive.start()
         self.nodes.start(self.rooms.dead_socket, self.hand_over, self.recovery)
@@ -137,8 +140,10 @@ def create_signaling(config: SignalingConfig, gatekeeper: Gatekeeper, registry: 
     node_id = process_name()  # this process: its heartbeat, the sockets it holds, the SFU rooms it owns
     nodes: Nodes = (RedisNodes(config.redis_url, node_id, interval=config.node_heartbeat_interval,
                                ttl=config.node_ttl) if config.redis_url else LocalNodes(node_id))
-    rooms = RoomService(sio, live, gatekeeper, config, metrics, MediaRooms(sio, live, owner=node_id), revocations,
-                        sleep, nodes)
+    workers = MediaWorkers(config.media_workers) if config.media_workers else None
+    media = MediaRooms(sio, live, owner=node_id, workers=workers,
+                       alive=nodes.alive if config.redis_url else None, owner_watch=config.node_ttl + 2.0)
+    rooms = RoomService(sio, live, gatekeeper, config, metrics, media, revocations, sleep, nodes)
     connections = LocalConnections()
     sio.register_namespace(RoomNamespace(rooms, gatekeeper, metrics, connections, config.message_rate,
                                          config.message_burst, config.message_flood_limit, RoomChat(sio, live)))
@@ -146,7 +151,8 @@ def create_signaling(config: SignalingConfig, gatekeeper: Gatekeeper, registry: 
     keepalive = HostKeepalive(evictions, gatekeeper, connections, config.keepalive_interval)
     recovery = Recovery(sio, rooms, connections, wake_delivery=manager.wake if manager else lambda: None)
     return Signaling(sio=sio, live=live, rooms=rooms, keepalive=keepalive, revocations=revocations,
-                     evictions=evictions, connections=connections, nodes=nodes, recovery=recovery)
+                     evictions=evictions, connections=connections, nodes=nodes, recovery=recovery,
+                     media=media)
 
 
 __all__ = ["Gatekeeper", "Signaling", "SignalingConfig", "create_signaling"]

@@ -22,6 +22,7 @@ class SignalingConfig:
     redis_url: str | None = None
     node_heartbeat_interval: float = 2.0  # several nodes: each refreshes its heartbeat (and sweeps) this often
     node_ttl: float = 8.0  # a node whose heartbeat is this old is dead: its sockets are dropped by a survivor
+    media_workers: int = 0  # group rooms' media in this many worker processes; 0 = on the signalling loop
     allowed_origins: tuple[str, ...] = ("https://localhost:8443",)
     ice: IceConfig = field(default_factory=IceConfig)
     emergency: Emergency = field(
@@ -33,5 +34,7 @@ class SignalingConfig:
             raise ValueError("a room holds at least two people")
         if self.reconnect_window < 0:
             raise ValueError("reconnect_window must not be negative")
+        if self.media_workers < 0:
+            raise ValueError("media_workers must not be negative")
         if not 0 < self.node_heartbeat_interval < self.node_ttl:
             raise ValueError("node_ttl must be longer than node_heartbeat_interval")

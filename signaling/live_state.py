@@ -57,6 +57,10 @@ class LiveState(Protocol):
         """Forget the record if ``owner`` holds it."""
         ...
 
+    async def media_owner(self, session_id: str) -> str | None:
+        """The owner on record of the session's SFU room, if any."""
+        ...
+
     async def swap_socket(self, participant_id: str, sid: str) -> str | None:
         """Record ``sid`` as the participant's one socket; returns the socket it replaces, if any."""
         ...
@@ -120,6 +124,10 @@ class MemoryLiveState:
         current = self._media.get(session_id)
         if current is not None and current[0] == owner:
             del self._media[session_id]
+
+    async def media_owner(self, session_id: str) -> str | None:
+        current = self._media.get(session_id)
+        return current[0] if current is not None and current[1] > time.monotonic() else None
 
     async def swap_socket(self, participant_id: str, sid: str) -> str | None:
         previous = self._sockets.get(participant_id)

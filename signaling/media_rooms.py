@@ -6,7 +6,13 @@ Which process owns a session's room is recorded in the live state (:meth:`LiveSt
 shared through Redis on several nodes) when the room is created and kept fresh while it lives: a
 member whose socket reached another process (a balancer not pinning the session) gets a clear
 ``media_elsewhere`` error instead of a second, split room; a process that dies loses its record
-after ``OWNER_TTL`` seconds."""
+after ``OWNER_TTL`` seconds — or at once, when its node heartbeat (``Nodes.alive``) is gone: a
+surviving node takes the room over as soon as the members, reconnected there, offer again; a member
+who rejoins while the record names a dead node is told ``media_reset`` so that it does.
+
+With media workers (``MediaWorkers``, ``STEADYLINE_MEDIA_WORKERS``) each room lives in a worker
+process instead of on this loop; when that worker dies its members are told ``media_reset``
+(``media_worker_lost``) and the room is rebuilt on another worker as they offer again."""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ import asyncio
 import os
 import secrets
 import socket
+from collections.abc import Awaitable, Callable
 
 import socketio
 import structlog
@@ -22,6 +29,7 @@ from media import MediaError, MediaRoom, MediaSettings, NegotiationTimeoutError
 
 from .errors import SignalingError
 from .live_state import LiveState
+from .media_workers import MediaWorkers, RemoteRoom
 from .messages import ActiveSpeaker, MediaOffer
 from .ports import Identity
 
@@ -31,6 +39,7 @@ log = structlog.get_logger(__name__)
 MEDIA_FAILED = "The media connection could not be set up. Reconnecting may help."
 MEDIA_ELSEWHERE = "This group's video is served by another server process. Reconnecting may help."
 OWNER_TTL = 30.0  # seconds a room's owner record lives without being refreshed
+OWNER_WATCH = 0.5  # how often a rejoined member's dead-looking owner is checked again
 
 
 def process_name() -> str:
@@ -45,9 +54,16 @@ def as_signaling_error(error: MediaError) -> SignalingError:
 
 class MediaRooms:
     def __init__(self, sio: socketio.AsyncServer, live: LiveState, settings: MediaSettings | None = None,
-                 owner: str | None = None) -> None:
+                 owner: str | None = None, workers: MediaWorkers | None = None,
+                 alive: Callable[[str], Awaitable[bool]] | None = None, owner_watch: float = 10.0) -> None:
+        """``workers``: rooms live in these worker processes (none: on this loop). ``alive``: whether
+        a node (an owner on record) still beats; ``owner_watch``: how long a rejoined member's owner
+        that still looks alive is watched for its death (a node's heartbeat TTL and a little)."""
         self._sio = sio
         self._live = live
+        self._workers = workers
+        self._alive = alive
+        self._owner_watch = owner_watch
         self._settings = settings or MediaSettings()
         self.owner = owner or process_name()
         self._rooms: dict[str, MediaRoom] = {}
@@ -55,26 +71,86 @@ class MediaRooms:
         self._tasks: set[asyncio.Task] = set()
         self._refresher: asyncio.Task | None = None
 
-    async def _room(self, session_id: str) -> MediaRoom:
+    def start(self) -> None:
+        if self._workers is not None:
+            self._workers.start()
+
+    async def _room(self, session_id: str) -> MediaRoom | RemoteRoom:
         room = self._rooms.get(session_id)
         if room is None:
-            holder = await self._live.claim_media(session_id, self.owner, OWNER_TTL)
+            holder = await self._claim(session_id)
             if holder != self.owner:
                 log.warning("media_room_elsewhere", room_id=session_id, owner=holder)
                 raise SignalingError(MEDIA_ELSEWHERE, code="media_elsewhere")
-            if session_id in self._rooms:  # created while we awaited the claim
+            worker = await self._workers.ready_worker() if self._workers is not None else None
+            if session_id in self._rooms:  # created while we awaited the claim (or a worker)
                 return self._rooms[session_id]
             log.info("media_room_owned", room_id=session_id, owner=self.owner)
             if self._refresher is None or self._refresher.done():
                 self._refresher = asyncio.create_task(self._refresh_claims())
-            room = MediaRoom(
-                session_id, settings=self._settings,
+            callbacks = dict(
                 on_offer=lambda pid, sdp: self._send_offer(session_id, pid, sdp),
                 on_active_speaker=lambda pid: self._spawn(self._announce_speaker(session_id, pid)),
                 on_error=lambda pid, error: self._spawn(self._failed(session_id, pid, error)),
             )
+            if worker is not None:
+                room = self._workers.room(worker, session_id, on_lost=self._lost, **callbacks)
+            else:
+                room = MediaRoom(session_id, settings=self._settings, **callbacks)
             self._rooms[session_id] = room
         return room
+
+    async def _claim(self, session_id: str) -> str:
+        """Claim the room for this process; a record naming a dead node is taken over at once."""
+        holder = await self._live.claim_media(session_id, self.owner, OWNER_TTL)
+        if holder != self.owner and self._alive is not None and not await self._alive(holder):
+            log.warning("media_owner_dead_taken_over", room_id=session_id, owner=holder, by=self.owner)
+            await self._live.release_media(session_id, holder)
+            holder = await self._live.claim_media(session_id, self.owner, OWNER_TTL)
+        return holder
+
+    def _lost(self, room: RemoteRoom) -> None:
+        """The worker holding ``room`` died: forget the room and have its members offer again (to a
+        new peer connection), which rebuilds it on another worker."""
+        if self._rooms.get(room.room_id) is room:
+            del self._rooms[room.room_id]
+        log.warning("media_room_lost", room_id=room.room_id, worker=room.worker.pid,
+                    participants=len(room.participants))
+        self._spawn(self._reset(room.room_id, room.participants, "media_worker_lost"))
+
+    async def _reset(self, session_id: str, participant_ids: tuple[str, ...], reason: str) -> None:
+        for participant_id in participant_ids:
+            member = await self._live.get(session_id, participant_id)
+            if member is not None and member.sid is not None and member.status == "admitted":
+                await self._sio.emit("media_reset", {"reason": reason}, to=member.sid)
+
+    async def rejoined(self, identity: Identity, sid: str) -> None:
+        """A group member (re)joined on this process. If the room's owner on record is another node
+        that is dead — or dies within ``owner_watch`` — the member is told ``media_reset``
+        (``media_node_lost``): its new offer, here, takes the room over and rebuilds it."""
+        if self._alive is None or identity.session_id in self._rooms:
+            return
+        holder = await self._live.media_owner(identity.session_id)
+        if holder is None or holder == self.owner:
+            return
+        self._spawn(self._watch_owner(identity, sid, holder))
+
+    async def _watch_owner(self, identity: Identity, sid: str, holder: str) -> None:
+        deadline = asyncio.get_running_loop().time() + self._owner_watch
+        while True:
+            try:
+                if not await self._alive(holder):
+                    break
+            except Exception:  # live state unreachable for a moment
+                log.warning("media_owner_check_failed", room_id=identity.session_id)
+            if asyncio.get_running_loop().time() >= deadline:
+                return
+            await asyncio.sleep(OWNER_WATCH)
+        member = await self._live.get(identity.session_id, identity.participant_id)
+        if member is not None and member.sid == sid and member.status == "admitted":
+            log.warning("media_owner_dead", room_id=identity.session_id, owner=holder,
+                        participant_id=identity.participant_id)
+            await self._sio.emit("media_reset", {"reason": "media_node_lost"}, to=sid)
 
     async def _refresh_claims(self) -> None:
         """Keep this process's owner records alive while its rooms live."""
@@ -177,6 +253,8 @@ class MediaRooms:
     async def close(self) -> None:
         for session_id in list(self._rooms):
             await self.close_room(session_id)
+        if self._workers is not None:
+            await self._workers.close()
         tasks = [*self._tasks, *([self._refresher] if self._refresher is not None else [])]
         for task in tasks:
             task.cancel()

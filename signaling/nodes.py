@@ -81,6 +81,10 @@ class Nodes(Protocol):
 
     def start(self, on_dead: OnDead, on_lapsed: OnLapsed | None = None, outage: Outage | None = None) -> None: ...
 
+    async def alive(self, node_id: str) -> bool:
+        """Whether ``node_id``'s heartbeat is live (this node always is). Redis unreachable: raises."""
+        ...
+
     async def close(self) -> None: ...
 
     def settled(self) -> bool:
@@ -106,6 +110,9 @@ class LocalNodes:
 
     def settled(self) -> bool:
         return True
+
+    async def alive(self, node_id: str) -> bool:
+        return True  # one process: the only node there is
 
     async def close(self) -> None:
         return None
@@ -151,6 +158,9 @@ class RedisNodes:
 
     async def untrack(self, sid: str) -> None:
         await self._redis.hdel(self._sockets_key(self.node_id), sid)
+
+    async def alive(self, node_id: str) -> bool:
+        return node_id == self.node_id or bool(await self._redis.exists(self._heartbeat_key(node_id)))
 
     # the heartbeat and the sweep
     def start(self, on_dead: OnDead, on_lapsed: OnLapsed | None = None, outage: Outage | None = None) -> None:

@@ -69,6 +69,10 @@ class RedisLiveState:
     async def release_media(self, session_id: str, owner: str) -> None:
         await self._redis.eval(_RELEASE, 1, self._media_key(session_id), owner)
 
+    async def media_owner(self, session_id: str) -> str | None:
+        holder = await self._redis.get(self._media_key(session_id))
+        return holder.decode() if isinstance(holder, bytes) else holder
+
     def _socket_key(self, participant_id: str) -> str:
         return f"{self._prefix}:participant:{participant_id}:socket"
 

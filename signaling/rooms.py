@@ -198,6 +198,8 @@ class RoomService:
                                   skip=member.participant_id, include_lobby=identity.is_host)
         await self.refresh_lobby(identity.session_id)
         await self._gate.record(identity, "room.join" if admitted else "room.wait")
+        if admitted and identity.session.kind == "group":
+            await self._media.rejoined(identity, sid)
         if admitted and (previous is None or previous.status != "admitted"):
             await self._presence(identity, PresenceEvent.JOINED)
         elif admitted and previous.sid != sid:

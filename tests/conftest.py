@@ -111,6 +111,7 @@ def make_settings(database_url: str, **overrides) -> Settings:
         audit_secret=TEST_AUDIT_SECRET, audit_checkpoint_interval=0,  # no signing key: tests that sign make one
         # no sweeps sleeping on a test's clock: the tests of missed sessions and check-ins run theirs
         outreach_sweep_interval=0, check_in_sweep_interval=0,
+        media_workers=0,  # group media on the app's own loop; tests of media workers ask for them
     )
     values.update(overrides)
     return Settings(**values)

@@ -20,15 +20,32 @@ class SfuPeer:
     def __init__(self, sock: SocketClient, participant_id: str) -> None:
         self.sock = sock
         self.participant_id = participant_id
-        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-        self.pc.addTrack(PatternTrack())
-        self.pc.addTrack(AudioStreamTrack())
         self.frames: dict[tuple[str, str], int] = defaultdict(int)  # (publisher, kind) → frames
         self.first_frame_at: dict[str, float] = {}
+        self.resets: list[tuple[float, str]] = []  # (monotonic time, reason) of each media_reset obeyed
         self._tasks: set[asyncio.Task] = set()
         self._lock = asyncio.Lock()
-        self.pc.on("track", self._on_track)
+        self.pc = self._peer_connection()
         sock.sio.on("media_offer", self._on_offer)
+        sock.sio.on("media_reset", self._on_reset)
+
+    def _peer_connection(self) -> RTCPeerConnection:
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        pc.addTrack(PatternTrack())
+        pc.addTrack(AudioStreamTrack())
+        pc.on("track", self._on_track)
+        return pc
+
+    async def _on_reset(self, data: dict) -> None:
+        """As the browser does (sfu_connection.js ``reset``): a new peer connection, offered afresh;
+        frames are counted anew from here."""
+        self.resets.append((time.monotonic(), (data or {}).get("reason", "")))
+        async with self._lock:
+            old, self.pc = self.pc, self._peer_connection()
+            self.frames = defaultdict(int)
+            self.first_frame_at = {}
+        await old.close()
+        await self.publish()
 
     def _on_track(self, track) -> None:
         self._spawn(self._consume(track))
@@ -77,6 +94,8 @@ class SfuPeer:
 
     async def _on_offer(self, data: dict) -> None:
         async with self._lock:
+            if self.pc.signalingState != "stable":
+                return  # an offer of a peer connection we have replaced
             await self.pc.setRemoteDescription(RTCSessionDescription(sdp=data["sdp"], type="offer"))
             await self.pc.setLocalDescription(await self.pc.createAnswer())
             await self.sock.call("media_answer", {"sdp": self.pc.localDescription.sdp})
