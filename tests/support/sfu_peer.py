@@ -29,6 +29,12 @@ class SfuPeer:
         sock.sio.on("media_offer", self._on_offer)
         sock.sio.on("media_reset", self._on_reset)
 
+    def move_to(self, sock: SocketClient) -> None:
+        """Signal over ``sock`` from now on (the socket reconnected, e.g. to another node)."""
+        self.sock = sock
+        sock.sio.on("media_offer", self._on_offer)
+        sock.sio.on("media_reset", self._on_reset)
+
     def _peer_connection(self) -> RTCPeerConnection:
         pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
         pc.addTrack(PatternTrack())
