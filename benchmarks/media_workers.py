@@ -1,0 +1,364 @@
+"""Media worker benchmarks (not part of the test suite; see docs/benchmarks-signaling.md).
+
+1. Isolation. One ``steadyline serve`` process relays ``signal`` messages for K Socket.IO clients in
+   rooms of two (benchmarks/signaling.py's relay fleet: clients in their own process, one-way latency
+   from send to delivery). Windows are measured with no group call, then with a 12-person group call
+   running through the server's SFU (12 real aiortc peers in another process, each publishing video and
+   audio and receiving everyone else), then with none again. The figure: the relay's p99 with the call
+   over its p99 without (target at most 1.5×), for each ``STEADYLINE_MEDIA_WORKERS`` setting asked for
+   (default: unset — one worker per spare core — and 0, the room on the signalling loop, for contrast).
+
+2. Rebuild time. A group call on a server with two media workers; the worker holding the room (the
+   child process using CPU) is killed with SIGKILL; the time from the kill until every member receives
+   every other member's video again on the rebuilt room. Repeated; p50 / p95.
+
+Everything is on 127.0.0.1; the machine's load average is printed with every figure.
+
+    .venv/bin/python benchmarks/media_workers.py                    # both parts
+    .venv/bin/python benchmarks/media_workers.py --skip-rebuild --configs auto
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import multiprocessing as mp
+import os
+import shutil
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+import aiohttp  # noqa: E402
+
+from benchmarks.signaling import (  # noqa: E402
+    Api,
+    OurServerFactory,
+    RelayFleet,
+    Window,
+    describe_machine,
+    loopback_only_ice,
+    percentile,
+    process_cpu_seconds,
+    wait_for_quiet,
+)
+
+
+class WorkerServerFactory(OurServerFactory):
+    """``steadyline serve`` with ``STEADYLINE_MEDIA_WORKERS`` set (``None``: unset, the default)."""
+
+    def __init__(self, workdir: Path, media_workers: int | None) -> None:
+        workdir.mkdir(parents=True, exist_ok=True)
+        super().__init__(workdir)
+        self.media_workers = media_workers
+
+    def env(self, port: int) -> dict[str, str]:
+        env = super().env(port)
+        if self.media_workers is not None:
+            env["STEADYLINE_MEDIA_WORKERS"] = str(self.media_workers)
+        return env
+
+
+def children(pid: int) -> list[int]:
+    found: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as listing:
+                found += [int(child) for child in listing.read().split()]
+    return found
+
+
+def cpu_of(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            total += process_cpu_seconds(pid)
+    return total
+
+
+# ---------------------------------------------------------------------------------------------
+# The group call: real aiortc members in their own process
+
+
+async def prepare_group(url: str, size: int) -> dict:
+    """A group session with a host token and ``size - 1`` redeemed client links."""
+    async with aiohttp.ClientSession() as http:
+        api = Api(http, url)
+        await api.login()
+        session = await api.create_session("group", "Media worker bench")
+        host = await api.host_token(session["id"])
+        clients = []
+        for index in range(size - 1):
+            link = await api.add_client(session["id"], f"Member {index}")
+            redeemed = await api.redeem(link["join_url"], 1000 + index)
+            clients.append((redeemed["participant"]["id"], redeemed["participant_token"]))
+        return {"session_id": session["id"], "host": (host["participant"]["id"], host["participant_token"]),
+                "clients": clients}
+
+
+async def _group_call(url: str, group: dict, conn) -> None:
+    loopback_only_ice()
+    from tests.support.sfu_peer import SfuPeer
+    from tests.support.world import SocketClient
+
+    loop = asyncio.get_running_loop()
+    sockets: list[SocketClient] = []
+    peers: dict[str, SfuPeer] = {}
+
+    async def all_receive_all(timeout: float) -> float:
+        await asyncio.gather(*(p.wait_frames([o for o in peers if o != pid], count=1, timeout=timeout)
+                               for pid, p in peers.items()))
+        return max(max(p.first_frame_at.values()) for p in peers.values())
+
+    try:
+        host_pid, host_token = group["host"]
+        host = SocketClient(url)
+        sockets.append(host)
+        await host.connect(host_token)
+        await host.call("join")
+        peers[host_pid] = SfuPeer(host, host_pid)
+        for pid, token in group["clients"]:
+            sock = SocketClient(url)
+            sockets.append(sock)
+            await sock.connect(token)
+            await sock.call("join")
+            await host.wait_for("lobby", lambda d, pid=pid: any(w["participant_id"] == pid for w in d["waiting"]))
+            assert (await host.call("admit", {"participant_id": pid}))["ok"]
+            await sock.wait_for("admitted")
+            assert (await sock.call("join"))["state"]["you"]["status"] == "admitted"
+            peers[pid] = SfuPeer(sock, pid)
+        for peer in peers.values():
+            await peer.publish()
+        conn.send(("ready", await all_receive_all(120)))
+        for _ in range(100):  # bounded; the parent says "stop"
+            if not await loop.run_in_executor(None, conn.poll, 1800):
+                break
+            command = conn.recv()
+            if command[0] != "await_rebuild":
+                break
+            resets = command[1]
+            deadline = time.monotonic() + 60
+            while not all(len(p.resets) > resets for p in peers.values()) and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+            try:
+                conn.send(("rebuilt", await all_receive_all(60)))
+            except AssertionError as error:
+                conn.send(("failed", str(error)))
+    finally:
+        await asyncio.gather(*(p.close() for p in peers.values()), return_exceptions=True)
+        await asyncio.gather(*(s.close() for s in sockets), return_exceptions=True)
+
+
+def group_call_entry(url: str, group: dict, conn) -> None:
+    import logging
+
+    logging.disable(logging.WARNING)
+    asyncio.run(_group_call(url, group, conn))
+
+
+class GroupCall:
+    def __init__(self, url: str, group: dict) -> None:
+        ctx = mp.get_context("spawn")
+        self.pipe, child = ctx.Pipe()
+        self.process = ctx.Process(target=group_call_entry, args=(url, group, child), daemon=True)
+        self.resets = 0
+
+    async def receive(self, timeout: float):
+        if not await asyncio.get_running_loop().run_in_executor(None, self.pipe.poll, timeout):
+            raise RuntimeError("the group call process did not answer in time")
+        return self.pipe.recv()
+
+    async def start(self) -> float:
+        self.process.start()
+        message = await self.receive(180)
+        if message[0] != "ready":
+            raise RuntimeError(f"group call failed: {message}")
+        return message[1]
+
+    async def rebuilt(self) -> float:
+        self.pipe.send(("await_rebuild", self.resets))
+        self.resets += 1
+        message = await self.receive(120)
+        if message[0] != "rebuilt":
+            raise RuntimeError(f"group call not rebuilt: {message}")
+        return message[1]
+
+    async def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.pipe.send(("stop",))
+        await asyncio.get_running_loop().run_in_executor(None, self.process.join, 30)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(5)
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. Isolation
+
+
+def fleet_args(args) -> argparse.Namespace:
+    return argparse.Namespace(probe=False, workers=1, rate=args.rate, warmup=args.warmup, duration=args.duration,
+                              rounds=args.rounds * 3, retries=0)
+
+
+def pooled_p99(windows: list[Window]) -> float:
+    return percentile(sorted(v for w in windows for v in w.latencies_description + w.latencies_candidate), 0.99) * 1e-6
+
+
+async def isolation(args, workdir: Path, setting: int | None) -> dict:
+    label = "unset (one per spare core)" if setting is None else str(setting)
+    print(f"Isolation, STEADYLINE_MEDIA_WORKERS={label}: {args.k} relay clients at {args.rate:g} msg/s, "
+          f"a {args.room_size}-person group call", flush=True)
+    factory = WorkerServerFactory(workdir / f"workers-{setting}", setting)
+    fleet = RelayFleet("ours", args.k)
+    fargs = fleet_args(args)
+    windows: dict[str, list[Window]] = {"before": [], "call": [], "after": []}
+    worker_cpu: list[float] = []
+    call = None
+    try:
+        await fleet.start(fargs, factory.workdir, factory)
+        server_pid = fleet.server.process.pid
+
+        async def measure(phase: str, number: int) -> None:
+            await wait_for_quiet(args.quiet_wait, 0.25)
+            workers = children(server_pid)
+            before = cpu_of(workers)
+            window = await fleet.measure(fargs, number)
+            spent = (cpu_of(workers) - before) / args.duration
+            windows[phase].append(window)
+            worker_cpu.append(spent) if phase == "call" else None
+            print(f"  {phase:<6} p50 {window.p50_ms:6.2f} ms  p99 {window.p99_ms:6.2f} ms  delivered "
+                  f"{window.delivered}/{window.sent}  signalling process CPU {window.server_cpu_s / args.duration:4.0%}"
+                  f"  media workers CPU {spent:4.0%}  load average {window.load_average:.2f}", flush=True)
+
+        for number in range(args.rounds):
+            await measure("before", number)
+        group = await prepare_group(fleet.server.url, args.room_size)
+        call = GroupCall(fleet.server.url, group)
+        began = time.monotonic()
+        await call.start()
+        print(f"  the {args.room_size}-person call is up (everyone receives everyone) after "
+              f"{time.monotonic() - began:.1f} s", flush=True)
+        await asyncio.sleep(args.settle)
+        for number in range(args.rounds):
+            await measure("call", number)
+        await call.stop()
+        call = None
+        await asyncio.sleep(args.settle)
+        for number in range(args.rounds):
+            await measure("after", number)
+    finally:
+        if call is not None:
+            await call.stop()
+        await fleet.stop()
+    without = pooled_p99(windows["before"] + windows["after"])
+    with_call = pooled_p99(windows["call"])
+    loads = [w.load_average for ws in windows.values() for w in ws]
+    return {"setting": label, "p99_without_ms": without, "p99_with_call_ms": with_call,
+            "ratio": with_call / without if without else float("nan"),
+            "worker_cpu": statistics.mean(worker_cpu) if worker_cpu else 0.0,
+            "signalling_cpu_call": statistics.mean(w.server_cpu_s / args.duration for w in windows["call"]),
+            "load_min": min(loads), "load_max": max(loads)}
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. Rebuild time
+
+
+async def rebuild(args, workdir: Path) -> list[float]:
+    print(f"Rebuild: a {args.rebuild_size}-person call on a server with 2 media workers; the room's worker "
+          f"killed (SIGKILL) {args.rebuild_runs} times", flush=True)
+    factory = WorkerServerFactory(workdir / "rebuild", 2)
+    server = await factory.start()
+    times: list[float] = []
+    call = None
+    try:
+        group = await prepare_group(server.url, args.rebuild_size)
+        call = GroupCall(server.url, group)
+        await call.start()
+        for run in range(args.rebuild_runs):
+            await asyncio.sleep(2.0)
+            workers = children(server.process.pid)
+            before = {pid: cpu_of([pid]) for pid in workers}
+            await asyncio.sleep(1.0)
+            busy = max(workers, key=lambda pid: cpu_of([pid]) - before[pid])
+            killed = time.monotonic()
+            os.kill(busy, signal.SIGKILL)
+            rebuilt = await call.rebuilt()
+            times.append(rebuilt - killed)
+            print(f"  run {run + 1}: worker {busy} killed; everyone receives everyone again after "
+                  f"{rebuilt - killed:.2f} s (load average {os.getloadavg()[0]:.2f})", flush=True)
+            await asyncio.sleep(2.0)  # the replacement worker starts
+    finally:
+        if call is not None:
+            await call.stop()
+        server.stop()
+    return times
+
+
+async def main_async(args) -> int:
+    workdir = Path(tempfile.mkdtemp(prefix="steadyline-mw-bench-"))
+    print(f"Machine: {describe_machine()}", flush=True)
+    results = []
+    times: list[float] = []
+    try:
+        if not args.skip_isolation:
+            for setting in args.configs:
+                results.append(await isolation(args, workdir, setting))
+        if not args.skip_rebuild and args.rebuild_runs:
+            times = await rebuild(args, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print()
+    if results:
+        print(f"Relay p99 of the other rooms with a {args.room_size}-person call running vs none (same process, "
+              f"same run; target ≤ {args.target:g}×)")
+        print("| STEADYLINE_MEDIA_WORKERS | p99 no call | p99 with call | ratio | signalling CPU (call) "
+              "| workers CPU (call) | load average |")
+        print("|---|---|---|---|---|---|---|")
+        for r in results:
+            print(f"| {r['setting']} | {r['p99_without_ms']:.2f} ms | {r['p99_with_call_ms']:.2f} ms | "
+                  f"{r['ratio']:.2f}× {'✓' if r['ratio'] <= args.target else '✗'} | {r['signalling_cpu_call']:.0%} | "
+                  f"{r['worker_cpu']:.0%} | {r['load_min']:.2f}–{r['load_max']:.2f} |")
+        print()
+    if times:
+        ordered = sorted(times)
+        print(f"Rebuild after kill -9 of the room's worker, {len(times)} runs: p50 {percentile(ordered, 0.5):.2f} s, "
+              f"p95 {percentile(ordered, 0.95):.2f} s, max {ordered[-1]:.2f} s (target p95 < 5 s)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--configs", default="auto,0",
+                        help="STEADYLINE_MEDIA_WORKERS settings to measure, comma-separated (auto = unset)")
+    parser.add_argument("--k", type=int, default=50, help="relay clients (rooms of two)")
+    parser.add_argument("--rate", type=float, default=10.0, help="messages per second per relay client")
+    parser.add_argument("--warmup", type=float, default=1.0)
+    parser.add_argument("--duration", type=float, default=8.0, help="measured seconds per window")
+    parser.add_argument("--rounds", type=int, default=2, help="windows per phase (before, with the call, after)")
+    parser.add_argument("--settle", type=float, default=3.0, help="seconds after the call starts / ends")
+    parser.add_argument("--room-size", type=int, default=12)
+    parser.add_argument("--rebuild-size", type=int, default=4, help="members of the call killed under")
+    parser.add_argument("--rebuild-runs", type=int, default=5)
+    parser.add_argument("--quiet-wait", type=float, default=5)
+    parser.add_argument("--target", type=float, default=1.5)
+    parser.add_argument("--skip-isolation", action="store_true")
+    parser.add_argument("--skip-rebuild", action="store_true")
+    args = parser.parse_args(argv)
+    args.configs = [None if c == "auto" else int(c) for c in args.configs.split(",") if c]
+    if args.k < 2 or args.k % 2 or not 2 <= args.room_size <= 12 or not 0 <= args.rebuild_runs <= 30:
+        parser.error("K even and at least 2; --room-size 2..12; --rebuild-runs 0..30")
+    return asyncio.run(main_async(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
