@@ -25,7 +25,7 @@ from collections.abc import Awaitable, Callable
 import socketio
 import structlog
 
-from media import MediaError, MediaRoom, MediaSettings, NegotiationTimeoutError
+from media import MediaError, MediaRoom, MediaSettings, MediaWorkerLostError, NegotiationTimeoutError
 
 from .errors import SignalingError
 from .live_state import LiveState
@@ -193,7 +193,11 @@ class MediaRooms:
     async def offer(self, identity: Identity, sdp: str) -> str:
         try:
             room = await self._room(identity.session_id)
-            answer = await room.handle_offer(identity.participant_id, sdp)
+            try:
+                answer = await room.handle_offer(identity.participant_id, sdp)
+            except MediaWorkerLostError:  # the worker died under this offer: once more, on the rebuilt room
+                room = await self._room(identity.session_id)
+                answer = await room.handle_offer(identity.participant_id, sdp)
         except MediaError as error:
             raise as_signaling_error(error) from None
         if (identity.session_id, identity.participant_id) in self._no_video:
