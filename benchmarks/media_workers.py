@@ -12,7 +12,9 @@
    child process using CPU) is killed with SIGKILL; the time from the kill until every member receives
    every other member's video again on the rebuilt room. Repeated; p50 / p95.
 
-Everything is on 127.0.0.1; the machine's load average is printed with every figure.
+Everything is on 127.0.0.1; the machine's load average is printed with every figure. The call's peers
+(aiortc: each decodes everything it receives — far more work than the server's forwarding) run at nice
+10 by default: they stand in for browsers on other machines and must not take the server's cores.
 
     .venv/bin/python benchmarks/media_workers.py                    # both parts
     .venv/bin/python benchmarks/media_workers.py --skip-rebuild --configs auto
@@ -157,18 +159,20 @@ async def _group_call(url: str, group: dict, conn) -> None:
         await asyncio.gather(*(s.close() for s in sockets), return_exceptions=True)
 
 
-def group_call_entry(url: str, group: dict, conn) -> None:
+def group_call_entry(url: str, group: dict, conn, nice: int = 0) -> None:
     import logging
 
     logging.disable(logging.WARNING)
+    if nice:
+        os.nice(nice)  # the call's peers stand in for browsers on other machines: they yield to the server
     asyncio.run(_group_call(url, group, conn))
 
 
 class GroupCall:
-    def __init__(self, url: str, group: dict) -> None:
+    def __init__(self, url: str, group: dict, nice: int = 0) -> None:
         ctx = mp.get_context("spawn")
         self.pipe, child = ctx.Pipe()
-        self.process = ctx.Process(target=group_call_entry, args=(url, group, child), daemon=True)
+        self.process = ctx.Process(target=group_call_entry, args=(url, group, child, nice), daemon=True)
         self.resets = 0
 
     async def receive(self, timeout: float):
@@ -242,7 +246,7 @@ async def isolation(args, workdir: Path, setting: int | None) -> dict:
         for number in range(args.rounds):
             await measure("before", number)
         group = await prepare_group(fleet.server.url, args.room_size)
-        call = GroupCall(fleet.server.url, group)
+        call = GroupCall(fleet.server.url, group, args.call_nice)
         began = time.monotonic()
         await call.start()
         print(f"  the {args.room_size}-person call is up (everyone receives everyone) after "
@@ -282,7 +286,7 @@ async def rebuild(args, workdir: Path) -> list[float]:
     call = None
     try:
         group = await prepare_group(server.url, args.rebuild_size)
-        call = GroupCall(server.url, group)
+        call = GroupCall(server.url, group, args.call_nice)
         await call.start()
         for run in range(args.rebuild_runs):
             await asyncio.sleep(2.0)
@@ -349,6 +353,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--room-size", type=int, default=12)
     parser.add_argument("--rebuild-size", type=int, default=4, help="members of the call killed under")
     parser.add_argument("--rebuild-runs", type=int, default=5)
+    parser.add_argument("--call-nice", type=int, default=10,
+                        help="nice level of the group call's peers (they stand in for browsers elsewhere)")
     parser.add_argument("--quiet-wait", type=float, default=5)
     parser.add_argument("--target", type=float, default=1.5)
     parser.add_argument("--skip-isolation", action="store_true")
