@@ -25,6 +25,7 @@ from .config import MediaSettings
 from .errors import MediaError, UnknownParticipantError
 from .room import MediaRoom
 from .worker_messages import (
+    LINE_LIMIT,
     Answer,
     Candidate,
     CloseRoom,
@@ -46,7 +47,6 @@ from .worker_messages import (
 
 logger = logging.getLogger(__name__)
 
-LINE_LIMIT = 16 * 1024 * 1024  # a 12-person room's offers are tens of kilobytes; allow plenty
 PR_SET_PDEATHSIG = 1
 
 

@@ -12,6 +12,9 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 
+LINE_LIMIT = 16 * 1024 * 1024  # longest line either side reads: a 12-person room's offers are tens of KB
+
+
 class MessageError(ValueError):
     """A line that is not a message of this protocol."""
 

@@ -103,11 +103,20 @@ class MediaRooms:
     async def _claim(self, session_id: str) -> str:
         """Claim the room for this process; a record naming a dead node is taken over at once."""
         holder = await self._live.claim_media(session_id, self.owner, OWNER_TTL)
-        if holder != self.owner and self._alive is not None and not await self._alive(holder):
+        if holder != self.owner and self._alive is not None and not await self._owner_alive(holder):
             log.warning("media_owner_dead_taken_over", room_id=session_id, owner=holder, by=self.owner)
             await self._live.release_media(session_id, holder)
             holder = await self._live.claim_media(session_id, self.owner, OWNER_TTL)
         return holder
+
+    async def _owner_alive(self, holder: str) -> bool:
+        """Whether the node on record still beats; when that cannot be told, it counts as alive (never
+        split a room over a moment without Redis)."""
+        try:
+            return await self._alive(holder)
+        except Exception:
+            log.warning("media_owner_check_failed", owner=holder)
+            return True
 
     def _lost(self, room: RemoteRoom) -> None:
         """The worker holding ``room`` died: forget the room and have its members offer again (to a
@@ -138,11 +147,8 @@ class MediaRooms:
     async def _watch_owner(self, identity: Identity, sid: str, holder: str) -> None:
         deadline = asyncio.get_running_loop().time() + self._owner_watch
         while True:
-            try:
-                if not await self._alive(holder):
-                    break
-            except Exception:  # live state unreachable for a moment
-                log.warning("media_owner_check_failed", room_id=identity.session_id)
+            if not await self._owner_alive(holder):
+                break
             if asyncio.get_running_loop().time() >= deadline:
                 return
             await asyncio.sleep(OWNER_WATCH)

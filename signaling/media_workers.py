@@ -25,6 +25,7 @@ import structlog
 
 from media import MediaError, MediaUnavailableError, MediaWorkerLostError, errors as media_errors
 from media.worker_messages import (
+    LINE_LIMIT,
     Answer,
     Candidate,
     CloseRoom,
@@ -45,7 +46,6 @@ from media.worker_messages import (
 
 log = structlog.get_logger(__name__)
 
-LINE_LIMIT = 16 * 1024 * 1024
 READY_TIMEOUT = 10.0  # how long a room waits for a (re)starting worker
 STOP_TIMEOUT = 3.0  # a stopping worker that has not exited by then is killed
 RESTART_BACKOFF = 1.0  # a worker that died within this many seconds of its start is restarted this late
