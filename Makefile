@@ -58,6 +58,7 @@ bench: test-venv
 	$(BIN)/python benchmarks/sfu.py
 	$(BIN)/python benchmarks/crisis.py
 	$(BIN)/python benchmarks/after_hours.py
+	$(BIN)/python benchmarks/media_workers.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache test-artifacts
