@@ -49,6 +49,7 @@ from aiortc.utils import random32, uint16_add
 
 from . import aiortc_internals
 from .encoded_frame import EncodedFrame
+from .fanout_group import FanoutBatch
 from .forwarding_track import ForwardingTrack
 from .rtp_frame import RtpFrame
 
@@ -115,12 +116,14 @@ class ForwardingSender:
             and self._direct_path().ready()
         )
 
-    def send_now(self, frame: EncodedFrame, pts: int) -> None:
-        """Send a frame at once: the track calls this from ``deliver`` right after :meth:`ready`."""
+    def send_now(self, frame: EncodedFrame, pts: int, batch: FanoutBatch | None = None) -> None:
+        """Send a frame at once: the track calls this from ``deliver`` right after :meth:`ready`.
+        With ``batch``, the packets go out when the publication flushes it, in the same callback
+        (one C call for all the frame's subscribers); they are counted and kept for NACKs here."""
         try:
             rtp = self._frame(frame, pts)
             if rtp is not None:
-                self._direct.send_ready(rtp)  # type: ignore[union-attr]
+                self._direct.send_ready(rtp, batch)  # type: ignore[union-attr]
         except Exception:  # never break the publisher's receive loop
             logger.exception("forwarding sender of %s failed to send", self._track.kind)
 
