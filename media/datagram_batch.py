@@ -73,7 +73,7 @@ class DatagramBatcher:
         self._gso = gso and hasattr(socket, "SOL_UDP")
         self._native = NATIVE and sys.platform == "linux"
         self._target: tuple[tuple[str, int] | None, tuple[int, bytes, int] | None] = (None, None)
-        self._prefix: tuple[object, tuple | None] = (None, None)  # (key, first 7 values of a C target)
+        self._prefix: tuple[object, object, bool, tuple | None] = (None, None, False, None)  # (addr, srtp, gso, target's first 7)
         self.calls = 0
 
     @property
@@ -131,13 +131,13 @@ class DatagramBatcher:
         native, transport = srtp.native, self._transport
         if native is None or not (NATIVE and self._native) or transport.is_closing() or transport.get_write_buffer_size():
             return None
-        key, prefix = self._prefix
-        if key != (addr, native, self._gso) or prefix is None:
+        known_addr, known, gso, prefix = self._prefix
+        if known is not native or known_addr is not addr or gso is not self._gso or prefix is None:
             target = self._native_target(addr)
             if target is None:
                 return None
             prefix = (self._raw().fileno(), self._gso, *target, native.protect_address, native.context_address)
-            self._prefix = ((addr, native, self._gso), prefix)
+            self._prefix = (addr, native, self._gso, prefix)
         return (*prefix, *frame, native.trailer)
 
     def finish(self, frame: RtpFrame, srtp: FrameProtector, addr: tuple[str, int], result: tuple | None) -> tuple[int, int]:
@@ -173,12 +173,12 @@ class DatagramBatcher:
         elif self._gso and error in _GSO_REFUSED:
             logger.info("UDP segmentation offload refused (%s): sending packet by packet", os.strerror(error))
             self._gso = False
-            self._prefix = (None, None)
+            self._prefix = (None, None, False, None)
             self._each(unsent, addr)
         # anything else: as transport.sendto would, a UDP send error loses the packets
 
     def close(self) -> None:
-        self._prefix = (None, None)
+        self._prefix = (None, None, False, None)
         sock, self._socket = self._socket, None
         if sock is not None:
             sock.close()
