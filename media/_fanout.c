@@ -26,7 +26,8 @@
  * protected datagrams not written, as bytes, for the caller to queue or drop (they are
  * protected already: protecting them again would fail libsrtp's replay check).
  * send_frames returns a list of those, None for a subscriber refused before anything of
- * it was protected or sent; one subscriber's error never stops the others.
+ * it was protected or sent (or, out of memory or on a libsrtp error, part way); one
+ * subscriber's error never stops the others. It raises only when not given a sequence.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -347,7 +348,8 @@ send_frame(PyObject *self, PyObject *args)
    one call. Each target is the tuple of send_frame's 13 arguments; each result is
    send_frame's (datagrams, bytes, calls, errno, unsent), or None when that target was
    refused before anything of it was protected or sent (bad values, a packet too long) or
-   its srtp_protect failed: the caller sends that one its own way. One subscriber's
+   its srtp_protect failed or memory ran out: the caller sends that one its own way (which
+   refuses packets protected already: libsrtp's replay check). One subscriber's
    failure (including a send that would block: errno EAGAIN and its datagrams in unsent)
    never stops the others. */
 static PyObject *
@@ -367,11 +369,7 @@ send_frames(PyObject *self, PyObject *targets)
         goto done;
     for (i = 0; i < n; i++) {
         PyObject *result = target_run(PySequence_Fast_GET_ITEM(sequence, i), &buffer, &lengths, &room);
-        if (result == NULL) {
-            if (PyErr_ExceptionMatches(PyExc_MemoryError)) {
-                Py_CLEAR(results);
-                goto done;
-            }
+        if (result == NULL) { /* this subscriber only (even out of memory): the others go on */
             PyErr_Clear();
             result = Py_NewRef(Py_None);
         }

@@ -61,7 +61,7 @@ class FanoutBatch:
         self._targets, self._paths = [], []
         try:
             results: list[Any] = datagram_batch._fanout.send_frames(targets)
-        except Exception:  # out of memory or a bad list: nothing was sent, try each path its own way
+        except Exception:  # only for a bad list (per-target failures come back as None): nothing was sent
             logger.exception("fan-out of a frame to %d subscribers failed", len(targets))
             results = [None] * len(targets)
         for (path, frame), result in zip(paths, results):
