@@ -78,10 +78,12 @@ class Deliverable(Protocol):
 def fan_out(frame: Any, tracks: Iterable[Deliverable]) -> None:
     """Hand ``frame`` to every track; those whose senders can send it now do so in one C call."""
     batch = new_batch()
-    for track in tracks:
-        track.deliver(frame, batch)
-    if batch is not None:
-        batch.flush()
+    try:
+        for track in tracks:
+            track.deliver(frame, batch)
+    finally:  # whoever was added is counted and kept for NACKs already: always send
+        if batch is not None:
+            batch.flush()
 
 
 def new_batch() -> FanoutBatch | None:

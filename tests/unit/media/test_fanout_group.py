@@ -270,3 +270,20 @@ async def test_a_nack_for_a_frame_sent_in_the_fan_out_is_answered_with_rtx(send_
 def test_no_batch_without_the_c_path(monkeypatch):
     monkeypatch.setattr(datagram_batch, "NATIVE", False)
     assert fanout_group.new_batch() is None
+
+
+def test_what_was_added_is_sent_even_if_a_later_track_raises(monkeypatch):
+    flushed = []
+
+    class Batch:
+        def flush(self):
+            flushed.append(True)
+
+    class Track:
+        def deliver(self, frame, batch):
+            raise RuntimeError("broken subscriber")
+
+    monkeypatch.setattr(fanout_group, "new_batch", Batch)
+    with pytest.raises(RuntimeError):
+        fan_out(object(), [Track()])
+    assert flushed == [True]
