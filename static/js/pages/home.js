@@ -2,13 +2,15 @@
 // exchanged for a page token (kept for this tab), the link leaves the address bar, and the page shows
 // their plan, numbers to call, sessions, and "I need help now": that opens their urgent help room,
 // where the on-call clinician joins them; the page says truthfully where that stands. Below it, their
-// daily check-in and questionnaires (home/check_in.js).
+// daily check-in and questionnaires (home/check_in.js) and their messages with their care team
+// (home/messages.js).
 
 import { $, showView, announce } from "../lib/dom.js";
 import { loadHomeToken, saveHomeToken, forgetHomeToken, saveParticipant, forgetParticipant } from "../lib/storage.js";
 import { openHome, loadHome, askForHelp, joinSession } from "../home/requests.js";
 import { drawHome } from "../home/home_view.js";
 import { drawCheckIn } from "../home/check_in.js";
+import { drawMessages } from "../home/messages.js";
 
 let token = null;
 
@@ -66,6 +68,7 @@ async function show() {
   $("#help-now").onclick = help;
   showView("home", { focus: false });
   drawCheckIn(token).catch((error) => { $("#home-error").textContent = error.message; });
+  drawMessages(token, { onHelp: help }).catch((error) => { $("#home-error").textContent = error.message; });
 }
 
 async function main() {
