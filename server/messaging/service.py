@@ -74,6 +74,8 @@ class Messaging:
                 paged = True
             except NoClinician:
                 log.warning("urgent_message_nobody_to_page", message_id=message.id)
+            except Exception:  # the message is kept: the client is told to call now rather than shown an error
+                log.exception("urgent_message_page_failed", message_id=message.id)
         await self._publish(client, message)
         log.info("message_sent", sender="client", message_id=message.id, urgent=urgent, route=where.value,
                  alerts=len(alert_ids))
