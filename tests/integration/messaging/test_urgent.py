@@ -18,7 +18,7 @@ from tests.integration.messaging.helpers import client_writes, enrolled, message
 from tests.support.fake_clock import FakeClock
 from tests.support.smtp import Inbox, eventually
 
-from server.app_keys import ENGINE
+from server.app_keys import ENGINE, HELP_DESK
 
 ZONE = "America/Chicago"
 PAGE = "A client in your program needs you in a crisis session now"
@@ -132,3 +132,19 @@ async def test_urgent_after_hours_with_nobody_to_page_says_so(world, inbox, cloc
     admin_alerts = (await world.request("GET", "/api/alerts", team.admin.access_token))[1]["alerts"]
     assert any(a["kind"] == "crisis.help_requested" for a in admin_alerts)
 
+
+
+async def test_a_page_that_cannot_go_out_still_keeps_the_message_and_says_to_call_now(world, inbox, clock,
+                                                                                     monkeypatch):
+    team = await enrolled(world)
+    await clock.advance(12 * 3600)
+    await _program(world, team)
+
+    async def broken(*args, **kwargs):
+        raise OSError("synthetic outage")
+    monkeypatch.setattr(world.app[HELP_DESK], "ask", broken)
+    sent = await client_writes(world, team.home, WORDS, urgent=True)
+    assert sent["after_hours"] and sent["show_help"] and sent["help"] is None
+    assert "could not reach a clinician" in sent["notice"] and "988" in sent["notice"]
+    thread = (await world.request("GET", f"/api/clients/{team.client_id}/messages", team.therapist.access_token))[1]
+    assert [m["text"] for m in thread["messages"]] == [WORDS]
