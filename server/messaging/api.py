@@ -39,7 +39,7 @@ async def send(request: web.Request) -> web.Response:
     messaging = request.app[MESSAGING]
     staff = await messaging.records.get_staff(principal.id)
     sent = await messaging.staff_sends(staff, client, body.text)
-    await audit(request, "message.send", principal, target_type="message", target_id=sent.message.id)
+    await audit(request, "message.send", principal, target_type="client", target_id=client.id)
     if any(outcome == "sent" for outcome in sent.notified.values()):
         await audit(request, "message.notify_client", principal, target_type="client", target_id=client.id)
     views = await message_views([sent.message], reader=STAFF, client=client, records=messaging.records,

@@ -52,7 +52,7 @@ async def send(request: web.Request) -> web.Response:
     caller = Caller(actor=client_actor(client.id), audit_id=client.id, audit_role=Role.CLIENT.value,
                     program_id=client.program_id, remote_addr=request_address(request))
     sent = await messaging.client_sends(client, program, body.text, body.urgent, caller)
-    await audit(request, "message.send", context.principal, target_type="message", target_id=sent.message.id)
+    await audit(request, "message.send", context.principal, target_type="client", target_id=client.id)
     for alert_id in sent.alert_ids:
         await audit(request, "alert.raise", context.principal, target_type="alert", target_id=alert_id)
     lines = program_lines(request, program)
