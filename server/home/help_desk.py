@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import structlog
@@ -54,6 +54,7 @@ class HelpRoom:
     crisis: Crisis
     client_place_id: str
     already_open: bool
+    reason: str | None = None  # why it was opened when not a help press: ``URGENT_MESSAGE`` (the page says so)
 
 
 @dataclass(frozen=True)
@@ -99,9 +100,10 @@ class HelpDesk:
                   urgent_message: bool = False) -> HelpRoom:
         """The client's open help room, opened now (and the page armed) if there is none. ``urgent_message``:
         what set it off is a message the client marked urgent after hours (the page and alert say so)."""
+        reason = URGENT_MESSAGE if urgent_message else None
         room = await self.open_room(client.id)
         if room is not None:
-            await self.ensure_paged(room, client, program, reason=URGENT_MESSAGE if urgent_message else None)
+            await self.ensure_paged(replace(room, reason=reason), client, program)
             return room
         now, real_now = self._now(), utcnow()
         own = await self._own_therapist(client, program, now)
@@ -118,8 +120,8 @@ class HelpDesk:
         crisis, _ = await self._service.start_or_existing(
             session.id, caller, client_id=client.id, program_id=program.program_id, responsible_clinician_id=None,
             audit_action="crisis.urgent_message" if urgent_message else "crisis.help_request")
-        room = HelpRoom(session=session, crisis=crisis, client_place_id=place.id, already_open=False)
-        await self._page(room, first=own.id if own else None, reason=URGENT_MESSAGE if urgent_message else None)
+        room = HelpRoom(session=session, crisis=crisis, client_place_id=place.id, already_open=False, reason=reason)
+        await self._page(room, first=own.id if own else None)
         subject = ("A client sent an urgent message after hours" if urgent_message
                    else "A client pressed \u201cI need help now\u201d outside a session")
         await self._plans.add_alert(
@@ -129,18 +131,17 @@ class HelpDesk:
         log.info("help_room_opened", crisis_id=crisis.crisis_id, session_id=session.id, own_therapist=own is not None)
         return room
 
-    async def ensure_paged(self, room: HelpRoom, client: Client, program: ProgramProfile, *,
-                           reason: str | None = None) -> bool:
+    async def ensure_paged(self, room: HelpRoom, client: Client, program: ProgramProfile) -> bool:
         """The page of an open help room is armed (once per crisis): this repairs a press cut short between
         opening the room and arming its page (a node died), from the next press or the page's next look at
         where help stands. True if it had to be armed now."""
         own = await self._own_therapist(client, program, self._now())
-        return await self._page(room, first=own.id if own else None, reason=reason)
+        return await self._page(room, first=own.id if own else None)
 
-    async def _page(self, room: HelpRoom, *, first: str | None = None, reason: str | None = None) -> bool:
+    async def _page(self, room: HelpRoom, *, first: str | None = None) -> bool:
         host_place = await self._store.therapist_participant(room.session.id, room.session.therapist_id)
         return await self._watch.call_for_help(room.crisis, room.session.id, host_place.id, first=first,
-                                               reason=reason)
+                                               reason=room.reason)
 
     async def open_room(self, client_id: str) -> HelpRoom | None:
         """The client's on-demand room whose crisis is still open."""
