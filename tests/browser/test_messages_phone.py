@@ -83,7 +83,7 @@ async def test_client_writes_the_therapist_answers_and_each_sees_it_read(world, 
         await console.close()
 
 
-async def test_an_urgent_message_after_hours_shows_the_crisis_lines_and_the_help_button(world, browser):
+async def test_an_urgent_message_after_hours_shows_the_crisis_lines_and_the_help_button(world, browser, shots):
     therapist, _, client_id, token = await _client(world)
     admin = await world.therapist(program_id=therapist.program_id, role=StaffRole.ADMIN)
     other_day = DAYS[(utcnow() + timedelta(days=3)).weekday()]  # office hours on another day: closed now
@@ -106,6 +106,8 @@ async def test_an_urgent_message_after_hours_shows_the_crisis_lines_and_the_help
         await expect(answer.get_by_role("button", name="I need help now — go to my video room")).to_be_visible()
         await expect(card.locator(".message-mine .message-urgent").last).to_have_text("Urgent")
         await _no_sideways_scroll(page)
+        await answer.scroll_into_view_if_needed()
+        await page.screenshot(path=str(shots / "home-message-after-hours-phone.png"), full_page=False)
     finally:
         await phone.close()
     status, thread = await world.request("GET", f"/api/clients/{client_id}/messages", therapist.access_token)
