@@ -105,6 +105,7 @@ async def test_an_urgent_message_after_hours_shows_the_crisis_lines_and_the_help
         await expect(answer.get_by_role("link", name="911")).to_be_visible()
         await expect(answer.get_by_role("button", name="I need help now — go to my video room")).to_be_visible()
         await expect(card.locator(".message-mine .message-urgent").last).to_have_text("Urgent")
+        await expect(page.locator("#help-now")).to_have_text("Go back to my video room")  # the page's own button
         await _no_sideways_scroll(page)
         await answer.scroll_into_view_if_needed()
         await page.screenshot(path=str(shots / "home-message-after-hours-phone.png"), full_page=False)

@@ -49,7 +49,7 @@ function answerBox(box, answer, onHelp) {
   announce(answer.notice, { assertive: answer.show_help });
 }
 
-function form(token, list, onSent, onHelp) {
+function form(token, list, onSent, { onHelp, onHelpOpened }) {
   const error = el("p", { class: "form-error", role: "alert" });
   const box = el("div", { id: "message-answer", role: "status", hidden: true });
   const text = el("textarea", { id: "message-text", rows: 3, maxlength: MAX_LENGTH,
@@ -77,6 +77,7 @@ function form(token, list, onSent, onHelp) {
       text.value = "";
       urgent.checked = false;
       answerBox(box, answer, onHelp);
+      if (answer.help) onHelpOpened(answer.help);
       await onSent();
     } catch (failure) {
       error.textContent = failure.message;
@@ -87,14 +88,14 @@ function form(token, list, onSent, onHelp) {
   return node;
 }
 
-export async function drawMessages(token, { onHelp }) {
+export async function drawMessages(token, { onHelp, onHelpOpened }) {
   const card = $("#home-messages");
   const list = el("ol", { class: "message-list", id: "message-list", "aria-live": "polite" });
   const refresh = async () => drawThread(list, await loadMessages(token));
   await refresh();
   card.replaceChildren(el("h2", { id: "messages-title" }, "Messages"),
     el("p", { class: "lead" }, "Write to your care team between sessions. Only they can read it."),
-    list, form(token, list, refresh, onHelp));
+    list, form(token, list, refresh, { onHelp, onHelpOpened }));
   card.hidden = false;
   setInterval(() => {
     if (document.visibilityState === "visible") refresh().catch(() => {});

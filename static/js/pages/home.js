@@ -46,6 +46,14 @@ async function help() {
   }
 }
 
+// An open call for help (pressed, or opened by an urgent message after hours): the button goes back to it.
+function helpOpen(where) {
+  $("#help-state").hidden = false;
+  $("#help-headline").textContent = where.headline;
+  $("#help-detail").textContent = where.detail;
+  $("#help-now").textContent = "Go back to my video room";
+}
+
 async function show() {
   let home;
   try {
@@ -59,16 +67,11 @@ async function show() {
     return showView("error");
   }
   drawHome(home, { onJoin: join });
-  if (home.help) {
-    $("#help-state").hidden = false;
-    $("#help-headline").textContent = home.help.headline;
-    $("#help-detail").textContent = home.help.detail;
-    $("#help-now").textContent = "Go back to my video room";
-  }
+  if (home.help) helpOpen(home.help);
   $("#help-now").onclick = help;
   showView("home", { focus: false });
   drawCheckIn(token).catch((error) => { $("#home-error").textContent = error.message; });
-  drawMessages(token, { onHelp: help }).catch((error) => { $("#home-error").textContent = error.message; });
+  drawMessages(token, { onHelp: help, onHelpOpened: helpOpen }).catch((error) => { $("#home-error").textContent = error.message; });
 }
 
 async function main() {
