@@ -11,7 +11,8 @@ function when(iso) {
 
 function item(message) {
   const receipt = message.sender === "staff"
-    ? el("span", { class: "message-receipt" }, message.read_at ? `Read by the client ${when(message.read_at)}` : "Not read yet")
+    ? el("span", { class: "message-receipt" },
+      message.read_at ? `Read by the client ${when(message.read_at)}` : "Not read yet")
     : null;
   return el("li", { class: `message ${message.sender === "staff" ? "message-mine" : "message-theirs"}`,
     dataset: { messageId: message.message_id } },
