@@ -9,7 +9,7 @@ from datetime import timedelta
 from aiohttp import web
 
 from server.access.policy import Action, Role
-from server.app_keys import HELP_DESK, MESSAGING
+from server.app_keys import ABUSE, HELP_DESK, MESSAGING
 from server.audit.requests import audit, request_address
 from server.crises.service import Caller
 from server.db.tables import utcnow
@@ -24,7 +24,8 @@ from server.messaging.schemas import ClientMessage, MessageSent, ThreadView
 from server.messaging.store import CLIENT, STAFF
 from server.messaging.views import message_views, notice
 
-MAX_PER_HOUR = 20  # messages a client may send in an hour (each may alert or page someone)
+MAX_PER_HOUR = 20  # messages a client may send in an hour (each may alert or page someone); and 6 a minute
+# (``server.access.abuse.MESSAGE_BURST``, in Redis when there is one: the same on every node)
 
 
 async def thread(request: web.Request) -> web.Response:
@@ -46,8 +47,8 @@ async def send(request: web.Request) -> web.Response:
     context = await home_context(request, Action.MESSAGE_OWN)
     body = await read_body(request, ClientMessage)
     client, program, messaging = context.client, context.program, request.app[MESSAGING]
-    if await messaging.store.sent_since(client.id, sender_kind=CLIENT,
-                                        since=utcnow() - timedelta(hours=1)) >= MAX_PER_HOUR:
+    if not await request.app[ABUSE].message_allowed(client.id) or await messaging.store.sent_since(
+            client.id, sender_kind=CLIENT, since=utcnow() - timedelta(hours=1)) >= MAX_PER_HOUR:
         raise TooManyMessages()
     caller = Caller(actor=client_actor(client.id), audit_id=client.id, audit_role=Role.CLIENT.value,
                     program_id=client.program_id, remote_addr=request_address(request))

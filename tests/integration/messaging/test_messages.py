@@ -6,6 +6,8 @@ raise an alert naming the rule, for a person to review."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import text
 
@@ -22,7 +24,8 @@ from tests.integration.messaging.helpers import (
 )
 from tests.support.smtp import Inbox, eventually
 
-from server.app_keys import ENGINE
+from server.app_keys import ENGINE, MESSAGING
+from server.db.tables import utcnow
 from server.messaging.home_api import MAX_PER_HOUR
 
 FIRST = "Wobblefinch lantern question about Thursday"  # distinctive synthetic content
@@ -130,13 +133,24 @@ async def test_messages_are_validated_with_clear_errors(world):
     assert status == 201 and answer["message"]["text"] == "two\nlines"
 
 
-async def test_sending_is_rate_limited(world):
+async def test_sending_is_rate_limited_by_the_minute(world):
     team = await enrolled(world)
-    for n in range(MAX_PER_HOUR):
+    for n in range(6):
         await client_writes(world, team.home, f"synthetic note number {n}")
     status, answer = await world.request("POST", "/api/home/messages", team.home, json={"text": "one more"})
     assert (status, answer["code"]) == (429, "too_many_messages")
-    assert "988" in answer["title"]
+    assert "988" in answer["title"] and "I need help now" in answer["title"]
+
+
+async def test_sending_is_rate_limited_by_the_hour(world):
+    team = await enrolled(world)
+    client = await world.store.get_client(team.client_id)
+    for n in range(MAX_PER_HOUR):  # sent over the last hour (kept as the send keeps them)
+        await world.app[MESSAGING].store.add(client, sender_kind="client", sender_id=client.id,
+                                             text=secret(f"earlier synthetic note {n}"), urgent=False,
+                                             at=utcnow() - timedelta(minutes=50 - n))
+    status, answer = await world.request("POST", "/api/home/messages", team.home, json={"text": "one more"})
+    assert (status, answer["code"]) == (429, "too_many_messages")
 
 
 async def test_self_harm_words_in_a_message_raise_an_alert_for_review(world):
