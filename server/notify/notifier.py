@@ -117,8 +117,9 @@ class OnCallPage(PersonalLink):
         until = self.expires_at.strftime("%H:%M UTC")
         answer = (f"\n\nCannot join this very minute? Press \"I'm on it\" so nobody else is paged:\n{self.answer_url}"
                   if self.answer_url else "")
-        why = ("they sent their care team a message marked urgent after hours: read it in the console (their "
-               "Messages, under Between sessions) and reach them; a video room is open for them" if self.urgent_message
+        why = ("they sent their care team a message marked urgent after hours: read it in the console (today's "
+               "\"Urgent help\" session, their safety plan, Messages) and reach them; a video room is open for them"
+               if self.urgent_message
                else "they pressed \"I need help now\" and are waiting for you in a video room" if self.help_call else
                "their clinician's connection dropped and you are on call")
         return (
