@@ -1,7 +1,8 @@
 """Secure messages on a 390×844 phone: the client writes from their own page, the therapist opens the thread in
 the console's "Between sessions" (the client's message shows as unread first) and answers, and the client sees
 the answer and "Read" on their own message — nothing runs off the side, no serious accessibility finding. After
-hours an urgent message is answered on the phone with the crisis lines and the help button."""
+hours an urgent message is answered on the phone with the crisis lines and the help button, and the paged
+on-call clinician finds it in the console (today's "Urgent help" session, the client's plan, Messages)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from playwright.async_api import expect
 
 from tests.browser.pages import PHONE, new_page, sign_in
 from tests.browser.test_accessibility import findings
-from tests.integration.home.helpers import standing_link
+from tests.integration.home.helpers import open_home, standing_link
 from tests.integration.messaging.helpers import secret
+from tests.support.smtp import eventually
 
 from server.db.tables import StaffRole, utcnow
 
@@ -113,3 +115,40 @@ async def test_an_urgent_message_after_hours_shows_the_crisis_lines_and_the_help
         await phone.close()
     status, thread = await world.request("GET", f"/api/clients/{client_id}/messages", therapist.access_token)
     assert status == 200 and thread["messages"][-1]["urgent"]
+
+
+async def test_the_paged_on_call_clinician_finds_the_urgent_message_in_the_console(world, browser):
+    therapist, _, client_id, token = await _client(world)
+    admin = await world.therapist(program_id=therapist.program_id, role=StaffRole.ADMIN)
+    on_call = await world.therapist(program_id=therapist.program_id)
+    other_day = DAYS[(utcnow() + timedelta(days=3)).weekday()]
+    status, _ = await world.request("PUT", "/api/program/settings", admin.access_token,
+                                    json={"timezone": "UTC", "office_hours": f"{other_day} 09:00-17:00"})
+    assert status == 200
+    shifts = [{"clinician_id": on_call.id, "weekday": d, "start": "00:00", "end": "00:00", "coverage": "primary"}
+              for d in range(7)]
+    status, _ = await world.request("PUT", "/api/program/on-call", admin.access_token,
+                                    json={"timezone": "UTC", "shifts": shifts})
+    assert status == 200
+    home = await open_home(world, token)
+    words = secret("Panic tonight, the breathing steps are not working")
+    status, sent = await world.request("POST", "/api/home/messages", home, json={"text": words, "urgent": True})
+    assert status == 201 and sent["after_hours"], sent
+
+    async def paged():  # the page (a durable step) puts the on-call clinician in the help room
+        status, _ = await world.request("GET", f"/api/clients/{client_id}/messages/unread",
+                                             on_call.access_token)
+        return status == 200
+    await eventually(paged, timeout=15)
+    context, desk = await new_page(browser, viewport={"width": 1280, "height": 1400})
+    try:
+        await sign_in(desk, world.base_url, on_call)
+        await desk.get_by_role("button", name="Manage Urgent help").click()
+        await desk.get_by_role("button", name="Safety plan: Jordan Example").click()
+        await expect(desk.locator("#messages-unread")).to_have_text("1 unread")
+        await desk.get_by_role("button", name="Open messages").click()
+        message = desk.locator("#console-message-list .message-theirs").last
+        await expect(message).to_contain_text(words)
+        await expect(message.locator(".message-urgent")).to_have_text("Urgent")
+    finally:
+        await context.close()
