@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from server.home.help_desk import HelpDesk
     from server.http.drain import Drain
     from server.http.metrics import HttpMetrics
+    from server.messaging.service import Messaging
     from server.monitoring.service import Monitoring
     from server.notify.notifier import Notifier
     from server.on_call.store import OnCallStore
@@ -71,3 +72,4 @@ OUTREACH: web.AppKey[OutreachStore] = web.AppKey("outreach")
 MISSED_SESSIONS: web.AppKey[MissedSessions] = web.AppKey("missed_sessions")
 MONITORING: web.AppKey[Monitoring] = web.AppKey("monitoring")
 DASHBOARD: web.AppKey[DashboardFeed] = web.AppKey("dashboard")
+MESSAGING: web.AppKey[Messaging] = web.AppKey("messaging")

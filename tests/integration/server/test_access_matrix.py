@@ -11,6 +11,7 @@ from server.routes import API
 from tests.integration.crisis.test_crisis_access import CRISIS_ENDPOINTS, RESPONDER_LINKS
 from tests.integration.crisis.test_on_call import PAGE_ANSWER
 from tests.integration.home.test_home_access import CLIENT_ENDPOINTS, HOME_ENDPOINTS, HOME_OPEN
+from tests.integration.messaging.test_messaging_access import MESSAGING_ENDPOINTS, MESSAGING_HOME_ENDPOINTS
 from tests.integration.outreach.test_missed_sessions import OUTREACH_ENDPOINTS
 from tests.integration.monitoring.test_monitoring_access import MONITORING_ENDPOINTS, MONITORING_HOME_ENDPOINTS
 from tests.integration.crisis.test_private_room_access import ROOM_AND_FOLLOW_UP_ENDPOINTS
@@ -73,7 +74,8 @@ def test_the_matrix_covers_every_endpoint():
                                                      | set(ON_CALL_ENDPOINTS)
                                                      | set(ROOM_AND_FOLLOW_UP_ENDPOINTS) | set(CLIENT_ENDPOINTS)
                                                      | set(HOME_ENDPOINTS) | HOME_OPEN | set(OUTREACH_ENDPOINTS)
-                                                     | set(MONITORING_ENDPOINTS) | set(MONITORING_HOME_ENDPOINTS))
+                                                     | set(MONITORING_ENDPOINTS) | set(MONITORING_HOME_ENDPOINTS)
+                                                     | set(MESSAGING_ENDPOINTS) | set(MESSAGING_HOME_ENDPOINTS))
 
 
 @pytest.mark.parametrize("endpoint", sorted(SESSION_ENDPOINTS))
