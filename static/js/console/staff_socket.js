@@ -5,6 +5,9 @@
 
 import { io } from "/static/vendor/socket.io.esm.min.js";
 
+const UNAVAILABLE = "dashboard_unavailable";
+const RETRY_MS = 3000;
+
 export class StaffSocket {
   // handlers: {onAlert(alert), onTask(task), onConnected(), onSignedOut(), onState(text)}
   constructor(token, handlers) {
@@ -19,9 +22,15 @@ export class StaffSocket {
     });
     this.socket.on("connect_error", (error) => {
       const data = error && error.data;
-      // refused (signed out, expired): socket.io does not retry a refusal, and must not
-      if (data && data.code) handlers.onSignedOut(data.message);
-      else handlers.onState("reconnecting");
+      if (data && data.code === UNAVAILABLE) {
+        // refused only for now: socket.io does not retry a refusal by itself, so we do
+        handlers.onState("reconnecting");
+        this._retry = setTimeout(() => this.socket.connect(), RETRY_MS);
+      } else if (data && data.code) {
+        handlers.onSignedOut(data.message); // signed out or expired: retrying will not help
+      } else {
+        handlers.onState("reconnecting"); // a network problem: socket.io retries
+      }
     });
     this.socket.on("alert", (data) => data && data.alert && handlers.onAlert(data.alert));
     this.socket.on("outreach_task", (data) => data && data.task && handlers.onTask(data.task));
@@ -33,6 +42,7 @@ export class StaffSocket {
   }
 
   close() {
+    clearTimeout(this._retry);
     this.socket.off();
     this.socket.disconnect();
   }
