@@ -22,7 +22,8 @@ def _about(client_id: str):
 
 async def test_two_nodes_push_to_the_node_the_clinician_is_on(postgres_server, postgres_template, redis_server):
     url = await fresh_postgres_url(postgres_server, postgres_template)
-    async with World.two_nodes(make_settings(url, redis_url=redis_server.url)) as (first, second):
+    settings = make_settings(url, redis_url=redis_server.url, dashboard_sweep_interval=0.5)
+    async with World.two_nodes(settings) as (first, second):
         await asyncio.sleep(0.5)  # both nodes subscribed to Redis
         cast = await scene(first, other=second)
         own = await staff_socket(second, cast.therapist.access_token)
@@ -37,3 +38,9 @@ async def test_two_nodes_push_to_the_node_the_clinician_is_on(postgres_server, p
         status, _ = await first.request("POST", "/api/auth/logout", cast.therapist.access_token)
         assert status == 200
         await own.wait_for("signed_out", timeout=2)
+        await own.wait_disconnected(timeout=3)  # closed by the second node's own sweep, not by the client
+
+        # the program's admin, on the second node, still receives the next alert raised on the first
+        admin = await staff_socket(second, cast.admin.access_token)
+        await urgent_check_in(first, cast.home)
+        await admin.wait_for("alert", _about(cast.client_id), timeout=2)
