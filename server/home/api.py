@@ -136,4 +136,5 @@ async def help_status(request: web.Request) -> web.Response:
     room = await desk.open_room(context.client.id)
     if room is None:
         raise NotFound("no call for help is open")
+    await desk.ensure_paged(room, context.client, context.program)
     return json_response(await help_view(request, desk, room, program_lines(request, context.program)))

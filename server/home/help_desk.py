@@ -99,7 +99,7 @@ class HelpDesk:
         """The client's open help room, opened now (and the page armed) if there is none."""
         room = await self.open_room(client.id)
         if room is not None:
-            await self._page(room)  # armed once: this only repairs a press cut short
+            await self.ensure_paged(room, client, program)
             return room
         now, real_now = self._now(), utcnow()
         own = await self._own_therapist(client, program, now)
@@ -125,9 +125,16 @@ class HelpDesk:
         log.info("help_room_opened", crisis_id=crisis.crisis_id, session_id=session.id, own_therapist=own is not None)
         return room
 
-    async def _page(self, room: HelpRoom, *, first: str | None = None) -> None:
+    async def ensure_paged(self, room: HelpRoom, client: Client, program: ProgramProfile) -> bool:
+        """The page of an open help room is armed (once per crisis): this repairs a press cut short between
+        opening the room and arming its page (a node died), from the next press or the page's next look at
+        where help stands. True if it had to be armed now."""
+        own = await self._own_therapist(client, program, self._now())
+        return await self._page(room, first=own.id if own else None)
+
+    async def _page(self, room: HelpRoom, *, first: str | None = None) -> bool:
         host_place = await self._store.therapist_participant(room.session.id, room.session.therapist_id)
-        await self._watch.call_for_help(room.crisis, room.session.id, host_place.id, first=first)
+        return await self._watch.call_for_help(room.crisis, room.session.id, host_place.id, first=first)
 
     async def open_room(self, client_id: str) -> HelpRoom | None:
         """The client's on-demand room whose crisis is still open."""

@@ -18,6 +18,7 @@ from tests.support.fake_clock import FakeClock
 from tests.support.smtp import Inbox, eventually
 from tests.support.world import SEEN_SECRETS
 
+from server.app_keys import HELP_DESK
 from server.db.tables import StaffRole
 
 ZONE = "America/Chicago"
@@ -169,3 +170,32 @@ async def test_a_program_with_nobody_on_call_and_no_lead_still_opens_the_room(wo
     await eventually(still_trying, timeout=10)
     status, alerts = await world.request("GET", "/api/alerts", s.therapist.access_token)
     assert {"crisis.help_requested", "crisis.no_on_call"} <= {a["kind"] for a in alerts["alerts"]}, alerts
+
+
+async def test_a_press_cut_short_before_its_page_is_repaired_by_the_clients_next_look(world, inbox, clock):
+    """The node died between opening the help room and arming its page: the page the client's screen
+    polls arms it (once), with their own therapist first as the press would have."""
+    s = await scene(world)
+    await _program(world, s)
+    page = await _page_for(world, s)
+    desk = world.app[HELP_DESK]
+    real_page = desk._page
+
+    async def dies_before_paging(room, *, first=None):
+        return False
+
+    desk._page = dies_before_paging
+    status, help_ = await world.request("POST", "/api/home/help", page, json={})
+    assert status == 201, help_
+    desk._page = real_page
+    await clock.advance(1)
+    assert await _mail(inbox, s.therapist.email) is None  # nobody was paged
+
+    status, where = await world.request("GET", "/api/home/help", page)
+    assert status == 200, where
+    own = await eventually(lambda: _mail(inbox, s.therapist.email), timeout=10)
+    assert "pressed \"I need help now\"" in Inbox.text(own)
+    status, _ = await world.request("GET", "/api/home/help", page)  # armed once: no second page
+    status, timeline = await world.request("GET", f"/api/crises/{help_['crisis_id']}/timeline",
+                                           s.therapist.access_token)
+    assert [e["step"] for e in timeline["events"] if e["kind"] == "escalation"] == ["page_on_call_own_therapist"]
