@@ -112,7 +112,7 @@ export class Dashboard {
     const me = this.staff().staff.id;
     const names = new Map(this.colleagues.map((c) => [c.id, c.display_name]));
     const nameOf = (id) => (id === me ? "you" : names.get(id) || "a colleague");
-    return itemNode(item, { actions: this.actions, colleagues: this.colleagues, me, nameOf });
+    return itemNode(item, { actions: this.actions, colleagues: this.colleagues, me, myRole: this.staff().staff.role, nameOf });
   }
 
   _shown() {

@@ -41,8 +41,8 @@ function standing(item, nameOf) {
 }
 
 // actions: {acknowledge(item), assign(item, staffId|null), resolve(item, note) -> Promise, openClient(item)}
-// colleagues: [{id, display_name}]; me: your staff id; nameOf(id) -> a name to show
-export function itemNode(item, { actions, colleagues, me, nameOf }) {
+// colleagues: [{id, display_name}] (the program's therapists); me, myRole: yours; nameOf(id) -> a name to show
+export function itemNode(item, { actions, colleagues, me, myRole, nameOf }) {
   const error = el("p", { class: "form-error", role: "alert" });
   const run = (fn) => async () => {
     error.textContent = "";
@@ -59,7 +59,8 @@ export function itemNode(item, { actions, colleagues, me, nameOf }) {
       buttons.push(el("button", { type: "button", class: "btn btn-small", onclick: run(() => actions.acknowledge(item)) },
         "Acknowledge"));
     }
-    if (item.assignedTo !== me) {
+    // outreach tasks go to therapists only (an admin gives them to one)
+    if (item.assignedTo !== me && !(item.type === "task" && myRole === "admin")) {
       buttons.push(el("button", { type: "button", class: "btn btn-small", onclick: run(() => actions.assign(item, null)) },
         "Assign to me"));
     }
