@@ -2,7 +2,8 @@
 browser, makes a check-in whose note raises an urgent alert — it is on the therapist's screen within a
 second, said in words ("High risk"), announced in the assertive live region, without a refresh. The therapist
 filters by risk, opens the client's between-sessions view with its trend chart from the client's name,
-acknowledges the alert, and resolves it with a note; it moves from "Open" to "Done"."""
+acknowledges the alert, gives it to a colleague and takes it back, and resolves it with a note; it moves from
+"Open" to "Done"."""
 
 from __future__ import annotations
 
@@ -26,6 +27,9 @@ async def _no_sideways_scroll(page) -> None:
 
 async def test_an_alert_appears_within_a_second_and_is_worked_from_the_console(world, browser, shots):
     therapist = await world.therapist()
+    colleague = await world.therapist(program_id=therapist.program_id)
+    status, listed = await world.request("GET", "/api/program/therapists", therapist.access_token)
+    colleague_name = next(t["display_name"] for t in listed["therapists"] if t["id"] == colleague.id)
     session = await world.session(therapist)
     link = await world.add_client(therapist, session["id"], "Jordan Example")
     client_id = link["participant"]["client_id"]
@@ -87,6 +91,11 @@ async def test_an_alert_appears_within_a_second_and_is_worked_from_the_console(w
 
         await item.get_by_role("button", name="Acknowledge").click()
         await expect(item.locator(".attention-state")).to_contain_text("seen by you")
+        await item.get_by_label("Colleague to assign it to").select_option(label=colleague_name)
+        await item.get_by_role("button", name="Assign", exact=True).click()
+        await expect(item.locator(".attention-state")).to_contain_text(f"assigned to {colleague_name}")
+        await item.get_by_role("button", name="Assign to me").click()
+        await expect(item.locator(".attention-state")).to_contain_text("assigned to you")
         await item.get_by_role("button", name="Resolve…").click()
         await item.get_by_label("What was done (a note for the record)").fill(NOTE)
         await item.get_by_role("button", name="Resolve", exact=True).click()

@@ -66,11 +66,16 @@ export function itemNode(item, { actions, colleagues, me, myRole, nameOf }) {
     }
     const others = colleagues.filter((c) => c.id !== me);
     if (others.length) {
-      const pick = el("select", { "aria-label": `Assign to a colleague: ${item.subject}` },
-        el("option", { value: "" }, "Assign to a colleague…"),
+      // a choice and a button (a select acting on change would act on every arrow key)
+      const pick = el("select", { "aria-label": "Colleague to assign it to" },
+        el("option", { value: "" }, "A colleague…"),
         ...others.map((c) => el("option", { value: c.id, selected: c.id === item.assignedTo }, c.display_name)));
-      pick.addEventListener("change", run(async () => { if (pick.value) await actions.assign(item, pick.value); }));
-      buttons.push(pick);
+      const give = async () => {
+        if (!pick.value) throw new Error("Choose a colleague first.");
+        await actions.assign(item, pick.value);
+      };
+      buttons.push(el("span", { class: "attention-give" }, pick,
+        el("button", { type: "button", class: "btn btn-small", onclick: run(give) }, "Assign")));
     }
     buttons.push(el("button", { type: "button", class: "btn btn-small btn-primary", "aria-expanded": "false",
       onclick: (event) => {
