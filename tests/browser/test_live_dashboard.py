@@ -111,3 +111,22 @@ async def test_an_alert_appears_within_a_second_and_is_worked_from_the_console(w
     finally:
         await client_ctx.close()
         await console_ctx.close()
+
+
+async def test_signing_out_elsewhere_ends_the_live_dashboard_at_once(world, browser):
+    """The same sign-in is ended from elsewhere (its token signs out): the console's dashboard socket is
+    closed by the server and the console asks to sign in again, without waiting for a click."""
+    therapist = await world.therapist()
+    context = await browser.new_context(ignore_https_errors=True, viewport=PHONE)
+    try:
+        console = await context.new_page()
+        await sign_in(console, world.base_url, therapist)
+        await expect(console.locator("#attention-live")).to_have_text("Live")
+        token = await console.evaluate("() => JSON.parse(sessionStorage.getItem('steadyline.staff')).access_token")
+        status, _ = await world.request("POST", "/api/auth/logout", token)
+        assert status == 200
+        await expect(console.get_by_role("heading", name="Sign in")).to_be_visible(timeout=2000)
+        await expect(console.locator("#signin-error")).to_contain_text("signed out")
+        await expect(console.locator("#attention")).to_be_hidden()
+    finally:
+        await context.close()

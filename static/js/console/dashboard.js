@@ -7,6 +7,20 @@ import { $, announce } from "../lib/dom.js";
 import { fromAlert, fromTask, itemNode } from "./dashboard_view.js";
 import { StaffSocket } from "./staff_socket.js";
 
+// Someone else changed an item while you were on it: keep the colleague you chose and the note you were
+// writing (and its form open) in the item's new version.
+function keepWhatYouWereDoing(old, node) {
+  const oldPick = old.querySelector(".attention-give select");
+  const newPick = node.querySelector(".attention-give select");
+  if (oldPick && newPick && oldPick.value) newPick.value = oldPick.value;
+  const oldForm = old.querySelector(".attention-resolve");
+  const newForm = node.querySelector(".attention-resolve");
+  if (oldForm && newForm && !oldForm.hidden) {
+    newForm.hidden = false;
+    newForm.querySelector("textarea").value = oldForm.querySelector("textarea").value;
+  }
+}
+
 export class Dashboard {
   // requests: consoleRequests(call); staff(): the signed-in {access_token, staff};
   // openClient(clientId, name): show the client's plan and between-sessions view; onSignedOut(message)
@@ -26,8 +40,12 @@ export class Dashboard {
       acknowledge: (item) => this._changed(item, this.requests.acknowledgeAlert(item.id)),
       assign: (item, staffId) => this._changed(item, item.type === "alert"
         ? this.requests.assignAlert(item.id, staffId) : this.requests.assignOutreach(item.id, staffId)),
-      resolve: (item, note) => this._changed(item, item.type === "alert"
-        ? this.requests.resolveAlert(item.id, note) : this.requests.resolveOutreach(item.id, note)),
+      resolve: async (item, note) => {
+        await this._changed(item, item.type === "alert"
+          ? this.requests.resolveAlert(item.id, note) : this.requests.resolveOutreach(item.id, note));
+        announce("Resolved. It is listed under Done.");
+        if (!this.list.contains(document.activeElement)) $("#attention-title").focus();
+      },
       openClient: (item) => this.openClient(item.clientId, item.clientName || "the client"),
     };
   }
@@ -92,18 +110,17 @@ export class Dashboard {
   }
 
   _put(item) {
+    const before = this.items.get(item.key);
     this.items.set(item.key, item);
     const old = this.nodes.get(item.key);
+    // the push of your own change follows its answer: the same again changes nothing on screen
+    if (old && before && JSON.stringify(before) === JSON.stringify(item)) return;
     const node = this._node(item);
     if (old) {
-      // someone else changed it while you were writing a note: keep the note and the open form
-      const oldForm = old.querySelector(".attention-resolve");
-      const newForm = node.querySelector(".attention-resolve");
-      if (oldForm && newForm && !oldForm.hidden) {
-        newForm.hidden = false;
-        newForm.querySelector("textarea").value = oldForm.querySelector("textarea").value;
-      }
+      keepWhatYouWereDoing(old, node);
+      const hadFocus = old.contains(document.activeElement);
       old.replaceWith(node);
+      if (hadFocus) node.focus(); // keyboard and screen-reader users stay on the item they acted on
     }
     this.nodes.set(item.key, node);
   }

@@ -84,7 +84,7 @@ export function itemNode(item, { actions, colleagues, me, myRole, nameOf }) {
         form.querySelector("textarea").focus();
       } }, "Resolve…"));
   }
-  return el("li", { class: `attention-item risk-${item.risk}${item.resolvedAt ? " done" : ""}`,
+  return el("li", { class: `attention-item risk-${item.risk}${item.resolvedAt ? " done" : ""}`, tabindex: "-1",
     dataset: { key: item.key, risk: item.risk } },
   el("div", { class: "attention-head" },
     el("span", { class: `badge risk-badge risk-badge-${item.risk}` }, RISK_WORDS[item.risk]),
