@@ -36,6 +36,7 @@ from server.app_keys import (
     HELP_DESK,
     HTTP_METRICS,
     KEYS,
+    MESSAGING,
     MISSED_SESSIONS,
     MONITORING,
     NOTIFIER,
@@ -78,6 +79,8 @@ from server.home.help_desk import HelpDesk
 from server.http.drain import Drain
 from server.http.metrics import HttpMetrics
 from server.http.middleware import drop_server_header, errors_as_problems, request_context, security_headers
+from server.messaging.service import Messaging
+from server.messaging.store import MessageStore
 from server.monitoring.service import Monitoring
 from server.monitoring.store import MonitoringStore
 from server.notify.notifier import Notifier
@@ -271,6 +274,9 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app[MISSED_SESSIONS].desk = app[OUTREACH_DESK]
     app[MONITORING] = Monitoring(MonitoringStore(make_sessionmaker(app[ENGINE], app[KEYS])), app[PLAN_STORE],
                                  app[STORE], notifier=app[NOTIFIER], audit=app[AUDIT], now=now, sleep=sleep)
+    app[MESSAGING] = Messaging(MessageStore(make_sessionmaker(app[ENGINE], app[KEYS])), records=app[STORE],
+                               plans=app[PLAN_STORE], monitoring=app[MONITORING], help_desk=app[HELP_DESK],
+                               notifier=app[NOTIFIER], dashboard=app[DASHBOARD], settings=settings, now=now)
     gatekeeper = StoreGatekeeper(app[STORE], app[TOKENS], app[AUDIT], app[STAFF_SESSIONS], app[SESSION_HOLD],
                                  app[CRISIS_WATCH], app[CLIENTS])
     app[SIGNALING] = create_signaling(signaling_config(settings), gatekeeper, app[REGISTRY], sleep)

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from server.home.help_desk import HelpDesk
     from server.http.drain import Drain
     from server.http.metrics import HttpMetrics
+    from server.messaging.service import Messaging
     from server.monitoring.service import Monitoring
     from server.notify.notifier import Notifier
     from server.on_call.store import OnCallStore
@@ -74,6 +75,7 @@ OUTREACH: web.AppKey[OutreachStore] = web.AppKey("outreach")
 MISSED_SESSIONS: web.AppKey[MissedSessions] = web.AppKey("missed_sessions")
 MONITORING: web.AppKey[Monitoring] = web.AppKey("monitoring")
 DASHBOARD: web.AppKey[DashboardFeed] = web.AppKey("dashboard")
+MESSAGING: web.AppKey[Messaging] = web.AppKey("messaging")
 CARE_TEAM: web.AppKey[CareTeam] = web.AppKey("care_team")
 ALERT_DESK: web.AppKey[AlertDesk] = web.AppKey("alert_desk")
 OUTREACH_DESK: web.AppKey[OutreachDesk] = web.AppKey("outreach_desk")

@@ -54,6 +54,9 @@ from server.home.schemas import AskForHelp, HelpView, HomeToken, HomeView, OpenH
 from server.http import health_api
 from server.http.openapi import Operation, build_document, openapi_handler
 from server.http.pages import STATIC_DIR, page
+from server.messaging import api as messaging_api
+from server.messaging import home_api as messaging_home_api
+from server.messaging import schemas as messaging_schemas
 from server.monitoring import api as monitoring_api
 from server.monitoring import home_api as monitoring_home_api
 from server.monitoring import schemas as monitoring_schemas
@@ -294,6 +297,20 @@ API = [
                dashboard_schemas.AssignAlert, AlertView), dashboard_alerts_api.assign_alert),
     (Operation("POST", "/api/alerts/{alert_id}/resolve", "Resolve an alert with a note (audited; the note is "
                "encrypted at rest)", dashboard_schemas.ResolveAlert, AlertView), dashboard_alerts_api.resolve_alert),
+    # secure messaging between a client and their care team
+    (Operation("GET", "/api/home/messages", "Your messages with your care team, oldest first (reading them marks "
+               "theirs read)", response=messaging_schemas.ThreadView, auth="home"), messaging_home_api.thread),
+    (Operation("POST", "/api/home/messages", "Write to your care team; urgent: alerts them in office hours, pages "
+               "the on-call clinician after hours (the answer says which, with the crisis lines)",
+               messaging_schemas.ClientMessage, messaging_schemas.MessageSent, status=201, auth="home"),
+     messaging_home_api.send),
+    (Operation("GET", C + "/messages", "The client's message thread (care team; reading it marks the client's "
+               "messages read)", response=messaging_schemas.ThreadView), messaging_api.thread),
+    (Operation("POST", C + "/messages", "Write to the client (care team): they are e-mailed that there is a "
+               "message, never its text", messaging_schemas.StaffMessage, messaging_schemas.StaffMessageSent,
+               status=201), messaging_api.send),
+    (Operation("GET", C + "/messages/unread", "How many of the client's messages nobody on the care team has read "
+               "(care team)", response=messaging_schemas.UnreadCount), messaging_api.unread),
 ]
 
 

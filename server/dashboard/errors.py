@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.errors import InvalidInput, NotFound, SteadylineError
+from server.errors import InvalidInput, NotFound
 
 
 class AlertNotFound(NotFound):
@@ -19,9 +19,3 @@ class NotAColleague(InvalidInput):
     def __init__(self) -> None:
         super().__init__(errors=[{"field": "staff_id", "message": "not an active clinician of this program"}])
 
-
-class DashboardUnavailable(SteadylineError):
-    """The live dashboard could not check the sign-in just now (nothing was refused for good)."""
-
-    code = "dashboard_unavailable"
-    message = "The live dashboard is not available right now. Trying again…"

@@ -15,8 +15,7 @@ from server.access.policy import Action, Principal, Role, is_allowed
 from server.access.tokens import InvalidToken, TokenService
 from server.dashboard.feed import NAMESPACE, sign_in_room
 from server.dashboard.staff_sockets import StaffSockets
-from server.dashboard.errors import DashboardUnavailable
-from server.errors import SteadylineError, Unauthorized
+from server.errors import LiveStateUnavailable, SteadylineError, Unauthorized
 from server.sessions.store import Store
 from server.staff.staff_sessions import StaffSessions
 
@@ -47,7 +46,7 @@ class StaffNamespace(socketio.AsyncNamespace):
             raise _refusal(exc) from None
         except Exception:  # the database is away for a moment: the console's socket.io tries again
             log.exception("dashboard_connect_failed")
-            raise _refusal(DashboardUnavailable()) from None
+            raise _refusal(LiveStateUnavailable()) from None
         await self.save_session(sid, {"staff_id": principal.id, "staff_session_id": principal.staff_session_id,
                                       "program_id": principal.program_id})
         await self.enter_room(sid, sign_in_room(principal.staff_session_id or ""))

@@ -39,6 +39,10 @@ export function consoleRequests(call) {
     scheduleCheckIns: (clientId, body) => call("POST", `/api/clients/${clientId}/check-in-schedule`, body),
     // their check-ins and questionnaire results, oldest first (the trend charts)
     checkIns: (clientId) => call("GET", `/api/clients/${clientId}/check-ins`),
+    // their messages with the care team: reading the thread marks theirs read (their "Read" receipt)
+    messages: (clientId) => call("GET", `/api/clients/${clientId}/messages`),
+    unreadMessages: (clientId) => call("GET", `/api/clients/${clientId}/messages/unread`),
+    sendMessage: (clientId, text) => call("POST", `/api/clients/${clientId}/messages`, { text }),
     // the live dashboard: alerts and outreach tasks you may see, newest first, and what you can do with them
     alerts: () => call("GET", "/api/alerts"),
     acknowledgeAlert: (alertId, note) => call("POST", `/api/alerts/${alertId}/acknowledge`, note ? { note } : {}),

@@ -5,7 +5,7 @@
 
 import { io } from "/static/vendor/socket.io.esm.min.js";
 
-const UNAVAILABLE = "dashboard_unavailable";
+const UNAVAILABLE = "live_state_unavailable"; // refused only for now (as on the call pages)
 const RETRY_MS = 3000;
 
 export class StaffSocket {

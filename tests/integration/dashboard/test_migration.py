@@ -1,4 +1,4 @@
-"""Migration 0020 on SQLite and PostgreSQL: down to 0018 takes the alerts' assignment and resolution away,
+"""Migration 0020 on SQLite and PostgreSQL: down to 0019 takes the alerts' assignment and resolution away,
 up again puts them back as the models declare them (an alert written before keeps its data)."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ async def test_0020_downgrades_and_upgrades(database_url):
     engine = make_engine(database_url)
     try:
         async with engine.begin() as conn:
-            await conn.run_sync(lambda c: command.downgrade(_alembic_config(c), "0018"))
+            await conn.run_sync(lambda c: command.downgrade(_alembic_config(c), "0019"))
             assert not COLUMNS & await conn.run_sync(_columns)
         async with engine.begin() as conn:
             await conn.run_sync(lambda c: command.upgrade(_alembic_config(c), "head"))

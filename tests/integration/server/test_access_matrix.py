@@ -12,6 +12,7 @@ from tests.integration.crisis.test_crisis_access import CRISIS_ENDPOINTS, RESPON
 from tests.integration.crisis.test_on_call import PAGE_ANSWER
 from tests.integration.dashboard.test_dashboard_access import DASHBOARD_ENDPOINTS, DASHBOARD_SOCKET
 from tests.integration.home.test_home_access import CLIENT_ENDPOINTS, HOME_ENDPOINTS, HOME_OPEN
+from tests.integration.messaging.test_messaging_access import MESSAGING_ENDPOINTS, MESSAGING_HOME_ENDPOINTS
 from tests.integration.outreach.test_missed_sessions import OUTREACH_ENDPOINTS
 from tests.integration.monitoring.test_monitoring_access import MONITORING_ENDPOINTS, MONITORING_HOME_ENDPOINTS
 from tests.integration.crisis.test_private_room_access import ROOM_AND_FOLLOW_UP_ENDPOINTS
@@ -75,6 +76,7 @@ def test_the_matrix_covers_every_endpoint():
                                                      | set(ROOM_AND_FOLLOW_UP_ENDPOINTS) | set(CLIENT_ENDPOINTS)
                                                      | set(HOME_ENDPOINTS) | HOME_OPEN | set(OUTREACH_ENDPOINTS)
                                                      | set(MONITORING_ENDPOINTS) | set(MONITORING_HOME_ENDPOINTS)
+                                                     | set(MESSAGING_ENDPOINTS) | set(MESSAGING_HOME_ENDPOINTS)
                                                      | set(DASHBOARD_ENDPOINTS))
 
 

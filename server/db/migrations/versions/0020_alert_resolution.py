@@ -1,19 +1,13 @@
 """the live dashboard: an alert can be assigned to a clinician and resolved with a note (encrypted)
 
 Revision ID: 0020
-Revises: 0019 (secure messaging) when it is present, else 0018
-
-0019 is secure messaging's migration, written on another branch at the same time; until it is merged this
-one follows 0018 directly. Once both are merged, replace the expression below with ``"0019"``.
+Revises: 0019
 """
-from pathlib import Path
-
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0020"
-# one line of history whichever branch is merged first (two heads would stop ``steadyline migrate``)
-down_revision = "0019" if any(Path(__file__).parent.glob("0019_*.py")) else "0018"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
