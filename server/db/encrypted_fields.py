@@ -24,7 +24,7 @@ ENCRYPTED: dict[type, tuple[str, ...]] = {
     OutreachTaskRecord: ("note",),
     SafetyPlanVersionRecord: ("content",),
     DisclosureOverrideRecord: ("reason",),
-    AlertRecord: ("body", "acknowledged_note"),
+    AlertRecord: ("body", "acknowledged_note", "resolved_note"),
     CheckInRecord: ("answers", "note"),
     ScreenerResultRecord: ("answers", "result"),
     MessageRecord: ("body",),
