@@ -4,7 +4,10 @@
 :class:`~media.rtp_frame.RtpFrame` and, when the C extension ``media._fanout`` is
 built (``pip install`` compiles it; it is optional), writes, SRTP-protects and sends
 them in one C call; otherwise they are built, protected and sent from Python. The
-datagrams are the same either way.
+datagrams are the same either way. For a frame with several subscribers,
+:meth:`DatagramBatcher.target` gives what that C call needs instead of making it, so that
+:class:`~media.fanout_group.FanoutBatch` sends the frame to all of them in one C call
+(``_fanout.send_frames``), and :meth:`DatagramBatcher.finish` takes each one's result.
 
 Linux UDP generic segmentation offload (``UDP_SEGMENT``, kernel ≥ 4.18): one
 ``sendmsg`` carries the concatenated datagrams and the kernel splits them at a
@@ -70,6 +73,7 @@ class DatagramBatcher:
         self._gso = gso and hasattr(socket, "SOL_UDP")
         self._native = NATIVE and sys.platform == "linux"
         self._target: tuple[tuple[str, int] | None, tuple[int, bytes, int] | None] = (None, None)
+        self._prefix: tuple[object, object, bool, tuple | None] = (None, None, False, None)  # (addr, srtp, gso, target's first 7)
         self.calls = 0
 
     @property
@@ -119,6 +123,36 @@ class DatagramBatcher:
         datagrams = srtp.protect(frame.packets())
         return len(datagrams), self.send(datagrams, addr)
 
+    def target(self, frame: RtpFrame, srtp: FrameProtector, addr: tuple[str, int]) -> tuple | None:
+        """The values ``_fanout.send_frames`` takes to send ``frame`` here (``_fanout.send_frame``'s
+        arguments), or None when the C path cannot send it now (not built, no libsrtp address, the
+        transport closing or holding queued datagrams, an address it cannot take): then call
+        :meth:`send_frame`. Pass the C call's result for it to :meth:`finish`."""
+        native, transport = srtp.native, self._transport
+        if native is None or not (NATIVE and self._native) or transport.is_closing() or transport.get_write_buffer_size():
+            return None
+        known_addr, known, gso, prefix = self._prefix
+        if known is not native or known_addr is not addr or gso is not self._gso or prefix is None:
+            target = self._native_target(addr)
+            if target is None:
+                return None
+            prefix = (self._raw().fileno(), self._gso, *target, native.protect_address, native.context_address)
+            self._prefix = (addr, native, self._gso, prefix)
+        return (*prefix, *frame, native.trailer)
+
+    def finish(self, frame: RtpFrame, srtp: FrameProtector, addr: tuple[str, int], result: tuple | None) -> tuple[int, int]:
+        """After ``_fanout.send_frames`` sent a :meth:`target`: its counts as :meth:`send_frame` returns
+        them; unsent datagrams queued or dropped as there; a target the C call refused (``None``) sent
+        from Python (same datagrams)."""
+        if result is None:
+            datagrams = srtp.protect(frame.packets())
+            return len(datagrams), self.send(datagrams, addr)
+        count, size, calls, error, unsent = result
+        self.calls += calls
+        if error:
+            self._after_error(error, unsent, addr)
+        return count, size
+
     def _native_target(self, addr: tuple[str, int]) -> tuple[int, bytes, int] | None:
         """(address family, packed host, port) for the C path, or None (e.g. an IPv6 scope id)."""
         known, target = self._target
@@ -139,10 +173,12 @@ class DatagramBatcher:
         elif self._gso and error in _GSO_REFUSED:
             logger.info("UDP segmentation offload refused (%s): sending packet by packet", os.strerror(error))
             self._gso = False
+            self._prefix = (None, None, False, None)
             self._each(unsent, addr)
         # anything else: as transport.sendto would, a UDP send error loses the packets
 
     def close(self) -> None:
+        self._prefix = (None, None, False, None)
         sock, self._socket = self._socket, None
         if sock is not None:
             sock.close()

@@ -49,6 +49,7 @@ from aiortc.utils import random32, uint16_add
 
 from . import aiortc_internals
 from .encoded_frame import EncodedFrame
+from .fanout_group import FanoutBatch
 from .forwarding_track import ForwardingTrack
 from .rtp_frame import RtpFrame
 
@@ -63,6 +64,9 @@ _VP8_FIRST, _VP8_NEXT = b"\x90\x80", b"\x80\x80"
 _VP8_BODY = PACKET_MAX - 4
 _NTP_EPOCH_OFFSET = 2208988800  # seconds from 1900 to 1970
 _FRAME_HISTORY = RTP_HISTORY_SIZE  # frames kept for NACKs: at least aiortc's 128 packets
+
+
+Payloads = tuple[bytes, bytes, tuple[bytes, ...], int]  # first prefix, next prefix, chunks, their bytes
 
 
 def ntp_now() -> int:
@@ -115,12 +119,14 @@ class ForwardingSender:
             and self._direct_path().ready()
         )
 
-    def send_now(self, frame: EncodedFrame, pts: int) -> None:
-        """Send a frame at once: the track calls this from ``deliver`` right after :meth:`ready`."""
+    def send_now(self, frame: EncodedFrame, pts: int, batch: FanoutBatch | None = None) -> None:
+        """Send a frame at once: the track calls this from ``deliver`` right after :meth:`ready`.
+        With ``batch``, the packets go out when the publication flushes it, in the same callback
+        (one C call for all the frame's subscribers); they are counted and kept for NACKs here."""
         try:
             rtp = self._frame(frame, pts)
             if rtp is not None:
-                self._direct.send_ready(rtp)  # type: ignore[union-attr]
+                self._direct.send_ready(rtp, batch)  # type: ignore[union-attr]
         except Exception:  # never break the publisher's receive loop
             logger.exception("forwarding sender of %s failed to send", self._track.kind)
 
@@ -153,24 +159,28 @@ class ForwardingSender:
                 self._direct.close()
             aiortc_internals.rtp_loop_exited(sender)
 
-    def _packetizer(self, codec: RTCRtpCodecParameters) -> Callable[[EncodedFrame], tuple[bytes, bytes, tuple[bytes, ...]]]:
-        """(first prefix, next prefix, chunks) of a frame for this codec."""
+    def _packetizer(self, codec: RTCRtpCodecParameters) -> Callable[[EncodedFrame], Payloads]:
+        """(first prefix, next prefix, chunks, chunk bytes) of a frame for this codec."""
         mime = codec.mimeType.lower()
         if mime == "video/vp8":
             return self._vp8_payloads
         if mime == "audio/opus":
-            return lambda frame: (b"", b"", frame.chunks(None))
+            return lambda frame: (b"", b"", frame.chunks(None), len(frame.data))
         encoder = get_encoder(codec)  # other codecs: aiortc's own pack()
-        return lambda frame: (b"", b"", tuple(encoder.pack(frame.to_packet(frame.timestamp))[0]))
 
-    def _vp8_payloads(self, frame: EncodedFrame) -> tuple[bytes, bytes, tuple[bytes, ...]]:
+        def pack(frame: EncodedFrame) -> Payloads:
+            chunks = tuple(encoder.pack(frame.to_packet(frame.timestamp))[0])
+            return b"", b"", chunks, sum(map(len, chunks))
+        return pack
+
+    def _vp8_payloads(self, frame: EncodedFrame) -> Payloads:
         picture_id = _PICTURE_ID.pack(0x8000 | self._picture_id)
         self._picture_id = (self._picture_id + 1) & 0x7FFF
-        return _VP8_FIRST + picture_id, _VP8_NEXT + picture_id, frame.chunks(_VP8_BODY)
+        return _VP8_FIRST + picture_id, _VP8_NEXT + picture_id, frame.chunks(_VP8_BODY), len(frame.data)
 
     def _frame(self, frame: EncodedFrame, pts: int) -> RtpFrame | None:
         """The frame's RTP packets for this subscriber (kept for NACKs), or None if it has none."""
-        first_prefix, next_prefix, chunks = self._packetize(frame)
+        first_prefix, next_prefix, chunks, chunk_bytes = self._packetize(frame)
         if not chunks:
             return None
         timestamp = (self._timestamp_origin + pts) & 0xFFFFFFFF
@@ -186,7 +196,9 @@ class ForwardingSender:
         self._sequence = (sequence + count) & 0xFFFF
         self.frames_sent += 1
         self.packets_sent += count
-        aiortc_internals.record_sent(self._sender, ntp, timestamp, count, rtp.payload_octets)
+        # payload octets as RtpFrame.payload_octets counts them (the chunks split the frame's data)
+        octets = len(first_prefix) + (count - 1) * len(next_prefix) + chunk_bytes
+        aiortc_internals.record_sent(self._sender, ntp, timestamp, count, octets)
         return rtp
 
     def _direct_path(self) -> aiortc_internals.DirectRtpPath:

@@ -22,6 +22,7 @@ from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 
 from .encoded_frame import EncodedFrame
+from .fanout_group import FanoutBatch
 from .frame_queue import DropToKeyframeQueue, PushResult, QueueCounters
 from .timeline import TimestampRewriter
 
@@ -33,7 +34,7 @@ class ImmediateSender(Protocol):
 
     def ready(self) -> bool: ...
 
-    def send_now(self, frame: EncodedFrame, pts: int) -> None: ...
+    def send_now(self, frame: EncodedFrame, pts: int, batch: FanoutBatch | None = None) -> None: ...
 
 
 CLOCK_RATES = {"audio": 48000, "video": 90000}
@@ -95,14 +96,20 @@ class ForwardingTrack(MediaStreamTrack):
         if receiving:
             self.request_keyframe("subscriber receives again")
 
-    def deliver(self, frame: EncodedFrame) -> None:
+    def deliver(self, frame: EncodedFrame, batch: FanoutBatch | None = None) -> None:
+        """Forward ``frame``: sent at once if the sender is idle and ready (added to ``batch``,
+        the frame's fan-out to all subscribers in one C call, when given), else queued."""
         if not (self._live and self._receiving):
             return
         immediate, waiter = self._immediate, self._waiter
         if immediate is not None and waiter is not None and not waiter.done() and immediate.ready():
             to_send = self._queue.pass_through(frame)
             if to_send is not None:
-                immediate.send_now(to_send, self._rewriter.rewrite(to_send.timestamp, self._clock()))
+                pts = self._rewriter.rewrite(to_send.timestamp, self._clock())
+                if batch is None:
+                    immediate.send_now(to_send, pts)
+                else:
+                    immediate.send_now(to_send, pts, batch)
             return
         queue = self._queue
         result = queue.push(frame)

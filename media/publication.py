@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from aiortc import RTCRtpReceiver
 
 from .encoded_frame import EncodedFrame
+from .fanout_group import fan_out
 from .forwarding_track import ForwardingTrack
 from .keyframe_bridge import KeyframeBridge
 from .receiver_tap import ReceiverTap
@@ -138,5 +139,4 @@ class Publication:
             return
         if self.kind == "audio":
             self._on_audio_level(self.publisher_id, frame.audio_level)
-        for track in state.subscribers:
-            track.deliver(frame)
+        fan_out(frame, state.subscribers)  # one C call for every subscriber ready for it

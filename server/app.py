@@ -21,7 +21,9 @@ from server.access.abuse import AbuseGuard
 from server.access.tokens import TokenService
 from server.app_keys import (
     ABUSE,
+    ALERT_DESK,
     AUDIT,
+    CARE_TEAM,
     CLIENTS,
     CRISES,
     CRISIS_MOVES,
@@ -35,11 +37,13 @@ from server.app_keys import (
     HELP_DESK,
     HTTP_METRICS,
     KEYS,
+    MESSAGING,
     MISSED_SESSIONS,
     MONITORING,
     NOTIFIER,
     ON_CALL,
     OUTREACH,
+    OUTREACH_DESK,
     PLAN_STORE,
     PROGRAMS,
     REGISTRY,
@@ -62,7 +66,11 @@ from server.crises.step_queues import EmbeddedQueue, ProcrastinateQueue, StepQue
 from server.crises.steps import StepStore
 from server.crises.store import SqlCrisisStore
 from server.crises.watch import CrisisWatch, runner_name
+from server.dashboard.alert_desk import AlertDesk
+from server.dashboard.care_team import CareTeam
 from server.dashboard.feed import DashboardFeed
+from server.dashboard.namespace import StaffNamespace
+from server.dashboard.staff_sockets import StaffSockets
 from server.db.engine import make_engine, make_sessionmaker
 from server.db.field_keys import KeySource
 from server.db.tables import utcnow
@@ -72,10 +80,13 @@ from server.home.help_desk import HelpDesk
 from server.http.drain import Drain
 from server.http.metrics import HttpMetrics
 from server.http.middleware import drop_server_header, errors_as_problems, request_context, security_headers
+from server.messaging.service import Messaging
+from server.messaging.store import MessageStore
 from server.monitoring.service import Monitoring
 from server.monitoring.store import MonitoringStore
 from server.notify.notifier import Notifier
 from server.on_call.store import OnCallStore
+from server.outreach.desk import OutreachDesk
 from server.outreach.missed_sessions import MissedSessions
 from server.outreach.store import OutreachStore
 from server.plans.disclosure import Disclosures
@@ -181,6 +192,25 @@ async def _check_in_sweeps(app: web.Application):
             await task
 
 
+def _staff_namespace(app: web.Application) -> None:
+    """The live dashboard's socket (/staff) on the same Socket.IO server as the calls (and so on every
+    node through the same Redis client manager), with its owned sweep of ended sign-ins."""
+    sio = app[SIGNALING].sio
+    sockets = StaffSockets(sio, app[STAFF_SESSIONS].is_current, app[SETTINGS].dashboard_sweep_interval)
+    app[DASHBOARD].sio, app[DASHBOARD].sockets = sio, sockets
+    sio.register_namespace(StaffNamespace(app[TOKENS], app[STAFF_SESSIONS], app[STORE], sockets))
+
+
+async def _dashboard_sweep(app: web.Application):
+    """Dashboard sockets of ended sign-ins are closed on every node (owned, cancelled at shutdown)."""
+    sockets = app[DASHBOARD].sockets
+    if sockets is not None:
+        sockets.start()
+    yield
+    if sockets is not None:
+        await sockets.close()
+
+
 def step_queue(settings: Settings, steps: StepStore, clock: Clock | None) -> StepQueue:
     """procrastinate on PostgreSQL (several nodes), this process on SQLite. A driven clock (tests) runs
     the embedded queue on any database: PostgreSQL's clock, which procrastinate schedules on, cannot be
@@ -234,14 +264,22 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app[SESSION_HOLD] = SessionHold(app[CRISES])
     app[PROGRAMS] = ProgramStore(make_sessionmaker(app[ENGINE]))
     app[CLIENTS] = ClientStore(make_sessionmaker(app[ENGINE], app[KEYS]))
-    app[DASHBOARD] = DashboardFeed()
+    app[CARE_TEAM] = CareTeam(make_sessionmaker(app[ENGINE], app[KEYS]), app[STAFF_SESSIONS].idle)
+    app[DASHBOARD] = DashboardFeed(app[CARE_TEAM])  # sign-ins live on the real clock (StaffSessions)
+    app[ALERT_DESK] = AlertDesk(app[PLAN_STORE], app[CARE_TEAM], app[DASHBOARD], app[STORE])
+    app[PLAN_STORE].on_alert = app[ALERT_DESK].push  # every alert, whoever raised it, pushed after its commit
     app[HELP_DESK] = HelpDesk(store=app[STORE], crises=app[CRISES], service=app[CRISIS_SERVICE],
                               watch=app[CRISIS_WATCH], on_call=app[ON_CALL], plans=app[PLAN_STORE],
                               sessionmaker=make_sessionmaker(app[ENGINE]), now=now)
     app[OUTREACH] = OutreachStore(make_sessionmaker(app[ENGINE], app[KEYS]))
+    app[OUTREACH_DESK] = OutreachDesk(app[OUTREACH], app[CARE_TEAM], app[DASHBOARD])
     app[MISSED_SESSIONS] = MissedSessions(settings, app[OUTREACH], app[PLAN_STORE], app[AUDIT], now=now, sleep=sleep)
+    app[MISSED_SESSIONS].desk = app[OUTREACH_DESK]
     app[MONITORING] = Monitoring(MonitoringStore(make_sessionmaker(app[ENGINE], app[KEYS])), app[PLAN_STORE],
                                  app[STORE], notifier=app[NOTIFIER], audit=app[AUDIT], now=now, sleep=sleep)
+    app[MESSAGING] = Messaging(MessageStore(make_sessionmaker(app[ENGINE], app[KEYS])), records=app[STORE],
+                               plans=app[PLAN_STORE], monitoring=app[MONITORING], help_desk=app[HELP_DESK],
+                               notifier=app[NOTIFIER], dashboard=app[DASHBOARD], settings=settings, now=now)
     gatekeeper = StoreGatekeeper(app[STORE], app[TOKENS], app[AUDIT], app[STAFF_SESSIONS], app[SESSION_HOLD],
                                  app[CRISIS_WATCH], app[CLIENTS])
     app[SIGNALING] = create_signaling(signaling_config(settings), gatekeeper, app[REGISTRY], sleep)
@@ -249,11 +287,13 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app[HELP_DESK].signaling = app[SIGNALING]
     app[MISSED_SESSIONS].signaling = app[SIGNALING]
     app[CRISIS_SERVICE].signaling = app[SIGNALING]
+    _staff_namespace(app)
     app[SIGNALING].sio.attach(app)
     app.cleanup_ctx.extend([_close_resources, _audit_checkpoints])
     app.cleanup_ctx.append(_crisis_watch)
     app.cleanup_ctx.append(_missed_sessions)
     app.cleanup_ctx.append(_check_in_sweeps)
+    app.cleanup_ctx.append(_dashboard_sweep)
     app.on_shutdown.append(_drain_on_shutdown)
     add_routes(app, app_version())
     return app

@@ -24,15 +24,19 @@ if TYPE_CHECKING:
     from server.crises.service import CrisisService
     from server.crises.store import SqlCrisisStore
     from server.crises.watch import CrisisWatch
+    from server.dashboard.alert_desk import AlertDesk
+    from server.dashboard.care_team import CareTeam
     from server.dashboard.feed import DashboardFeed
     from server.db.field_keys import KeySource
     from server.follow_ups.store import FollowUpStore
     from server.home.help_desk import HelpDesk
     from server.http.drain import Drain
     from server.http.metrics import HttpMetrics
+    from server.messaging.service import Messaging
     from server.monitoring.service import Monitoring
     from server.notify.notifier import Notifier
     from server.on_call.store import OnCallStore
+    from server.outreach.desk import OutreachDesk
     from server.outreach.missed_sessions import MissedSessions
     from server.outreach.store import OutreachStore
     from server.plans.disclosure import Disclosures
@@ -71,3 +75,7 @@ OUTREACH: web.AppKey[OutreachStore] = web.AppKey("outreach")
 MISSED_SESSIONS: web.AppKey[MissedSessions] = web.AppKey("missed_sessions")
 MONITORING: web.AppKey[Monitoring] = web.AppKey("monitoring")
 DASHBOARD: web.AppKey[DashboardFeed] = web.AppKey("dashboard")
+MESSAGING: web.AppKey[Messaging] = web.AppKey("messaging")
+CARE_TEAM: web.AppKey[CareTeam] = web.AppKey("care_team")
+ALERT_DESK: web.AppKey[AlertDesk] = web.AppKey("alert_desk")
+OUTREACH_DESK: web.AppKey[OutreachDesk] = web.AppKey("outreach_desk")

@@ -43,6 +43,14 @@ class Forbidden(SteadylineError):
     message = "You are not allowed to do that."
 
 
+class NotCareTeam(Forbidden):
+    """A therapist of the program who is not on this client's care team (their own therapist, or leading or
+    co-hosting a session they are in): admins may, colleagues may not."""
+
+    code = "not_care_team"
+    message = "Only this client's care team can do that."
+
+
 class NotFound(SteadylineError):
     kind = ErrorKind.NOT_FOUND
     code = "not_found"

@@ -45,6 +45,8 @@ from server.crises.schemas import (
     TimelineExport,
     TransitionRequest,
 )
+from server.dashboard import alerts_api as dashboard_alerts_api
+from server.dashboard import schemas as dashboard_schemas
 from server.follow_ups import api as follow_up_api
 from server.follow_ups.schemas import FollowUpList, FollowUpPlanView
 from server.home import api as home_api
@@ -52,12 +54,15 @@ from server.home.schemas import AskForHelp, HelpView, HomeToken, HomeView, OpenH
 from server.http import health_api
 from server.http.openapi import Operation, build_document, openapi_handler
 from server.http.pages import STATIC_DIR, page
+from server.messaging import api as messaging_api
+from server.messaging import home_api as messaging_home_api
+from server.messaging import schemas as messaging_schemas
 from server.monitoring import api as monitoring_api
 from server.monitoring import home_api as monitoring_home_api
 from server.monitoring import schemas as monitoring_schemas
 from server.on_call import api as on_call_api
 from server.outreach import api as outreach_api
-from server.plans import alerts_api, consent_api, location_api, resources_api
+from server.plans import consent_api, location_api, resources_api
 from server.plans import api as plan_api
 from server.plans.schemas import (
     AlertList,
@@ -150,10 +155,6 @@ API = [
     (Operation("POST", C + "/disclosure-overrides", "Emergency override: share without consent (written reason; "
                "audited; alerts the clinical lead)", OverrideRequest, OverrideView, status=201),
      consent_api.override_disclosure),
-    (Operation("GET", "/api/alerts", "Alerts of your program (e.g. emergency overrides, risk rules), newest first; "
-               "filter by urgency, rule, client_id, open=true|false", response=AlertList,
-               query=("urgency", "rule", "client_id", "open")),
-     alerts_api.list_alerts),
     (Operation("GET", "/api/program/plan-template", "The program's safety-plan template", response=TemplateView),
      plan_api.get_template),
     (Operation("PUT", "/api/program/plan-template", "Set the program's safety-plan template (admins)",
@@ -285,8 +286,31 @@ API = [
     (Operation("PUT", "/api/program/screeners/{key}", "Load a questionnaire the program holds the licence for "
                "(admins): its own text, scored by the same engine", monitoring_schemas.InstrumentBody,
                monitoring_schemas.InstrumentView), monitoring_api.put_instrument),
+    # the live dashboard: alerts for the care team (outreach tasks above); pushed on the /staff socket
+    (Operation("GET", "/api/alerts", "Alerts you may see (a therapist: their clients', program-wide ones and those "
+               "addressed or assigned to them; admins: all of the program), newest first; filter by urgency, rule, "
+               "client_id, open=true|false (acknowledged or not), resolved=true|false", response=AlertList,
+               query=dashboard_alerts_api.FILTERS), dashboard_alerts_api.list_alerts),
     (Operation("POST", "/api/alerts/{alert_id}/acknowledge", "Say you have seen an alert, with a note (audited)",
-               monitoring_schemas.AcknowledgeAlert, AlertView), monitoring_api.acknowledge_alert),
+               dashboard_schemas.AcknowledgeAlert, AlertView), dashboard_alerts_api.acknowledge_alert),
+    (Operation("POST", "/api/alerts/{alert_id}/assign", "Take an alert, or give it to a colleague (audited)",
+               dashboard_schemas.AssignAlert, AlertView), dashboard_alerts_api.assign_alert),
+    (Operation("POST", "/api/alerts/{alert_id}/resolve", "Resolve an alert with a note (audited; the note is "
+               "encrypted at rest)", dashboard_schemas.ResolveAlert, AlertView), dashboard_alerts_api.resolve_alert),
+    # secure messaging between a client and their care team
+    (Operation("GET", "/api/home/messages", "Your messages with your care team, oldest first (reading them marks "
+               "theirs read)", response=messaging_schemas.ThreadView, auth="home"), messaging_home_api.thread),
+    (Operation("POST", "/api/home/messages", "Write to your care team; urgent: alerts them in office hours, pages "
+               "the on-call clinician after hours (the answer says which, with the crisis lines)",
+               messaging_schemas.ClientMessage, messaging_schemas.MessageSent, status=201, auth="home"),
+     messaging_home_api.send),
+    (Operation("GET", C + "/messages", "The client's message thread (care team; reading it marks the client's "
+               "messages read)", response=messaging_schemas.ThreadView), messaging_api.thread),
+    (Operation("POST", C + "/messages", "Write to the client (care team): they are e-mailed that there is a "
+               "message, never its text", messaging_schemas.StaffMessage, messaging_schemas.StaffMessageSent,
+               status=201), messaging_api.send),
+    (Operation("GET", C + "/messages/unread", "How many of the client's messages nobody on the care team has read "
+               "(care team)", response=messaging_schemas.UnreadCount), messaging_api.unread),
 ]
 
 

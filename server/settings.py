@@ -149,6 +149,11 @@ class Settings(BaseSettings):
     check_in_sweep_interval: float = Field(
         300, ge=0, description="Seconds between checks for missed check-ins (two in a row raise an alert); 0: off.",
     )
+    dashboard_sweep_interval: float = Field(
+        10, ge=0, description="Seconds between checks that close live-dashboard sockets whose staff sign-in has "
+        "ended on another node (the node that signs out closes its own at once; pushes stop at once everywhere); "
+        "0: off.",
+    )
     after_hours_check_in_days: int = Field(
         7, ge=1, le=30, description="Daily check-ins scheduled (with reminders) after a crisis that began with a "
         "help press outside a session.",

@@ -13,6 +13,7 @@ from aiortc.rtp import HeaderExtensionsMap
 
 from ..datagram_batch import DatagramBatcher
 from ..errors import AiortcContractError
+from ..fanout_group import FanoutBatch
 from ..rtp_frame import RtpFrame
 from .contract import _require
 from .srtp import SrtpCodec
@@ -132,8 +133,26 @@ class DirectRtpPath:
         self.send_ready(frame)
         return True
 
-    def send_ready(self, frame: RtpFrame) -> None:
-        datagrams, sent = self._batcher.send_frame(frame, self._srtp, self._addr)  # type: ignore[union-attr]
+    def send_ready(self, frame: RtpFrame, batch: FanoutBatch | None = None) -> None:
+        """Send now, or with ``batch`` (a frame's fan-out to all its subscribers in one C call)
+        add this subscriber's target to it when the C path can take it; :meth:`sent` follows."""
+        batcher = self._batcher
+        if batch is not None:
+            target = batcher.target(frame, self._srtp, self._addr)  # type: ignore[union-attr, arg-type]
+            if target is not None:
+                batch.add(self, frame, target)
+                return
+        datagrams, sent = batcher.send_frame(frame, self._srtp, self._addr)  # type: ignore[union-attr, arg-type]
+        counters = self.transport.__dict__
+        counters[_DTLS_TX[0]] += sent
+        counters[_DTLS_TX[1]] += datagrams
+
+    def sent(self, frame: RtpFrame, result: tuple | None) -> None:
+        """The fan-out's result for this subscriber (see :class:`~media.fanout_group.FanoutBatch`)."""
+        batcher = self._batcher
+        if batcher is None:  # closed meanwhile: nothing was sent through it
+            return
+        datagrams, sent = batcher.finish(frame, self._srtp, self._addr, result)  # type: ignore[arg-type]
         counters = self.transport.__dict__
         counters[_DTLS_TX[0]] += sent
         counters[_DTLS_TX[1]] += datagrams

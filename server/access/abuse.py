@@ -55,6 +55,7 @@ FORGET_AFTER_SECONDS = 24 * 3600  # failures and lockouts are forgotten after a 
 ADDRESS_RESPONDER_MISSES = parse("10/minute")  # unknown, expired or revoked responder tokens from one address
 MISS_RECORD_PER_ADDRESS = parse("1/minute")  # one audit record stands for an address's misses in a minute
 MISS_RECORDS = parse("60/minute")  # and at most this many such records from everywhere together
+MESSAGE_BURST = parse("6/minute")  # secure messages one client may send in a minute (the hour's cap is in SQL)
 
 
 @dataclass(frozen=True)
@@ -240,3 +241,8 @@ class AbuseGuard:
         if not await self._windows.hit(MISS_RECORD_PER_ADDRESS, "responder-miss-record", what, address_key(address)):
             return False
         return await self._windows.hit(MISS_RECORDS, "responder-miss-records")
+
+    async def message_allowed(self, client_id: str) -> bool:
+        """Whether the client may send another secure message now (a burst limit on every node alike; each
+        message may alert or page someone)."""
+        return await self._limiter.hit(MESSAGE_BURST, "message", client_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from server.errors import Forbidden, NotFound
+from server.errors import Forbidden, NotCareTeam, NotFound
 
 
 class Role(str, enum.Enum):
@@ -57,6 +57,11 @@ class Action(str, enum.Enum):
     VOCABULARY_MANAGE = "vocabulary.manage"  # the program's self-harm word list
     SCREENER_MANAGE = "screener.manage"  # load a screener the program has the licence for
     ALERT_ACKNOWLEDGE = "alert.acknowledge"
+    ALERT_MANAGE = "alert.manage"  # take an alert, give it to a colleague, resolve it with a note
+    DASHBOARD_WATCH = "dashboard.watch"  # the live dashboard socket (/staff): alerts and outreach tasks pushed
+    MESSAGE_READ = "message.read"  # the care team reads a client's message thread (marks the client's read)
+    MESSAGE_SEND = "message.send"  # the care team writes to a client
+    MESSAGE_OWN = "message.own"  # a client reads and writes their own thread, from their own page
 
 
 ALLOWED: dict[Action, frozenset[Role]] = {
@@ -97,6 +102,11 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.VOCABULARY_MANAGE: frozenset({Role.ADMIN}),
     Action.SCREENER_MANAGE: frozenset({Role.ADMIN}),
     Action.ALERT_ACKNOWLEDGE: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.ALERT_MANAGE: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.DASHBOARD_WATCH: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.MESSAGE_READ: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.MESSAGE_SEND: frozenset({Role.THERAPIST, Role.ADMIN}),
+    Action.MESSAGE_OWN: frozenset({Role.CLIENT}),
 }
 
 # Actions on a session that a therapist may take only on sessions they lead; admins on any
@@ -105,6 +115,9 @@ _OWNER_ONLY = frozenset({Action.SESSION_READ, Action.SESSION_MANAGE, Action.SESS
                          Action.CRISIS_MANAGE})
 # ... of which a co-facilitator of the session may take these (adding people and ending it stay the lead's).
 _CO_HOST = frozenset({Action.SESSION_READ, Action.SESSION_HOST, Action.CRISIS_START, Action.CRISIS_MANAGE})
+# Actions on a client that a therapist may take only as one of the client's care team (``ClientScope.care_team``:
+# their own therapist, who leads or co-hosts a session they are in); admins on any client of their program.
+_CARE_TEAM_ONLY = frozenset({Action.MESSAGE_READ, Action.MESSAGE_SEND})
 
 
 @dataclass(frozen=True)
@@ -135,13 +148,43 @@ class ClientScope:
 
     client_id: str
     program_id: str
+    care_team: frozenset[str] | None = None  # staff ids of the client's care team (None: not looked up)
 
 
-def _client_allowed(principal: Principal, scope: ClientScope) -> bool:
+@dataclass(frozen=True)
+class CareItem:
+    """Something on the care team's dashboard: an alert or an outreach task, about one client of one
+    program (``client_id`` None: about the program as a whole)."""
+
+    program_id: str
+    client_id: str | None
+    addressed_to: frozenset[str] = frozenset()  # its recipient, and whoever it is assigned to
+    care_team: frozenset[str] = frozenset()  # the client's own therapist, leads and co-hosts of their sessions
+
+
+def sees_care_item(principal: Principal, item: CareItem) -> bool:
+    """Who may see an alert or outreach task (the REST lists, their actions, and the live dashboard's
+    pushes all ask here). Nobody outside the item's program. An admin of the program sees all of it. A
+    therapist sees what is about the whole program, what is addressed or assigned to them, and what is
+    about a client whose care team they are on: the client's own therapist (``clients.therapist_id``),
+    the lead or a co-host (co-facilitator, on-call clinician brought in) of a session the client has a
+    place in. Everyone else (clients, support persons, responders) sees none of it."""
+    if principal.program_id != item.program_id:
+        return False
+    if principal.role is Role.ADMIN:
+        return True
+    if principal.role is not Role.THERAPIST:
+        return False
+    return item.client_id is None or principal.id in item.addressed_to or principal.id in item.care_team
+
+
+def _client_allowed(principal: Principal, action: Action, scope: ClientScope) -> bool:
     if principal.program_id != scope.program_id:
         return False
     if principal.role in (Role.CLIENT, Role.SUPPORT, Role.RESPONDER):
         return principal.client_id is not None and principal.client_id == scope.client_id
+    if action in _CARE_TEAM_ONLY and principal.role is Role.THERAPIST:
+        return scope.care_team is not None and principal.id in scope.care_team
     return True
 
 
@@ -151,7 +194,7 @@ def is_allowed(principal: Principal, action: Action, scope: SessionScope | Clien
     if scope is None:
         return True
     if isinstance(scope, ClientScope):
-        return _client_allowed(principal, scope)
+        return _client_allowed(principal, action, scope)
     if principal.program_id != scope.program_id:
         return False
     if principal.session_id is not None and principal.session_id != scope.session_id:
@@ -170,4 +213,6 @@ def authorize(principal: Principal, action: Action, scope: SessionScope | Client
         raise NotFound("client not found")
     if scope is not None and principal.program_id != scope.program_id:
         raise NotFound("session not found")
+    if isinstance(scope, ClientScope) and action in _CARE_TEAM_ONLY and principal.role is Role.THERAPIST:
+        raise NotCareTeam()
     raise Forbidden()

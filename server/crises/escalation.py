@@ -140,17 +140,19 @@ class Escalation:
     # the crisis's clinician is gone
     async def page_on_call(self, crisis: Crisis, session_id: str, dropped_id: str, since: datetime, *,
                            tried: frozenset[str] = frozenset(), arm: ArmUnanswered | None = None,
-                           first: str | None = None, help_call: bool = False) -> str | None:
+                           first: str | None = None, help_call: bool = False,
+                           urgent_message: bool = False) -> str | None:
         """Page the on-call clinician (primary, then backup; never the one who dropped, nor one already
         ``tried``) into the session; ``arm`` gives what the page arms in its own transaction (its
         acknowledgement deadline). ``first``: someone to page before the roster (a client's own therapist,
         when the client asked for help in office hours); ``help_call``: the client asked for help outside
-        a session (the page says so). With nobody (left) to page, alert the clinical lead. Returns the
+        a session (the page says so); ``urgent_message``: what they did was send an urgent message after hours
+        (the page says that instead). With nobody (left) to page, alert the clinical lead. Returns the
         paged clinician's staff id."""
         if first is not None and first not in tried:
             staff = await self._store.get_staff_or_none(first)
             if staff is not None and not staff.disabled and staff.program_id == crisis.program_id:
-                await self._page(crisis, session_id, staff, "own_therapist", arm, help_call)
+                await self._page(crisis, session_id, staff, "own_therapist", arm, help_call, urgent_message)
                 return staff.id
         roster = await self._on_call.roster(crisis.program_id)
         policy = TherapistDropPolicy(grace=timedelta(seconds=0 if help_call else self._settings.on_call_grace))
@@ -168,11 +170,11 @@ class Escalation:
             if staff is not None and not staff.disabled and staff.program_id == crisis.program_id:
                 break
             tried.add(cover.clinician_id)
-        await self._page(crisis, session_id, staff, cover.pick.coverage.value, arm, help_call)
+        await self._page(crisis, session_id, staff, cover.pick.coverage.value, arm, help_call, urgent_message)
         return staff.id
 
     async def _page(self, crisis: Crisis, session_id: str, staff, coverage: str, arm: ArmUnanswered | None,
-                    help_call: bool) -> None:
+                    help_call: bool, urgent_message: bool = False) -> None:
         now = utcnow()  # links live on the real clock; the acknowledgement deadline on the steps' clock
         place, _ = await self._store.therapist_place(session_id=session_id, staff=staff)
         link = new_link()
@@ -193,7 +195,7 @@ class Escalation:
                                                    ttl=self._settings.on_call_link_ttl)
         outcomes = await self._notifier.send(OnCallPage(
             crisis_id=crisis.crisis_id, participant_id=place.id, join_url=page_link(self._settings.public_url, link),
-            expires_at=expires_at, email=staff.email, help_call=help_call,
+            expires_at=expires_at, email=staff.email, help_call=help_call, urgent_message=urgent_message,
             answer_url=f"{self._settings.public_url.rstrip('/')}/on-call#{answer}"), now)
         log.info("on_call_paged", crisis_id=crisis.crisis_id, coverage=coverage,
                  outcomes={k: v.value for k, v in outcomes.items()})

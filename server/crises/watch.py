@@ -62,6 +62,7 @@ TRANSIENT = (*OUTAGES, LiveStateUnavailable, OSError, OperationalError)  # the s
 ABSENCE = frozenset({*LOST_CONTACT, StepKind.PAGE_ON_CALL})  # steps a person's absence arms
 MOOT_ON_RETURN = ABSENCE | {StepKind.PAGE_UNANSWERED}  # a paged clinician arriving acknowledges the page
 PAGES = frozenset({StepKind.PAGE_ON_CALL, StepKind.PAGE_UNANSWERED})
+URGENT_MESSAGE = "urgent_message"  # why a help page went out: the client's urgent message after hours
 
 
 def runner_name() -> str:
@@ -240,7 +241,8 @@ class CrisisWatch:
         tried = frozenset(step.data.get("tried", ()))
         paged = await self.escalation.page_on_call(crisis, session_id, dropped or "", step.since, tried=tried,
                                                    arm=partial(self._arm_unanswered, crisis, step, tried),
-                                                   first=step.data.get("first"), help_call=help_call)
+                                                   first=step.data.get("first"), help_call=help_call,
+                                                   urgent_message=step.data.get("reason") == URGENT_MESSAGE)
         return f"paged:{paged}" if paged else "lead_alerted"
 
     def _arm_unanswered(self, crisis: Crisis, step: Step, tried: frozenset[str], place_id: str,
@@ -253,16 +255,19 @@ class CrisisWatch:
                 {**step.data, "tried": sorted(tried | {staff_id})})])
         return arm
 
-    async def call_for_help(self, crisis: Crisis, session_id: str, place_id: str, *, first: str | None) -> bool:
+    async def call_for_help(self, crisis: Crisis, session_id: str, place_id: str, *, first: str | None,
+                            reason: str | None = None) -> bool:
         """A client's help press outside a session: page now, ``first`` (their own therapist, in office
         hours) before the roster, with the same acknowledgement chain. ``place_id`` is the room's
-        clinician place: its arrival makes the page moot. Armed once per crisis (False if it already was)."""
+        clinician place: its arrival makes the page moot. ``reason`` ``URGENT_MESSAGE``: the client sent an
+        urgent message after hours (the page says so). Armed once per crisis (False if it already was)."""
         async with self.steps.transaction() as db:
             if await self.steps.ever_armed(db, crisis.crisis_id, PAGES):
                 return False
             now = self._now()
             await self._arm(db, crisis, session_id, [Arming(StepKind.PAGE_ON_CALL, place_id, now, now,
-                                                            {"staff_id": None, "first": first, "help": True})])
+                                                            {"staff_id": None, "first": first, "help": True,
+                                                             "reason": reason})])
         self._queue.committed()
         return True
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import attributes, object_session
 
 from server.db.crisis_tables import CrisisEventRecord, ResponderLinkRecord, ResponderReceiptRecord
 from server.db.field_crypto import UnknownKeyError, decrypt, encrypt
+from server.db.messaging_tables import MessageRecord
 from server.db.monitoring_tables import CheckInRecord, ScreenerResultRecord
 from server.db.outreach_tables import OutreachTaskRecord
 from server.db.plan_tables import AlertRecord, ClientLocationRecord, DisclosureOverrideRecord, SafetyPlanVersionRecord
@@ -23,9 +24,10 @@ ENCRYPTED: dict[type, tuple[str, ...]] = {
     OutreachTaskRecord: ("note",),
     SafetyPlanVersionRecord: ("content",),
     DisclosureOverrideRecord: ("reason",),
-    AlertRecord: ("body", "acknowledged_note"),
+    AlertRecord: ("body", "acknowledged_note", "resolved_note"),
     CheckInRecord: ("answers", "note"),
     ScreenerResultRecord: ("answers", "result"),
+    MessageRecord: ("body",),
     ClientLocationRecord: ("address", "geolocation"),
     CrisisEventRecord: ("data",),
     ResponderLinkRecord: ("packet",),

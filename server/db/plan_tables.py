@@ -102,6 +102,11 @@ class AlertRecord(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     acknowledged_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     acknowledged_note: Mapped[str | None] = mapped_column(Text, nullable=True)  # encrypted
+    # the live dashboard (migration 0020): who took it on, and its resolution with a note
+    assigned_to: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    resolved_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    resolved_note: Mapped[str | None] = mapped_column(Text, nullable=True)  # encrypted
 
 
 class ClientLocationRecord(Base):

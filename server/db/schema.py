@@ -6,6 +6,7 @@ from server.db import (
     crisis_tables,
     follow_up_tables,
     home_tables,
+    messaging_tables,
     monitoring_tables,
     on_call_tables,
     outreach_tables,
@@ -15,5 +16,5 @@ from server.db import (
 )
 
 TABLE_MODULES = (tables, plan_tables, crisis_tables, follow_up_tables, on_call_tables, step_tables, home_tables,
-                 outreach_tables, monitoring_tables)
+                 outreach_tables, monitoring_tables, messaging_tables)
 METADATA = tables.Base.metadata

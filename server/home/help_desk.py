@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import structlog
@@ -24,7 +24,7 @@ from signaling import Signaling
 from server.crises.escalation import NOBODY_ANSWERED, NOBODY_ON_CALL, ON_CALL_ACKNOWLEDGED
 from server.crises.service import Caller, CrisisService
 from server.crises.store import SqlCrisisStore
-from server.crises.watch import CrisisWatch
+from server.crises.watch import URGENT_MESSAGE, CrisisWatch
 from server.db.crisis_tables import CrisisRecord
 from server.db.tables import Client, ParticipantRole, Session, SessionKind, SessionStatus, Staff, utcnow
 from server.home.errors import NoClinician
@@ -54,6 +54,7 @@ class HelpRoom:
     crisis: Crisis
     client_place_id: str
     already_open: bool
+    reason: str | None = None  # why it was opened when not a help press: ``URGENT_MESSAGE`` (the page says so)
 
 
 @dataclass(frozen=True)
@@ -95,11 +96,14 @@ class HelpDesk:
         self._now = now  # office hours and the roster are read on this clock (tests drive it)
         self.signaling: Signaling | None = None
 
-    async def ask(self, client: Client, program: ProgramProfile, caller: Caller) -> HelpRoom:
-        """The client's open help room, opened now (and the page armed) if there is none."""
+    async def ask(self, client: Client, program: ProgramProfile, caller: Caller, *,
+                  urgent_message: bool = False) -> HelpRoom:
+        """The client's open help room, opened now (and the page armed) if there is none. ``urgent_message``:
+        what set it off is a message the client marked urgent after hours (the page and alert say so)."""
+        reason = URGENT_MESSAGE if urgent_message else None
         room = await self.open_room(client.id)
         if room is not None:
-            await self.ensure_paged(room, client, program)
+            await self.ensure_paged(replace(room, reason=reason), client, program)
             return room
         now, real_now = self._now(), utcnow()
         own = await self._own_therapist(client, program, now)
@@ -115,12 +119,14 @@ class HelpDesk:
         await self._store.set_admitted(place.id, True)  # nobody is there to let them in: they wait in the room
         crisis, _ = await self._service.start_or_existing(
             session.id, caller, client_id=client.id, program_id=program.program_id, responsible_clinician_id=None,
-            audit_action="crisis.help_request")
-        room = HelpRoom(session=session, crisis=crisis, client_place_id=place.id, already_open=False)
+            audit_action="crisis.urgent_message" if urgent_message else "crisis.help_request")
+        room = HelpRoom(session=session, crisis=crisis, client_place_id=place.id, already_open=False, reason=reason)
         await self._page(room, first=own.id if own else None)
+        subject = ("A client sent an urgent message after hours" if urgent_message
+                   else "A client pressed \u201cI need help now\u201d outside a session")
         await self._plans.add_alert(
             program_id=program.program_id, kind="crisis.help_requested", urgency="urgent", client_id=client.id,
-            at=real_now, subject="A client pressed \u201cI need help now\u201d outside a session",
+            at=real_now, subject=subject,
             body=f"Crisis {crisis.crisis_id} in an urgent help room: the on-call clinician is being paged.")
         log.info("help_room_opened", crisis_id=crisis.crisis_id, session_id=session.id, own_therapist=own is not None)
         return room
@@ -134,7 +140,8 @@ class HelpDesk:
 
     async def _page(self, room: HelpRoom, *, first: str | None = None) -> bool:
         host_place = await self._store.therapist_participant(room.session.id, room.session.therapist_id)
-        return await self._watch.call_for_help(room.crisis, room.session.id, host_place.id, first=first)
+        return await self._watch.call_for_help(room.crisis, room.session.id, host_place.id, first=first,
+                                               reason=room.reason)
 
     async def open_room(self, client_id: str) -> HelpRoom | None:
         """The client's on-demand room whose crisis is still open."""

@@ -1,5 +1,5 @@
 """The care team's side of monitoring: ask a client for daily check-ins, read their check-ins and screener
-results, the program's self-harm word list and its own screeners (admins), and acknowledge an alert."""
+results, the program's self-harm word list and its own screeners (admins)."""
 
 from __future__ import annotations
 
@@ -11,17 +11,16 @@ from aiohttp import web
 from server.access.client_scope import client_for
 from server.access.identity import staff_principal
 from server.access.policy import Action, authorize
-from server.app_keys import MONITORING, PLAN_STORE, PROGRAMS
+from server.app_keys import MONITORING, PROGRAMS
 from server.audit.requests import audit
 from server.db.tables import utcnow
 from server.errors import InvalidInput
 from server.http.bodies import read_body
 from server.http.responses import json_response
-from server.monitoring.errors import AlertNotFound, BuiltInInstrument, InstrumentInvalid
+from server.monitoring.errors import BuiltInInstrument, InstrumentInvalid
 from server.monitoring.risk_rules import baseline
 from server.monitoring.schedule import MAX_DAYS
 from server.monitoring.schemas import (
-    AcknowledgeAlert,
     CheckInView,
     InstrumentBody,
     InstrumentList,
@@ -36,7 +35,6 @@ from server.monitoring.schemas import (
 )
 from server.monitoring.screeners import BUILT_IN, ScreenerError
 from server.monitoring.store import Schedule
-from server.plans.schemas import AlertView
 
 
 def _schedule_view(schedule: Schedule | None) -> ScheduleAnswer:
@@ -131,20 +129,3 @@ async def put_instrument(request: web.Request) -> web.Response:
                                                        utcnow())
     await audit(request, "screener.load", principal, target_type="program", target_id=principal.program_id)
     return json_response(instrument_view(instrument))
-
-
-async def acknowledge_alert(request: web.Request) -> web.Response:
-    """Say a person has seen the alert (the first acknowledgement is kept, with its note, audited)."""
-    principal = await staff_principal(request)
-    authorize(principal, Action.ALERT_ACKNOWLEDGE)
-    body = await read_body(request, AcknowledgeAlert)
-    row = await request.app[PLAN_STORE].acknowledge_alert(request.match_info["alert_id"], principal.program_id,
-                                                          by=principal.id, note=body.note, at=utcnow())
-    if row is None:
-        raise AlertNotFound()  # another program's alert answers the same
-    await audit(request, "alert.acknowledge", principal, target_type="alert", target_id=row.id)
-    return json_response(AlertView(
-        alert_id=row.id, kind=row.kind, urgency=row.urgency, recipient_id=row.recipient_id, client_id=row.client_id,
-        subject=row.subject, body=row.body, created_at=row.created_at, rule=row.rule,
-        acknowledged_at=row.acknowledged_at, acknowledged_by=row.acknowledged_by,
-        acknowledged_note=row.acknowledged_note))

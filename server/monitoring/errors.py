@@ -25,11 +25,6 @@ class BuiltInInstrument(InvalidInput):
     message = "PHQ-9 and GAD-7 ship with their published wording and cannot be replaced."
 
 
-class AlertNotFound(NotFound):
-    code = "alert_not_found"
-    message = "There is no such alert."
-
-
 class TooManySubmissions(RateLimited):
     code = "too_many_submissions"
     message = ("You have sent many check-ins and questionnaires today: your care team has them. If you need help "

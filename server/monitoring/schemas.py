@@ -198,5 +198,3 @@ class VocabularyView(BaseModel):
     default: bool = Field(description="true: the program has not set its own list")
 
 
-class AcknowledgeAlert(Body):
-    note: str | None = Field(default=None, max_length=2000)

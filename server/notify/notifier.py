@@ -111,12 +111,16 @@ class OnCallPage(PersonalLink):
     subject = "A client in your program needs you in a crisis session now"
     answer_url: str = ""  # "I'm on it": stops paging the next person (personal, like the join link)
     help_call: bool = False  # the client pressed "I need help now" outside a session (else: their clinician dropped)
+    urgent_message: bool = False  # ... or sent a message marked urgent after hours (no text of it here)
 
     def text(self, program_line: str) -> str:
         until = self.expires_at.strftime("%H:%M UTC")
         answer = (f"\n\nCannot join this very minute? Press \"I'm on it\" so nobody else is paged:\n{self.answer_url}"
                   if self.answer_url else "")
-        why = ("they pressed \"I need help now\" and are waiting for you in a video room" if self.help_call else
+        why = ("they sent their care team a message marked urgent after hours: read it in the console (today's "
+               "\"Urgent help\" session, their safety plan, Messages) and reach them; a video room is open for them"
+               if self.urgent_message
+               else "they pressed \"I need help now\" and are waiting for you in a video room" if self.help_call else
                "their clinician's connection dropped and you are on call")
         return (
             f"A client in your program needs you in a crisis session now: {why}."
@@ -204,7 +208,63 @@ class SessionLink:
         return {"session_id": self.session_id, "participant_id": self.participant_id, "join_url": self.join_url}
 
 
-Message = SupportInvitation | LostContactNotice | OnCallPage | SessionInvitation | CheckInReminder | SessionLink
+@dataclass(frozen=True)
+class NewMessageNotice:
+    """A client is told their care team wrote to them: no text of the message, no health information, no
+    personal link (the standing link is theirs, kept only as a hash): the page address, opened with it."""
+
+    client_id: str
+    email: str | None
+    phone: str | None
+    home_url: str
+
+    kind = "new_message"
+    subject = "You have a new message"
+    crisis_id = None
+
+    def __repr__(self) -> str:
+        return f"NewMessageNotice(client_id={self.client_id!r})"
+
+    def text(self, program_line: str) -> str:
+        return (
+            "Your care team sent you a message on Steadyline. To read it, open your personal Steadyline link (the "
+            f"one your care team gave you); it opens your page at {self.home_url}\n\nThe message is not in this "
+            f"e-mail. If you need help now, call {program_line}; in an emergency call your local emergency number.\n"
+        )
+
+    def extra(self) -> dict:
+        return {"client_id": self.client_id}
+
+
+@dataclass(frozen=True)
+class UrgentMessageNotice:
+    """A client's own therapist is told, in office hours, that the client marked a message urgent: no text of
+    it, no name; the console shows it to the care team."""
+
+    client_id: str
+    email: str | None
+    console_url: str
+    phone: str | None = None
+
+    kind = "urgent_message"
+    subject = "A client marked a message urgent"
+    crisis_id = None
+
+    def __repr__(self) -> str:
+        return f"UrgentMessageNotice(client_id={self.client_id!r})"
+
+    def text(self, program_line: str) -> str:
+        return (
+            "A client of yours sent their care team a message marked urgent. Read it in the console (the client's "
+            f"Messages, under Between sessions):\n{self.console_url}\n\nThe message is not in this e-mail.\n"
+        )
+
+    def extra(self) -> dict:
+        return {"client_id": self.client_id}
+
+
+Message = (SupportInvitation | LostContactNotice | OnCallPage | SessionInvitation | CheckInReminder | SessionLink
+           | NewMessageNotice | UrgentMessageNotice)
 
 
 def sign(secret: bytes, body: bytes) -> str:

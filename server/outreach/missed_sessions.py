@@ -18,6 +18,7 @@ import structlog
 from signaling import Signaling
 
 from server.audit.log import AuditEvent, AuditLog
+from server.outreach.desk import OutreachDesk
 from server.outreach.store import MissedPlace, OutreachStore
 from server.plans.store import PlanStore
 from server.settings import Settings
@@ -37,6 +38,7 @@ class MissedSessions:
         self._now = now
         self._sleep = sleep
         self.signaling: Signaling | None = None
+        self.desk: OutreachDesk | None = None  # pushes each new task to the live dashboard
         self._task: asyncio.Task | None = None
 
     def start(self) -> None:
@@ -70,6 +72,8 @@ class MissedSessions:
             if task is None:
                 continue
             found += 1
+            if self.desk is not None:
+                await self.desk.push(task)
             await self._told(place, task.id, now)
         return found
 

@@ -250,6 +250,11 @@ class AlertView(BaseModel):
     acknowledged_at: datetime | None = None
     acknowledged_by: str | None = None
     acknowledged_note: str | None = None
+    assigned_to: str | None = Field(default=None, description="the clinician who took it on")
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
+    resolved_note: str | None = None
+    client_name: str | None = Field(default=None, description="the client's name as the care team knows it")
 
 
 class AlertList(BaseModel):

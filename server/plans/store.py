@@ -4,11 +4,12 @@ local resources. Rows in, ``handoff`` domain values out: nothing else builds SQL
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -60,6 +61,10 @@ class LocationRecord:
     flagged: bool
 
 
+def _listed(ids: Collection[str]) -> list[str]:
+    return sorted(ids) or [""]
+
+
 def _json_list(values) -> str:
     return json.dumps(sorted(v.value if hasattr(v, "value") else v for v in values))
 
@@ -73,9 +78,27 @@ def _grant(row: ConsentGrantRecord) -> ConsentGrant:
     )
 
 
+AlertListener = Callable[[AlertRecord], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class AlertScope:
+    """Which of the program's alerts a therapist may see (admins: all): program-wide ones, those of their
+    clients (``client_ids``), and those addressed or assigned to them (``staff_id``)."""
+
+    staff_id: str
+    client_ids: frozenset[str]
+
+
 class PlanStore:
     def __init__(self, sessionmaker: async_sessionmaker) -> None:
         self._sm = sessionmaker
+        # told of every alert once it is committed (the composition root sets the live dashboard's push)
+        self.on_alert: AlertListener | None = None
+
+    async def _told(self, row: AlertRecord) -> None:
+        if self.on_alert is not None:
+            await self.on_alert(row)
 
     # templates
     async def template(self, program_id: str) -> PlanTemplate:
@@ -183,11 +206,13 @@ class PlanStore:
                 contact_id=basis.party.contact_id, scopes=_json_list(basis.scopes),
                 categories=_json_list(basis.categories), reason=basis.reason, at=basis.at,
             ))
-            db.add(AlertRecord(
+            row = AlertRecord(
                 id=alert.alert_id, program_id=program_id, recipient_id=alert.recipient_id or None,
                 kind="disclosure.override", urgency=alert.urgency, client_id=alert.client_id,
                 subject=alert.subject, body=alert.body, created_at=alert.at,
-            ))
+            )
+            db.add(row)
+        await self._told(row)
 
     async def add_alert(self, *, program_id: str, kind: str, urgency: str, subject: str, body: str, at: datetime,
                         client_id: str | None = None, recipient_id: str | None = None, rule: str | None = None,
@@ -204,14 +229,41 @@ class PlanStore:
                                                         AlertRecord.dedupe_key == dedupe_key)
                     if (await db.execute(seen)).first() is not None:
                         return None
-                db.add(AlertRecord(id=alert_id, program_id=program_id, recipient_id=recipient_id, kind=kind,
-                                   urgency=urgency, client_id=client_id, subject=subject, body=body, created_at=at,
-                                   rule=rule, dedupe_key=dedupe_key))
+                row = AlertRecord(id=alert_id, program_id=program_id, recipient_id=recipient_id, kind=kind,
+                                  urgency=urgency, client_id=client_id, subject=subject, body=body, created_at=at,
+                                  rule=rule, dedupe_key=dedupe_key)
+                db.add(row)
         except IntegrityError:
             if dedupe_key is None:
                 raise
             return None  # another node wrote the same fact's alert first (unique program, dedupe key)
+        await self._told(row)
         return alert_id
+
+    async def alert(self, alert_id: str, program_id: str) -> AlertRecord | None:
+        """One alert of this program; None: no such alert (or another program's)."""
+        if len(alert_id) > 64:
+            return None
+        async with self._sm() as db:
+            row = await db.get(AlertRecord, alert_id)
+        return row if row is not None and row.program_id == program_id else None
+
+    async def assign_alert(self, alert_id: str, staff_id: str) -> AlertRecord | None:
+        async with self._sm() as db, db.begin():
+            row = await db.get(AlertRecord, alert_id)
+            if row is not None:
+                row.assigned_to = staff_id
+        return row
+
+    async def resolve_alert(self, alert_id: str, *, by: str, note: str, at: datetime) -> AlertRecord | None:
+        """Resolve it with a note (the first resolution is kept); resolving also acknowledges it."""
+        async with self._sm() as db, db.begin():
+            row = await db.get(AlertRecord, alert_id)
+            if row is not None and row.resolved_at is None:
+                row.resolved_at, row.resolved_by, row.resolved_note = at, by, note
+                if row.acknowledged_at is None:
+                    row.acknowledged_at, row.acknowledged_by = at, by
+        return row
 
     async def acknowledge_alert(self, alert_id: str, program_id: str, *, by: str, note: str | None,
                                 at: datetime) -> AlertRecord | None:
@@ -225,9 +277,17 @@ class PlanStore:
             return row
 
     async def alerts(self, program_id: str, *, urgency: str | None = None, rule: str | None = None,
-                     client_id: str | None = None, open_only: bool | None = None) -> list[AlertRecord]:
-        """The program's alerts, newest first; ``open_only`` True: not acknowledged yet, False: acknowledged."""
+                     client_id: str | None = None, open_only: bool | None = None, resolved: bool | None = None,
+                     scope: AlertScope | None = None) -> list[AlertRecord]:
+        """The program's alerts, newest first; ``open_only`` True: not acknowledged yet, False: acknowledged;
+        ``resolved`` True: resolved, False: not yet; ``scope``: only those a therapist may see."""
         query = select(AlertRecord).where(AlertRecord.program_id == program_id).order_by(AlertRecord.created_at.desc())
+        if scope is not None:
+            query = query.where(or_(AlertRecord.client_id.is_(None), AlertRecord.recipient_id == scope.staff_id,
+                                    AlertRecord.assigned_to == scope.staff_id,
+                                    AlertRecord.client_id.in_(_listed(scope.client_ids))))
+        if resolved is not None:
+            query = query.where(AlertRecord.resolved_at.is_not(None) if resolved else AlertRecord.resolved_at.is_(None))
         for column, value in ((AlertRecord.urgency, urgency), (AlertRecord.rule, rule),
                               (AlertRecord.client_id, client_id)):
             if value is not None:

@@ -7,7 +7,7 @@ from aiohttp import web
 from server.access.abuse import account_digest
 from server.access.identity import staff_principal
 from server.access.passwords import verify_password
-from server.app_keys import ABUSE, SETTINGS, SIGNALING, STAFF_SESSIONS, STORE, TOKENS
+from server.app_keys import ABUSE, DASHBOARD, SETTINGS, SIGNALING, STAFF_SESSIONS, STORE, TOKENS
 from server.audit.chain import Outcome
 from server.audit.requests import audit
 from server.db.tables import new_id
@@ -61,5 +61,6 @@ async def logout(request: web.Request) -> web.Response:
     await request.app[STAFF_SESSIONS].end(principal.staff_session_id)
     for place in await request.app[STORE].open_host_places(principal.id):
         await request.app[SIGNALING].sign_out(place.session_id, place.id, principal.staff_session_id)
+    await request.app[DASHBOARD].signed_out(principal.staff_session_id)  # the live dashboard's socket too
     await audit(request, "auth.sign_out", principal)
     return web.json_response({"signed_out": True})

@@ -57,5 +57,12 @@ class StaffSessions:
         found = await self._store.get_staff_session(staff_session_id)
         return found is not None and found.ended_at is None and utcnow() < found.expires_at
 
+    async def is_current(self, staff_session_id: str, staff_id: str) -> bool:
+        """Whether the sign-in is live and not idle (without counting this as activity)."""
+        found = await self._store.get_staff_session(staff_session_id)
+        now = utcnow()
+        return (found is not None and found.staff_id == staff_id and found.ended_at is None
+                and now < found.expires_at and now - found.last_seen_at <= self.idle)
+
     async def end(self, staff_session_id: str) -> None:
         await self._store.end_staff_session(staff_session_id)

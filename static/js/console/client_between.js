@@ -1,12 +1,13 @@
 // Between sessions, in the console beside a client's safety plan: their own therapist (paged first when
 // they ask for help in office hours), where Steadyline reaches them (their next-day session, check-in
 // reminders), their personal link "my Steadyline" — made (shown once), remade, switched off — and the
-// daily check-ins the care team asks of them there (check_in_schedule.js).
+// daily check-ins the care team asks of them there (check_in_schedule.js); their messages (messages.js).
 
 import { el, announce } from "../lib/dom.js";
 import { consoleRequests } from "./requests.js";
 import { checkInScheduleBlock } from "./check_in_schedule.js";
 import { trendBlock } from "./trend_chart.js";
+import { messagesBlock } from "./messages.js";
 
 function when(iso) {
   return new Date(iso).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
@@ -58,7 +59,8 @@ export class ClientBetweenSessions {
         + "check-in reminders)"), email),
       el("div", { class: "field" }, el("label", { for: "between-phone" }, "Their mobile number"), phone),
       el("button", { type: "submit", class: "btn btn-small" }, "Save"), status);
-    root.replaceChildren(el("h4", { id: "between-title" }, "Between sessions"), form, this._linkBlock(client, clientId),
+    root.replaceChildren(el("h4", { id: "between-title" }, "Between sessions"), form,
+      messagesBlock(this.requests, clientId), this._linkBlock(client, clientId),
       checkInScheduleBlock(this.requests, clientId), trendBlock(this.requests, clientId));
   }
 

@@ -1,5 +1,5 @@
 // Every REST call of the console, in one place: signing in, today's sessions, one session's people and
-// links, and entering a call as its host.
+// links, entering a call as its host, and the dashboard's alerts and outreach tasks.
 //
 // consoleRequests(call) takes the console's signed-in API client, call(method, path, body).
 
@@ -39,6 +39,20 @@ export function consoleRequests(call) {
     scheduleCheckIns: (clientId, body) => call("POST", `/api/clients/${clientId}/check-in-schedule`, body),
     // their check-ins and questionnaire results, oldest first (the trend charts)
     checkIns: (clientId) => call("GET", `/api/clients/${clientId}/check-ins`),
+    // their messages with the care team: reading the thread marks theirs read (their "Read" receipt)
+    messages: (clientId) => call("GET", `/api/clients/${clientId}/messages`),
+    unreadMessages: (clientId) => call("GET", `/api/clients/${clientId}/messages/unread`),
+    sendMessage: (clientId, text) => call("POST", `/api/clients/${clientId}/messages`, { text }),
+    // the live dashboard: alerts and outreach tasks you may see, newest first, and what you can do with them
+    alerts: () => call("GET", "/api/alerts"),
+    acknowledgeAlert: (alertId, note) => call("POST", `/api/alerts/${alertId}/acknowledge`, note ? { note } : {}),
+    // staffId: a colleague's id; none: take it yourself
+    assignAlert: (alertId, staffId) => call("POST", `/api/alerts/${alertId}/assign`, staffId ? { staff_id: staffId } : {}),
+    resolveAlert: (alertId, note) => call("POST", `/api/alerts/${alertId}/resolve`, { note }),
+    outreach: () => call("GET", "/api/outreach?all=1"),
+    assignOutreach: (taskId, staffId) =>
+      call("POST", `/api/outreach/${taskId}/assign`, staffId ? { staff_id: staffId } : {}),
+    resolveOutreach: (taskId, note) => call("POST", `/api/outreach/${taskId}/resolve`, { note }),
     // the host's participant token for the session's call
     host: (sessionId) => call("POST", `/api/sessions/${sessionId}/host`),
   };

@@ -12,3 +12,6 @@ export const checkInStatus = (token) => api("GET", "/api/home/check-in", { token
 export const sendCheckIn = (token, body) => api("POST", "/api/home/check-ins", { token, body });
 export const sendScreener = (token, key, answers) =>
   api("POST", `/api/home/screeners/${encodeURIComponent(key)}`, { token, body: { answers } });
+// their messages with their care team (reading them marks the care team's read)
+export const loadMessages = (token) => api("GET", "/api/home/messages", { token });
+export const sendMessage = (token, body) => api("POST", "/api/home/messages", { token, body });

@@ -17,13 +17,29 @@ import {
 import { resetCreateForm, showSessionsError } from "../console/sessions_view.js";
 import { takePagedLink, answerPagedLink } from "../console/paged.js";
 import { startCall as startHostCall, enterCall as enterHostCall } from "../console/host_call.js";
+import { Dashboard } from "../console/dashboard.js";
 
 // ---- sign in / out ------------------------------------------------------------------------------
 
 // every screen of the console shows the program's open crises
 const openCrises = new OpenCrises({ call: (method, path) => call(method, path), onOpen: (id) => startCall(id) });
 
+// "Needs attention": alerts and outreach tasks, live (console/dashboard.js)
+const attention = new Dashboard({
+  requests, staff: () => state.staff, onSignedOut: (message) => signOut(message),
+  openClient: (clientId, name) => openClient(clientId, name),
+});
+
+// a client's safety plan and "Between sessions" (with their trend chart), opened from an alert or a task
+async function openClient(clientId, name) {
+  await state.planEditor.open(clientId, name);
+  const between = document.getElementById("between-title");
+  (between || state.planEditor.root).scrollIntoView({ block: "start" });
+}
+
 function signOut(message = "") {
+  attention.stop();
+  $("#attention").hidden = true;
   openCrises.stop();
   openCrises.root.hidden = true;
   forgetSignIn();
@@ -75,6 +91,7 @@ function showOpenCrises() {
 
 async function dashboard({ focus = true } = {}) {
   showOpenCrises();
+  attention.start();
   $("#header-user").hidden = false;
   $("#staff-name").textContent = state.staff.staff.display_name;
   showView("sessions", { focus });

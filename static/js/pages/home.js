@@ -2,13 +2,15 @@
 // exchanged for a page token (kept for this tab), the link leaves the address bar, and the page shows
 // their plan, numbers to call, sessions, and "I need help now": that opens their urgent help room,
 // where the on-call clinician joins them; the page says truthfully where that stands. Below it, their
-// daily check-in and questionnaires (home/check_in.js).
+// daily check-in and questionnaires (home/check_in.js) and their messages with their care team
+// (home/messages.js).
 
 import { $, showView, announce } from "../lib/dom.js";
 import { loadHomeToken, saveHomeToken, forgetHomeToken, saveParticipant, forgetParticipant } from "../lib/storage.js";
 import { openHome, loadHome, askForHelp, joinSession } from "../home/requests.js";
 import { drawHome } from "../home/home_view.js";
 import { drawCheckIn } from "../home/check_in.js";
+import { drawMessages } from "../home/messages.js";
 
 let token = null;
 
@@ -44,6 +46,14 @@ async function help() {
   }
 }
 
+// An open call for help (pressed, or opened by an urgent message after hours): the button goes back to it.
+function helpOpen(where) {
+  $("#help-state").hidden = false;
+  $("#help-headline").textContent = where.headline;
+  $("#help-detail").textContent = where.detail;
+  $("#help-now").textContent = "Go back to my video room";
+}
+
 async function show() {
   let home;
   try {
@@ -57,15 +67,11 @@ async function show() {
     return showView("error");
   }
   drawHome(home, { onJoin: join });
-  if (home.help) {
-    $("#help-state").hidden = false;
-    $("#help-headline").textContent = home.help.headline;
-    $("#help-detail").textContent = home.help.detail;
-    $("#help-now").textContent = "Go back to my video room";
-  }
+  if (home.help) helpOpen(home.help);
   $("#help-now").onclick = help;
   showView("home", { focus: false });
   drawCheckIn(token).catch((error) => { $("#home-error").textContent = error.message; });
+  drawMessages(token, { onHelp: help, onHelpOpened: helpOpen }).catch((error) => { $("#home-error").textContent = error.message; });
 }
 
 async function main() {

@@ -38,6 +38,8 @@ def route_table(world) -> dict:
 # without a fuzz strategy fails loudly.
 EVENTS = ["join", "leave", "signal", "media_state", "admit", "deny", "send_to_lobby", "remove", "ask_mute", "lock",
           "end_session", "media_offer", "media_answer", "media_candidate", "chat", "raise_hand", "lower_hand"]
+# The live dashboard's namespace (/staff) takes no events from clients: it only pushes.
+STAFF_EVENTS: list[str] = []
 
 # --- payload strategies (``@client``/``@host`` are replaced by real participant ids) ----------
 
@@ -186,6 +188,27 @@ async def rooms(world):
 
 async def test_the_fuzzers_know_every_event_of_the_route_table(world):
     assert sorted(route_table(world)) == sorted(EVENTS)
+
+
+async def test_the_staff_namespace_takes_no_events(world):
+    namespace = world.app[SIGNALING].sio.namespace_handlers["/staff"]
+    assert sorted(n[3:] for n in dir(namespace) if n.startswith("on_") and n not in ("on_connect", "on_disconnect")) \
+        == STAFF_EVENTS
+
+
+@fuzz_settings(max_examples=30)
+@given(event=st.one_of(unknown_events, st.sampled_from(EVENTS)), payload=st.one_of(st.none(), json_values))
+async def test_anything_sent_on_the_staff_namespace_is_ignored_and_the_socket_lives(world, event, payload):
+    from tests.integration.dashboard.helpers import staff_socket
+
+    therapist = await world.therapist()
+    sock = await staff_socket(world, therapist.access_token)
+    try:
+        await sock.sio.emit(event, payload, namespace="/staff")
+        await asyncio.sleep(0.05)
+        assert sock.sio.connected and "/staff" in sock.sio.namespaces
+    finally:
+        await sock.close()
 
 
 @fuzz_settings(max_examples=120)

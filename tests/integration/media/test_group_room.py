@@ -68,3 +68,20 @@ async def test_late_joiner_decodes_every_video_within_one_second(group: Group):
     first_frames = {p: late.first_frame_after(p, "video", started) - subscribed for p in others(group, "late")}
     assert max(first_frames.values()) < 1.0, first_frames
     assert late.decode_errors == 0
+
+
+async def test_six_participants_decode_all_others_on_the_pure_python_send_path(group: Group, monkeypatch):
+    """Without the C extension (forced off here) every subscriber builds, protects and sends its
+    packets in Python: no fan-out batch, the same datagrams."""
+    from media import datagram_batch, fanout_group
+
+    monkeypatch.setattr(datagram_batch, "NATIVE", False)
+    assert fanout_group.new_batch() is None
+    for index in range(6):
+        await group.join(f"p{index}", **SMALL)
+    assert await wait_for(lambda: everyone_receives_everyone(group), timeout=60), missing(group)
+    checkpoint = time.monotonic()
+    assert await wait_for(lambda: everyone_receives_everyone(group, since=checkpoint), timeout=60), missing(
+        group, checkpoint
+    )
+    assert sum(c.decode_errors for c in group.clients.values()) == 0

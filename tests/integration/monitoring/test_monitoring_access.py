@@ -21,8 +21,6 @@ MONITORING_ENDPOINTS = {
     ("PUT", "/api/program/monitoring/vocabulary"): {"owner": 403, "colleague": 403, "admin": 200, "other_admin": 200},
     ("GET", "/api/program/screeners"): {"owner": 200, "colleague": 200, "admin": 200, "other_admin": 200},
     ("PUT", "/api/program/screeners/{key}"): {"owner": 403, "colleague": 403, "admin": 200, "other_admin": 200},
-    ("POST", "/api/alerts/{alert_id}/acknowledge"): {"owner": 200, "colleague": 200, "admin": 200,
-                                                     "other_admin": 404},
 }
 MONITORING_HOME_ENDPOINTS = {
     ("GET", "/api/home/check-in"): 200,

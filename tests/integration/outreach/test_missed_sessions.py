@@ -20,9 +20,10 @@ AFTER = 600.0
 SWEEP = 30.0
 OUTREACH_ENDPOINTS = {
     ("GET", "/api/outreach"): {"owner": 200, "colleague": 200, "admin": 200, "other_admin": 200},
-    ("POST", "/api/outreach/{task_id}/assign"): {"owner": 200, "colleague": 200, "admin": 422,
+    # a colleague not on the client's care team (the live dashboard's scoping) finds no such task
+    ("POST", "/api/outreach/{task_id}/assign"): {"owner": 200, "colleague": 404, "admin": 422,
                                                  "other_admin": 404},
-    ("POST", "/api/outreach/{task_id}/resolve"): {"owner": 200, "colleague": 200, "admin": 200,
+    ("POST", "/api/outreach/{task_id}/resolve"): {"owner": 200, "colleague": 404, "admin": 200,
                                                   "other_admin": 404},
 }
 

@@ -25,7 +25,6 @@ PLAN_ENDPOINTS = {
     ("POST", C + "/consents"): {"owner": 201, "colleague": 201, "admin": 201, "other_admin": 404},
     ("POST", C + "/consents/{grant_id}/revoke"): {"owner": 200, "colleague": 200, "admin": 200, "other_admin": 404},
     ("POST", C + "/disclosure-overrides"): {"owner": 201, "colleague": 201, "admin": 201, "other_admin": 404},
-    ("GET", "/api/alerts"): {"owner": 200, "colleague": 200, "admin": 200, "other_admin": 200},
     ("GET", "/api/program/plan-template"): {"owner": 200, "colleague": 200, "admin": 200, "other_admin": 200},
     ("PUT", "/api/program/plan-template"): {"owner": 403, "colleague": 403, "admin": 200, "other_admin": 200},
     ("GET", "/api/program/resources"): {"owner": 200, "colleague": 200, "admin": 200, "other_admin": 200},

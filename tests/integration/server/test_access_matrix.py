@@ -10,7 +10,9 @@ from server.db.tables import StaffRole
 from server.routes import API
 from tests.integration.crisis.test_crisis_access import CRISIS_ENDPOINTS, RESPONDER_LINKS
 from tests.integration.crisis.test_on_call import PAGE_ANSWER
+from tests.integration.dashboard.test_dashboard_access import DASHBOARD_ENDPOINTS, DASHBOARD_SOCKET
 from tests.integration.home.test_home_access import CLIENT_ENDPOINTS, HOME_ENDPOINTS, HOME_OPEN
+from tests.integration.messaging.test_messaging_access import MESSAGING_ENDPOINTS, MESSAGING_HOME_ENDPOINTS
 from tests.integration.outreach.test_missed_sessions import OUTREACH_ENDPOINTS
 from tests.integration.monitoring.test_monitoring_access import MONITORING_ENDPOINTS, MONITORING_HOME_ENDPOINTS
 from tests.integration.crisis.test_private_room_access import ROOM_AND_FOLLOW_UP_ENDPOINTS
@@ -73,7 +75,9 @@ def test_the_matrix_covers_every_endpoint():
                                                      | set(ON_CALL_ENDPOINTS)
                                                      | set(ROOM_AND_FOLLOW_UP_ENDPOINTS) | set(CLIENT_ENDPOINTS)
                                                      | set(HOME_ENDPOINTS) | HOME_OPEN | set(OUTREACH_ENDPOINTS)
-                                                     | set(MONITORING_ENDPOINTS) | set(MONITORING_HOME_ENDPOINTS))
+                                                     | set(MONITORING_ENDPOINTS) | set(MONITORING_HOME_ENDPOINTS)
+                                                     | set(MESSAGING_ENDPOINTS) | set(MESSAGING_HOME_ENDPOINTS)
+                                                     | set(DASHBOARD_ENDPOINTS))
 
 
 @pytest.mark.parametrize("endpoint", sorted(SESSION_ENDPOINTS))
@@ -128,6 +132,16 @@ def test_the_event_matrix_covers_every_event():
     rooms = SimpleNamespace(admit=None, deny=None, send_to_lobby=None, remove=None, ask_mute=None)
     namespace = RoomNamespace(rooms, None, None, None, rate=1, burst=1)
     assert set(namespace._routes) == set(EVENTS) | {"join"}
+
+
+def test_the_staff_namespace_takes_no_events_from_clients():
+    """The live dashboard's namespace (/staff) only pushes: a client can connect and disconnect, nothing
+    more (who may connect: ``DASHBOARD_SOCKET``, tested in tests/integration/dashboard)."""
+    from server.dashboard.namespace import StaffNamespace
+
+    handlers = {name for name in dir(StaffNamespace) if name.startswith("on_")}
+    assert handlers == {"on_connect", "on_disconnect"}
+    assert set(DASHBOARD_SOCKET) >= set(ROLES)
 
 
 @pytest.mark.parametrize("event", sorted(EVENTS))

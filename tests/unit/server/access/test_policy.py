@@ -39,3 +39,24 @@ def test_support_persons_and_responders_never_manage_sessions():
     for role in (Role.SUPPORT, Role.RESPONDER, Role.CLIENT):
         for action in (Action.SESSION_CREATE, Action.SESSION_MANAGE, Action.ROOM_MODERATE):
             assert not is_allowed(Principal(id="x", role=role, program_id="prog"), action, SCOPE)
+
+
+def test_messages_are_for_the_care_team_and_admins_of_the_program():
+    from server.access.policy import ClientScope
+    from server.errors import NotCareTeam, NotFound
+
+    team = ClientScope("c1", "prog", care_team=frozenset({"t1"}))
+    own = Principal("t1", Role.THERAPIST, "prog")
+    colleague = Principal("t2", Role.THERAPIST, "prog")
+    admin = Principal("a1", Role.ADMIN, "prog")
+    stranger = Principal("a2", Role.ADMIN, "other")
+    for action in (Action.MESSAGE_READ, Action.MESSAGE_SEND):
+        assert is_allowed(own, action, team) and is_allowed(admin, action, team)
+        assert not is_allowed(colleague, action, team)
+        assert not is_allowed(own, action, ClientScope("c1", "prog"))  # the care team not looked up: no
+        with pytest.raises(NotCareTeam):
+            authorize(colleague, action, team)
+        with pytest.raises(NotFound):
+            authorize(stranger, action, team)
+    client = Principal("c1", Role.CLIENT, "prog", client_id="c1")
+    assert is_allowed(client, Action.MESSAGE_OWN, team) and not is_allowed(client, Action.MESSAGE_READ, team)
