@@ -130,3 +130,24 @@ async def test_signing_out_elsewhere_ends_the_live_dashboard_at_once(world, brow
         await expect(console.locator("#attention")).to_be_hidden()
     finally:
         await context.close()
+
+
+async def test_the_sign_out_button_ends_the_sign_in_on_the_server(world, browser):
+    """Sign out in the console ends the sign-in itself, not only this tab's memory of it: its token is
+    refused from then on (a copy left in another tab or a proxy log is worth nothing)."""
+    therapist = await world.therapist()
+    context = await browser.new_context(ignore_https_errors=True, viewport=PHONE)
+    try:
+        console = await context.new_page()
+        await sign_in(console, world.base_url, therapist)
+        await expect(console.locator("#attention-live")).to_have_text("Live")
+        token = await console.evaluate("() => JSON.parse(sessionStorage.getItem('steadyline.staff')).access_token")
+        status, _ = await world.request("GET", "/api/me", token)
+        assert status == 200
+        await console.get_by_role("button", name="Sign out").click()
+        await expect(console.get_by_role("heading", name="Sign in")).to_be_visible()
+        status, _ = await world.request("GET", "/api/me", token)
+        assert status == 401
+        assert await console.evaluate("() => sessionStorage.getItem('steadyline.staff')") is None
+    finally:
+        await context.close()

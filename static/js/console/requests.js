@@ -13,6 +13,7 @@ export function signIn(body) {
 export function consoleRequests(call) {
   return {
     me: () => call("GET", "/api/me"),
+    signOut: () => call("POST", "/api/auth/logout"),
     sessionsOn: (day) => call("GET", `/api/sessions?day=${day}`),
     // body: {kind, title, starts_at, ends_at}
     createSession: (body) => call("POST", "/api/sessions", body),
