@@ -69,7 +69,8 @@ async def test_an_alert_appears_within_a_second_and_is_worked_from_the_console(w
         assert seen - made <= 1.0
         await expect(item.locator(".risk-badge")).to_have_text("High risk")  # in words, not only a colour
         await expect(item).to_contain_text("A check-in note needs a person to read it")
-        await expect(console.locator("#announcer-assertive")).to_contain_text("New high-risk alert about Jordan Example")
+        await expect(console.locator("#announcer-assertive")).to_contain_text(
+            "New high-risk alert about Jordan Example")
         await expect(console.locator("#attention-count")).to_have_text("1 open, 1 high risk")
         await _no_sideways_scroll(console)
         assert await findings(console) == []  # axe-core: no serious or critical finding
