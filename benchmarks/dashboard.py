@@ -116,7 +116,8 @@ def report(runs: list[Submission], load: tuple[float, float], window: float) -> 
     pushed = [(s.on_dashboard - s.sent) * 1000 for s in runs if s.on_dashboard is not None]
     lost = sum(1 for s in runs if s.on_dashboard is None)
     rt50, rt95, rtmax = percentiles(round_trip)
-    lines = [f"{len(runs)} clients, one check-in each within {window:.0f} s; load average {load[0]:.2f} -> {load[1]:.2f}",
+    lines = [f"{len(runs)} clients, one check-in each within {window:.0f} s; "
+             f"load average {load[0]:.2f} -> {load[1]:.2f}",
              f"  baseline: check-in round trip       p50 {rt50:7.1f} ms  p95 {rt95:7.1f} ms  max {rtmax:7.1f} ms"]
     if pushed:
         p50, p95, pmax = percentiles(pushed)

@@ -309,6 +309,9 @@ API = [
     (Operation("POST", C + "/messages", "Write to the client (care team): they are e-mailed that there is a "
                "message, never its text", messaging_schemas.StaffMessage, messaging_schemas.StaffMessageSent,
                status=201), messaging_api.send),
+    (Operation("GET", "/api/messages/unread", "Clients with messages nobody on their care team has read, for the "
+               "dashboard (no text): yours as care team, all of the program for admins",
+               response=messaging_schemas.UnreadThreads), messaging_api.unread_threads),
     (Operation("GET", C + "/messages/unread", "How many of the client's messages nobody on the care team has read "
                "(care team)", response=messaging_schemas.UnreadCount), messaging_api.unread),
 ]

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from server.access.identity import staff_principal
 from server.access.policy import Action, ClientScope, Principal, authorize
-from server.app_keys import MESSAGING, STORE
+from server.app_keys import CARE_TEAM, STORE
 from server.db.tables import Client
 from server.errors import NotFound
 
@@ -20,7 +20,7 @@ async def care_team_client(request: web.Request, action: Action) -> tuple[Princi
         client = await request.app[STORE].get_client(request.match_info["client_id"])
     except NotFound:
         raise NotFound("client not found") from None
-    team = (await request.app[MESSAGING].store.care_team(client) if client.program_id == principal.program_id
+    team = (await request.app[CARE_TEAM].members(client.id) if client.program_id == principal.program_id
             else frozenset())
     authorize(principal, action, ClientScope(client_id=client.id, program_id=client.program_id, care_team=team))
     return principal, client

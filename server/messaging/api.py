@@ -6,14 +6,22 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.access.policy import Action
-from server.app_keys import MESSAGING
+from server.access.identity import staff_principal
+from server.access.policy import Action, Role, authorize
+from server.app_keys import CARE_TEAM, MESSAGING
 from server.audit.requests import audit
 from server.db.tables import utcnow
 from server.http.bodies import read_body
 from server.http.responses import json_response
 from server.messaging.access import care_team_client
-from server.messaging.schemas import StaffMessage, StaffMessageSent, ThreadView, UnreadCount
+from server.messaging.schemas import (
+    StaffMessage,
+    StaffMessageSent,
+    ThreadView,
+    UnreadCount,
+    UnreadThreads,
+    UnreadThreadView,
+)
 from server.messaging.store import CLIENT, STAFF
 from server.messaging.views import message_views
 
@@ -53,3 +61,18 @@ async def unread(request: web.Request) -> web.Response:
     count = await request.app[MESSAGING].store.unread(client.id, sent_by=CLIENT)
     await audit(request, "message.unread_count", principal, target_type="client", target_id=client.id)
     return json_response(UnreadCount(client_id=client.id, unread=count))
+
+
+async def unread_threads(request: web.Request) -> web.Response:
+    """``GET /api/messages/unread``: the clients with messages nobody on their care team has read, for the
+    dashboard (no text). A therapist sees the clients whose care team they are on; an admin all of the program."""
+    principal = await staff_principal(request)
+    authorize(principal, Action.MESSAGE_READ)
+    team = request.app[CARE_TEAM]
+    mine = None if principal.role is Role.ADMIN else await team.clients_of(principal.id, principal.program_id)
+    threads = await request.app[MESSAGING].store.unread_threads(principal.program_id, mine)
+    names = await team.names([t.client_id for t in threads])
+    await audit(request, "message.unread_list", principal, target_type="program", target_id=principal.program_id)
+    return json_response(UnreadThreads(threads=[
+        UnreadThreadView(client_id=t.client_id, client_name=names.get(t.client_id), unread=t.unread,
+                         urgent=t.urgent, since=t.since) for t in threads]))

@@ -73,3 +73,16 @@ class StaffMessageSent(BaseModel):
 class UnreadCount(BaseModel):
     client_id: str
     unread: int = Field(description="The client's messages no one on the care team has read yet.")
+
+
+class UnreadThreadView(BaseModel):
+    client_id: str
+    client_name: str | None = Field(description="the client's name as the care team knows it")
+    unread: int = Field(description="their messages nobody on the care team has read yet")
+    urgent: bool = Field(description="one of them is marked urgent")
+    since: datetime = Field(description="when the oldest of them was sent")
+
+
+class UnreadThreads(BaseModel):
+    threads: list[UnreadThreadView] = Field(description="Clients whose care team you are on (admins: every "
+                                            "client of the program) with unread messages, waiting longest first.")

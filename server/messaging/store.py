@@ -1,20 +1,29 @@
 """SQL of secure messaging: the client's thread, its messages (the text encrypted at rest by the
-field-encryption events, ``db.encrypted_fields``), read receipts, and who is on a client's care team."""
+field-encryption events, ``db.encrypted_fields``), read receipts, and which clients have messages nobody has read."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, union, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from server.db.messaging_tables import MessageRecord, MessageThreadRecord
-from server.db.tables import Client, Participant, ParticipantRole, Session, new_id
+from server.db.tables import Client, new_id
 
 CLIENT, STAFF = "client", "staff"  # sender kinds
 THREAD_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class UnreadThread:
+    client_id: str
+    unread: int
+    urgent: bool  # one of them is marked urgent
+    since: datetime  # the oldest unread one
 
 
 @dataclass(frozen=True)
@@ -100,19 +109,17 @@ class MessageStore:
         async with self._sm() as db:
             return (await db.execute(query)).scalar_one()
 
-    async def care_team(self, client: Client) -> frozenset[str]:
-        """Staff ids of the client's care team: their own therapist, and whoever leads or has a therapist's place
-        (co-facilitator, an on-call clinician brought in) in a session the client has a place in."""
+    async def unread_threads(self, program_id: str, client_ids: Collection[str] | None) -> list[UnreadThread]:
+        """Clients of the program with messages nobody on the care team has read (``client_ids`` None: all of
+        them), the one written longest ago first."""
+        query = (select(MessageRecord.client_id, func.count(), func.max(case((MessageRecord.urgent, 1), else_=0)),
+                        func.min(MessageRecord.sent_at))
+                 .where(MessageRecord.program_id == program_id, MessageRecord.sender_kind == CLIENT,
+                        MessageRecord.read_at.is_(None))
+                 .group_by(MessageRecord.client_id))
+        if client_ids is not None:
+            query = query.where(MessageRecord.client_id.in_(list(client_ids)))
         async with self._sm() as db:
-            return frozenset(filter(None, {client.therapist_id, *await _session_staff(db, client.id)}))
-
-
-async def _session_staff(db: AsyncSession, client_id: str) -> set[str]:
-    theirs = (select(Participant.session_id)
-              .where(Participant.client_id == client_id, Participant.role == ParticipantRole.CLIENT,
-                     Participant.removed_at.is_(None)))
-    leads = select(Session.therapist_id.label("staff_id")).where(Session.id.in_(theirs))
-    hosts = select(Participant.staff_id.label("staff_id")).where(
-        Participant.session_id.in_(theirs), Participant.role == ParticipantRole.THERAPIST,
-        Participant.removed_at.is_(None), Participant.staff_id.is_not(None))
-    return set((await db.execute(union(leads, hosts))).scalars())
+            rows = (await db.execute(query)).all()
+        return sorted((UnreadThread(client_id, count, bool(urgent), since) for client_id, count, urgent, since in rows),
+                      key=lambda t: t.since)

@@ -69,7 +69,8 @@ async def test_an_alert_appears_within_a_second_and_is_worked_from_the_console(w
         assert seen - made <= 1.0
         await expect(item.locator(".risk-badge")).to_have_text("High risk")  # in words, not only a colour
         await expect(item).to_contain_text("A check-in note needs a person to read it")
-        await expect(console.locator("#announcer-assertive")).to_contain_text("New high-risk alert about Jordan Example")
+        await expect(console.locator("#announcer-assertive")).to_contain_text(
+            "New high-risk alert about Jordan Example")
         await expect(console.locator("#attention-count")).to_have_text("1 open, 1 high risk")
         await _no_sideways_scroll(console)
         assert await findings(console) == []  # axe-core: no serious or critical finding
@@ -128,5 +129,26 @@ async def test_signing_out_elsewhere_ends_the_live_dashboard_at_once(world, brow
         await expect(console.get_by_role("heading", name="Sign in")).to_be_visible(timeout=2000)
         await expect(console.locator("#signin-error")).to_contain_text("signed out")
         await expect(console.locator("#attention")).to_be_hidden()
+    finally:
+        await context.close()
+
+
+async def test_the_sign_out_button_ends_the_sign_in_on_the_server(world, browser):
+    """Sign out in the console ends the sign-in itself, not only this tab's memory of it: its token is
+    refused from then on (a copy left in another tab or a proxy log is worth nothing)."""
+    therapist = await world.therapist()
+    context = await browser.new_context(ignore_https_errors=True, viewport=PHONE)
+    try:
+        console = await context.new_page()
+        await sign_in(console, world.base_url, therapist)
+        await expect(console.locator("#attention-live")).to_have_text("Live")
+        token = await console.evaluate("() => JSON.parse(sessionStorage.getItem('steadyline.staff')).access_token")
+        status, _ = await world.request("GET", "/api/me", token)
+        assert status == 200
+        await console.get_by_role("button", name="Sign out").click()
+        await expect(console.get_by_role("heading", name="Sign in")).to_be_visible()
+        status, _ = await world.request("GET", "/api/me", token)
+        assert status == 401
+        assert await console.evaluate("() => sessionStorage.getItem('steadyline.staff')") is None
     finally:
         await context.close()

@@ -152,3 +152,29 @@ async def test_the_paged_on_call_clinician_finds_the_urgent_message_in_the_conso
         await expect(message.locator(".message-urgent")).to_have_text("Urgent")
     finally:
         await context.close()
+
+
+async def test_a_new_message_shows_on_the_signed_in_therapists_dashboard_without_a_refresh(world, browser, shots):
+    """The therapist is signed in; their client writes from the phone: "Unread messages" in Needs attention
+    names the client (never the text) without a refresh; the name opens the thread, and reading it takes the
+    client off the list."""
+    therapist, _, client_id, token = await _client(world)
+    words = secret("Running ten minutes late on Thursday, sorry")
+    context, desk = await new_page(browser, viewport={"width": 1280, "height": 1400})
+    try:
+        await sign_in(desk, world.base_url, therapist)
+        await expect(desk.locator("#attention-live")).to_have_text("Live")
+        await expect(desk.locator("#attention-messages-block")).to_be_hidden()
+        home = await open_home(world, token)
+        status, _ = await world.request("POST", "/api/home/messages", home, json={"text": words})
+        assert status == 201
+        waiting = desk.locator("#attention-messages li", has_text="Jordan Example")
+        await expect(waiting).to_contain_text("1 unread message", timeout=3000)
+        assert words not in await desk.locator("#attention").inner_text()
+        await desk.locator("#attention-messages-block").screenshot(path=str(shots / "console-unread-messages.png"))
+        await waiting.get_by_role("button", name="Jordan Example").click()
+        await desk.get_by_role("button", name="Open messages").click()
+        await expect(desk.locator("#console-message-list")).to_contain_text(words)
+        await expect(desk.locator("#attention-messages-block")).to_be_hidden()
+    finally:
+        await context.close()

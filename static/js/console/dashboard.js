@@ -6,6 +6,7 @@
 import { $, announce } from "../lib/dom.js";
 import { fromAlert, fromTask, itemNode } from "./dashboard_view.js";
 import { StaffSocket } from "./staff_socket.js";
+import { UnreadMessages } from "./unread_messages.js";
 
 // Someone else changed an item while you were on it: keep the colleague you chose and the note you were
 // writing (and its form open) in the item's new version.
@@ -36,6 +37,7 @@ export class Dashboard {
     this.list = $("#attention-list");
     this.filters = $("#attention-filters");
     this.filters.addEventListener("change", () => this.render());
+    this.messages = new UnreadMessages({ requests, openClient: (clientId, name) => this.openClient(clientId, name) });
     this.actions = {
       acknowledge: (item) => this._changed(item, this.requests.acknowledgeAlert(item.id)),
       assign: (item, staffId) => this._changed(item, item.type === "alert"
@@ -61,16 +63,19 @@ export class Dashboard {
     this.socket = new StaffSocket(this.staff().access_token, {
       onAlert: (alert) => this._pushed(fromAlert(alert)),
       onTask: (task) => this._pushed(fromTask(task)),
+      onMessage: (clientId) => this.messages.pushed(clientId),
       onConnected: () => this.reload(),
       onSignedOut: (message) => { this.stop(); this.onSignedOut(message); },
       onState: (state) => this._state(state),
     });
+    this.messages.start();
     this.socket.connect();
   }
 
   stop() {
     if (this.socket) this.socket.close();
     this.socket = null;
+    this.messages.stop();
     this.items.clear();
     this.nodes.clear();
     this.list.replaceChildren();
@@ -91,6 +96,7 @@ export class Dashboard {
       error.textContent = `Could not load what needs attention: ${e.message}`;
     }
     this.render();
+    await this.messages.reload();
   }
 
   async _changed(item, request) {

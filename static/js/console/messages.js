@@ -4,6 +4,7 @@
 // to answer (the client is e-mailed that there is a message, never its text). Text only, never HTML.
 
 import { el, announce } from "../lib/dom.js";
+import { MESSAGES_READ } from "./unread_messages.js";
 
 function when(iso) {
   return new Date(iso).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
@@ -35,6 +36,7 @@ export function messagesBlock(requests, clientId) {
   const open = async () => {
     try {
       const thread = await requests.messages(clientId);
+      document.dispatchEvent(new CustomEvent(MESSAGES_READ, { detail: { clientId } })); // off "Unread messages"
       list.replaceChildren(...(thread.messages.length ? thread.messages.map(item)
         : [el("li", { class: "muted" }, "No messages yet.")]));
       badge.hidden = true;

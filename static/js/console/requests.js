@@ -13,6 +13,7 @@ export function signIn(body) {
 export function consoleRequests(call) {
   return {
     me: () => call("GET", "/api/me"),
+    signOut: () => call("POST", "/api/auth/logout"),
     sessionsOn: (day) => call("GET", `/api/sessions?day=${day}`),
     // body: {kind, title, starts_at, ends_at}
     createSession: (body) => call("POST", "/api/sessions", body),
@@ -45,6 +46,7 @@ export function consoleRequests(call) {
     sendMessage: (clientId, text) => call("POST", `/api/clients/${clientId}/messages`, { text }),
     // the live dashboard: alerts and outreach tasks you may see, newest first, and what you can do with them
     alerts: () => call("GET", "/api/alerts"),
+    unreadThreads: () => call("GET", "/api/messages/unread"),
     acknowledgeAlert: (alertId, note) => call("POST", `/api/alerts/${alertId}/acknowledge`, note ? { note } : {}),
     // staffId: a colleague's id; none: take it yourself
     assignAlert: (alertId, staffId) => call("POST", `/api/alerts/${alertId}/assign`, staffId ? { staff_id: staffId } : {}),

@@ -1,5 +1,6 @@
 // The live dashboard's socket (/staff, docs/protocol.md "Live dashboard"): authenticated with the staff
-// access token, it only listens. Events: "alert" {alert}, "outreach_task" {task}, "signed_out".
+// access token, it only listens. Events: "alert" {alert}, "outreach_task" {task}, "message" {client_id, …}
+// (a client wrote; no text), "signed_out".
 // onConnected runs on every (re)connect: the dashboard reloads its lists by REST then, so a push missed
 // while disconnected costs nothing.
 
@@ -34,6 +35,7 @@ export class StaffSocket {
     });
     this.socket.on("alert", (data) => data && data.alert && handlers.onAlert(data.alert));
     this.socket.on("outreach_task", (data) => data && data.task && handlers.onTask(data.task));
+    this.socket.on("message", (data) => data && data.client_id && handlers.onMessage(data.client_id));
     this.socket.on("signed_out", () => { this.close(); handlers.onSignedOut("You have been signed out. Please sign in again."); });
   }
 

@@ -113,7 +113,14 @@ onStartCall((id) => {
 async function main() {
   takePagedLink();
   $("#signin-form").addEventListener("submit", signIn);
-  $("#sign-out").addEventListener("click", () => signOut());
+  $("#sign-out").addEventListener("click", async () => {
+    try {
+      await requests.signOut(); // the sign-in ends on the server too: its token, host calls and dashboard
+    } catch {
+      // already ended or the server is away: this browser forgets it all the same
+    }
+    signOut();
+  });
   $("#refresh").addEventListener("click", refresh);
   $("#create-form").addEventListener("submit", create);
   $("#create-form").addEventListener("change", (event) => {

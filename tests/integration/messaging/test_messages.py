@@ -25,7 +25,7 @@ from tests.integration.messaging.helpers import (
 from tests.support.smtp import Inbox, eventually
 
 from server.app_keys import ENGINE, MESSAGING
-from server.db.tables import utcnow
+from server.db.tables import StaffRole, utcnow
 from server.messaging.home_api import MAX_PER_HOUR
 
 FIRST = "Wobblefinch lantern question about Thursday"  # distinctive synthetic content
@@ -194,3 +194,27 @@ async def test_the_clients_audit_export_shows_who_wrote_and_who_read(world):
                      ("message.read_receipt", team.admin.id), ("message.send", team.therapist.id),
                      ("message.notify_client", team.therapist.id), ("message.read_receipt", team.client_id)], trail
     assert "Wobblefinch" not in str(export) and "Quorvane" not in str(export)
+
+
+async def test_the_dashboard_lists_whose_messages_nobody_has_read_to_their_care_team_only(world):
+    team = await enrolled(world)
+    other_admin = await world.therapist(role=StaffRole.ADMIN)
+
+    async def waiting(staff) -> list[dict]:
+        status, answer = await world.request("GET", "/api/messages/unread", staff.access_token)
+        assert status == 200, answer
+        return answer["threads"]
+
+    assert await waiting(team.therapist) == []
+    await client_writes(world, team.home, FIRST)
+    await client_writes(world, team.home, ANSWER, urgent=True)
+    [thread] = await waiting(team.therapist)
+    assert (thread["client_id"], thread["client_name"], thread["unread"], thread["urgent"]) == (
+        team.client_id, "Client A", 2, True)
+    assert FIRST not in str(thread) and ANSWER not in str(thread)  # counts and a name, never the text
+    assert [t["client_id"] for t in await waiting(team.admin)] == [team.client_id]
+    assert await waiting(team.colleague) == []  # in the program, not on this client's care team
+    assert await waiting(other_admin) == []  # another program
+
+    await staff_reads(world, team.admin, team.client_id)
+    assert await waiting(team.therapist) == []  # read by someone on the care team: off everyone's list
