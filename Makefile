@@ -59,6 +59,7 @@ bench: test-venv
 	$(BIN)/python benchmarks/crisis.py
 	$(BIN)/python benchmarks/after_hours.py
 	$(BIN)/python benchmarks/media_workers.py
+	$(BIN)/python benchmarks/dashboard.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache test-artifacts
