@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import os
 import random
+import secrets
 import shutil
 import statistics
 import sys
@@ -38,6 +39,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 import aiohttp  # noqa: E402
+import asyncpg  # noqa: E402
 import socketio  # noqa: E402
 
 from benchmarks.signaling import Api, OurServerFactory, describe_machine, wait_for_quiet  # noqa: E402
@@ -52,6 +54,33 @@ class Submission:
     sent: float = 0.0
     answered: float = 0.0
     on_dashboard: float | None = None
+
+
+class PostgresServerFactory(OurServerFactory):
+    """Our server on a fresh database of a running PostgreSQL (``--postgres``), dropped afterwards."""
+
+    def __init__(self, workdir: Path, server_url: str) -> None:
+        super().__init__(workdir)
+        self.server_url = server_url  # e.g. postgresql://postgres@127.0.0.1:5432/postgres
+        self.name = f"steadyline_bench_{secrets.token_hex(4)}"
+
+    def env(self, port: int) -> dict[str, str]:
+        base = self.server_url.replace("postgresql://", "postgresql+asyncpg://", 1).rsplit("/", 1)[0]
+        return super().env(port) | {"STEADYLINE_DATABASE_URL": f"{base}/{self.name}"}
+
+    async def create(self) -> None:
+        connection = await asyncpg.connect(self.server_url)
+        try:
+            await connection.execute(f'CREATE DATABASE "{self.name}"')
+        finally:
+            await connection.close()
+
+    async def drop(self) -> None:
+        connection = await asyncpg.connect(self.server_url)
+        try:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        finally:
+            await connection.close()
 
 
 class Dashboard:
@@ -77,32 +106,41 @@ class Dashboard:
         await self.sio.disconnect()
 
 
-async def enrol(api: Api, count: int) -> list[tuple[str, str]]:
+@dataclass
+class Client:
+    client_id: str
+    home_token: str
+    address: str  # each client comes from an address of their own, as real ones do (limits are per address)
+
+
+async def enrol(api: Api, count: int) -> list[Client]:
     """``count`` clients, each in a session the bench therapist leads, each with a home token."""
     enrolled = []
     for index in range(count):
         session = await api.create_session("individual", f"Check-in cohort {index}")
         client_id = (await api.add_client(session["id"], f"Client {index}"))["participant"]["client_id"]
         issued = await api.call("POST", f"/api/clients/{client_id}/home-link", expect=201)
+        address = f"198.19.{index // 250}.{index % 250 + 1}"
         opened = await api.call("POST", "/api/home/open", {"token": issued["url"].split("#", 1)[1]}, token="",
-                                headers={"X-Forwarded-For": f"198.19.{index // 250}.{index % 250 + 1}"})
-        enrolled.append((client_id, opened["home_token"]))
+                                headers={"X-Forwarded-For": address})
+        enrolled.append(Client(client_id, opened["home_token"], address))
     return enrolled
 
 
-async def submit_all(api: Api, enrolled: list[tuple[str, str]], window: float, seed: int) -> list[Submission]:
+async def submit_all(api: Api, enrolled: list[Client], window: float, seed: int) -> list[Submission]:
     moments = sorted(random.Random(seed).uniform(0, window) for _ in enrolled)
     start = time.monotonic()
 
-    async def one(client_id: str, home: str, at: float) -> Submission:
+    async def one(client: Client, at: float) -> Submission:
         await asyncio.sleep(max(0.0, start + at - time.monotonic()))
-        done = Submission(client_id, sent=time.monotonic())
+        done = Submission(client.client_id, sent=time.monotonic())
         await api.call("POST", "/api/home/check-ins", {"mood": 3, "sleep_hours": 5, "cravings": 4, "note": NOTE},
-                       token=home, expect=201)
+                       token=client.home_token, expect=201, headers={"X-Forwarded-For": client.address},
+                       retry_limited=False)
         done.answered = time.monotonic()
         return done
 
-    return list(await asyncio.gather(*(one(c, h, at) for (c, h), at in zip(enrolled, moments))))
+    return list(await asyncio.gather(*(one(client, at) for client, at in zip(enrolled, moments))))
 
 
 def percentiles(values: list[float]) -> tuple[float, float, float]:
@@ -135,8 +173,11 @@ async def main_async(args) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="steadyline-dashboard-bench-"))
     began = time.monotonic()
     print(f"Machine: {describe_machine()}", flush=True)
-    ours = OurServerFactory(workdir)
+    ours = PostgresServerFactory(workdir, args.postgres) if args.postgres else OurServerFactory(workdir)
+    print(f"Database: {'PostgreSQL (' + args.postgres + ')' if args.postgres else 'SQLite (the embedded default)'}")
     try:
+        if args.postgres:
+            await ours.create()
         server = await ours.start()
         try:
             async with aiohttp.ClientSession() as http:
@@ -162,6 +203,8 @@ async def main_async(args) -> int:
         finally:
             server.stop()
     finally:
+        if args.postgres:
+            await ours.drop()
         shutil.rmtree(workdir, ignore_errors=True)
     print()
     print(report(runs, (load_before, load_after), args.window))
@@ -173,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=200, help="clients submitting (default %(default)s)")
     parser.add_argument("--window", type=float, default=60.0, help="seconds they submit within (default %(default)s)")
+    parser.add_argument("--postgres", metavar="URL", help="run on a fresh database of this running PostgreSQL "
+                        "(e.g. postgresql://postgres@127.0.0.1:5432/postgres) instead of SQLite")
     parser.add_argument("--seed", type=int, default=19, help="seed of the submission moments")
     parser.add_argument("--quiet-wait", type=float, default=8, help="seconds to wait for a quiet machine")
     parser.add_argument("--max-background", type=float, default=0.25, help="cores of other work counted as quiet")

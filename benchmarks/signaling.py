@@ -390,7 +390,8 @@ class Api:
         self.http, self.base, self.token = http, base, ""
 
     async def call(self, method: str, path: str, body: dict | None = None, token: str | None = None,
-                   expect: int = 200, headers: dict | None = None) -> dict:
+                   expect: int = 200, headers: dict | None = None, retry_limited: bool = True) -> dict:
+        """``retry_limited`` False: a 429 is an error (where it would hide in the figure being measured)."""
         headers = dict(headers or {})
         if token or (token is None and self.token):
             headers["Authorization"] = f"Bearer {token or self.token}"
@@ -398,7 +399,7 @@ class Api:
             async with self.http.request(method, self.base + path, json=body, headers=headers,
                                          timeout=aiohttp.ClientTimeout(total=30)) as resp:
                 data = await resp.json(content_type=None)
-                if resp.status == 429:
+                if resp.status == 429 and retry_limited:
                     await asyncio.sleep(2)
                     continue
                 if resp.status != expect:
