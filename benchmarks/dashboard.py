@@ -128,7 +128,8 @@ async def enrol(api: Api, count: int) -> list[Client]:
 
 
 async def submit_all(api: Api, enrolled: list[Client], window: float, seed: int) -> list[Submission]:
-    moments = sorted(random.Random(seed).uniform(0, window) for _ in enrolled)
+    rng = random.Random(seed)
+    moments = sorted(rng.uniform(0, window) for _ in enrolled)
     start = time.monotonic()
 
     async def one(client: Client, at: float) -> Submission:
