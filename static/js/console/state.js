@@ -14,6 +14,7 @@ export const state = {
 };
 
 let whenExpired = () => {};
+const ENDED_IN_WORDS = new Set(["signed_out", "idle_timeout"]);
 
 // fn(message) runs when the server no longer accepts the sign-in (any 401 answer).
 export function onSignInExpired(fn) {
@@ -24,7 +25,10 @@ export async function call(method, path, body) {
   try {
     return await api(method, path, { body, token: state.staff && state.staff.access_token });
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) whenExpired("Your sign-in has expired. Please sign in again.");
+    if (error instanceof ApiError && error.status === 401) {
+      // signed out elsewhere, or after a while idle: the server says which in words; anything else has expired
+      whenExpired(ENDED_IN_WORDS.has(error.code) ? error.message : "Your sign-in has expired. Please sign in again.");
+    }
     throw error;
   }
 }
