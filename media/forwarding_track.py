@@ -38,6 +38,10 @@ class ImmediateSender(Protocol):
 
 
 CLOCK_RATES = {"audio": 48000, "video": 90000}
+# Frames gated while waiting for a keyframe before it is asked for again (about 1 s of 30 fps video): a request
+# can be lost — sent before the publisher's new transport was up, or dropped on the way — and a subscriber must
+# never wait for a keyframe nobody is going to send.
+ASK_AGAIN_AFTER_GATED = 30
 
 
 class ForwardingTrack(MediaStreamTrack):
@@ -53,6 +57,7 @@ class ForwardingTrack(MediaStreamTrack):
         self._keyframe_handler: KeyframeHandler | None = None
         self._waiter: asyncio.Future[None] | None = None
         self._keyframe_requests = 0
+        self._gated_in_a_row = 0
         self._immediate: ImmediateSender | None = None
         self._live = True  # readyState == "live", without the property per frame
         self._receiving = True
@@ -104,7 +109,10 @@ class ForwardingTrack(MediaStreamTrack):
         immediate, waiter = self._immediate, self._waiter
         if immediate is not None and waiter is not None and not waiter.done() and immediate.ready():
             to_send = self._queue.pass_through(frame)
-            if to_send is not None:
+            if to_send is None:
+                self._gated()
+            else:
+                self._gated_in_a_row = 0
                 pts = self._rewriter.rewrite(to_send.timestamp, self._clock())
                 if batch is None:
                     immediate.send_now(to_send, pts)
@@ -115,8 +123,16 @@ class ForwardingTrack(MediaStreamTrack):
         result = queue.push(frame)
         if result is PushResult.OVERFLOW and queue.waiting_for_keyframe:
             self.request_keyframe("subscriber queue overflow")
-        if result is not PushResult.GATED:
+        if result is PushResult.GATED:
+            self._gated()
+        else:
+            self._gated_in_a_row = 0
             self._wake()
+
+    def _gated(self) -> None:
+        self._gated_in_a_row += 1
+        if self._gated_in_a_row % ASK_AGAIN_AFTER_GATED == 0:
+            self.request_keyframe("still waiting for a keyframe")
 
     async def recv(self) -> av.Packet:
         frame, pts = await self.next_frame()

@@ -4,7 +4,7 @@ import pytest
 from aiortc.mediastreams import MediaStreamError
 
 from media.encoded_frame import EncodedFrame
-from media.forwarding_track import ForwardingTrack
+from media.forwarding_track import ASK_AGAIN_AFTER_GATED, ForwardingTrack
 
 
 def video(ts: int, key: bool = False) -> EncodedFrame:
@@ -35,6 +35,21 @@ async def test_overflow_asks_for_a_keyframe_and_recovers():
     assert track.counters().dropped >= 3
     track.deliver(video(90000, key=True))
     assert (await track.recv()).pts >= 0
+
+
+async def test_a_subscriber_still_waiting_for_a_keyframe_asks_again_about_every_second():
+    """The first request was lost (e.g. sent before the publisher's new transport was up after a rebuild):
+    the frames gated while waiting ask again, once per ASK_AGAIN_AFTER_GATED, until a keyframe comes."""
+    requests = []
+    track = ForwardingTrack("video", capacity=4 * ASK_AGAIN_AFTER_GATED)  # nobody reads: room for them all
+    track.switch_source(requests.append)
+    for n in range(2 * ASK_AGAIN_AFTER_GATED + 5):
+        track.deliver(video(n * 3000))
+    assert requests == ["still waiting for a keyframe"] * 2
+    track.deliver(video(0, key=True))
+    for n in range(2 * ASK_AGAIN_AFTER_GATED):
+        track.deliver(video(n * 3000))
+    assert requests == ["still waiting for a keyframe"] * 2  # forwarding: nothing gated, nothing asked
 
 
 async def test_recv_waits_and_stop_ends_it():
