@@ -22,10 +22,12 @@ export function onSignInExpired(fn) {
 }
 
 export async function call(method, path, body) {
+  const token = state.staff && state.staff.access_token;
   try {
-    return await api(method, path, { body, token: state.staff && state.staff.access_token });
+    return await api(method, path, { body, token });
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) {
+    // a 401 for a request made after this tab forgot the sign-in says nothing new: it has been said already
+    if (error instanceof ApiError && error.status === 401 && token && state.staff) {
       // signed out elsewhere, or after a while idle: the server says which in words; anything else has expired
       whenExpired(ENDED_IN_WORDS.has(error.code) ? error.message : "Your sign-in has expired. Please sign in again.");
     }
