@@ -12,9 +12,11 @@
    child process using CPU) is killed with SIGKILL; the time from the kill until every member receives
    every other member's video again on the rebuilt room. Repeated; p50 / p95.
 
-Everything is on 127.0.0.1; the machine's load average is printed with every figure. The call's peers
-(aiortc: each decodes everything it receives — far more work than the server's forwarding) run at nice
-10 by default: they stand in for browsers on other machines and must not take the server's cores.
+Everything is on 127.0.0.1; the machine's load average is printed with every figure. The call's members
+stand in for browsers on other machines, so they are made as light as they can be (pre-encoded media,
+frames counted from RTP headers: see ``clip_media``) and run under ``SCHED_IDLE`` by default: they take
+only CPU time that neither the server nor the relay clients want. The call's frame rate is printed
+beside the ratio; a call that did not run at its full rate makes the figure not valid.
 
     .venv/bin/python benchmarks/media_workers.py                    # both parts
     .venv/bin/python benchmarks/media_workers.py --skip-rebuild --configs auto
@@ -106,21 +108,30 @@ async def prepare_group(url: str, size: int) -> dict:
                 "clients": clients}
 
 
-def receive_without_decoding() -> None:
-    """In the call's process only: aiortc hands each received encoded frame to the track as is,
-    instead of decoding it (members count frames; nothing looks at pixels). Twelve real browsers
-    each decode on their own machine; twelve decoding aiortc peers in one process here could not
-    take a whole call (1.9 fps per stream measured), so the room would not be running at all."""
-    import aiortc.rtcrtpreceiver as receiver
+def clip_media():
+    """What each member publishes: a tile of a 12-person grid (320×240 VP8 at 30 fps) and Opus in 20 ms
+    packets, both pre-encoded (benchmarks/sfu.py's group clip). Twelve browsers each encode and decode
+    on their own machine; here the call's members share this one, so they encode nothing and count
+    what they receive from RTP headers (``loadtest.header_counter``) — otherwise the members, not the
+    server, would set the call's frame rate (1.9 fps per stream measured with decoding peers)."""
+    from benchmarks.sfu import (
+        GROUP_BITRATE,
+        GROUP_HEIGHT,
+        GROUP_WIDTH,
+        ClipTrack,
+        VoiceTrack,
+        encode_clip,
+        encode_voice,
+    )
+    from media import aiortc_internals
 
-    def count_only(loop, input_q, output_q, decode_error) -> None:
-        while True:
-            task = input_q.get()
-            asyncio.run_coroutine_threadsafe(output_q.put(None if task is None else task[1]), loop)
-            if task is None:
-                return
+    clip, voice = encode_clip(GROUP_WIDTH, GROUP_HEIGHT, GROUP_BITRATE), encode_voice()
 
-    receiver.decoder_worker = count_only
+    def add(pc) -> None:
+        pc.addTrack(VoiceTrack(voice))
+        video = ClipTrack(clip)
+        aiortc_internals.on_keyframe_request(pc.addTrack(video), video.restart)
+    return add
 
 
 async def admit_everyone(url: str, group: dict) -> None:
@@ -149,7 +160,7 @@ async def _members(url: str, mine: list[tuple[str, str]], everyone: list[str], c
     """This process's share of the call's members: join, publish, receive everyone; then answer the
     parent (frames so far; wait for a rebuild; stop)."""
     loopback_only_ice()
-    receive_without_decoding()
+    media = clip_media()
     from tests.support.sfu_peer import SfuPeer
     from tests.support.world import SocketClient
 
@@ -168,7 +179,7 @@ async def _members(url: str, mine: list[tuple[str, str]], everyone: list[str], c
             sockets.append(sock)
             await sock.connect(token)
             assert (await sock.call("join"))["state"]["you"]["status"] == "admitted"
-            peers[pid] = SfuPeer(sock, pid)
+            peers[pid] = SfuPeer(sock, pid, media, count_headers=True)
         for peer in peers.values():
             await peer.publish()
         try:
@@ -198,19 +209,22 @@ async def _members(url: str, mine: list[tuple[str, str]], everyone: list[str], c
         await asyncio.gather(*(s.close() for s in sockets), return_exceptions=True)
 
 
-def members_entry(url: str, mine: list, everyone: list, conn, nice: int = 0) -> None:
+def members_entry(url: str, mine: list, everyone: list, conn, idle: bool, cpus: set[int] | None) -> None:
     import logging
 
     logging.disable(logging.WARNING)
-    if nice:
-        os.nice(nice)  # the call's peers stand in for browsers on other machines: they yield to the server
+    if idle:  # the call's members stand in for browsers on other machines: they yield to the server at once
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    if cpus:
+        os.sched_setaffinity(0, cpus)
     asyncio.run(_members(url, mine, everyone, conn))
 
 
 class GroupCall:
     """The call's members, spread over ``processes`` processes."""
 
-    def __init__(self, url: str, group: dict, nice: int = 0, processes: int = 3) -> None:
+    def __init__(self, url: str, group: dict, idle: bool = True, processes: int = 3,
+                 cpus: set[int] | None = None) -> None:
         self.url, self.group = url, group
         members = [group["host"], *group["clients"]]
         everyone = [pid for pid, _ in members]
@@ -220,7 +234,7 @@ class GroupCall:
             parent, child = ctx.Pipe()
             self.pipes.append(parent)
             self.processes.append(ctx.Process(target=members_entry, daemon=True,
-                                              args=(url, members[index::processes], everyone, child, nice)))
+                                              args=(url, members[index::processes], everyone, child, idle, cpus)))
         self.resets = 0
 
     async def _gather(self, timeout: float, expect: str) -> list:
@@ -272,6 +286,22 @@ def fleet_args(args) -> argparse.Namespace:
                               rounds=args.rounds * 3, retries=0)
 
 
+def pin(args, server_pid: int, relay_pids: list[int]) -> set[int] | None:
+    """With ``--pin``: the signalling process and the relay clients measuring it on the first core, the media
+    workers and the call's members on the others — a server with a core for signalling and one per media
+    worker, its load generator elsewhere, as far as one small machine can stand in for that. The media
+    cores, or None unpinned."""
+    cores = sorted(os.sched_getaffinity(0))
+    if not args.pin or len(cores) < 2:
+        return None
+    signalling, media = {cores[0]}, set(cores[1:])
+    for pid in (server_pid, *relay_pids):
+        os.sched_setaffinity(pid, signalling)
+    for pid in children(server_pid):
+        os.sched_setaffinity(pid, media)
+    return media
+
+
 def pooled_p99(windows: list[Window]) -> float:
     return percentile(sorted(v for w in windows for v in w.latencies_description + w.latencies_candidate), 0.99) * 1e-6
 
@@ -289,6 +319,7 @@ async def isolation(args, workdir: Path, setting: int | None) -> dict:
     try:
         await fleet.start(fargs, factory.workdir, factory)
         server_pid = fleet.server.process.pid
+        media_cpus = pin(args, server_pid, [p.pid for p in fleet.processes])
 
         async def measure(phase: str, number: int) -> None:
             await wait_for_quiet(args.quiet_wait, 0.25)
@@ -305,7 +336,7 @@ async def isolation(args, workdir: Path, setting: int | None) -> dict:
         for number in range(args.rounds):
             await measure("before", number)
         group = await prepare_group(fleet.server.url, args.room_size)
-        call = GroupCall(fleet.server.url, group, args.call_nice, args.call_processes)
+        call = GroupCall(fleet.server.url, group, args.call_priority == "idle", args.call_processes, media_cpus)
         began = time.monotonic()
         await call.start()
         print(f"  the {args.room_size}-person call is up after {time.monotonic() - began:.1f} s", flush=True)
@@ -316,7 +347,7 @@ async def isolation(args, workdir: Path, setting: int | None) -> dict:
         frames1, at1 = await call.video_frames()
         call_fps = (frames1 - frames0) / (at1 - at0) / (args.room_size * (args.room_size - 1))
         print(f"  the call meanwhile: {call_fps:.1f} fps per forwarded video stream "
-              f"({args.room_size * (args.room_size - 1)} streams; each camera sends 15)", flush=True)
+              f"({args.room_size * (args.room_size - 1)} streams; each camera sends {CALL_FPS})", flush=True)
         await call.stop()
         call = None
         await asyncio.sleep(args.settle)
@@ -329,7 +360,8 @@ async def isolation(args, workdir: Path, setting: int | None) -> dict:
     without = pooled_p99(windows["before"] + windows["after"])
     with_call = pooled_p99(windows["call"])
     loads = [w.load_average for ws in windows.values() for w in ws]
-    return {"setting": label, "p99_without_ms": without, "p99_with_call_ms": with_call,
+    return {"setting": label, "placement": "pinned" if media_cpus else "kernel",
+            "p99_without_ms": without, "p99_with_call_ms": with_call,
             "ratio": with_call / without if without else float("nan"),
             "worker_cpu": statistics.mean(worker_cpu) if worker_cpu else 0.0, "call_fps": call_fps,
             "signalling_cpu_call": statistics.mean(w.server_cpu_s / args.duration for w in windows["call"]),
@@ -349,7 +381,7 @@ async def rebuild(args, workdir: Path) -> list[float]:
     call = None
     try:
         group = await prepare_group(server.url, args.rebuild_size)
-        call = GroupCall(server.url, group, args.call_nice, args.call_processes)
+        call = GroupCall(server.url, group, args.call_priority == "idle", args.call_processes)
         await call.start()
         for run in range(args.rebuild_runs):
             await asyncio.sleep(2.0)
@@ -371,6 +403,16 @@ async def rebuild(args, workdir: Path) -> list[float]:
     return times
 
 
+CALL_FPS = 30
+VALID_CALL_FPS = 0.9 * CALL_FPS  # a call that ran slower did less work than the one the target is about
+
+
+def verdict(result: dict, args) -> str:
+    if result["call_fps"] < VALID_CALL_FPS:
+        return f"NOT VALID (the call ran at {result['call_fps']:.1f} of {CALL_FPS} fps)"
+    return "✓" if result["ratio"] <= args.target else "✗"
+
+
 async def main_async(args) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="steadyline-mw-bench-"))
     print(f"Machine: {describe_machine()}", flush=True)
@@ -388,12 +430,13 @@ async def main_async(args) -> int:
     if results:
         print(f"Relay p99 of the other rooms with a {args.room_size}-person call running vs none (same process, "
               f"same run; target ≤ {args.target:g}×)")
-        print("| STEADYLINE_MEDIA_WORKERS | p99 no call | p99 with call | ratio | signalling CPU (call) "
+        print("| STEADYLINE_MEDIA_WORKERS | cores | p99 no call | p99 with call | ratio | signalling CPU (call) "
               "| workers CPU (call) | call fps per stream | load average |")
-        print("|---|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|")
         for r in results:
-            print(f"| {r['setting']} | {r['p99_without_ms']:.2f} ms | {r['p99_with_call_ms']:.2f} ms | "
-                  f"{r['ratio']:.2f}× {'✓' if r['ratio'] <= args.target else '✗'} | {r['signalling_cpu_call']:.0%} | "
+            print(f"| {r['setting']} | {r['placement']} | {r['p99_without_ms']:.2f} ms | "
+                  f"{r['p99_with_call_ms']:.2f} ms | "
+                  f"{r['ratio']:.2f}× {verdict(r, args)} | {r['signalling_cpu_call']:.0%} | "
                   f"{r['worker_cpu']:.0%} | {r['call_fps']:.1f} | {r['load_min']:.2f}–{r['load_max']:.2f} |")
         print()
     if times:
@@ -411,14 +454,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=10.0, help="messages per second per relay client")
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument("--duration", type=float, default=8.0, help="measured seconds per window")
-    parser.add_argument("--rounds", type=int, default=2, help="windows per phase (before, with the call, after)")
+    parser.add_argument("--rounds", type=int, default=3, help="windows per phase (before, with the call, after)")
     parser.add_argument("--settle", type=float, default=3.0, help="seconds after the call starts / ends")
     parser.add_argument("--room-size", type=int, default=12)
-    parser.add_argument("--rebuild-size", type=int, default=4, help="members of the call killed under")
-    parser.add_argument("--rebuild-runs", type=int, default=5)
-    parser.add_argument("--call-nice", type=int, default=10,
-                        help="nice level of the group call's peers (they stand in for browsers elsewhere)")
+    parser.add_argument("--rebuild-size", type=int, default=12, help="members of the call killed under")
+    parser.add_argument("--rebuild-runs", type=int, default=10)
+    parser.add_argument("--call-priority", choices=("idle", "normal"), default="idle",
+                        help="scheduling of the group call's members: idle (SCHED_IDLE; they stand in for browsers "
+                             "elsewhere) or normal")
     parser.add_argument("--call-processes", type=int, default=3, help="processes the call's members are spread over")
+    parser.add_argument("--pin", action=argparse.BooleanOptionalAction, default=True,
+                        help="signalling and its relay clients on the first core, media workers and the call on "
+                             "the others (default; --no-pin leaves placement to the kernel)")
     parser.add_argument("--quiet-wait", type=float, default=5)
     parser.add_argument("--target", type=float, default=1.5)
     parser.add_argument("--skip-isolation", action="store_true")

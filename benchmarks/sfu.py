@@ -20,10 +20,13 @@ machine's 1-minute load average at the end of its window.
 
 Processes: the server side runs alone in a child process and its CPU time is
 read from ``/proc/<pid>/stat`` (user + system, all threads). Publisher and
-subscribers run in other processes ("workers"); subscribers take encoded
-frames with the SFU's lean receive path (``media.ReceiverTap``) and count them
-without decoding (one subscriber per worker also decodes its video to check it
-decodes). Everything is on loopback.
+subscribers run in other processes ("workers"); subscribers count complete
+frames from the RTP headers, which SRTP leaves in the clear
+(``loadtest.header_counter``: no decryption, no receive path), so two worker
+processes can take the whole output of a 24-person group; the first subscriber
+of each worker instead takes every stream's encoded frames with the SFU's lean
+receive path (``media.ReceiverTap``: decrypted, authenticated, depacketised)
+and decodes one publisher's video, to check that what is forwarded decodes. Everything is on loopback.
 
 Run: ``python benchmarks/sfu.py`` (about 4 minutes) or ``--quick`` (N up to
 8, shorter windows). ``--json PATH`` writes the figures.
@@ -57,10 +60,11 @@ from aiortc import (  # noqa: E402
 from aiortc.contrib.media import MediaRelay  # noqa: E402
 from aiortc.mediastreams import MediaStreamError  # noqa: E402
 
+from loadtest.header_counter import HeaderCounter  # noqa: E402
+from loadtest.receive_buffers import enlarge_receive_buffers  # noqa: E402
 from media import MediaRoom, aiortc_internals, datagram_batch  # noqa: E402
 from media.encoded_frame import EncodedFrame  # noqa: E402
 from media.receiver_tap import ReceiverTap  # noqa: E402
-from loadtest.receive_buffers import enlarge_receive_buffers  # noqa: E402
 
 WIDTH, HEIGHT, FPS, BITRATE = 640, 480, 30, 1_400_000
 CLIP_FRAMES = 90
@@ -293,12 +297,34 @@ class Participant:
         self.track = ClipTrack(clip) if clip else None
         self.voice = VoiceTrack(voice) if voice else None
         self.decode = decode
+        self.decoded_publisher: str | None = None
         self.received: dict[str, Received] = {}  # video frames per publisher
         self.heard: dict[str, Received] = {}  # audio packets per publisher
         self.mid_publisher: dict[str, str] = {}
         self.taps: list[ReceiverTap] = []
+        self.headers: HeaderCounter | None = None  # every subscriber but the decoding one counts headers only
         self.join_started = 0.0
         self.pc.on("track", self.on_track)
+
+    def count_headers(self) -> None:
+        """After ``setLocalDescription``: count frames from RTP headers instead of tapping tracks."""
+        if not self.decode:
+            self.headers = HeaderCounter(self.pc, self.count)
+
+    def learn(self, sdp: str) -> None:
+        """The server's offer or answer: which publisher each stream carries."""
+        from aiortc import sdp as aiortc_sdp
+        for media in aiortc_sdp.SessionDescription.parse(sdp).media:
+            if media.msid:
+                self.mid_publisher[media.rtp.muxId] = media.msid.split()[0]
+        if self.headers is not None:
+            self.headers.learn(sdp)
+
+    def count(self, publisher: str, kind: str, now: float) -> None:
+        stats = (self.received if kind == "video" else self.heard).setdefault(publisher, Received())
+        if stats.first_frame is None:
+            stats.first_frame = now - self.join_started
+        stats.times.append(now)
 
     def offer_media(self) -> None:
         if self.voice is not None:
@@ -310,26 +336,25 @@ class Participant:
             self.pc.addTransceiver("video", direction="recvonly")
 
     def on_track(self, track: MediaStreamTrack) -> None:
+        if self.headers is not None:
+            return
         transceiver = next(t for t in self.pc.getTransceivers() if t.receiver.track is track)
         decoder: dict[str, av.CodecContext | None] = {"codec": None}
 
         def sink(frame: EncodedFrame) -> None:
             publisher = self.mid_publisher.get(transceiver.mid, "publisher")
-            stats = (self.received if frame.kind == "video" else self.heard).setdefault(publisher, Received())
-            now = time.monotonic()
-            if stats.first_frame is None:
-                stats.first_frame = now - self.join_started
-            stats.times.append(now)
-            if self.decode and frame.kind == "video":
+            self.count(publisher, frame.kind, time.monotonic())
+            stats = (self.received if frame.kind == "video" else self.heard)[publisher]
+            if self.decode and frame.kind == "video" and self.decoded_publisher in (None, publisher):
+                self.decoded_publisher = publisher  # one stream: 23 decoders at 640x480 would need a core
                 decoder["codec"] = decoder["codec"] or av.CodecContext.create("vp8", "r")
                 try:
                     decoder["codec"].decode(av.Packet(frame.data))
                 except av.FFmpegError:
                     stats.decode_errors += 1
 
-        # Encoded frames are taken with the SFU's own lean receive path (media.ReceiverTap,
-        # after the jitter buffer): a third of the CPU of aiortc's, so two load-generator
-        # processes can take a whole group's streams.
+        # The decoding subscriber takes encoded frames with the SFU's own lean receive path
+        # (media.ReceiverTap, after the jitter buffer) and decodes the first publisher's video.
         self.taps.append(ReceiverTap(transceiver.receiver, track.kind, sink))
 
 
@@ -346,10 +371,7 @@ async def run_worker(port: int, pids: list[str], publishers: set[str], decode_fi
     loop = asyncio.get_running_loop()
 
     async def on_offer(participant: Participant, sdp: str) -> None:
-        from aiortc import sdp as aiortc_sdp
-        for media in aiortc_sdp.SessionDescription.parse(sdp).media:
-            if media.msid:
-                participant.mid_publisher[media.rtp.muxId] = media.msid.split()[0]
+        participant.learn(sdp)
         await participant.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
         await participant.pc.setLocalDescription(await participant.pc.createAnswer())
         await send(writer, {"op": "answer", "pid": participant.pid, "sdp": participant.pc.localDescription.sdp})
@@ -370,9 +392,11 @@ async def run_worker(port: int, pids: list[str], publishers: set[str], decode_fi
         # six participants share one load-generator loop: without 4 MB receive buffers its
         # stalls lose packets a real client, in its own process, would read
         enlarge_receive_buffers(participant.pc)
+        participant.count_headers()
         answers[participant.pid] = loop.create_future()
         await send(writer, {"op": "join", "pid": participant.pid, "sdp": participant.pc.localDescription.sdp})
         answer = await answers[participant.pid]
+        participant.learn(answer)
         await participant.pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
         await asyncio.sleep(stagger)
     results.put(("joined", os.getpid()))
@@ -563,6 +587,25 @@ def streams_per_core(low: RunResult, high: RunResult) -> str:
     return line
 
 
+SATURATED = 0.95  # of a core: the server's one process can do no more
+
+
+def group_verdict(result: RunResult) -> str:
+    """What a group row says: every stream at the publishers' frame rate; or the server's process ran out
+    of its core (the limit of one room in one process); or the machine as a whole ran out — server and
+    load generator together — which says nothing about the server (not valid; the server's CPU per
+    forwarded frame then gives an extrapolated need, labelled as such)."""
+    if result.min_ratio >= MIN_FPS_RATIO:
+        return "full rate"
+    forwarded = result.server_forwarded_fps or 0.0
+    if result.server_cores >= SATURATED:
+        return f"server saturated: one process forwards {forwarded:.1f} of {result.publisher_fps:.0f} fps"
+    need = result.server_cores * result.publisher_fps / forwarded if forwarded else float("inf")
+    return (f"NOT VALID: the machine ran out (server {result.server_cores:.0%} + load generator "
+            f"{result.client_cores:.0%} of a core); at {forwarded:.1f} fps forwarded the server would need "
+            f"about {need:.1f} cores for {result.publisher_fps:.0f} fps (extrapolated)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="N up to 8 and shorter windows")
@@ -571,6 +614,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=None,
                         help="seconds between the last join and the window (default 2.5, --quick 1.5)")
     parser.add_argument("--no-group", action="store_true")
+    parser.add_argument("--no-fanout", action="store_true", help="only the group runs")
     parser.add_argument("--group-sizes", type=lambda s: [int(x) for x in s.split(",")], default=[12],
                         help="group sizes to measure, e.g. 4,8,12,24 for a scaling table (default 12)")
     parser.add_argument("--group-video", type=lambda s: tuple(int(x) for x in s.split("x")),
@@ -579,7 +623,7 @@ def main() -> None:
                         help="sfu,relay (both by default: the ratio needs both); sfu-python: ours without the C send path")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
-    sizes = args.sizes or ([1, 4, 8] if args.quick else [1, 4, 8, 16, 32, 64])
+    sizes = [] if args.no_fanout else args.sizes or ([1, 4, 8] if args.quick else [1, 4, 8, 16, 32, 64])
     seconds = args.seconds or (4.0 if args.quick else 6.0)
     warmup = args.warmup if args.warmup is not None else (1.5 if args.quick else 2.5)
     clip = encode_clip()
@@ -604,11 +648,13 @@ def main() -> None:
             results.append(group)
         groups = [r for r in results if r.mode == "sfu" and r.publishers > 1]
         print(f"\nGroup scaling, everyone publishing {width}x{height} at {FPS} fps (+ Opus) and receiving the others")
-        print(f"{'N':>3} {'video streams':>13} {'server % core':>13} {'µs/s per stream':>15} {'recv min fps':>12} "
-              f"{'x publisher':>11} {'load':>5}")
+        print("| N | video streams | server % of a core | µs/s per stream | load generator % of a core "
+              "| recv min fps | × publisher | load average | verdict |")
+        print("|---|---|---|---|---|---|---|---|---|")
         for g in groups:
-            print(f"{g.subscribers:>3} {g.streams:>13} {g.server_cores * 100:>13.1f} {g.cpu_per_stream_ms * 1000:>15.0f} "
-                  f"{g.min_fps:>12.1f} {g.min_ratio:>11.2f} {g.load_average:>5.2f}")
+            print(f"| {g.subscribers} | {g.streams} | {g.server_cores * 100:.1f} | {g.cpu_per_stream_ms * 1000:.0f} | "
+                  f"{g.client_cores * 100:.0f} | {g.min_fps:.1f} | {g.min_ratio:.2f} | {g.load_average:.2f} | "
+                  f"{group_verdict(g)} |")
     print()
     for n in sizes if {"sfu", "relay"} <= set(args.modes) else ():
         ours = next(r for r in results if r.mode == "sfu" and r.subscribers == n and r.publishers == 1)

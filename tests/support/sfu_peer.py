@@ -6,20 +6,36 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import defaultdict
+from collections.abc import Callable
 
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamError
 
 from loadtest.camera import PatternTrack
+from loadtest.header_counter import HeaderCounter
 from loadtest.receive_buffers import enlarge_receive_buffers
 
 from .world import SocketClient
 
+MediaFactory = Callable[[RTCPeerConnection], None]
+
+
+def camera_and_microphone(pc: RTCPeerConnection) -> None:
+    pc.addTrack(PatternTrack())
+    pc.addTrack(AudioStreamTrack())
+
 
 class SfuPeer:
-    def __init__(self, sock: SocketClient, participant_id: str) -> None:
+    """``media`` adds what it publishes to each new peer connection (a small camera and a tone by
+    default); ``count_headers`` counts what it receives from RTP headers only (a load generator's
+    member: nothing decrypted or decoded) instead of receiving frames through aiortc's tracks."""
+
+    def __init__(self, sock: SocketClient, participant_id: str, media: MediaFactory = camera_and_microphone,
+                 count_headers: bool = False) -> None:
         self.sock = sock
         self.participant_id = participant_id
+        self._media, self._count_headers = media, count_headers
+        self._headers: HeaderCounter | None = None
         self.frames: dict[tuple[str, str], int] = defaultdict(int)  # (publisher, kind) → frames
         self.first_frame_at: dict[str, float] = {}
         self.resets: list[tuple[float, str]] = []  # (monotonic time, reason) of each media_reset obeyed
@@ -37,10 +53,15 @@ class SfuPeer:
 
     def _peer_connection(self) -> RTCPeerConnection:
         pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-        pc.addTrack(PatternTrack())
-        pc.addTrack(AudioStreamTrack())
-        pc.on("track", self._on_track)
+        self._media(pc)
+        if not self._count_headers:
+            pc.on("track", self._on_track)
         return pc
+
+    def _counted(self, pc: RTCPeerConnection, publisher: str, kind: str, at: float) -> None:
+        if pc is self.pc:  # not a packet still reaching a replaced peer connection
+            self.frames[(publisher, kind)] += 1
+            self.first_frame_at.setdefault(publisher, at)
 
     async def _on_reset(self, data: dict) -> None:
         """As the browser does (sfu_connection.js ``reset``): a new peer connection, offered afresh;
@@ -94,14 +115,23 @@ class SfuPeer:
         async with self._lock:
             await self.pc.setLocalDescription(await self.pc.createOffer())
             enlarge_receive_buffers(self.pc)
+            if self._count_headers:
+                pc = self.pc
+                self._headers = HeaderCounter(pc, lambda *frame: self._counted(pc, *frame))
             ack = await self.sock.call("media_offer", {"sdp": self.pc.localDescription.sdp})
             assert ack["ok"], ack
+            self._learn(ack["sdp"])
             await self.pc.setRemoteDescription(RTCSessionDescription(sdp=ack["sdp"], type="answer"))
+
+    def _learn(self, sdp: str) -> None:
+        if self._headers is not None:
+            self._headers.learn(sdp)
 
     async def _on_offer(self, data: dict) -> None:
         async with self._lock:
             if self.pc.signalingState != "stable":
                 return  # an offer of a peer connection we have replaced
+            self._learn(data["sdp"])
             await self.pc.setRemoteDescription(RTCSessionDescription(sdp=data["sdp"], type="offer"))
             await self.pc.setLocalDescription(await self.pc.createAnswer())
             await self.sock.call("media_answer", {"sdp": self.pc.localDescription.sdp})

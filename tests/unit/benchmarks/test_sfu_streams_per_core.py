@@ -1,7 +1,7 @@
 """Streams per core say what they measure: marginal and all-in, counted in full-rate streams, and marked
 not valid when subscribers did not get the publisher's frame rate."""
 
-from benchmarks.sfu import RunResult, streams_per_core
+from benchmarks.sfu import RunResult, group_verdict, streams_per_core
 
 
 def _run(subscribers: int, server_cores: float, forwarded_fps: float, min_ratio: float) -> RunResult:
@@ -21,3 +21,23 @@ def test_streams_forwarded_below_full_rate_count_for_less_and_the_figure_is_mark
     line = streams_per_core(_run(1, 0.02, 30.0, 1.0), _run(64, 0.08, 15.0, 0.40))
     assert "all-in 400 at N=64" in line  # 64 streams at half rate: the work of 32 full ones
     assert "NOT VALID" in line and "x0.40" in line
+
+
+def _group(server_cores: float, client_cores: float, forwarded_fps: float, min_ratio: float) -> RunResult:
+    run = _run(24, server_cores, forwarded_fps, min_ratio)
+    run.publishers, run.client_cores = 24, client_cores
+    return run
+
+
+def test_a_group_row_at_the_publishers_rate_is_full_rate():
+    assert group_verdict(_group(0.42, 0.65, 30.0, 0.99)) == "full rate"
+
+
+def test_a_group_row_whose_server_ran_out_of_its_core_says_so():
+    assert group_verdict(_group(0.98, 0.60, 21.0, 0.65)) == "server saturated: one process forwards 21.0 of 30 fps"
+
+
+def test_a_group_row_where_the_machine_ran_out_is_not_valid_and_its_extrapolation_is_labelled():
+    verdict = group_verdict(_group(0.80, 1.10, 16.0, 0.16))
+    assert verdict.startswith("NOT VALID: the machine ran out (server 80% + load generator 110% of a core)")
+    assert "about 1.5 cores for 30 fps (extrapolated)" in verdict
