@@ -80,6 +80,13 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def steal_and_total() -> tuple[int, int]:
+    """(steal, total) jiffies of the machine: time the hypervisor gave this VM's CPUs to someone else."""
+    with open("/proc/stat") as handle:
+        values = [int(v) for v in handle.readline().split()[1:]]
+    return (values[7] if len(values) > 7 else 0), sum(values[:8])
+
+
 def cpu_of(pids: list[int]) -> float:
     total = 0.0
     for pid in pids:
@@ -315,6 +322,7 @@ async def isolation(args, workdir: Path, setting: int | None) -> dict:
     fargs = fleet_args(args)
     windows: dict[str, list[Window]] = {"before": [], "call": [], "after": []}
     worker_cpu: list[float] = []
+    steal: list[float] = []
     call = None
     try:
         await fleet.start(fargs, factory.workdir, factory)
@@ -324,14 +332,17 @@ async def isolation(args, workdir: Path, setting: int | None) -> dict:
         async def measure(phase: str, number: int) -> None:
             await wait_for_quiet(args.quiet_wait, 0.25)
             workers = children(server_pid)
-            before = cpu_of(workers)
+            before, stolen = cpu_of(workers), steal_and_total()
             window = await fleet.measure(fargs, number)
             spent = (cpu_of(workers) - before) / args.duration
+            stolen_after = steal_and_total()
+            steal.append((stolen_after[0] - stolen[0]) / max(1, stolen_after[1] - stolen[1]))
             windows[phase].append(window)
             worker_cpu.append(spent) if phase == "call" else None
             print(f"  {phase:<6} p50 {window.p50_ms:6.2f} ms  p99 {window.p99_ms:6.2f} ms  delivered "
                   f"{window.delivered}/{window.sent}  signalling process CPU {window.server_cpu_s / args.duration:4.0%}"
-                  f"  media workers CPU {spent:4.0%}  load average {window.load_average:.2f}", flush=True)
+                  f"  media workers CPU {spent:4.0%}  load average {window.load_average:.2f}"
+                  f"  CPU steal {steal[-1]:.0%}", flush=True)
 
         for number in range(args.rounds):
             await measure("before", number)
@@ -365,7 +376,7 @@ async def isolation(args, workdir: Path, setting: int | None) -> dict:
             "ratio": with_call / without if without else float("nan"),
             "worker_cpu": statistics.mean(worker_cpu) if worker_cpu else 0.0, "call_fps": call_fps,
             "signalling_cpu_call": statistics.mean(w.server_cpu_s / args.duration for w in windows["call"]),
-            "load_min": min(loads), "load_max": max(loads)}
+            "load_min": min(loads), "load_max": max(loads), "steal_max": max(steal)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -431,13 +442,14 @@ async def main_async(args) -> int:
         print(f"Relay p99 of the other rooms with a {args.room_size}-person call running vs none (same process, "
               f"same run; target ≤ {args.target:g}×)")
         print("| STEADYLINE_MEDIA_WORKERS | cores | p99 no call | p99 with call | ratio | signalling CPU (call) "
-              "| workers CPU (call) | call fps per stream | load average |")
-        print("|---|---|---|---|---|---|---|---|---|")
+              "| workers CPU (call) | call fps per stream | load average | CPU steal (worst window) |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
         for r in results:
             print(f"| {r['setting']} | {r['placement']} | {r['p99_without_ms']:.2f} ms | "
                   f"{r['p99_with_call_ms']:.2f} ms | "
                   f"{r['ratio']:.2f}× {verdict(r, args)} | {r['signalling_cpu_call']:.0%} | "
-                  f"{r['worker_cpu']:.0%} | {r['call_fps']:.1f} | {r['load_min']:.2f}–{r['load_max']:.2f} |")
+                  f"{r['worker_cpu']:.0%} | {r['call_fps']:.1f} | {r['load_min']:.2f}–{r['load_max']:.2f} | "
+                  f"{r['steal_max']:.0%} |")
         print()
     if times:
         ordered = sorted(times)
