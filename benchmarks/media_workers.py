@@ -117,27 +117,18 @@ async def prepare_group(url: str, size: int) -> dict:
 
 def clip_media():
     """What each member publishes: a tile of a 12-person grid (320×240 VP8 at 30 fps) and Opus in 20 ms
-    packets, both pre-encoded (benchmarks/sfu.py's group clip). Twelve browsers each encode and decode
+    packets, both pre-encoded (``loadtest.clips``, as benchmarks/sfu.py's group). Twelve browsers each encode and decode
     on their own machine; here the call's members share this one, so they encode nothing and count
     what they receive from RTP headers (``loadtest.header_counter``) — otherwise the members, not the
     server, would set the call's frame rate (1.9 fps per stream measured with decoding peers)."""
-    from benchmarks.sfu import (
-        GROUP_BITRATE,
-        GROUP_HEIGHT,
-        GROUP_WIDTH,
-        ClipTrack,
-        VoiceTrack,
-        encode_clip,
-        encode_voice,
-    )
-    from media import aiortc_internals
-
-    clip, voice = encode_clip(GROUP_WIDTH, GROUP_HEIGHT, GROUP_BITRATE), encode_voice()
+    from benchmarks.sfu import GROUP_HEIGHT, GROUP_WIDTH
+    from loadtest.clips import ClipTrack, VoiceTrack, bitrate_for, encode_clip, encode_voice
+    clip, voice = encode_clip(GROUP_WIDTH, GROUP_HEIGHT, bitrate_for(GROUP_WIDTH, GROUP_HEIGHT)), encode_voice()
 
     def add(pc) -> None:
         pc.addTrack(VoiceTrack(voice))
         video = ClipTrack(clip)
-        aiortc_internals.on_keyframe_request(pc.addTrack(video), video.restart)
+        video.answer_keyframe_requests(pc.addTrack(video))
     return add
 
 

@@ -36,12 +36,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import fractions
 import json
-import math
 import multiprocessing as mp
 import os
-import random
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -58,125 +55,22 @@ from aiortc import (  # noqa: E402
     RTCSessionDescription,
 )
 from aiortc.contrib.media import MediaRelay  # noqa: E402
-from aiortc.mediastreams import MediaStreamError  # noqa: E402
 
+from loadtest.clips import FPS, ClipTrack, VoiceTrack, bitrate_for, encode_clip, encode_voice  # noqa: E402
 from loadtest.header_counter import HeaderCounter  # noqa: E402
 from loadtest.receive_buffers import enlarge_receive_buffers  # noqa: E402
-from media import MediaRoom, aiortc_internals, datagram_batch  # noqa: E402
+from media import MediaRoom, datagram_batch  # noqa: E402
 from media.encoded_frame import EncodedFrame  # noqa: E402
 from media.receiver_tap import ReceiverTap  # noqa: E402
 
-WIDTH, HEIGHT, FPS, BITRATE = 640, 480, 30, 1_400_000
-CLIP_FRAMES = 90
-VIDEO_CLOCK = 90000
-AUDIO_CLOCK, AUDIO_FRAME = 48000, 960  # Opus: 20 ms frames
+WIDTH, HEIGHT, BITRATE = 640, 480, 1_400_000
 # The 12-person group: every participant sends a tile of a 12-person grid (and audio).
-GROUP_WIDTH, GROUP_HEIGHT, GROUP_BITRATE = 320, 240, 400_000
+GROUP_WIDTH, GROUP_HEIGHT = 320, 240
 MIN_FPS_RATIO = 0.97  # a subscriber below this share of the publisher's fps: the run's CPU describes less work
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 # --------------------------------------------------------------------------- media
-
-
-def encode_clip(width: int = WIDTH, height: int = HEIGHT, bitrate: int = BITRATE) -> list[bytes]:
-    """Three seconds of a moving pattern with a band of changing detail (seeded noise, like
-    moving hands) as real VP8, keyframe first only: the band keeps libvpx near the target
-    bitrate (about 1.35 Mbps at 640x480) instead of undershooting on the plain pattern."""
-    codec = av.CodecContext.create("libvpx", "w")
-    codec.width, codec.height, codec.pix_fmt = width, height, "yuv420p"
-    codec.time_base = fractions.Fraction(1, FPS)
-    codec.bit_rate = bitrate
-    codec.gop_size = 10_000
-    codec.options = {"deadline": "realtime", "cpu-used": "8", "lag-in-frames": "0",
-                     "minrate": str(bitrate), "maxrate": str(bitrate), "bufsize": str(bitrate)}
-    strip = bytes((i * 7 + (i // 640) * 13) & 0xFF for i in range(width * 8 + height * 8))
-    detail, noise = height // 30, random.Random(7)
-    frames: list[bytes] = []
-    for index in range(CLIP_FRAMES):
-        frame = av.VideoFrame(width, height, "yuv420p")
-        luma = frame.planes[0]
-        shift = (index * 9) % (width * 4)
-        rows = [strip[shift + 3 * y: shift + 3 * y + luma.line_size] for y in range(height)]
-        rows[:detail] = [noise.randbytes(luma.line_size) for _ in range(detail)]
-        luma.update(b"".join(rows))
-        for plane in frame.planes[1:]:
-            plane.update(bytes([(index * 3) & 0xFF]) * plane.buffer_size)
-        frame.pts = index
-        frames += [bytes(p) for p in codec.encode(frame)]
-    frames += [bytes(p) for p in codec.encode(None)]
-    return frames[:CLIP_FRAMES]
-
-
-def encode_voice() -> list[bytes]:
-    """One second of a warbling tone as real Opus, 20 ms packets (what browsers send)."""
-    codec = av.CodecContext.create("libopus", "w")
-    codec.sample_rate, codec.format, codec.layout = AUDIO_CLOCK, "s16", "mono"
-    codec.bit_rate = 32_000
-    packets: list[bytes] = []
-    for index in range(50):
-        frame = av.AudioFrame(format="s16", layout="mono", samples=AUDIO_FRAME)
-        pitch = 220 + 40 * (index % 10)
-        frame.planes[0].update(b"".join(
-            int(8000 * math.sin(2 * math.pi * pitch * (index * AUDIO_FRAME + n) / AUDIO_CLOCK)).to_bytes(2, "little", signed=True)
-            for n in range(AUDIO_FRAME)))
-        frame.sample_rate, frame.pts = AUDIO_CLOCK, index * AUDIO_FRAME
-        packets += [bytes(p) for p in codec.encode(frame)]
-    return packets
-
-
-class VoiceTrack(MediaStreamTrack):
-    """Loops pre-encoded Opus packets every 20 ms through aiortc's pack path."""
-
-    kind = "audio"
-
-    def __init__(self, packets: list[bytes]) -> None:
-        super().__init__()
-        self.packets = packets
-        self.sent = 0
-        self.start: float | None = None
-
-    async def recv(self) -> av.Packet:
-        if self.readyState != "live":
-            raise MediaStreamError
-        if self.start is None:
-            self.start = time.monotonic()
-        await asyncio.sleep(max(0.0, self.start + self.sent * AUDIO_FRAME / AUDIO_CLOCK - time.monotonic()))
-        packet = av.Packet(self.packets[self.sent % len(self.packets)])
-        packet.pts = self.sent * AUDIO_FRAME
-        packet.time_base = fractions.Fraction(1, AUDIO_CLOCK)
-        self.sent += 1
-        return packet
-
-
-class ClipTrack(MediaStreamTrack):
-    """Loops a pre-encoded clip at 30 fps through aiortc's pack path; a
-    keyframe request restarts the clip at its keyframe."""
-
-    kind = "video"
-
-    def __init__(self, clip: list[bytes]) -> None:
-        super().__init__()
-        self.clip = clip
-        self.position = 0
-        self.sent = 0
-        self.start: float | None = None
-
-    def restart(self) -> None:
-        self.position = 0
-
-    async def recv(self) -> av.Packet:
-        if self.readyState != "live":
-            raise MediaStreamError
-        if self.start is None:
-            self.start = time.monotonic()
-        await asyncio.sleep(max(0.0, self.start + self.sent / FPS - time.monotonic()))
-        packet = av.Packet(self.clip[self.position])
-        packet.pts = self.sent * VIDEO_CLOCK // FPS
-        packet.time_base = fractions.Fraction(1, VIDEO_CLOCK)
-        self.position = (self.position + 1) % len(self.clip)
-        self.sent += 1
-        return packet
 
 
 def new_pc() -> RTCPeerConnection:
@@ -331,7 +225,7 @@ class Participant:
             self.pc.addTransceiver(self.voice, direction="sendonly")
         if self.track is not None:
             sender = self.pc.addTransceiver(self.track, direction="sendonly").sender
-            aiortc_internals.on_keyframe_request(sender, self.track.restart)
+            self.track.answer_keyframe_requests(sender)
         else:
             self.pc.addTransceiver("video", direction="recvonly")
 
@@ -625,7 +519,7 @@ def main() -> None:
     sizes = [] if args.no_fanout else args.sizes or ([1, 4, 8] if args.quick else [1, 4, 8, 16, 32, 64])
     seconds = args.seconds or (4.0 if args.quick else 6.0)
     warmup = args.warmup if args.warmup is not None else (1.5 if args.quick else 2.5)
-    clip = encode_clip()
+    clip = encode_clip(WIDTH, HEIGHT, BITRATE)
     bitrate = sum(map(len, clip)) * 8 * FPS / len(clip)
     print(f"clip: {WIDTH}x{HEIGHT} VP8, {FPS} fps, {bitrate / 1e6:.2f} Mbps; {os.cpu_count()} cores; "
           f"load average {os.getloadavg()[0]:.2f}", flush=True)
@@ -637,7 +531,7 @@ def main() -> None:
             results.append(result)
     if not args.no_group:
         width, height = args.group_video
-        group_clip = encode_clip(width, height, GROUP_BITRATE * width * height // (GROUP_WIDTH * GROUP_HEIGHT))
+        group_clip = encode_clip(width, height, bitrate_for(width, height))
         mbps = sum(map(len, group_clip)) * 8 * FPS / len(group_clip) / 1e6
         for size in args.group_sizes:
             print(f"{size}-person group: each sends {width}x{height} VP8 at {mbps:.2f} Mbps, {FPS} fps, and Opus in "

@@ -18,7 +18,9 @@ from .run import run_load_test
 def _describe(options: LoadOptions) -> str:
     who = (f"{options.participants} clients in {options.rooms} group session(s) of up to {options.room_size} "
            "(+ a synthetic host each)" if options.token else f"{options.participants} join link(s)")
-    return (f"Load test against {options.url}: {who}, {options.duration:g} s, camera {options.video.label}, "
+    camera = (f"a pre-encoded {options.video.label} clip, received frames counted from RTP headers (--light)"
+              if options.light else f"camera {options.video.label}")
+    return (f"Load test against {options.url}: {who}, {options.duration:g} s, {camera}, "
             f"{options.processes} load-generating process(es) at most")
 
 

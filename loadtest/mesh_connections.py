@@ -8,32 +8,33 @@ from collections.abc import Callable
 
 import socketio
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
-from aiortc.mediastreams import AudioStreamTrack, MediaStreamTrack
+from aiortc.mediastreams import MediaStreamTrack
 from aiortc.sdp import candidate_from_sdp
 
-from .camera import PatternTrack
 from .errors import ParticipantError
-from .options import VideoFormat
+from .header_counter import HeaderCounter
 from .owned_tasks import OwnedTasks
 from .receive_buffers import enlarge_receive_buffers
 from .received_video import ReceivedVideo
 from .sfu_connection import SIGNAL_TIMEOUT
+from .synthetic_media import SyntheticMedia
 
 
 class MeshConnections:
-    def __init__(self, sio: socketio.AsyncClient, ice_servers: list[RTCIceServer], video: VideoFormat,
+    def __init__(self, sio: socketio.AsyncClient, ice_servers: list[RTCIceServer], media: SyntheticMedia,
                  received: ReceivedVideo, on_error: Callable[[str], None]) -> None:
-        self._sio, self._ice_servers, self._video = sio, ice_servers, video
+        self._sio, self._ice_servers, self._media = sio, ice_servers, media
         self._received, self._on_error = received, on_error
         self._pcs: dict[str, RTCPeerConnection] = {}
+        self._headers: dict[str, HeaderCounter] = {}
         self._tasks = OwnedTasks()
 
     def _pc(self, remote: str) -> RTCPeerConnection:
         if remote not in self._pcs:
             pc = RTCPeerConnection(RTCConfiguration(iceServers=self._ice_servers))
-            pc.addTrack(PatternTrack(self._video.width, self._video.height, self._video.fps))
-            pc.addTrack(AudioStreamTrack())
-            pc.on("track", self._on_track)
+            self._media.add_to(pc)
+            if not self._media.counts_headers:
+                pc.on("track", self._on_track)
             self._pcs[remote] = pc
         return self._pcs[remote]
 
@@ -43,6 +44,8 @@ class MeshConnections:
 
     async def _send_description(self, remote: str, pc: RTCPeerConnection) -> None:
         enlarge_receive_buffers(pc)
+        if remote not in self._headers and (headers := self._media.count(pc, self._received.count, remote)):
+            self._headers[remote] = headers
         description = {"type": pc.localDescription.type, "sdp": pc.localDescription.sdp}
         ack = await self._sio.call("signal", {"to": remote, "description": description}, timeout=SIGNAL_TIMEOUT)
         if not ack.get("ok"):
@@ -74,6 +77,8 @@ class MeshConnections:
             if description["type"] == "offer":
                 await pc.setLocalDescription(await pc.createAnswer())
                 await self._send_description(data["from"], pc)
+            if headers := self._headers.get(data["from"]):
+                headers.learn(description["sdp"])
         except Exception as exc:  # noqa: BLE001 - counted as this participant's error, never raised into socketio
             self._on_error(f"signal from {data.get('from')}: {exc!r}")
 

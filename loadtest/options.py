@@ -51,6 +51,7 @@ class LoadOptions:
     spawn_rate: float
     processes: int
     video: VideoFormat
+    light: bool
     insecure: bool
     cafile: Path | None
     progress: bool
@@ -92,6 +93,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="load-generating processes, whole sessions (or links) shared out (default %(default)s)")
     parser.add_argument("--video", default="320x240", help="synthetic camera size (default %(default)s)")
     parser.add_argument("--fps", type=int, default=15, help="synthetic camera frame rate (default %(default)s)")
+    parser.add_argument("--light", action="store_true",
+                        help="send a pre-encoded clip instead of encoding a camera, and count received frames from "
+                             "RTP headers instead of decoding them: several times the participants per machine, "
+                             "but nothing checks that the video decodes")
     trust = parser.add_mutually_exclusive_group()
     trust.add_argument("--cafile", type=Path, help="trust this CA or self-signed certificate (e.g. certs/dev-cert.pem)")
     trust.add_argument("--insecure", action="store_true", help="do not verify the server's certificate")
@@ -108,5 +113,5 @@ def options_from(args: argparse.Namespace) -> LoadOptions:
         url=url.rstrip("/"), token=args.token or (None if links else os.environ.get(TOKEN_VARIABLE)) or None,
         join_links=links,
         participants=len(links) or args.participants, room_size=args.room_size, duration=args.duration,
-        spawn_rate=args.spawn_rate, processes=args.processes, video=VideoFormat.parse(args.video, args.fps), insecure=args.insecure,
-        cafile=args.cafile, progress=args.progress)
+        spawn_rate=args.spawn_rate, processes=args.processes, video=VideoFormat.parse(args.video, args.fps),
+        light=args.light, insecure=args.insecure, cafile=args.cafile, progress=args.progress)

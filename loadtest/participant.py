@@ -16,11 +16,11 @@ from aiortc import RTCIceServer
 
 from .errors import ParticipantError
 from .mesh_connections import MeshConnections
-from .options import VideoFormat
 from .received_video import ReceivedVideo, VideoStream
 from .records import ParticipantRecord
 from .rest_client import Entry
 from .sfu_connection import SIGNAL_TIMEOUT, SfuConnection
+from .synthetic_media import SyntheticMedia
 
 CONNECT_TIMEOUT = 10.0
 # The server ends a participant's place with one of these; each is an error of the load test.
@@ -33,14 +33,14 @@ def _ice_servers(state: dict) -> list[RTCIceServer]:
 
 
 class Participant:
-    def __init__(self, url: str, ssl_context: ssl.SSLContext | None, video: VideoFormat,
+    def __init__(self, url: str, ssl_context: ssl.SSLContext | None, media: SyntheticMedia,
                  entry: Callable[[], Awaitable[Entry]], hosts: bool = False) -> None:
         self.received = ReceivedVideo()
         self.errors: list[str] = []
         self.started_at: float | None = None
         self.joined_at: float | None = None
         self.hosts = hosts
-        self._url, self._video, self._entry = url, video, entry
+        self._url, self._synthetic, self._entry = url, media, entry
         options = {"ssl": ssl_context} if ssl_context is not None else {}
         self._sio = socketio.AsyncClient(reconnection=False, websocket_extra_options=options)
         self._media: SfuConnection | MeshConnections | None = None
@@ -123,11 +123,11 @@ class Participant:
 
     async def _start_media(self, state: dict, me: str) -> None:
         if state["kind"] == "group":
-            sfu = self._media = SfuConnection(self._sio, _ice_servers(state), self._video, self.received,
+            sfu = self._media = SfuConnection(self._sio, _ice_servers(state), self._synthetic, self.received,
                                               self._error)
             await sfu.start()
             return
-        mesh = self._media = MeshConnections(self._sio, _ice_servers(state), self._video, self.received,
+        mesh = self._media = MeshConnections(self._sio, _ice_servers(state), self._synthetic, self.received,
                                              self._error)
         await mesh.start([m["participant_id"] for m in state["members"]
                           if m["participant_id"] != me and m["connected"]])

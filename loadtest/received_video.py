@@ -31,6 +31,14 @@ class ReceivedVideo:
     def frames(self) -> int:
         return sum(s.frames for s in self.streams.values())
 
+    def count(self, stream_id: str, at: float) -> None:
+        """One frame of ``stream_id`` received at the monotonic time ``at``."""
+        stream = self.streams.get(stream_id)
+        if stream is None:
+            self.streams[stream_id] = VideoStream(first_at=at)
+        else:
+            stream.frames += 1
+
     async def consume(self, track: MediaStreamTrack) -> None:
         """Decode ``track`` until it ends, counting its frames."""
         while True:
@@ -38,8 +46,4 @@ class ReceivedVideo:
                 await track.recv()
             except MediaStreamError:
                 return
-            stream = self.streams.get(track.id)
-            if stream is None:
-                self.streams[track.id] = VideoStream(first_at=time.monotonic())
-            else:
-                stream.frames += 1
+            self.count(track.id, time.monotonic())

@@ -17,6 +17,7 @@ from .owned_tasks import OwnedTasks
 from .participant import Participant
 from .records import ParticipantRecord, Progress
 from .rest_client import Entry, RestClient
+from .synthetic_media import synthetic_media
 from .tls import client_ssl_context
 
 CLOSE_TIMEOUT = 10.0
@@ -64,9 +65,9 @@ async def run_shard(shard: Shard, options: LoadOptions, spawn_rate: float, until
     ssl_context = client_ssl_context(options.cafile, options.insecure) if options.url.startswith("https") else None
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=ssl_context or True)) as http:
         rest = RestClient(http, options.url)
-        hosts = [Participant(options.url, ssl_context, options.video, _held(entry), hosts=True)
-                 for entry in shard.hosts]
-        clients = [Participant(options.url, ssl_context, options.video, functools.partial(rest.redeem, link))
+        media = synthetic_media(options.video, options.light)
+        hosts = [Participant(options.url, ssl_context, media, _held(entry), hosts=True) for entry in shard.hosts]
+        clients = [Participant(options.url, ssl_context, media, functools.partial(rest.redeem, link))
                    for link in shard.join_links]
         everyone = hosts + clients
         tasks = OwnedTasks()

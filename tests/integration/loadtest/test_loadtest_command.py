@@ -51,6 +51,8 @@ async def _load_test(workdir: Path, *options: str) -> str:
     (("--participants", "3", "--room-size", "3"), 3, 9, 1),
     # two sessions of one client each, one process per session: each client receives its host
     (("--participants", "2", "--room-size", "1", "--processes", "2"), 2, 2, 2),
+    # the light members: a pre-encoded clip out, frames counted from RTP headers in
+    (("--participants", "3", "--room-size", "3", "--light"), 3, 9, 1),
 ])
 async def test_loadtest_joins_participants_and_receives_their_video_with_no_errors(tmp_path, options, clients,
                                                                                    streams, processes):

@@ -41,3 +41,9 @@ def test_options_that_describe_no_load_test_are_refused(monkeypatch, argv):
     monkeypatch.delenv(TOKEN_VARIABLE, raising=False)
     with pytest.raises(InvalidOptionsError):
         options_from(_parse(*argv))
+
+
+def test_light_is_off_unless_asked_for(monkeypatch):
+    monkeypatch.setenv(TOKEN_VARIABLE, "staff-token")
+    assert not options_from(_parse()).light
+    assert options_from(_parse("--light")).light
