@@ -12,7 +12,9 @@ class ApiError(RuntimeError):
 
     def __init__(self, method: str, path: str, status: int, body: object) -> None:
         code = body.get("code") if isinstance(body, dict) else None
-        super().__init__(f"{method} {path} answered {status}" + (f" ({code})" if code else ""))
+        title = body.get("title") if isinstance(body, dict) else None  # the server's words (problem+json)
+        said = ": ".join(str(part) for part in (code, title) if part)
+        super().__init__(f"{method} {path} answered {status}" + (f" ({said})" if said else ""))
         self.status = status
 
 
