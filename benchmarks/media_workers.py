@@ -117,19 +117,16 @@ async def prepare_group(url: str, size: int) -> dict:
 
 def clip_media():
     """What each member publishes: a tile of a 12-person grid (320×240 VP8 at 30 fps) and Opus in 20 ms
-    packets, both pre-encoded (``loadtest.clips``, as benchmarks/sfu.py's group). Twelve browsers each encode and decode
-    on their own machine; here the call's members share this one, so they encode nothing and count
-    what they receive from RTP headers (``loadtest.header_counter``) — otherwise the members, not the
-    server, would set the call's frame rate (1.9 fps per stream measured with decoding peers)."""
+    packets, both pre-encoded (``loadtest --light``'s media, as benchmarks/sfu.py's group). Twelve browsers
+    each encode and decode on their own machine; here the call's members share this one, so they encode
+    nothing and count what they receive from RTP headers (``loadtest.header_counter``) — otherwise the
+    members, not the server, would set the call's frame rate (1.9 fps per stream measured with decoding
+    peers)."""
     from benchmarks.sfu import GROUP_HEIGHT, GROUP_WIDTH
-    from loadtest.clips import ClipTrack, VoiceTrack, bitrate_for, encode_clip, encode_voice
-    clip, voice = encode_clip(GROUP_WIDTH, GROUP_HEIGHT, bitrate_for(GROUP_WIDTH, GROUP_HEIGHT)), encode_voice()
+    from loadtest.options import VideoFormat
+    from loadtest.synthetic_media import LightMedia
 
-    def add(pc) -> None:
-        pc.addTrack(VoiceTrack(voice))
-        video = ClipTrack(clip)
-        video.answer_keyframe_requests(pc.addTrack(video))
-    return add
+    return LightMedia(VideoFormat(GROUP_WIDTH, GROUP_HEIGHT, CALL_FPS)).add_to
 
 
 async def admit_everyone(url: str, group: dict) -> None:

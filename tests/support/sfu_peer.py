@@ -9,20 +9,17 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
-from aiortc.mediastreams import AudioStreamTrack, MediaStreamError
+from aiortc.mediastreams import MediaStreamError
 
-from loadtest.camera import PatternTrack
 from loadtest.header_counter import HeaderCounter
+from loadtest.options import VideoFormat
 from loadtest.receive_buffers import enlarge_receive_buffers
+from loadtest.synthetic_media import LiveMedia
 
 from .world import SocketClient
 
 MediaFactory = Callable[[RTCPeerConnection], None]
-
-
-def camera_and_microphone(pc: RTCPeerConnection) -> None:
-    pc.addTrack(PatternTrack())
-    pc.addTrack(AudioStreamTrack())
+camera_and_microphone: MediaFactory = LiveMedia(VideoFormat(160, 120, 15)).add_to  # encoded live, like a browser
 
 
 class SfuPeer:
