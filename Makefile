@@ -57,6 +57,7 @@ bench: test-venv
 	$(BIN)/python benchmarks/signaling.py
 	$(BIN)/python benchmarks/sfu.py
 	$(BIN)/python benchmarks/sfu.py --no-fanout --group-sizes 4,8,12,24 --group-video 640x480
+	$(BIN)/python benchmarks/sfu.py --no-fanout --group-sizes 24 --group-video 640x480 --idle-generator
 	$(BIN)/python benchmarks/crisis.py
 	$(BIN)/python benchmarks/after_hours.py
 	$(BIN)/python benchmarks/media_workers.py

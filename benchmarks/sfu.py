@@ -321,7 +321,9 @@ async def run_worker(port: int, pids: list[str], publishers: set[str], decode_fi
     writer.close()
 
 
-def worker_main(*args) -> None:
+def worker_main(idle: bool, *args) -> None:
+    if idle:  # stands in for clients on other machines: only CPU time the server does not want
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     asyncio.run(run_worker(*args))
 
 
@@ -362,7 +364,7 @@ def split(items: list[str], parts: int) -> list[list[str]]:
 
 
 def run(mode: str, subscribers: int, clip: list[bytes], seconds: float, warmup: float,
-        group: int = 0, voice: list[bytes] | None = None) -> RunResult:
+        group: int = 0, voice: list[bytes] | None = None, idle_generator: bool = False) -> RunResult:
     ctx = mp.get_context("spawn")
     port_queue, results, stats_requests, stats_replies = ctx.Queue(), ctx.Queue(), ctx.Queue(), ctx.Queue()
     server = ctx.Process(target=server_main, args=(mode, port_queue, stats_requests, stats_replies), daemon=True)
@@ -382,7 +384,8 @@ def run(mode: str, subscribers: int, clip: list[bytes], seconds: float, warmup: 
         control = ctx.Queue()
         stagger = 0.02 if mode.startswith("sfu") else 0.0
         proc = ctx.Process(target=worker_main, daemon=True, args=(
-            port, pids, publishers & set(pids), decode_first, clip, voice, stagger, results, control))
+            idle_generator and bool(group), port, pids, publishers & set(pids), decode_first, clip, voice, stagger,
+            results, control))
         proc.start()
         controls.append(control)
         procs.append(proc)
@@ -508,6 +511,9 @@ def main() -> None:
                         help="seconds between the last join and the window (default 2.5, --quick 1.5)")
     parser.add_argument("--no-group", action="store_true")
     parser.add_argument("--no-fanout", action="store_true", help="only the group runs")
+    parser.add_argument("--idle-generator", action="store_true",
+                        help="group runs: the load generator under SCHED_IDLE, so the server has a whole core (it "
+                             "then shows where one process saturates; the generator's own pacing suffers)")
     parser.add_argument("--group-sizes", type=lambda s: [int(x) for x in s.split(",")], default=[12],
                         help="group sizes to measure, e.g. 4,8,12,24 for a scaling table (default 12)")
     parser.add_argument("--group-video", type=lambda s: tuple(int(x) for x in s.split("x")),
@@ -536,7 +542,8 @@ def main() -> None:
         for size in args.group_sizes:
             print(f"{size}-person group: each sends {width}x{height} VP8 at {mbps:.2f} Mbps, {FPS} fps, and Opus in "
                   "20 ms packets", flush=True)
-            group = run("sfu", 0, group_clip, seconds, warmup, group=size, voice=encode_voice())
+            group = run("sfu", 0, group_clip, seconds, warmup, group=size, voice=encode_voice(),
+                        idle_generator=args.idle_generator)
             show(group)
             results.append(group)
         groups = [r for r in results if r.mode == "sfu" and r.publishers > 1]
