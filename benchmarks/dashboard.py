@@ -69,16 +69,15 @@ class PostgresServerFactory(OurServerFactory):
         return super().env(port) | {"STEADYLINE_DATABASE_URL": f"{base}/{self.name}"}
 
     async def create(self) -> None:
-        connection = await asyncpg.connect(self.server_url)
-        try:
-            await connection.execute(f'CREATE DATABASE "{self.name}"')
-        finally:
-            await connection.close()
+        await self._administer(f'CREATE DATABASE "{self.name}"')
 
     async def drop(self) -> None:
+        await self._administer(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+    async def _administer(self, statement: str) -> None:
         connection = await asyncpg.connect(self.server_url)
         try:
-            await connection.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            await connection.execute(statement)
         finally:
             await connection.close()
 

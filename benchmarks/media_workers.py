@@ -50,6 +50,7 @@ from benchmarks.signaling import (  # noqa: E402
     Window,
     describe_machine,
     loopback_only_ice,
+    machine_steal,
     percentile,
     process_cpu_seconds,
     wait_for_quiet,
@@ -78,13 +79,6 @@ def children(pid: int) -> list[int]:
             with open(f"/proc/{pid}/task/{task}/children") as listing:
                 found += [int(child) for child in listing.read().split()]
     return found
-
-
-def steal_and_total() -> tuple[int, int]:
-    """(steal, total) jiffies of the machine: time the hypervisor gave this VM's CPUs to someone else."""
-    with open("/proc/stat") as handle:
-        values = [int(v) for v in handle.readline().split()[1:]]
-    return (values[7] if len(values) > 7 else 0), sum(values[:8])
 
 
 def cpu_of(pids: list[int]) -> float:
@@ -320,10 +314,10 @@ async def isolation(args, workdir: Path, setting: int | None) -> dict:
         async def measure(phase: str, number: int) -> None:
             await wait_for_quiet(args.quiet_wait, 0.25)
             workers = children(server_pid)
-            before, stolen = cpu_of(workers), steal_and_total()
+            before, stolen = cpu_of(workers), machine_steal()
             window = await fleet.measure(fargs, number)
             spent = (cpu_of(workers) - before) / args.duration
-            stolen_after = steal_and_total()
+            stolen_after = machine_steal()
             steal.append((stolen_after[0] - stolen[0]) / max(1, stolen_after[1] - stolen[1]))
             windows[phase].append(window)
             worker_cpu.append(spent) if phase == "call" else None

@@ -26,7 +26,8 @@ frames from the RTP headers, which SRTP leaves in the clear
 processes can take the whole output of a 24-person group; the first subscriber
 of each worker instead takes every stream's encoded frames with the SFU's lean
 receive path (``media.ReceiverTap``: decrypted, authenticated, depacketised)
-and decodes one publisher's video, to check that what is forwarded decodes. Everything is on loopback.
+and decodes one publisher's video, to check that what is forwarded decodes.
+Everything is on loopback.
 
 Run: ``python benchmarks/sfu.py`` (about 4 minutes) or ``--quick`` (N up to
 8, shorter windows). ``--json PATH`` writes the figures.

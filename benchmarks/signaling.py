@@ -147,13 +147,24 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
-def machine_cpu() -> tuple[float, float]:
-    """(busy, total) jiffies of the whole machine, from /proc/stat."""
+def _machine_jiffies() -> list[int]:
+    """The whole machine's first line of /proc/stat: user, nice, system, idle, iowait, irq, softirq, steal."""
     with open("/proc/stat") as handle:
         values = [int(v) for v in handle.readline().split()[1:]]
-    idle = values[3] + (values[4] if len(values) > 4 else 0)
-    total = sum(values[:8])
-    return total - idle, total
+    return (values + [0] * 8)[:8]
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) jiffies of the whole machine."""
+    values = _machine_jiffies()
+    total = sum(values)
+    return total - values[3] - values[4], total
+
+
+def machine_steal() -> tuple[int, int]:
+    """(steal, total) jiffies of the machine: time the hypervisor gave this VM's CPUs to someone else."""
+    values = _machine_jiffies()
+    return values[7], sum(values)
 
 
 async def wait_for_quiet(max_wait: float, threshold_cores: float) -> float:
